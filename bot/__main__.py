@@ -1,0 +1,130 @@
+"""`python -m bot`: run Nexus, the sandbox, or a maintenance command.
+
+    python -m bot                      Discord when DISCORD_TOKEN is set, else the local sandbox
+    python -m bot run                  Discord (needs DISCORD_TOKEN)
+    python -m bot sandbox [--script F] the local Discord stand-in, the real bot and a console
+    python -m bot db backup PATH       a consistent copy of the live database
+    python -m bot kb check|search|export   the knowledge base (see `python -m bot kb --help`)
+    python -m bot healthcheck          exit 0 while the running bot's gateway heartbeat is fresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import discord
+
+from bot import __version__
+from bot.config import Settings, SettingsError, load_settings
+from bot.db import DatabaseOpenError, MigrationError
+
+EXIT_CONFIG = 2
+
+
+def _fail(message: str) -> int:
+    print(f"nexus: {message}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Nexus, the #ProDevProjectNexus bot")
+    parser.add_argument("--version", action="version", version=f"nexus {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord (needs DISCORD_TOKEN)")
+    sandbox = sub.add_parser("sandbox", help="the local Discord stand-in with a demo server and a console")
+    sandbox.add_argument("--script", type=Path, help="run console lines from this file, print to stdout, exit")
+    sandbox.add_argument("--db", type=Path, help="keep the sandbox database here (default: a fresh temporary one)")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    backup = db_sub.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
+    backup.add_argument("path", type=Path)
+    sub.add_parser("kb", help="knowledge base: check, search, export", add_help=False)
+    sub.add_parser("healthcheck", help="exit 0 while the bot's gateway heartbeat is fresh (Docker HEALTHCHECK)")
+    return parser
+
+
+def _run_discord(settings: Settings) -> int:
+    from bot.app import run_bot
+    from bot.logs import configure_logging
+
+    if settings.discord.token is None:
+        return _fail("DISCORD_TOKEN is not set: put it in .env (see config.example.env), or run the sandbox")
+    configure_logging(settings.log_level, secrets=(settings.discord.token,))
+    try:
+        asyncio.run(run_bot(settings, settings.discord.token.reveal()))
+    except discord.LoginFailure:
+        return _fail("Discord refused DISCORD_TOKEN (401): reset the token in the Developer Portal and update .env")
+    except (DatabaseOpenError, MigrationError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> int:
+    from bot.sandbox.run import run_sandbox
+
+    if script is not None and not script.is_file():
+        return _fail(f"no script file at {script}")
+    try:
+        return asyncio.run(run_sandbox(settings, script=script, db_path=db))
+    except (DatabaseOpenError, MigrationError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _healthcheck() -> int:
+    from bot.app import HEARTBEAT_FILE, HEARTBEAT_SECONDS
+
+    try:
+        age = time.time() - float(HEARTBEAT_FILE.read_text())
+    except (OSError, ValueError):
+        print("unhealthy: no heartbeat yet", file=sys.stderr)
+        return 1
+    if age > 3 * HEARTBEAT_SECONDS:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["kb"]:
+        from bot.knowledge.cli import run as run_kb
+
+        return run_kb(argv[1:])
+    args = _parser().parse_args(argv)
+    if args.command == "healthcheck":
+        return _healthcheck()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    if args.command == "db":
+        from bot.db.backup import backup_database
+
+        try:
+            size = backup_database(settings.database.path, args.path)
+        except DatabaseOpenError as exc:
+            return _fail(str(exc))
+        print(f"backed up {settings.database.path} to {args.path} ({size} bytes)")
+        return 0
+    if args.command == "sandbox":
+        return _run_sandbox(settings, args.script, args.db)
+    if args.command == "run":
+        return _run_discord(settings)
+    # No sub-command: what `make run` does.
+    if settings.discord.token is None:
+        print("No DISCORD_TOKEN set: starting the local sandbox. To connect to Discord, put DISCORD_TOKEN in "
+              ".env (see config.example.env) and run again.")
+        return _run_sandbox(settings, None, None)
+    return _run_discord(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

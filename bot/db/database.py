@@ -1,0 +1,189 @@
+"""One aiosqlite connection per bot, WAL, foreign keys, numbered migrations tracked in `user_version`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseOpenError(Exception):
+    """The database cannot be used; the message says why in one line, for a person."""
+
+
+class MigrationError(Exception):
+    """A migration failed and was rolled back; the database is as it was before it."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return migrations
+
+
+def _check_path_usable(path: Path) -> None:
+    """Refuse early, with a clear reason, rather than let SQLite fail half-way or touch a bad file."""
+    if path.exists() and not path.is_file():
+        raise DatabaseOpenError(f"database path {path} is not a file")
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseOpenError(f"cannot create the folder {directory} for the database: {exc.strerror}") from exc
+    # WAL needs to create -wal and -shm files beside the database, so the folder must be writable.
+    if not os.access(directory, os.W_OK):
+        raise DatabaseOpenError(f"the folder {directory} is not writable, so the database cannot be opened")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseOpenError(f"database file {path} is not readable and writable by this user")
+
+
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(params: Params) -> tuple[Any, ...] | Mapping[str, Any]:
+    return params if isinstance(params, Mapping) else tuple(params)
+
+
+class Database:
+    """The bot's single connection. Writes go through `transaction()`, which serialises them."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            _check_path_usable(path)
+        existed = path.exists() and path.stat().st_size > 0
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseOpenError(f"cannot open database {path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        try:
+            # Read before anything writes: a corrupt or foreign file fails here and is left untouched.
+            await (await conn.execute("PRAGMA schema_version")).fetchone()
+            if existed:
+                row = await (await conn.execute("PRAGMA quick_check")).fetchone()
+                if row is None or row[0] != "ok":
+                    raise DatabaseOpenError(f"database {path} is damaged (quick_check: {row[0] if row else '?'})")
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseOpenError(f"database {path} cannot be used: {exc}") from exc
+        except BaseException:
+            await conn.close()
+            raise
+        db = cls(conn, path)
+        try:
+            await db.migrate(load_migrations(migrations_dir))
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Iterable[Migration]) -> int:
+        """Apply every migration above `user_version`, each in one transaction; returns the version."""
+        current = await self.schema_version()
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            async with self._write_lock:
+                try:
+                    # executescript commits any open transaction first, so BEGIN/COMMIT live inside
+                    # the script; PRAGMA user_version is transactional and rolls back with the rest.
+                    await self._conn.executescript(
+                        f"BEGIN IMMEDIATE;\n{migration.sql}\n;PRAGMA user_version = {migration.version};\nCOMMIT;"
+                    )
+                except sqlite3.Error as exc:
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
+                    raise MigrationError(
+                        f"migration {migration.name} failed ({exc}); the database stays at version {current}"
+                    ) from exc
+            log.info("applied migration %s", migration.name)
+            current = migration.version
+        return current
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic unit of work: everything inside commits together or not at all."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, _bind(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, _bind(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """A single write in its own transaction; returns lastrowid."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, _bind(params))
+            return cursor.lastrowid or 0
+
+    async def size_bytes(self) -> int:
+        page_count = await self.fetchone("PRAGMA page_count")
+        page_size = await self.fetchone("PRAGMA page_size")
+        return int(page_count[0]) * int(page_size[0]) if page_count and page_size else 0
+
+    async def backup_to(self, target: str | Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup), written atomically."""
+        target = Path(target)
+        tmp = target.with_name(target.name + ".partial")
+        tmp.unlink(missing_ok=True)
+        async with aiosqlite.connect(tmp) as dest:
+            await self._conn.backup(dest)
+        tmp.replace(target)

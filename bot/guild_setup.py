@@ -1,0 +1,114 @@
+"""Server set-up: validate what an admin gives `/nexus setup` and keep the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz, process
+
+from bot.clock import to_db_time, utc_now
+from bot.db.guild_config import GuildConfig, GuildConfigRepository, GuildCounts
+from bot.errors import UserError
+
+EARLIEST_COHORT_YEAR = 2020
+LATEST_COHORT_YEAR = 2100
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def timezone_choices(typed: str, limit: int = 25) -> list[str]:
+    """Time-zone names for autocomplete: prefix matches first, then fuzzy ones."""
+    typed = typed.strip()
+    names = _zone_names()
+    if not typed:
+        return ["UTC", "Africa/Lagos", "Africa/Nairobi", "Africa/Johannesburg", "Africa/Cairo", "Africa/Accra",
+                "Europe/London", "America/New_York"][:limit]
+    lowered = typed.lower().replace(" ", "_")
+    prefix = [n for n in names if n.lower().startswith(lowered) or n.lower().split("/")[-1].startswith(lowered)]
+    if len(prefix) >= limit:
+        return prefix[:limit]
+    fuzzy = [m[0] for m in process.extract(lowered, names, scorer=fuzz.WRatio, limit=limit) if m[0] not in prefix]
+    return (prefix + fuzzy)[:limit]
+
+
+def parse_timezone(text: str) -> str:
+    value = text.strip()
+    try:
+        ZoneInfo(value)
+        return value
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    best = process.extractOne(value.replace(" ", "_"), _zone_names(), scorer=fuzz.WRatio)
+    hint = f" Did you mean `{best[0]}`?" if best and best[1] >= 80 else ""
+    raise UserError(f"`{value[:64]}` is not a time zone I know. Use a name like `Africa/Lagos` or `UTC`.{hint}")
+
+
+def parse_cohort_start(text: str) -> date:
+    value = text.strip()
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise UserError(
+            f"`{value[:32]}` is not a date I can use. Write it as YYYY-MM-DD, for example `2026-12-01`."
+        ) from None
+    if not EARLIEST_COHORT_YEAR <= day.year <= LATEST_COHORT_YEAR:
+        raise UserError(f"{day.isoformat()} is outside {EARLIEST_COHORT_YEAR}–{LATEST_COHORT_YEAR}; check the year.")
+    return day
+
+
+def program_week(cohort_start: date, today: date) -> int | None:
+    """Week 1 is the cohort's first seven days; None before the cohort starts."""
+    if today < cohort_start:
+        return None
+    return (today - cohort_start).days // 7 + 1
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    guild_id: int
+    actor_id: int
+    channel_id: int
+    backend_role_id: int | None = None
+    frontend_role_id: int | None = None
+    cohort_start: str | None = None
+    timezone: str | None = None
+
+
+class GuildSetupService:
+    def __init__(self, configs: GuildConfigRepository, default_timezone: str) -> None:
+        self._configs = configs
+        self.default_timezone = default_timezone
+
+    async def get(self, guild_id: int) -> GuildConfig | None:
+        return await self._configs.get(guild_id)
+
+    async def configure(self, request: SetupRequest) -> GuildConfig:
+        """Validate everything first, then write once: a bad value changes nothing."""
+        cohort_start = parse_cohort_start(request.cohort_start) if request.cohort_start else None
+        timezone = parse_timezone(request.timezone) if request.timezone else None
+        backend, frontend = request.backend_role_id, request.frontend_role_id
+        current = await self._configs.get(request.guild_id) or GuildConfig(
+            guild_id=request.guild_id, channel_id=None, backend_role_id=None, frontend_role_id=None,
+            cohort_start=None, timezone=self.default_timezone, updated_by=None, updated_at="",
+        )
+        merged = replace(
+            current,
+            channel_id=request.channel_id,
+            backend_role_id=backend if backend is not None else current.backend_role_id,
+            frontend_role_id=frontend if frontend is not None else current.frontend_role_id,
+            cohort_start=cohort_start or current.cohort_start,
+            timezone=timezone or current.timezone,
+            updated_by=request.actor_id,
+        )
+        if merged.backend_role_id is not None and merged.backend_role_id == merged.frontend_role_id:
+            raise UserError("The backend and frontend roles must be two different roles.")
+        return await self._configs.save(merged)
+
+    async def counts(self, guild_id: int) -> GuildCounts:
+        return await self._configs.counts(guild_id, since=to_db_time(utc_now() - timedelta(days=7)))

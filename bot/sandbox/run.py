@@ -1,0 +1,92 @@
+"""The sandbox: the local Discord stand-in, the real bot connected to it, and a console for a person."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.app import NexusBot
+from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
+from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
+from bot.logs import configure_logging
+from bot.sandbox.console import SandboxConsole
+from bot.sandbox.standin import StandIn
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT = 30.0
+
+
+def sandbox_settings(settings: Settings, standin: StandIn, db_path: Path) -> Settings:
+    """The same settings, pointed at the stand-in, with commands synced to its demo server."""
+    return replace(
+        settings,
+        discord=DiscordSettings(
+            token=Secret(standin.token),
+            guild_id=standin.guild.id,
+            api_base_url=standin.api_base_url,
+            gateway_url=standin.gateway_url,
+        ),
+        database=DatabaseSettings(path=db_path),
+    )
+
+
+async def start_bot_against(standin: StandIn, settings: Settings) -> tuple[NexusBot, asyncio.Task[None]]:
+    """Start the real bot against a running stand-in and wait until its commands are synced."""
+    use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+    bot = NexusBot(settings, guild_ready_timeout=0.05)
+    task = asyncio.create_task(bot.start(standin.token), name="nexus-bot")
+    waiter = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({task, waiter}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:  # the bot stopped before it was ready: surface why
+        waiter.cancel()
+        task.result()
+        raise RuntimeError("the bot stopped before it was ready")
+    if waiter not in done:
+        waiter.cancel()
+        await bot.close()
+        raise TimeoutError("the bot did not connect to the stand-in in time")
+    await standin.wait_for_commands(timeout=READY_TIMEOUT)
+    return bot, task
+
+
+async def stop_bot(bot: NexusBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    try:
+        await asyncio.wait_for(task, timeout=10)
+    except (asyncio.CancelledError, TimeoutError):
+        task.cancel()
+    reset_discord_endpoints()
+
+
+async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path | None) -> int:
+    output = Console(highlight=False)
+    with tempfile.TemporaryDirectory(prefix="nexus-sandbox-") as tmp:
+        database = db_path or Path(tmp) / "sandbox.db"
+        if script is None:
+            log_file = Path(tmp) / "sandbox.log" if db_path is None else database.with_suffix(".log")
+            configure_logging(settings.log_level, file=log_file)
+        else:
+            configure_logging("WARNING")
+        async with StandIn() as standin:
+            bot, task = await start_bot_against(standin, sandbox_settings(settings, standin, database))
+            try:
+                console = SandboxConsole(standin, output=output, member="mentor")
+                if script is not None:
+                    await console.run_script(script)
+                    return 1 if console.errors else 0
+                output.print(
+                    f"[bold]Nexus sandbox[/bold]: the real bot on a local stand-in of Discord, server "
+                    f"[cyan]{standin.guild.name}[/cyan]. You are [green]mentor[/green] (Manage Server). "
+                    "Type [bold]help[/bold] for what you can do, [bold]quit[/bold] to leave."
+                )
+                if db_path is None:
+                    output.print(f"[dim]Bot log: {log_file} (deleted on exit; use --db to keep data and log)[/dim]")
+                await console.run_interactive()
+                return 0
+            finally:
+                await stop_bot(bot, task)

@@ -1,0 +1,94 @@
+"""How Nexus answers a member privately: short replies, refusals and error reports.
+
+Used by the central error handler and by views and buttons, whose errors do not pass through the
+command tree.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+
+log = logging.getLogger("nexus.errors")
+
+ERROR_COLOUR = discord.Colour.red()
+PERMISSION_NAMES = {
+    "manage_guild": "Manage Server",
+    "manage_messages": "Manage Messages",
+    "send_messages": "Send Messages",
+    "view_channel": "View Channel",
+    "embed_links": "Embed Links",
+    "create_public_threads": "Create Public Threads",
+    "create_private_threads": "Create Private Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "read_message_history": "Read Message History",
+}
+
+
+def permission_names(perms: list[str]) -> str:
+    return ", ".join(f"**{PERMISSION_NAMES.get(p, p.replace('_', ' ').title())}**" for p in perms)
+
+
+async def reply_private(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
+    """An ephemeral answer, whether or not the interaction was already answered or deferred."""
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, **kwargs)
+
+
+def new_error_id() -> str:
+    return secrets.token_hex(4)
+
+
+def describe_expected_error(error: Exception) -> str | None:
+    """The member-facing text for an error they can act on, or None for a bug."""
+    if isinstance(error, UserError):
+        return str(error)
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {permission_names(error.missing_permissions)} permission to do that."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return f"I'm missing the {permission_names(error.missing_permissions)} permission here."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in a server, not in direct messages."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"`{str(error.value)[:64]}` is not a valid {error.type.name.lower()} here."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this here."
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """Tell the member what went wrong; for a bug, log the traceback under an id the member sees."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    text = describe_expected_error(original)
+    if text is None:
+        error_id = new_error_id()
+        command = interaction.command.qualified_name if interaction.command else interaction.data
+        log.error("error %s in %s by user %s", error_id, command, interaction.user.id, exc_info=original)
+        text = (
+            f"Something went wrong on my side. Error id `{error_id}`: a mentor can find the details in "
+            "the bot's log. Please try again in a moment."
+        )
+    try:
+        await reply_private(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id, exc_info=True)
+
+
+class NexusView(discord.ui.View):
+    """A view whose errors reach the member like command errors do."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await report_error(interaction, error)

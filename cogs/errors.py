@@ -1,0 +1,35 @@
+"""The central error handler: every slash-command error ends here unless a command handled it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs._feedback import report_error
+
+
+class ErrorHandling(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self._previous = bot.tree.on_error
+
+    async def cog_load(self) -> None:
+        self.bot.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.on_error = self._previous  # type: ignore[method-assign]
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        # A command that handled its own error marks the interaction so; stay out of its way.
+        if getattr(interaction, "nexus_error_handled", False):
+            return
+        await report_error(interaction, error)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(ErrorHandling(bot))

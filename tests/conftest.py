@@ -1,0 +1,82 @@
+"""Shared fixtures: no test reaches the internet, and `nexus` runs the real bot against the stand-in."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_local(host: Any) -> bool:
+    if host in (None, "localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class NetworkAccessForbidden(AssertionError):
+    pass
+
+
+def _guard_address(address: Any) -> None:
+    if isinstance(address, tuple) and address and not _is_local(address[0]):
+        raise NetworkAccessForbidden(f"test tried to reach {address[0]}: tests may only use loopback")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any connection or name lookup beyond loopback fails the test that made it."""
+
+    def connect(self: socket.socket, address: Any) -> None:
+        _guard_address(address)
+        return _real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        _guard_address(address)
+        return _real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local(host):
+            raise NetworkAccessForbidden(f"test tried to resolve {host!r}: tests may only use loopback")
+        return _real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield
+
+
+@dataclass
+class Nexus:
+    """The real bot, connected to the stand-in, with its own database file."""
+
+    standin: Any  # bot.sandbox.standin.StandIn
+    bot: Any  # bot.app.NexusBot
+    db_path: Path
+
+
+@pytest.fixture
+async def nexus(tmp_path: Path) -> AsyncIterator[Nexus]:
+    from bot.config import load_settings
+    from bot.sandbox.run import sandbox_settings, start_bot_against, stop_bot
+    from bot.sandbox.standin import StandIn
+
+    db_path = tmp_path / "nexus.db"
+    async with StandIn() as standin:
+        settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
+        bot, task = await start_bot_against(standin, settings)
+        try:
+            yield Nexus(standin=standin, bot=bot, db_path=db_path)
+        finally:
+            await stop_bot(bot, task)

@@ -1,0 +1,83 @@
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import RedactSecrets, Secret, SettingsError, load_settings
+from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
+
+TOKEN = "MTA5.abcdefghijklmnop.qrstuvwxyz0123456789"
+
+
+def test_defaults_with_an_empty_environment():
+    settings = load_settings({}, env_file=None)
+    assert settings.discord.token is None
+    assert settings.discord.guild_id is None
+    assert settings.database.path == Path("data/nexus.db")
+    assert settings.log_level == "INFO"
+    assert settings.default_timezone == "UTC"
+    assert settings.discord.api_base_url == DISCORD_API_BASE_URL
+    assert settings.discord.gateway_url == DISCORD_GATEWAY_URL
+
+
+def test_every_setting_is_read():
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_GUILD_ID": "123456789012345678",
+            "DATABASE_PATH": "/data/nexus.db",
+            "LOG_LEVEL": "debug",
+            "DEFAULT_TIMEZONE": "Africa/Lagos",
+            "DISCORD_API_BASE_URL": "http://127.0.0.1:8080",
+            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:8080/gateway",
+        },
+        env_file=None,
+    )
+    assert settings.discord.token is not None and settings.discord.token.reveal() == TOKEN
+    assert settings.discord.guild_id == 123456789012345678
+    assert settings.database.path == Path("/data/nexus.db")
+    assert settings.log_level == "DEBUG"
+    assert settings.default_timezone == "Africa/Lagos"
+    assert settings.discord.api_base_url == "http://127.0.0.1:8080/api/v10"
+    assert settings.discord.gateway_url == "ws://127.0.0.1:8080/gateway"
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("LOG_LEVEL=WARNING\nDEFAULT_TIMEZONE=Europe/London\n")
+    settings = load_settings({"LOG_LEVEL": "ERROR"}, env_file=env_file)
+    assert settings.log_level == "ERROR"
+    assert settings.default_timezone == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("DISCORD_GUILD_ID", "my-server", "DISCORD_GUILD_ID: must be a Discord id"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: must be one of"),
+        ("DEFAULT_TIMEZONE", "Lagos", "DEFAULT_TIMEZONE: unknown time zone 'Lagos'"),
+        ("DISCORD_API_BASE_URL", "ftp://x", "DISCORD_API_BASE_URL: must be a http or https URL"),
+        ("DISCORD_GATEWAY_URL", "https://x", "DISCORD_GATEWAY_URL: must be a ws or wss URL"),
+        ("DISCORD_TOKEN", "Bot " + TOKEN, "DISCORD_TOKEN"),
+    ],
+)
+def test_a_bad_value_names_the_setting(name, value, says):
+    with pytest.raises(SettingsError) as info:
+        load_settings({name: value}, env_file=None)
+    assert says in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_the_token_never_shows_in_a_repr():
+    settings = load_settings({"DISCORD_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings.discord.token)
+
+
+def test_a_log_line_carrying_the_token_is_redacted(caplog):
+    logger = logging.getLogger("test.redact")
+    caplog.handler.addFilter(RedactSecrets(Secret(TOKEN)))
+    with caplog.at_level(logging.INFO):
+        logger.info("connecting with %s", TOKEN)
+    assert TOKEN not in caplog.text
+    assert "********" in caplog.text

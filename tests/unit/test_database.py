@@ -1,0 +1,115 @@
+import sqlite3
+
+import pytest
+
+from bot.db import Database, DatabaseOpenError, MigrationError
+from bot.db.backup import backup_database
+from bot.db.database import load_migrations
+
+EXPECTED_TABLES = {
+    "guild_config", "member_profiles", "projects", "pair_requests", "pairs", "pair_queue",
+    "knowledge_topics", "knowledge_fts", "topic_suggestions", "topic_lookups", "prompts", "scheduled_posts",
+}
+
+
+async def test_a_fresh_database_gets_every_table_and_the_latest_version(tmp_path):
+    db = await Database.open(tmp_path / "nexus.db")
+    try:
+        tables = {r["name"] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert EXPECTED_TABLES <= tables
+        assert await db.schema_version() == len(load_migrations())
+        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+        assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_opening_again_applies_nothing_and_keeps_data(tmp_path):
+    path = tmp_path / "nexus.db"
+    db = await Database.open(path)
+    await db.execute("INSERT INTO pair_queue (guild_id, user_id, joined_at) VALUES (1, 2, 'now')")
+    await db.close()
+    db = await Database.open(path)
+    try:
+        assert (await db.fetchone("SELECT COUNT(*) FROM pair_queue"))[0] == 1
+    finally:
+        await db.close()
+
+
+async def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_first.sql").write_text("CREATE TABLE kept (id INTEGER PRIMARY KEY);")
+    path = tmp_path / "nexus.db"
+    db = await Database.open(path, migrations_dir=migrations)
+    await db.close()
+    (migrations / "0002_broken.sql").write_text(
+        "CREATE TABLE half_done (id INTEGER);\nINSERT INTO kept (id) VALUES (1);\nTHIS IS NOT SQL;"
+    )
+    with pytest.raises(MigrationError) as info:
+        await Database.open(path, migrations_dir=migrations)
+    assert "0002_broken.sql" in str(info.value)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in tables
+        assert conn.execute("SELECT COUNT(*) FROM kept").fetchone()[0] == 0
+
+
+async def test_transaction_rolls_back_everything_on_error(tmp_path):
+    db = await Database.open(tmp_path / "nexus.db")
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO pair_queue (guild_id, user_id, joined_at) VALUES (1, 2, 'now')")
+                raise RuntimeError("boom")
+        assert (await db.fetchone("SELECT COUNT(*) FROM pair_queue"))[0] == 0
+    finally:
+        await db.close()
+
+
+async def test_a_corrupt_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "nexus.db"
+    garbage = b"this is not a database" * 500
+    path.write_bytes(garbage)
+    with pytest.raises(DatabaseOpenError) as info:
+        await Database.open(path)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == garbage
+    assert not (tmp_path / "nexus.db-wal").exists()
+
+
+async def test_a_folder_that_cannot_be_created_is_refused(tmp_path):
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the database folder should be")
+    with pytest.raises(DatabaseOpenError) as info:
+        await Database.open(blocker / "nexus.db")
+    assert "cannot create the folder" in str(info.value)
+    assert blocker.read_text() == "a file where the database folder should be"
+
+
+async def test_a_path_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(DatabaseOpenError) as info:
+        await Database.open(tmp_path)
+    assert "not a file" in str(info.value)
+
+
+async def test_backup_of_a_live_database_is_a_consistent_copy(tmp_path):
+    path = tmp_path / "nexus.db"
+    db = await Database.open(path)
+    try:
+        for user in range(50):
+            await db.execute("INSERT INTO pair_queue (guild_id, user_id, joined_at) VALUES (1, ?, 'now')", (user,))
+        size = backup_database(path, tmp_path / "backup" / "copy.db")
+    finally:
+        await db.close()
+    assert size > 0
+    with sqlite3.connect(tmp_path / "backup" / "copy.db") as copy:
+        assert copy.execute("SELECT COUNT(*) FROM pair_queue").fetchone()[0] == 50
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not (tmp_path / "backup" / "copy.db.partial").exists()
+
+
+def test_backup_refuses_a_missing_database(tmp_path):
+    with pytest.raises(DatabaseOpenError):
+        backup_database(tmp_path / "absent.db", tmp_path / "copy.db")

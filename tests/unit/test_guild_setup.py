@@ -1,0 +1,74 @@
+from datetime import date
+
+import pytest
+
+from bot.db import Database
+from bot.db.guild_config import GuildConfigRepository
+from bot.errors import UserError
+from bot.guild_setup import GuildSetupService, SetupRequest, parse_cohort_start, program_week, timezone_choices
+
+
+@pytest.fixture
+async def service(tmp_path):
+    db = await Database.open(tmp_path / "nexus.db")
+    yield GuildSetupService(GuildConfigRepository(db), default_timezone="UTC")
+    await db.close()
+
+
+async def test_setup_is_stored_and_a_later_setup_keeps_what_it_does_not_change(service):
+    first = await service.configure(
+        SetupRequest(guild_id=1, actor_id=9, channel_id=10, backend_role_id=20, frontend_role_id=21,
+                     cohort_start="2026-12-01", timezone="Africa/Lagos")
+    )
+    assert (first.channel_id, first.backend_role_id, first.frontend_role_id) == (10, 20, 21)
+    assert first.cohort_start == date(2026, 12, 1)
+    assert first.timezone == "Africa/Lagos"
+    second = await service.configure(SetupRequest(guild_id=1, actor_id=9, channel_id=11))
+    assert second.channel_id == 11
+    assert (second.backend_role_id, second.cohort_start, second.timezone) == (20, date(2026, 12, 1), "Africa/Lagos")
+    assert await service.get(2) is None
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "says"),
+    [
+        ({"cohort_start": "2026-02-30"}, "not a date"),
+        ({"cohort_start": "next monday"}, "YYYY-MM-DD"),
+        ({"cohort_start": "1999-01-01"}, "check the year"),
+        ({"timezone": "Lagos/Africa"}, "not a time zone"),
+        ({"backend_role_id": 5, "frontend_role_id": 5}, "two different roles"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_is_stored(service, request_kwargs, says):
+    with pytest.raises(UserError) as info:
+        await service.configure(SetupRequest(guild_id=1, actor_id=9, channel_id=10, **request_kwargs))
+    assert says in str(info.value)
+    assert await service.get(1) is None
+
+
+def test_a_misspelt_time_zone_gets_a_suggestion():
+    from bot.guild_setup import parse_timezone
+
+    with pytest.raises(UserError) as info:
+        parse_timezone("Africa/Lagoss")
+    assert "Africa/Lagos" in str(info.value)
+
+
+def test_timezone_autocomplete_is_bounded_and_relevant():
+    choices = timezone_choices("lagos")
+    assert choices[0] == "Africa/Lagos"
+    assert len(timezone_choices("a")) == 25
+    assert len(timezone_choices("")) <= 25
+
+
+def test_program_week_counts_from_day_one():
+    start = parse_cohort_start("2026-12-01")
+    assert program_week(start, date(2026, 11, 30)) is None
+    assert program_week(start, date(2026, 12, 1)) == 1
+    assert program_week(start, date(2026, 12, 7)) == 1
+    assert program_week(start, date(2026, 12, 8)) == 2
+
+
+async def test_counts_are_scoped_to_the_server(service, tmp_path):
+    counts = await service.counts(1)
+    assert counts.active_projects == 0 and counts.active_pairs == 0
