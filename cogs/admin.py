@@ -87,6 +87,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         for role in (backend_role, frontend_role):
             if role is not None and (role.is_default() or role.managed):
                 raise UserError(f"{role.mention} can't be a discipline role: pick a role members are given.")
+        previous = await self.bot.services.guild_setup.get(interaction.guild.id)
         config = await self.bot.services.guild_setup.configure(
             SetupRequest(
                 guild_id=interaction.guild.id,
@@ -100,6 +101,26 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         )
         embed = self._config_embed(config, title="Nexus is set up")
         await interaction.response.send_message(embed=embed, ephemeral=True)
+        if previous is None or previous.channel_id != channel.id:
+            await self._introduce_in(channel, interaction)
+
+    async def _introduce_in(self, channel: discord.TextChannel, interaction: discord.Interaction[Any]) -> None:
+        """Say hello where Nexus will post, so the channel knows what the bot is for."""
+        intro = discord.Embed(
+            title="Nexus is here",
+            colour=NEXUS_COLOUR,
+            description=(
+                "I'm the bot of this channel. Announce your project with `/project announce`, find a "
+                "backend ↔ frontend partner with `/pair find`, look up a concept with `/topic query`, "
+                "and watch for the weekly prompts. `/help` lists everything."
+            ),
+        )
+        try:
+            await channel.send(embed=intro)
+        except discord.HTTPException as exc:
+            await interaction.followup.send(
+                f"Saved, but I couldn't post in {channel.mention} ({exc.text or exc.status}).", ephemeral=True
+            )
 
     @setup_command.autocomplete("timezone")
     async def timezone_autocomplete(
