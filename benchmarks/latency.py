@@ -1,0 +1,109 @@
+"""Interaction round trip (interaction sent → callback received) with the bot in its own process.
+
+Nexus's `/help` (a bare reply) and `/nexus status` (database reads), against a bare discord.py bot
+answering `/ping` in the same run as the baseline. Prints one JSON line.
+
+    .venv/bin/python benchmarks/latency.py [--n 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.sandbox.standin import StandIn  # noqa: E402
+
+WARMUP = 20
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 3), "p99": round(cuts[98], 3), "max": round(ordered[-1], 3)}
+
+
+async def start_process(standin: StandIn, argv: list[str], db_path: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN=standin.token,
+        DISCORD_GUILD_ID=str(standin.guild.id),
+        DISCORD_API_BASE_URL=standin.api_base_url,
+        DISCORD_GATEWAY_URL=standin.gateway_url,
+        DATABASE_PATH=str(db_path),
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    process = await asyncio.create_subprocess_exec(sys.executable, *argv, cwd=ROOT, env=env)
+    await standin.wait_until_ready(timeout=60)
+    await standin.wait_for_commands(timeout=60)
+    return process
+
+
+async def measure(call: Callable[[], Awaitable[Any]], n: int) -> list[float]:
+    for _ in range(WARMUP):
+        await call()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def baseline(n: int, tmp: Path) -> list[float]:
+    async with StandIn() as standin:
+        process = await start_process(standin, [str(ROOT / "benchmarks" / "_plain_bot.py")], tmp / "plain.db")
+        try:
+            return await measure(lambda: standin.invoke("ada", "ping", timeout=10), n)
+        finally:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float]]:
+    async with StandIn() as standin:
+        process = await start_process(standin, ["-m", "bot", "run"], tmp / "nexus.db")
+        try:
+            await standin.invoke("mentor", "nexus setup", {"channel": "prodevprojectnexus", "backend_role": "Backend",
+                                                           "frontend_role": "Frontend"}, timeout=10)
+            help_ms = await measure(lambda: standin.invoke("ada", "help", timeout=10), n)
+            status_ms = await measure(lambda: standin.invoke("mentor", "nexus status", timeout=10), n)
+            return help_ms, status_ms
+        finally:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300, help="interactions per command (default 300)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
+        plain = await baseline(args.n, Path(tmp))
+        help_ms, status_ms = await nexus(args.n, Path(tmp))
+    base, bare, status = percentiles(plain), percentiles(help_ms), percentiles(status_ms)
+    print(json.dumps({
+        "benchmark": "latency",
+        "interactions_per_command": args.n,
+        "baseline_plain_discordpy_reply_ms": base,
+        "nexus_bare_reply_help_ms": bare,
+        "nexus_status_ms": status,
+        "ratio_bare_reply_p50_vs_baseline": round(bare["p50"] / base["p50"], 2),
+        "ratio_status_p50_vs_baseline": round(status["p50"] / base["p50"], 2),
+    }))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,47 @@
+"""Which query words are worth sending to the full-text index, from how many topics hold each.
+
+bm25 has to score every topic an OR query matches, so a word held by thousands of topics costs
+milliseconds while telling them apart hardly at all (FTS5 gives a word in over half the topics an
+idf of ~0). The rarest words are the informative ones: they go first, until the topics they touch
+reach a budget that keeps a search within its time at 10,000 topics and more. With a few hundred
+topics the budget never binds and every known word is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.db.knowledge import MatchTerm, TermCounts
+from bot.knowledge._stemmer import porter_stem
+
+# Topics one search may score; FTS5 ranks about one per microsecond.
+DOC_BUDGET = 700
+# The rarest word is searched even past the budget, up to this, so a query is never left with none.
+RAREST_WORD_LIMIT = 1500
+
+
+class TermStats:
+    def __init__(self, counts: TermCounts) -> None:
+        self.documents = counts.documents
+        self._doc_freq = counts.doc_freq
+
+    def doc_freq(self, words: tuple[str, ...]) -> int:
+        """Topics holding the word, or at most this many for a phrase (those holding its rarest word)."""
+        return min(self._doc_freq.get(porter_stem(word), 0) for word in words)
+
+
+def affordable(weighed: Iterable[tuple[int, MatchTerm]], documents: int) -> list[MatchTerm]:
+    """The terms to search, rarest first, within the budget; terms no topic holds are left out."""
+    chosen: list[MatchTerm] = []
+    touched = 0
+    for doc_freq, term in sorted(weighed, key=lambda item: item[0]):
+        if doc_freq == 0 or term in chosen:
+            continue
+        if not chosen:
+            if doc_freq > RAREST_WORD_LIMIT:
+                break
+        elif touched + doc_freq > DOC_BUDGET or doc_freq * 2 > documents:
+            continue
+        chosen.append(term)
+        touched += doc_freq
+    return chosen

@@ -1,0 +1,61 @@
+"""Turning a learner's text into words: the only reader of raw query text.
+
+Words are runs of letters and digits, so nothing of the input's punctuation (quotes, `*`, `-`,
+parentheses, `NEAR(`…) survives to reach the full-text index as syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 300
+MAX_QUERY_WORDS = 16
+_WORD = re.compile(r"[^\W_]+")
+
+# Words that say how someone asks, not what about: "how do i", "why is my", "what's the difference
+# between". Dropping them keeps the ranking on the technical words of a question.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any anyone anything are as at be because been
+    before being below best better between both but by can cant could did didnt difference do does
+    doesnt doing dont down during each else even ever every explain few for from get gets getting go
+    going got guys had has have having he hello help her here hey hi his how i id if im in into is isnt
+    it its itll ive just keep keeps kind know like make makes me mean might more most much must my
+    myself need needs new no nor now of off ok okay on once only or other our out over own please
+    pls plz properly proper really right same say see seems seem she should so some someone something
+    still such sure than thanks that thats the their them then there these they thing things this those
+    through to too try trying u under understand until up us use used uses using very versus vs want
+    wants was way ways we were what whats when where whether which while who why will with without
+    won wont work works would yet you your yours
+    """.split()
+)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Every word of `text`, normalized, in order (for names: titles, aliases, slugs)."""
+    return _WORD.findall(normalize(text))
+
+
+def query_terms(text: str) -> list[tuple[str, ...]]:
+    """The meaningful terms of a query, in order, without repeats. A chunk joined by punctuation
+    (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words."""
+    terms: list[tuple[str, ...]] = []
+    for chunk in normalize(text[:MAX_QUERY_CHARS]).split():
+        parts = tuple(_WORD.findall(chunk))
+        if not parts or all(p in STOP_WORDS or (len(p) == 1 and not p.isdigit()) for p in parts):
+            continue
+        if parts not in terms:
+            terms.append(parts)
+    return terms[:MAX_QUERY_WORDS]
+
+
+def query_words(text: str) -> list[str]:
+    """Every word of a query, stop words included (an alias may hold them: "only and defer")."""
+    return words(text[:MAX_QUERY_CHARS])[: MAX_QUERY_WORDS * 3]

@@ -1,0 +1,115 @@
+"""`python -m bot kb …`: check the topic files, search the knowledge base, export a topic.
+
+Works offline against the database file; `search` and `export` first sync the topic folder into it
+(cheap when nothing changed), so a fresh database is built on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from bot.db import Database, DatabaseOpenError, MigrationError
+from bot.knowledge.export import export_markdown
+from bot.knowledge.service import KnowledgeService
+from bot.knowledge.validation import check_directory, load_track_keys
+
+DEFAULT_KNOWLEDGE_DIR = Path("data/knowledge")
+DEFAULT_DATABASE = Path("data/nexus.db")
+
+
+def default_database() -> Path:
+    return Path(os.environ.get("DATABASE_PATH") or DEFAULT_DATABASE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot kb", description="The Nexus knowledge base")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate every topic file")
+    check.add_argument("--dir", type=Path, default=DEFAULT_KNOWLEDGE_DIR, help="topic folder (default: %(default)s)")
+    search = sub.add_parser("search", help="ranked search, as the bot does it")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--json", action="store_true", help="a JSON list of {slug, title, score}, best first")
+    export = sub.add_parser("export", help="a stored topic as a topic file (e.g. an approved suggestion)")
+    export.add_argument("slug")
+    export.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    for command in (search, export):
+        command.add_argument("--db", type=Path, default=None, help="database file (default: $DATABASE_PATH or "
+                                                                     f"{DEFAULT_DATABASE})")
+        command.add_argument("--dir", type=Path, default=DEFAULT_KNOWLEDGE_DIR, help="topic folder to sync from")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args.dir)
+    try:
+        return asyncio.run(_with_service(args))
+    except (DatabaseOpenError, MigrationError) as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+
+
+def _check(directory: Path) -> int:
+    if not directory.is_dir():
+        print(f"{directory}: no such folder", file=sys.stderr)
+        return 1
+    result = check_directory(directory, load_track_keys(directory.parent / "tracks.toml"))
+    for problem in result.problems:
+        print(problem)
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) in {directory}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(result.topics)} topics in {directory}")
+    return 0
+
+
+async def _with_service(args: argparse.Namespace) -> int:
+    db = await Database.open(args.db or default_database())
+    try:
+        service = KnowledgeService(db, args.dir)
+        report = await service.sync()
+        for problem in report.errors:
+            print(f"warning: {problem} (skipped)", file=sys.stderr)
+        if args.command == "search":
+            return await _search(service, args.query, args.limit, args.json)
+        return await _export(service, args.slug, args.out)
+    finally:
+        await db.close()
+
+
+async def _search(service: KnowledgeService, query: str, limit: int, as_json: bool) -> int:
+    hits = await service.search(query, limit=max(1, limit))
+    if as_json:
+        print(json.dumps([{"slug": h.slug, "title": h.title, "score": h.score} for h in hits], ensure_ascii=False))
+        return 0
+    if not hits:
+        hint = await service.suggest_spelling(query)
+        print("No topic found." + (f" Did you mean: {hint}?" if hint else ""))
+        return 0
+    hint = await service.suggest_spelling(query)
+    if hint:
+        print(f"(showing results for: {hint})")
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.slug:<40} {hit.score:>7.3f}  {hit.title}")
+    return 0
+
+
+async def _export(service: KnowledgeService, slug: str, out: Path | None) -> int:
+    topic = await service.export(slug)
+    if topic is None:
+        print(f"kb: no topic with the slug {slug!r}", file=sys.stderr)
+        return 1
+    text = export_markdown(topic)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
+    return 0

@@ -1,0 +1,167 @@
+"""Ranked search over the knowledge base: full text (FTS5 bm25, title and aliases weighted above the
+body), topic names found in the question, typo correction, and autocomplete.
+
+A query goes: words (stop words dropped) → unknown words corrected from the names' vocabulary or
+completed when unfinished → one FTS5 query for candidates → a score that adds, to the normalised
+bm25, a bonus for every topic whose name the question contains. No input raises: whatever a member
+types is reduced to letters and digits before it reaches the index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+
+from bot.db.knowledge import KnowledgeRepository, MatchTerm, RankedTopic
+from bot.knowledge._names import NameIndex, NamedTopic
+from bot.knowledge._terms import TermStats, affordable
+from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
+from bot.knowledge.model import SearchHit
+
+CANDIDATES = 30
+MAX_COMPLETIONS = 2
+MAX_CORRECTIONS = 2
+# How much a topic's name inside the question adds, on a scale where the best full-text match is 1.
+NAME_BONUS_PER_WORD = 0.35
+NAME_BONUS_MAX_WORDS = 3
+EXACT_NAME_BONUS = 2.0
+
+
+@dataclass
+class _QueryPlan:
+    terms: list[MatchTerm] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
+    words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
+
+
+@dataclass(frozen=True)
+class _Indexes:
+    """What search keeps in memory, read from the database after every change."""
+
+    names: NameIndex
+    terms: TermStats
+
+
+class KnowledgeSearch:
+    def __init__(self, repository: KnowledgeRepository) -> None:
+        self._repository = repository
+        self._indexes: _Indexes | None = None
+        self._lock = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        """Topics changed in the database (a sync, an approval): reload what is in memory on next use."""
+        self._indexes = None
+
+    async def _loaded(self) -> _Indexes:
+        indexes = self._indexes
+        if indexes is None:
+            async with self._lock:
+                indexes = self._indexes
+                if indexes is None:
+                    names = NameIndex(await self._repository.name_rows())
+                    terms = TermStats(await self._repository.term_counts())
+                    indexes = self._indexes = _Indexes(names, terms)
+        return indexes
+
+    async def names(self) -> NameIndex:
+        return (await self._loaded()).names
+
+    async def search(self, query: str, guild_id: int | None = None, limit: int = 5) -> list[SearchHit]:
+        limit = max(1, min(limit, 50))
+        indexes = await self._loaded()
+        plan = _plan(query, indexes)
+        candidates = await self._repository.search(plan.terms, guild_id, max(CANDIDATES, limit))
+        names = indexes.names
+        return _rank(candidates, names.name_matches(plan.words, guild_id), _exact_names(plan, names, guild_id),
+                     names, limit)
+
+    async def autocomplete(self, prefix: str, guild_id: int | None = None, limit: int = 25) -> list[SearchHit]:
+        """Choices while typing: titles and aliases holding every typed word, the last one maybe
+        unfinished; topped up from full search (questions, typos) when those are few."""
+        limit = max(1, min(limit, 25))
+        typed = words(prefix[:200])
+        if not typed:
+            return [SearchHit(t.id, t.slug, t.title, t.category, 0.0)
+                    for t in await self._repository.first_topics(guild_id, limit)]
+        meaningful = [w for w in typed[:-1] if w not in STOP_WORDS] or typed[:-1]
+        last_done = prefix[-1:].isspace()
+        groups = [[MatchTerm((w,))] for w in meaningful[:8]]
+        groups.append([MatchTerm((typed[-1],), prefix=not last_done)])
+        found = await self._repository.search_names(groups, guild_id, limit)
+        typed_text = " ".join(typed)
+        found.sort(key=lambda t: (not " ".join(words(t.title)).startswith(typed_text), -t.relevance))
+        hits = [SearchHit(t.id, t.slug, t.title, t.category, round(t.relevance, 4)) for t in found]
+        if len(hits) < limit:
+            seen = {h.topic_id for h in hits}
+            hits += [h for h in await self.search(prefix, guild_id, limit) if h.topic_id not in seen]
+        return hits[:limit]
+
+    async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
+        """"Did you mean": the query with its misspelt words corrected, or else, when nothing
+        matches it, the title it most resembles. None when the query is fine as it is."""
+        indexes = await self._loaded()
+        plan = _plan(query, indexes)
+        if plan.corrections:
+            pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in plan.corrections) + r")\b")
+            corrected = pattern.sub(lambda m: plan.corrections[m.group(1)], " ".join(query_words(query)))
+            if await self.search(corrected, guild_id, 1):
+                return corrected
+        if await self.search(query, guild_id, 1):
+            return None
+        closest = indexes.names.closest(query, guild_id, 1)
+        return closest[0][0].title if closest else None
+
+    async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
+        """Topics whose names look like the query, for a "no match" answer."""
+        names = await self.names()
+        return [_hit(topic, score / 100) for topic, score in names.closest(query, guild_id, limit, cutoff=50)]
+
+
+def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
+    plan = _QueryPlan()
+    weighed: list[tuple[int, MatchTerm]] = []
+    for term in query_terms(query):
+        doc_freq = indexes.terms.doc_freq(term)
+        if doc_freq or len(term) > 1:
+            weighed.append((doc_freq, MatchTerm(term)))
+            continue
+        # A word no topic holds: unfinished ("pagina") or misspelt ("celary").
+        word = term[0]
+        alternatives = indexes.names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 else []
+        alternatives += [w for w in indexes.names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
+        weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
+        if alternatives:
+            plan.corrections[word] = alternatives[0]
+    plan.terms = affordable(weighed, indexes.terms.documents)
+    plan.words = [plan.corrections.get(w, w) for w in query_words(query)]
+    return plan
+
+
+def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
+    """Topics one of whose names is the whole query, give or take stop words."""
+    meaningful = [w for w in plan.words if w not in STOP_WORDS] or plan.words
+    exact = names.name_matches(meaningful, guild_id)
+    return {topic_id for topic_id, length in exact.items() if length == len(meaningful)}
+
+
+def _hit(topic: NamedTopic | RankedTopic, score: float) -> SearchHit:
+    return SearchHit(topic.id, topic.slug, topic.title, topic.category, round(score, 4))
+
+
+def _rank(
+    candidates: list[RankedTopic], name_matches: dict[int, int], exact: set[int], names: NameIndex, limit: int
+) -> list[SearchHit]:
+    best = max((c.relevance for c in candidates), default=0.0) or 1.0
+    scores: dict[int, float] = {c.id: c.relevance / best for c in candidates}
+    topics: dict[int, NamedTopic | RankedTopic] = {c.id: c for c in candidates}
+    for topic_id, length in name_matches.items():
+        named = names.topic(topic_id)
+        if named is None:
+            continue
+        topics.setdefault(topic_id, named)
+        bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS)
+        scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], topics[item[0]].title))
+    return [_hit(topics[topic_id], score) for topic_id, score in ranked[:limit]]
+

@@ -1,0 +1,32 @@
+"""The local Discord stand-in: enough of Discord's REST API v10 and JSON gateway for discord.py.
+
+See /work/plan/standin-api.md for the contract. Point a client at it with
+`bot.endpoints.use_discord_endpoints(standin.api_base_url, standin.gateway_url)` before `login()`.
+"""
+
+from ._records import (
+    InteractionRecord,
+    MessageRecord,
+    ModalField,
+    ModalRecord,
+    RequestRecord,
+    ThreadRecord,
+)
+from ._standin import StandIn
+from .demo import DemoChannel, DemoGuild, DemoMember, DemoOverwrite, DemoRole, build_demo_guild
+
+__all__ = [
+    "DemoChannel",
+    "DemoGuild",
+    "DemoMember",
+    "DemoOverwrite",
+    "DemoRole",
+    "InteractionRecord",
+    "MessageRecord",
+    "ModalField",
+    "ModalRecord",
+    "RequestRecord",
+    "StandIn",
+    "ThreadRecord",
+    "build_demo_guild",
+]

@@ -1,0 +1,345 @@
+"""`StandIn`: the local Discord (REST v10 + JSON gateway) for the unmodified discord.py client."""
+
+# The public API takes `timeout=` arguments by contract (see /work/plan/standin-api.md).
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from ._callbacks import Callbacks
+from ._gateway import Gateway, Session
+from ._interactions import Interactions
+from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
+from ._rest import API_PREFIX, Rest
+from ._routes import Routes
+from ._state import MessagePredicate, StandInState
+from ._threads import ThreadRoutes
+from .demo import DemoGuild, build_demo_guild
+
+DEFAULT_CHANNEL = "prodevprojectnexus"
+
+
+class StandIn:
+    """A Discord stand-in on 127.0.0.1 with a demo server; see /work/plan/standin-api.md."""
+
+    def __init__(self, guild: DemoGuild | None = None, token: str = "sandbox-token") -> None:
+        self.guild = guild if guild is not None else build_demo_guild()
+        self.token = token
+        self.click_settle = 0.003  # seconds a click waits after the bot got the message back
+        self._state = StandInState(self.guild, token)
+        self._interactions = Interactions(self._state)
+        self._callbacks = Callbacks(self._state, self._interactions)
+        self._rest = Rest(token)
+        Routes(self._state, lambda: self.gateway_url).register(self._rest)
+        ThreadRoutes(self._state, lambda: self.gateway_url).register(self._rest)
+        add = self._rest.add
+        add("POST", "/interactions/{interaction_id}/{token}/callback", self._callbacks.callback, auth=False)
+        add("POST", "/webhooks/{application_id}/{token}", self._callbacks.followup, auth=False)
+        hook = "/webhooks/{application_id}/{token}/messages/{message_id}"
+        add("GET", hook, self._callbacks.get_message, auth=False)
+        add("PATCH", hook, self._callbacks.edit_message, auth=False)
+        add("DELETE", hook, self._callbacks.delete_message, auth=False)
+        self._gateway = Gateway(
+            token=token,
+            ready_payload=self._ready_payload,
+            guild_payload=self._state.guild_create_payload,
+            members_chunk=self._members_chunk,
+            url=lambda: self.gateway_url,
+        )
+        self._state.emit = self._gateway.dispatch
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def start(self, port: int = 0, host: str = "127.0.0.1") -> StandIn:
+        if self._runner is not None:
+            raise RuntimeError("the stand-in is already running")
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway.handle)
+        app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest.handle)
+        app.router.add_route("*", "/{tail:.*}", self._rest.handle)  # JSON 404s elsewhere too
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        self._state.cdn_base = f"http://{host}:{self._port}"
+        self._host = host
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is None:
+            return
+        await self._gateway.close_all()
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def __aenter__(self) -> StandIn:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    def _need_port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the stand-in is not started: await standin.start() first")
+        return self._port
+
+    @property
+    def api_base_url(self) -> str:
+        return f"http://{self._host}:{self._need_port()}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self._host}:{self._need_port()}/gateway"
+
+    _host = "127.0.0.1"
+
+    @property
+    def application_id(self) -> int:
+        return self._state.application_id
+
+    @property
+    def bot_user_id(self) -> int:
+        return self._state.bot_user_id
+
+    @property
+    def callback_deadline(self) -> float | None:
+        """Seconds the bot has to answer an interaction (Discord: 3); None disables the check."""
+        return self._callbacks.callback_deadline
+
+    @callback_deadline.setter
+    def callback_deadline(self, value: float | None) -> None:
+        self._callbacks.callback_deadline = value
+
+    # -- gateway ----------------------------------------------------------------------------
+    def _ready_payload(self, session: Session) -> dict[str, Any]:
+        st = self._state
+        return {
+            "v": 10,
+            "user": st.bot_user_payload(),
+            "guilds": [{"id": str(st.guild.id), "unavailable": True}],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(st.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "user_settings": {},
+            "geo_ordered_rtc_regions": [],
+            "_trace": ["nexus-standin"],
+        }
+
+    def _members_chunk(self, data: dict[str, Any]) -> dict[str, Any]:
+        members = self.guild.members
+        query = str(data.get("query") or "").casefold()
+        user_ids = {str(u) for u in (data.get("user_ids") or [])}
+        if user_ids:
+            members = [m for m in members if str(m.id) in user_ids]
+        elif query:
+            members = [m for m in members if m.name.casefold().startswith(query)]
+        limit = int(data.get("limit") or 0)
+        if limit:
+            members = members[:limit]
+        return {
+            "guild_id": str(self.guild.id),
+            "members": [m.to_payload() for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": sorted(user_ids - {str(m.id) for m in members}),
+            "nonce": data.get("nonce"),
+        }
+
+    async def wait_until_ready(self, timeout: float = 10) -> None:
+        try:
+            await asyncio.wait_for(self._gateway.ready.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no bot identified with the stand-in within {timeout}s") from None
+
+    async def wait_for_commands(self, timeout: float = 10) -> list[dict[str, Any]]:
+        try:
+            await asyncio.wait_for(self._state.commands.synced.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"the bot synced no application commands within {timeout}s") from None
+        return self.commands
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        return self._state.commands.all
+
+    @property
+    def sessions_started(self) -> int:
+        return self._gateway.sessions_started
+
+    @property
+    def resumes(self) -> int:
+        return self._gateway.resumes
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""
+        await self._gateway.dispatch(event, data)
+
+    async def drop_gateway(self, code: int | None = None) -> None:
+        """Drop the bot's socket: abruptly, or with a close code (4000: it resumes)."""
+        await self._gateway.drop(code)
+
+    # -- acting as a member -----------------------------------------------------------------
+    async def _send(
+        self,
+        payload: dict[str, Any],
+        rec: InteractionRecord,
+        what: str,
+        timeout: float,
+    ) -> InteractionRecord:
+        if not self._gateway.live_sessions:
+            raise RuntimeError(f"{what}: no bot is connected to the stand-in")
+        await self._gateway.dispatch("INTERACTION_CREATE", payload)
+        try:
+            await asyncio.wait_for(rec._answered.wait(), timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{what}: the bot did not answer the interaction within {timeout}s") from None
+        return rec
+
+    async def invoke(
+        self,
+        member: int | str,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        channel: int | str = DEFAULT_CHANNEL,
+        timeout: float = 5,
+    ) -> InteractionRecord:
+        """Run a slash command as `member`; returns once the bot's interaction callback arrived."""
+        payload, rec = self._interactions.command(member, command, options, channel)
+        return await self._send(payload, rec, f"/{command}", timeout)
+
+    async def autocomplete(
+        self,
+        member: int | str,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        focused: str,
+        channel: int | str = DEFAULT_CHANNEL,
+        timeout: float = 5,
+    ) -> list[dict[str, Any]]:
+        payload, rec = self._interactions.command(member, command, options, channel, focused=focused)
+        await self._send(payload, rec, f"autocomplete of /{command} {focused}", timeout)
+        return list(rec.choices or [])
+
+    async def _settle(self, touched_at: float) -> None:
+        wait = touched_at + self.click_settle - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def click(
+        self,
+        member: int | str,
+        message: MessageRecord | int,
+        custom_id: str,
+        values: list[Any] | None = None,
+        *,
+        timeout: float = 5,
+    ) -> InteractionRecord:
+        """Press a button (or pick `values` in a select menu) on a message, as `member`."""
+        if not isinstance(message, MessageRecord):
+            found = self._state.messages_by_id.get(int(message))
+            if found is None:
+                raise ValueError(f"unknown message {message}")
+            message = found
+        payload, rec = self._interactions.component(member, message, custom_id, values)
+        await self._settle(message.touched_at)
+        return await self._send(payload, rec, f"click on {custom_id!r}", timeout)
+
+    async def submit_modal(
+        self, member: int | str, modal: ModalRecord, values: Mapping[str, Any] | None = None, *, timeout: float = 5
+    ) -> InteractionRecord:
+        """Fill in and submit a modal the bot opened (values by field custom_id)."""
+        if modal is None:
+            raise ValueError("no modal to submit: the interaction was not answered with a modal")
+        payload, rec = self._interactions.modal_submit(member, modal, values or {})
+        await self._settle(modal.touched_at)
+        return await self._send(payload, rec, f"modal {modal.custom_id!r}", timeout)
+
+    # -- records ----------------------------------------------------------------------------
+    def messages(self, channel: int | str) -> list[MessageRecord]:
+        """Current (not deleted, not ephemeral) messages of a channel or thread, oldest first."""
+        return self._state.messages_in(self._state.channel_id(channel))
+
+    def dm_messages(self, member: int | str) -> list[MessageRecord]:
+        channel_id = self._state.dm_by_member.get(self._state.member(member).id)
+        return self._state.messages_in(channel_id) if channel_id is not None else []
+
+    def dm_channel_id(self, member: int | str) -> int | None:
+        return self._state.dm_by_member.get(self._state.member(member).id)
+
+    @property
+    def threads(self) -> list[ThreadRecord]:
+        return list(self._state.threads.values())
+
+    @property
+    def interactions(self) -> list[InteractionRecord]:
+        return list(self._interactions.by_id.values())
+
+    async def wait_for_message(
+        self, channel: int | str | None, predicate: MessagePredicate | None = None, timeout: float = 5
+    ) -> MessageRecord:
+        """The first NEW message (from now on) in `channel` (None: anywhere) matching `predicate`.
+
+        `channel` may name a thread that does not exist yet (the bot is about to open it).
+        """
+        target: int | str | None = None
+        if channel is not None:
+            try:
+                target = self._state.channel_id(channel)
+            except KeyError:
+                if not isinstance(channel, str):
+                    raise
+                target = channel  # a thread by name, about to be created
+        future = self._state.waiter(target, predicate)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            where = "anywhere" if channel is None else f"in {channel}"
+            raise TimeoutError(f"no new matching message {where} within {timeout}s") from None
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        return self._rest.requests
+
+    def clear_records(self) -> None:
+        """Forget recorded requests (state stays)."""
+        self._rest.requests.clear()
+
+    def fail_next(
+        self,
+        method: str,
+        path: str,
+        status: int = 429,
+        retry_after: float = 1.0,
+        times: int = 1,
+        is_global: bool = False,
+    ) -> None:
+        """Answer the next `times` matching requests with `status` ({name} segments are wildcards)."""
+        self._rest.fail_next(method, path, status=status, retry_after=retry_after, times=times, is_global=is_global)
+
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
+        raw = request.match_info["attachment_id"]
+        data = self._state.attachment_data.get(int(raw)) if raw.isdigit() else None
+        if data is None:
+            return web.Response(
+                status=404,
+                body=b'{"message": "404: Not Found", "code": 0}',
+                headers={"Content-Type": "application/json"},
+            )
+        return web.Response(body=data, headers={"Content-Type": "application/octet-stream"})

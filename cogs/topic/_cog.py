@@ -1,0 +1,207 @@
+"""`/topic …`: look up concepts in the knowledge base, browse it, suggest topics, and (moderators)
+review suggestions and see what members look for.
+
+Thin: parse, call `KnowledgeService`, render with `_embeds`, attach `_views`' buttons. Answers are
+private unless the member asks to post them; everything a member typed is sent with mentions off.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import NexusBot
+from bot.clock import utc_now
+from bot.errors import UserError
+from bot.knowledge.model import Topic
+from bot.knowledge.render import Section
+from bot.knowledge.service import KnowledgeService
+from cogs._checks import ensure_permissions
+from cogs.topic._embeds import clip, no_match_embed, spelling_note, stats_embed
+from cogs.topic._modals import SuggestTopicModal
+from cogs.topic._views import (
+    DYNAMIC_ITEMS,
+    MODERATOR,
+    NO_MENTIONS,
+    choice_view,
+    guild_of,
+    list_answer,
+    review_screen,
+    topic_answer,
+)
+
+SECTION_CHOICES = [app_commands.Choice(name=section.label, value=section.value) for section in Section]
+QUERY_MAX = 200
+CLOSEST = 3
+# `closest()` scores names by fuzzy likeness (0..1); below this a "closest" topic is only noise
+# (e.g. "kubernetes" → REST API design at 0.68), so it is not offered as a button.
+CLOSE_ENOUGH = 0.8
+CHOICE_NAME_LIMIT = 100
+MAX_CHOICES = 25
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@app_commands.guild_only()
+class TopicCog(
+    commands.GroupCog, group_name="topic", group_description="Look up backend concepts in the knowledge base"
+):
+    # `/topic review` and `/topic stats` are for moderators. Discord's default permissions apply to
+    # a whole top-level command, not to one subcommand, so Discord cannot hide these two from
+    # learners; the bot checks Manage Messages itself on every use (and on every review click).
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        # Buttons of earlier answers (even from before a restart) are matched by their custom id.
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @property
+    def knowledge(self) -> KnowledgeService:
+        return self.bot.services.knowledge
+
+    # --- looking up ----------------------------------------------------------------------
+
+    @app_commands.command(name="query", description="Look up a concept: summary, key ideas, pitfalls, best practices")
+    @app_commands.describe(
+        query="What you want to know, e.g. 'select_related vs prefetch_related' (pick a suggestion or type freely)",
+        section="Only this part of the topic (default: the whole topic)",
+        public="Post the answer in the channel for everyone (default: only you see it)",
+    )
+    @app_commands.choices(section=SECTION_CHOICES)
+    async def query_command(
+        self,
+        interaction: discord.Interaction[Any],
+        query: app_commands.Range[str, 1, QUERY_MAX],
+        section: app_commands.Choice[str] | None = None,
+        public: bool = False,
+    ) -> None:
+        guild_id = guild_of(interaction)
+        text = " ".join(query.split())
+        if not text:
+            raise UserError("Type what you're looking for, e.g. `select_related vs prefetch_related`.")
+        topic, spelling = await self._find(text, guild_id)
+        # The only record of a lookup: server, query, what it found, when. Never who asked.
+        await self.knowledge.log_lookup(guild_id, text, topic.id if topic else None)
+        if topic is None:
+            await self._no_match(interaction, text, guild_id)
+            return
+        answer = await topic_answer(self.knowledge, topic, guild_id,
+                                    section=Section(section.value) if section else None, shareable=not public)
+        await interaction.response.send_message(
+            content=spelling_note(spelling) if spelling else None, embed=answer.embed, view=answer.view,
+            ephemeral=not public, allowed_mentions=NO_MENTIONS,
+        )
+
+    @query_command.autocomplete("query")
+    async def query_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        # The value is the slug, so a picked choice opens exactly that topic.
+        hits = await self.knowledge.autocomplete(current[:QUERY_MAX], interaction.guild_id, MAX_CHOICES)
+        return [app_commands.Choice(name=clip(hit.title, CHOICE_NAME_LIMIT), value=hit.slug)
+                for hit in hits[:MAX_CHOICES]]
+
+    async def _find(self, text: str, guild_id: int) -> tuple[Topic | None, str | None]:
+        """The topic a query means, and the corrected query when a typo was fixed on the way. A slug
+        (what an autocomplete choice sends) opens that topic; anything else is searched."""
+        if _SLUG.fullmatch(text.casefold()):
+            topic = await self.knowledge.get(text.casefold(), guild_id)
+            if topic is not None:
+                return topic, None
+        hits = await self.knowledge.search(text, guild_id, limit=1)
+        if not hits:
+            return None, None
+        topic = await self.knowledge.get(hits[0].slug, guild_id)
+        spelling = await self.knowledge.suggest_spelling(text, guild_id) if topic else None
+        return topic, spelling
+
+    async def _no_match(self, interaction: discord.Interaction[Any], text: str, guild_id: int) -> None:
+        """Nothing found: the closest topics as buttons, "did you mean", and `/topic suggest`.
+        Always private, even with `public:true`: a miss is nothing to post."""
+        spelling = await self.knowledge.suggest_spelling(text, guild_id)
+        closest = await self.knowledge.closest(text, guild_id, CLOSEST)
+        candidates = [(hit.slug, hit.title) for hit in closest if hit.score >= CLOSE_ENOUGH]
+        if spelling and not candidates:
+            candidates = [(hit.slug, hit.title) for hit in await self.knowledge.search(spelling, guild_id, CLOSEST)]
+        await interaction.response.send_message(
+            embed=no_match_embed(text, spelling, bool(candidates)), view=choice_view(candidates), ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    # --- browsing ------------------------------------------------------------------------
+
+    @app_commands.command(name="list", description="Browse the knowledge base's topics, by category")
+    @app_commands.describe(
+        category="Only the topics of this category (default: all)",
+        public="Post the list in the channel for everyone (default: only you see it)",
+    )
+    async def list_command(
+        self, interaction: discord.Interaction[Any], category: str | None = None, public: bool = False
+    ) -> None:
+        guild_id = guild_of(interaction)
+        chosen = await self._category(category, guild_id) if category and category.strip() else None
+        embed, view = await list_answer(self.knowledge, guild_id, interaction.user.id, 0, chosen)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=not public,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @list_command.autocomplete("category")
+    async def category_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=name, value=name)
+                for name in await self.knowledge.categories(interaction.guild_id)
+                if wanted in name.casefold()][:MAX_CHOICES]
+
+    async def _category(self, typed: str, guild_id: int) -> str:
+        categories = await self.knowledge.categories(guild_id)
+        match = next((name for name in categories if name.casefold() == typed.strip().casefold()), None)
+        if match is None:
+            names = ", ".join(f"`{name}`" for name in categories)
+            raise UserError(f"There is no category `{clip(typed.strip(), 50)}`. Pick one of: {names}.")
+        return match
+
+    @app_commands.command(name="random", description="A random topic from the knowledge base")
+    async def random_command(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        topic = await self.knowledge.random_topic(guild_id)
+        if topic is None:
+            raise UserError("The knowledge base has no topics yet.")
+        answer = await topic_answer(self.knowledge, topic, guild_id, shareable=True)
+        await interaction.response.send_message(content="🎲 A random topic:", embed=answer.embed, view=answer.view,
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    # --- growing the knowledge base ------------------------------------------------------
+
+    @app_commands.command(name="suggest", description="Propose a new topic or a fix; a moderator reviews it")
+    async def suggest_command(self, interaction: discord.Interaction[Any]) -> None:
+        guild_of(interaction)
+        await interaction.response.send_modal(SuggestTopicModal())
+
+    @app_commands.command(name="review", description="Moderators: approve or reject suggested topics")
+    async def review_command(self, interaction: discord.Interaction[Any]) -> None:
+        ensure_permissions(interaction, **MODERATOR)
+        embed, view = review_screen(await self.knowledge.pending_suggestions(guild_of(interaction)))
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="stats",
+                          description="Moderators: the most looked-up topics and the queries that found nothing")
+    @app_commands.describe(days="How many days back to count, 1 to 365 (default 30)")
+    async def stats_command(
+        self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 365] = 30
+    ) -> None:
+        ensure_permissions(interaction, **MODERATOR)
+        stats = await self.knowledge.stats(guild_of(interaction), utc_now() - timedelta(days=days))
+        await interaction.response.send_message(embed=stats_embed(stats, days), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)

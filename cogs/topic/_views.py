@@ -1,0 +1,437 @@
+"""The buttons and menus of `/topic` answers.
+
+Every one is a `discord.ui.DynamicItem` whose custom id carries all it needs (`nexus:topic:open:<slug>`,
+`nexus:topic:review:approve:<id>` …): a click rebuilds its state from the database, so buttons keep
+working after a restart, and no view ever times out. discord.py logs and swallows an exception in
+a dynamic item's callback, so each callback runs through `_guarded`, which tells the member.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from typing import Any, Self, cast
+
+import discord
+from discord import app_commands
+
+from bot.app import NexusBot
+from bot.errors import UserError
+from bot.knowledge.model import Suggestion, Topic, TopicSummary
+from bot.knowledge.render import Section
+from bot.knowledge.service import KnowledgeService
+from cogs._checks import ensure_permissions
+from cogs._feedback import reply_private, report_error
+from cogs.topic._embeds import (
+    clip,
+    in_list_order,
+    list_embed,
+    list_page,
+    list_page_count,
+    quoted,
+    review_done_embed,
+    suggestion_embed,
+    topic_pages,
+)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+MODERATOR = {"manage_messages": True}
+WHOLE = "all"  # the section part of a custom id when the whole topic is shown
+BUTTON_LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+MAX_RELATED_BUTTONS = 10  # two rows of five
+NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
+
+
+def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeService:
+    return cast(NexusBot, interaction.client).services.knowledge
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+async def _guarded(interaction: discord.Interaction[Any], work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception as exc:  # every failure reaches the member; a bug is also logged, with an id
+        await report_error(interaction, exc)
+
+
+def _section_code(section: Section | None) -> str:
+    return WHOLE if section is None else section.value
+
+
+def _section_from(code: str | None) -> Section | None:
+    if not code or code == WHOLE:
+        return None
+    try:
+        return Section(code)
+    except ValueError:
+        return None
+
+
+# --- one topic ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TopicAnswer:
+    embed: discord.Embed
+    view: discord.ui.View
+    page: int
+    page_count: int
+
+
+async def topic_answer(
+    knowledge: KnowledgeService,
+    topic: Topic,
+    guild_id: int,
+    *,
+    section: Section | None = None,
+    page: int = 0,
+    shareable: bool,
+) -> TopicAnswer:
+    """A page of the topic with its buttons: page turns, "Post in channel" (for a private answer)
+    and the related topics this server can open."""
+    pages = topic_pages(topic, section)
+    page = min(max(page, 0), len(pages) - 1)
+    related = await knowledge.related_topics(topic, guild_id)
+    view = topic_view(topic.slug, section, page, len(pages), related, shareable=shareable)
+    return TopicAnswer(pages[page], view, page, len(pages))
+
+
+def topic_view(
+    slug: str,
+    section: Section | None,
+    page: int,
+    page_count: int,
+    related: Sequence[TopicSummary],
+    *,
+    shareable: bool,
+) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if page_count > 1:
+        view.add_item(TopicPageButton(slug, section, max(page - 1, 0), "◀ Previous", disabled=page == 0))
+        view.add_item(TopicPageButton(slug, section, min(page + 1, page_count - 1), "Next ▶",
+                                      disabled=page >= page_count - 1))
+    if shareable:
+        view.add_item(PostTopicButton(slug, section))
+    for number, topic in enumerate(related[:MAX_RELATED_BUTTONS]):
+        view.add_item(OpenTopicButton(topic.slug, topic.title, row=1 + number // 5))
+    return view
+
+
+def choice_view(hits: Sequence[tuple[str, str]]) -> discord.ui.View:
+    """Buttons that open topics, given as (slug, title): the "did you mean" of a lookup that found nothing."""
+    view = discord.ui.View(timeout=None)
+    for number, (slug, title) in enumerate(hits[:MAX_RELATED_BUTTONS]):
+        view.add_item(OpenTopicButton(slug, title, row=number // 5, style=discord.ButtonStyle.primary))
+    return view
+
+
+async def open_topic(interaction: discord.Interaction[Any], slug: str) -> None:
+    """Show a topic privately to whoever asked for it by a button or menu; a lookup like any other."""
+    guild_id = guild_of(interaction)
+    knowledge = knowledge_of(interaction)
+    topic = await knowledge.get(slug, guild_id)
+    await knowledge.log_lookup(guild_id, slug, topic.id if topic else None)
+    if topic is None:
+        raise UserError("That topic is no longer in the knowledge base. Search for it with `/topic query`.")
+    answer = await topic_answer(knowledge, topic, guild_id, shareable=True)
+    await interaction.response.send_message(embed=answer.embed, view=answer.view, ephemeral=True,
+                                            allowed_mentions=NO_MENTIONS)
+
+
+async def _topic_or_gone(interaction: discord.Interaction[Any], slug: str) -> Topic:
+    topic = await knowledge_of(interaction).get(slug, guild_of(interaction))
+    if topic is None:
+        raise UserError("That topic is no longer in the knowledge base. Search for it with `/topic query`.")
+    return topic
+
+
+class OpenTopicButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nexus:topic:open:(?P<slug>[a-z0-9-]+)"
+):
+    """A related topic (or a "did you mean" candidate): opens it, privately, for whoever presses."""
+
+    def __init__(self, slug: str, title: str = "Open", *, row: int | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
+        super().__init__(
+            discord.ui.Button(label=clip(title, BUTTON_LABEL_LIMIT), style=style, custom_id=f"nexus:topic:open:{slug}"),
+            row=row,
+        )
+        self.slug = slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["slug"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(interaction, open_topic(interaction, self.slug))
+
+
+class PostTopicButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"nexus:topic:post:(?P<slug>[a-z0-9-]+)(?::(?P<section>[a-z_]+))?",
+):
+    """"Post in channel": what the member read privately, posted in the channel under their name."""
+
+    def __init__(self, slug: str, section: Section | None = None) -> None:
+        custom_id = f"nexus:topic:post:{slug}" + ("" if section is None else f":{section.value}")
+        super().__init__(
+            discord.ui.Button(label="Post in channel", emoji="📣", style=discord.ButtonStyle.success,
+                              custom_id=custom_id),
+            row=0,
+        )
+        self.slug = slug
+        self.section = section
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["slug"], _section_from(match["section"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(interaction, self._post(interaction))
+
+    async def _post(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        topic = await _topic_or_gone(interaction, self.slug)
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            raise UserError("I can't post in this channel.")
+        can = interaction.app_permissions
+        send = can.send_messages_in_threads if isinstance(channel, discord.Thread) else can.send_messages
+        if not (send and can.embed_links):
+            raise UserError("I can't post here: I need **Send Messages** and **Embed Links** in this channel.")
+        answer = await topic_answer(knowledge_of(interaction), topic, guild_id, section=self.section,
+                                    shareable=False)
+        try:
+            message = await channel.send(content=f"Shared by {interaction.user.mention}", embed=answer.embed,
+                                         view=answer.view, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden:
+            raise UserError("I can't post here: I'm missing a permission in this channel.") from None
+        await interaction.response.send_message(f"Posted in the channel: {message.jump_url}", ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+
+class TopicPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"nexus:topic:page:(?P<section>[a-z_]+):(?P<page>\d{1,3}):(?P<slug>[a-z0-9-]+)",
+):
+    """Previous/Next through a topic too long for one embed. A private answer turns in place; a
+    public one turns in place only for the member who posted it; anyone else gets the page
+    privately, so nobody's reading is changed under them."""
+
+    def __init__(self, slug: str, section: Section | None, page: int, label: str = "Page", *,
+                 disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+                              custom_id=f"nexus:topic:page:{_section_code(section)}:{page}:{slug}"),
+            row=0,
+        )
+        self.slug = slug
+        self.section = section
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["slug"], _section_from(match["section"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(interaction, self._turn(interaction))
+
+    async def _turn(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        topic = await _topic_or_gone(interaction, self.slug)
+        message = interaction.message
+        private = message is not None and message.flags.ephemeral
+        metadata = message.interaction_metadata if message is not None else None
+        poster = metadata.user.id if metadata is not None else None
+        knowledge = knowledge_of(interaction)
+        if private or poster == interaction.user.id:
+            answer = await topic_answer(knowledge, topic, guild_id, section=self.section, page=self.page,
+                                        shareable=private)
+            await interaction.response.edit_message(embed=answer.embed, view=answer.view,
+                                                    allowed_mentions=NO_MENTIONS)
+        else:
+            answer = await topic_answer(knowledge, topic, guild_id, section=self.section, page=self.page,
+                                        shareable=True)
+            await interaction.response.send_message(embed=answer.embed, view=answer.view, ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+
+
+# --- the topic list -------------------------------------------------------------------------
+
+def _list_custom_id(owner_id: int, page: int, category: str | None) -> str:
+    custom_id = f"nexus:topic:list:{owner_id}:{page}"
+    if category:
+        custom_id += f":{category}"
+    if len(custom_id) > CUSTOM_ID_LIMIT:  # categories are short names; never expected
+        raise ValueError(f"category too long for a button: {category!r}")
+    return custom_id
+
+
+def list_view(owner_id: int, topics: Sequence[TopicSummary], page: int, category: str | None) -> discord.ui.View:
+    """Previous/Next (for `owner_id` only) and a menu opening a topic of this page (for anyone)."""
+    view = discord.ui.View(timeout=None)
+    count = list_page_count(len(topics))
+    page = min(max(page, 0), count - 1)
+    if count > 1:
+        view.add_item(ListPageButton(owner_id, max(page - 1, 0), category, "◀ Previous", disabled=page == 0))
+        view.add_item(ListPageButton(owner_id, min(page + 1, count - 1), category, "Next ▶",
+                                     disabled=page >= count - 1))
+    shown = list_page(topics, page)
+    if shown:
+        view.add_item(TopicPickSelect.for_topics(shown))
+    return view
+
+
+async def list_answer(
+    knowledge: KnowledgeService, guild_id: int, owner_id: int, page: int, category: str | None
+) -> tuple[discord.Embed, discord.ui.View]:
+    topics = in_list_order(await knowledge.list_topics(category, guild_id))
+    return list_embed(topics, page, category), list_view(owner_id, topics, page, category)
+
+
+class ListPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"nexus:topic:list:(?P<owner>\d+):(?P<page>\d{1,4})(?::(?P<category>.+))?",
+):
+    """Previous/Next of `/topic list`: only the member who ran it turns its pages."""
+
+    def __init__(self, owner_id: int, page: int, category: str | None, label: str = "Page", *,
+                 disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+                              custom_id=_list_custom_id(owner_id, page, category)),
+            row=0,
+        )
+        self.owner_id = owner_id
+        self.page = page
+        self.category = category
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["owner"]), int(match["page"]), match["category"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(interaction, self._turn(interaction))
+
+    async def _turn(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.owner_id:
+            await reply_private(interaction, NOT_YOURS)
+            return
+        embed, view = await list_answer(knowledge_of(interaction), guild_of(interaction), self.owner_id,
+                                        self.page, self.category)
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+
+class TopicPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"nexus:topic:pick"):
+    """The list page's "open a topic" menu: the chosen topic opens privately for whoever chose it."""
+
+    def __init__(self, select: discord.ui.Select[Any]) -> None:
+        super().__init__(select, row=1)
+
+    @classmethod
+    def for_topics(cls, topics: Sequence[TopicSummary]) -> Self:
+        options = [discord.SelectOption(label=clip(t.title, 100), value=t.slug, description=clip(t.category, 100))
+                   for t in topics[:25]]
+        return cls(discord.ui.Select(custom_id="nexus:topic:pick", placeholder="Open a topic from this page",
+                                     options=options))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        if not isinstance(item, discord.ui.Select):
+            raise TypeError(f"nexus:topic:pick is a select menu, got {type(item).__name__}")
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        values = self.item.values
+        if values:
+            await _guarded(interaction, open_topic(interaction, str(values[0])))
+
+
+# --- moderators: reviewing suggestions ------------------------------------------------------
+
+def review_screen(pending: Sequence[Suggestion], note: str | None = None) -> tuple[discord.Embed, discord.ui.View]:
+    """The oldest pending suggestion with Approve / Reject, or "nothing to review"; `note` says what
+    the last decision did."""
+    view = discord.ui.View(timeout=None)
+    if not pending:
+        return review_done_embed(note), view
+    suggestion = pending[0]
+    embed = suggestion_embed(suggestion, len(pending))
+    if note:
+        embed.description = f"{note}\n\n{embed.description}"
+    view.add_item(ReviewButton("approve", suggestion.id))
+    view.add_item(ReviewButton("reject", suggestion.id))
+    return embed, view
+
+
+class ReviewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"nexus:topic:review:(?P<action>approve|reject):(?P<id>\d+)",
+):
+    """Approve or reject one suggestion. The member's Manage Messages is checked again on every
+    click: the message may have been forwarded, or their role changed since `/topic review`."""
+
+    def __init__(self, action: str, suggestion_id: int) -> None:
+        approve = action == "approve"
+        super().__init__(
+            discord.ui.Button(
+                label="Approve" if approve else "Reject",
+                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
+                custom_id=f"nexus:topic:review:{action}:{suggestion_id}",
+            ),
+            row=0,
+        )
+        self.action = action
+        self.suggestion_id = suggestion_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _guarded(interaction, self._decide(interaction))
+
+    async def _decide(self, interaction: discord.Interaction[Any]) -> None:
+        ensure_permissions(interaction, **MODERATOR)
+        guild_id = guild_of(interaction)
+        knowledge = knowledge_of(interaction)
+        try:
+            if self.action == "approve":
+                topic = await knowledge.approve(self.suggestion_id, interaction.user.id, guild_id=guild_id)
+                note = (f"✅ Approved **{quoted(topic.title, 100)}**: `/topic query {topic.slug}` finds it "
+                        "now in this server.")
+            else:
+                suggestion = await knowledge.reject(self.suggestion_id, interaction.user.id, guild_id=guild_id)
+                note = f"❌ Rejected **{quoted(suggestion.title, 100)}**."
+        except UserError as exc:  # already reviewed by someone else: show the queue as it is now
+            note = str(exc)
+        embed, view = review_screen(await knowledge.pending_suggestions(guild_id), note)
+        await interaction.response.edit_message(content=None, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    OpenTopicButton,
+    PostTopicButton,
+    TopicPageButton,
+    ListPageButton,
+    TopicPickSelect,
+    ReviewButton,
+)

@@ -1,0 +1,361 @@
+"""`/topic …` through the real bot and the local Discord stand-in, read as a member sees it."""
+
+import re
+import sqlite3
+
+import pytest
+
+pytestmark = pytest.mark.asyncio
+
+CHANNEL = "prodevprojectnexus"
+ORM = "orm-query-optimization"
+ORM_TITLE = "ORM query optimization: select_related, prefetch_related and N+1"
+
+
+def button_ids(message):
+    return [b["custom_id"] for b in message.buttons if "custom_id" in b]
+
+
+def embed(message, index=0):
+    return message.embeds[index]
+
+
+def no_pings(message):
+    mentions = message.allowed_mentions
+    return mentions is not None and mentions.get("parse") == [] and not mentions.get("users") \
+        and not mentions.get("roles")
+
+
+async def query(nexus, member="ada", **options):
+    return await nexus.standin.invoke(member, "topic query", options)
+
+
+# --- looking up -----------------------------------------------------------------------------
+
+async def test_autocomplete_offers_at_most_25_choices_relevant_first(nexus):
+    choices = await nexus.standin.autocomplete("ada", "topic query", {"query": "select_rel"}, focused="query")
+    assert 0 < len(choices) <= 25
+    assert choices[0] == {"name": ORM_TITLE, "value": ORM}
+
+    choices = await nexus.standin.autocomplete("ada", "topic query", {"query": "dock"}, focused="query")
+    assert [c["value"] for c in choices[:2]] == ["docker", "docker-compose"]
+
+    everything = await nexus.standin.autocomplete("ada", "topic query", {"query": ""}, focused="query")
+    assert len(everything) == 25
+    assert all(len(c["name"]) <= 100 for c in everything)
+
+
+async def test_a_picked_choice_opens_that_topic_at_the_asked_section_privately(nexus):
+    reply = await query(nexus, query=ORM, section="Common challenges")
+    assert reply.ephemeral
+    shown = embed(reply.message)
+    assert shown["title"] == f"{ORM_TITLE} · Common challenges"
+    assert "**My DRF list endpoint makes hundreds of queries**" in shown["description"]
+    assert "bulk_create" in shown["description"]
+    # Only that section: no key ideas, no further reading.
+    assert "QuerySets are lazy" not in reply.message.text
+    assert "Databases" in shown["footer"]["text"]
+    assert f"nexus:topic:post:{ORM}:challenges" in button_ids(reply.message)
+
+
+async def test_the_whole_topic_has_every_section_and_its_related_topics_as_buttons(nexus):
+    reply = await query(nexus, query="my drf endpoint makes hundreds of queries n+1")
+    assert reply.ephemeral
+    shown = embed(reply.message)
+    assert shown["title"] == ORM_TITLE
+    assert shown["description"].startswith("The N+1 problem is the most common Django performance bug")
+    names = [f["name"] for f in shown["fields"]]
+    assert names[0] == "Key ideas" and names[-2:] == ["Best practices", "Further reading"]
+    assert any("I used prefetch_related but it still runs a query per object" in n for n in names)
+    ids = button_ids(reply.message)
+    assert f"nexus:topic:post:{ORM}" in ids
+    assert {f"nexus:topic:open:{slug}" for slug in ("django-orm", "explain-analyze", "database-indexing",
+                                                     "drf-serializers", "graphql-dataloaders")} <= set(ids)
+
+
+async def test_free_text_with_a_typo_says_did_you_mean_and_answers(nexus):
+    reply = await query(nexus, query="serialzer validation")
+    assert reply.ephemeral
+    assert "Did you mean **serializer validation**?" in reply.message.content
+    assert embed(reply.message)["title"].startswith("DRF serializers")
+
+
+async def test_no_match_offers_the_closest_topics_and_points_to_suggest(nexus):
+    reply = await query(nexus, query="prefetch_relatd", public=True)
+    assert reply.ephemeral  # a miss is never posted, even when asked to post
+    assert "No topic found" in reply.message.text
+    assert "Did you mean **" + ORM_TITLE.replace("_", "\\_") + "**?" in reply.message.text  # markdown escaped
+    assert "/topic suggest" in reply.message.text
+    assert button_ids(reply.message)[0] == f"nexus:topic:open:{ORM}"
+
+    opened = await nexus.standin.click("ada", reply.message, f"nexus:topic:open:{ORM}")
+    assert opened.ephemeral and embed(opened.message)["title"] == ORM_TITLE
+
+    nothing = await query(nexus, query="kubernetes helm charts")
+    assert "No topic found" in nothing.message.text and "/topic suggest" in nothing.message.text
+    assert "“kubernetes helm charts”" in nothing.message.text
+
+
+async def test_member_text_in_a_miss_is_escaped_and_pings_nobody(nexus):
+    reply = await query(nexus, query="**kubernetes** helm")
+    assert "No topic found" in reply.message.text
+    assert no_pings(reply.message)
+    assert "“\\*\\*kubernetes\\*\\* helm”" in reply.message.text
+    assert reply.message.buttons == []  # nothing close enough to offer
+
+
+async def test_a_related_topic_button_opens_the_related_topic_for_whoever_pressed(nexus):
+    reply = await query(nexus, query=ORM, public=True)
+    related = await nexus.standin.click("ben", reply.message, "nexus:topic:open:django-orm")
+    assert related.member_id == nexus.standin.guild.member("ben").id
+    assert related.ephemeral
+    assert embed(related.message)["title"].startswith("Django ORM")
+    assert "nexus:topic:post:django-orm" in button_ids(related.message)
+    # The public answer is unchanged by the click.
+    assert embed(reply.message)["title"] == ORM_TITLE
+
+
+async def test_post_in_channel_shares_the_topic_publicly_without_pings(nexus):
+    standin = nexus.standin
+    ada = standin.guild.member("ada")
+    reply = await query(nexus, query="celery")
+    assert reply.ephemeral
+    assert not [m for m in standin.messages(CHANNEL) if m.embeds]
+
+    posted = await standin.click("ada", reply.message, "nexus:topic:post:celery")
+    assert posted.ephemeral and "Posted in the channel" in posted.message.text
+    [shared] = [m for m in standin.messages(CHANNEL) if m.embeds]
+    assert not shared.ephemeral
+    assert shared.content == f"Shared by <@{ada.id}>"
+    assert embed(shared)["title"] == embed(reply.message)["title"]
+    assert no_pings(shared)
+    # Others can open its related topics (privately); nobody can post it again from there.
+    ids = button_ids(shared)
+    assert not any(i.startswith("nexus:topic:post:") for i in ids)
+    assert "nexus:topic:open:celery-beat" in ids
+    opened = await standin.click("chioma", shared, "nexus:topic:open:celery-beat")
+    assert opened.ephemeral
+
+
+async def test_post_in_a_channel_the_bot_cannot_post_in_says_so(nexus):
+    standin = nexus.standin
+    reply = await standin.invoke("ada", "topic query", {"query": "docker"}, channel="announcements")
+    assert reply.ephemeral
+    refused = await standin.click("ada", reply.message, "nexus:topic:post:docker")
+    assert refused.ephemeral and "Send Messages" in refused.message.text
+    assert not [m for m in standin.messages("announcements") if m.embeds]
+
+
+async def test_public_true_posts_the_answer_directly(nexus):
+    reply = await query(nexus, query="jwt refresh tokens", public=True)
+    assert not reply.ephemeral
+    assert reply.message in nexus.standin.messages(CHANNEL)
+    assert embed(reply.message)["title"].startswith("JWT")
+    assert not any(i.startswith("nexus:topic:post:") for i in button_ids(reply.message))
+    assert no_pings(reply.message)
+
+
+async def test_hostile_queries_get_answers_not_errors(nexus):
+    for text in ['"unbalanced', "NEAR(", "select_related OR", "-docker*", "🐍🐍", "((("]:
+        reply = await query(nexus, query=text)
+        assert reply.ephemeral, text
+        assert "Something went wrong" not in reply.message.text, text
+
+
+# --- browsing -------------------------------------------------------------------------------
+
+async def test_list_pages_only_for_the_member_who_asked(nexus):
+    standin = nexus.standin
+    ada = standin.guild.member("ada")
+    reply = await standin.invoke("ada", "topic list", {"public": True})
+    assert not reply.ephemeral
+    footer = embed(reply.message)["footer"]["text"]
+    pages = int(re.search(r"Page 1/(\d+)", footer).group(1))
+    assert pages >= 5
+    first_page = embed(reply.message)["description"]
+    next_id = f"nexus:topic:list:{ada.id}:1"
+    assert next_id in button_ids(reply.message)
+
+    turned = await standin.click("ada", reply.message, next_id)
+    assert turned.response_type == 7
+    assert f"Page 2/{pages}" in embed(reply.message)["footer"]["text"]
+    assert embed(reply.message)["description"] != first_page
+
+    refused = await standin.click("ben", reply.message, f"nexus:topic:list:{ada.id}:2")
+    assert refused.ephemeral and "not yours" in refused.message.text
+    assert f"Page 2/{pages}" in embed(reply.message)["footer"]["text"]
+
+    # Anyone can open a topic of the page from its menu, privately.
+    pick = reply.message.selects[0]
+    slug = pick["options"][0]["value"]
+    opened = await standin.click("ben", reply.message, "nexus:topic:pick", values=[slug])
+    assert opened.ephemeral and embed(opened.message)["title"] == pick["options"][0]["label"]
+
+
+async def test_list_of_one_category_and_a_wrong_category(nexus):
+    choices = await nexus.standin.autocomplete("ada", "topic list", {"category": "graph"}, focused="category")
+    assert [c["value"] for c in choices] == ["GraphQL"]
+    reply = await nexus.standin.invoke("ada", "topic list", {"category": "graphql"})
+    assert reply.ephemeral
+    assert embed(reply.message)["title"] == "Knowledge base: GraphQL"
+    assert "`graphql-dataloaders`" in reply.message.text and "`docker`" not in reply.message.text
+    assert not any(i.startswith("nexus:topic:list:") for i in button_ids(reply.message))
+
+    wrong = await nexus.standin.invoke("ada", "topic list", {"category": "Cooking"})
+    assert wrong.ephemeral and "no category `Cooking`" in wrong.message.text
+
+
+async def test_random_gives_a_topic_privately_that_can_be_posted(nexus):
+    reply = await nexus.standin.invoke("ada", "topic random")
+    assert reply.ephemeral
+    assert reply.message.embeds and embed(reply.message)["title"]
+    assert any(i.startswith("nexus:topic:post:") for i in button_ids(reply.message))
+
+
+# --- suggestions and review -----------------------------------------------------------------
+
+async def suggest(nexus, member="ada", **values):
+    opened = await nexus.standin.invoke(member, "topic suggest")
+    assert opened.response_type == 9 and opened.modal is not None
+    assert {f.custom_id for f in opened.modal.fields} == {"title", "explanation", "links"}
+    return await nexus.standin.submit_modal(member, opened.modal, values)
+
+
+async def test_suggest_then_review_approve_makes_it_searchable_at_once(nexus):
+    standin = nexus.standin
+    before = await query(nexus, query="django signals post_save receivers")
+    assert "Django signals" not in before.message.text.split("\n")[0]
+
+    thanks = await suggest(nexus, title="Django signals",
+                           explanation="When post_save and pre_delete receivers help, and when they hide logic.",
+                           links="https://docs.djangoproject.com/en/stable/topics/signals/")
+    assert thanks.ephemeral and "waiting for a moderator" in thanks.message.text
+
+    review = await standin.invoke("mentor", "topic review")
+    assert review.ephemeral
+    assert "Suggestion: Django signals" in review.message.text
+    assert f"<@{standin.guild.member('ada').id}>" in review.message.text
+    approve = next(i for i in button_ids(review.message) if i.startswith("nexus:topic:review:approve:"))
+    assert re.fullmatch(r"nexus:topic:review:approve:\d+", approve)
+
+    decided = await standin.click("mentor", review.message, approve)
+    assert decided.response_type == 7
+    assert "Approved **Django signals**" in review.message.text
+    assert "No suggestions are waiting" in review.message.text
+
+    found = await query(nexus, query="django signals")
+    assert embed(found.message)["title"] == "Django signals"
+    assert "suggested by a member" in embed(found.message)["footer"]["text"]
+    assert "post_save" in embed(found.message)["description"]
+
+
+async def test_reject_keeps_it_out_and_reviews_the_next_one(nexus):
+    standin = nexus.standin
+    await suggest(nexus, title="Quantum knitting patterns", explanation="Not about backend at all, really.")
+    await suggest(nexus, member="ben", title="Frontend state machines",
+                  explanation="XState and reducers for forms that call our APIs.")
+    review = await standin.invoke("mentor", "topic review")
+    assert "Quantum knitting patterns" in review.message.text and "2 pending" in review.message.text
+    reject = next(i for i in button_ids(review.message) if i.startswith("nexus:topic:review:reject:"))
+    await standin.click("mentor", review.message, reject)
+    assert "Rejected **Quantum knitting patterns**" in review.message.text
+    assert "Frontend state machines" in review.message.text  # the next pending one, at once
+
+    missed = await query(nexus, query="quantum knitting patterns")
+    assert "Quantum knitting" not in missed.message.text
+
+
+async def test_bad_suggestion_input_gets_a_clear_private_message(nexus):
+    reply = await suggest(nexus, title="Django signals", explanation="Receivers and when to avoid them.",
+                          links="see the django docs")
+    assert reply.ephemeral
+    assert "no http(s) link" in reply.message.text
+    review = await nexus.standin.invoke("mentor", "topic review")
+    assert "No suggestions are waiting" in review.message.text
+
+
+@pytest.mark.parametrize("command", ["topic review", "topic stats"])
+async def test_moderator_commands_are_refused_for_a_learner(nexus, command):
+    reply = await nexus.standin.invoke("ada", command)
+    assert reply.ephemeral
+    assert "Manage Messages" in reply.message.text
+
+
+# --- stats and the lookup log ---------------------------------------------------------------
+
+async def test_stats_show_top_topics_and_unanswered_queries_to_a_moderator(nexus):
+    for _ in range(2):
+        await query(nexus, query=ORM)
+    await query(nexus, member="ben", query="celery")
+    await query(nexus, query="kubernetes helm charts")
+    reply = await nexus.standin.invoke("mentor", "topic stats", {"days": 7})
+    assert reply.ephemeral
+    text = reply.message.text
+    assert "last 7 days" in text and "**4** lookups" in text
+    top = embed(reply.message)["fields"][0]["value"].split("\n")
+    assert top[0].startswith("1. ORM query optimization") and top[0].endswith("**2**")
+    assert "“kubernetes helm charts” — **1**" in text
+    assert re.search(r"<t:\d+:D>", text)
+
+
+async def test_lookups_are_logged_without_who_asked(nexus):
+    standin = nexus.standin
+    reply = await query(nexus, query=ORM)
+    await standin.click("ada", reply.message, "nexus:topic:open:django-orm")
+    await query(nexus, query="kubernetes helm charts")
+    member_ids = {str(m.id) for m in standin.guild.members}
+    with sqlite3.connect(nexus.db_path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(topic_lookups)")]
+        rows = db.execute("SELECT * FROM topic_lookups ORDER BY id").fetchall()
+    assert set(columns) == {"id", "guild_id", "query", "topic_id", "looked_up_at"}
+    assert [(r[columns.index("query")], r[columns.index("topic_id")] is not None) for r in rows] == [
+        (ORM, True), ("django-orm", True), ("kubernetes helm charts", False)]
+    assert all(str(r[columns.index("guild_id")]) == str(standin.guild.id) for r in rows)
+    assert not {str(value) for row in rows for value in row} & member_ids
+
+
+async def test_buttons_keep_working_after_a_restart(nexus):
+    from bot.sandbox.run import start_bot_against, stop_bot
+
+    standin = nexus.standin
+    reply = await query(nexus, query=ORM)
+    await nexus.bot.close()  # the fixture stops it again at the end, which is harmless
+    bot, task = await start_bot_against(standin, nexus.bot.settings)
+    try:
+        opened = await standin.click("ada", reply.message, "nexus:topic:open:graphql-dataloaders", timeout=10)
+        assert opened.ephemeral and "dataloader" in embed(opened.message)["title"].lower()
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_a_topic_too_long_for_one_embed_turns_pages(nexus, monkeypatch):
+    # No shipped topic needs two pages (kb check keeps them within one embed), so make one that does.
+    from dataclasses import replace
+
+    knowledge = nexus.bot.services.knowledge
+    real_get = knowledge.get
+
+    async def long_get(slug, guild_id=None):
+        topic = await real_get(slug, guild_id)
+        if topic is None or topic.slug != ORM:
+            return topic
+        ideas = tuple(f"Idea {i}: " + "select_related joins the author in the same query " * 15 for i in range(10))
+        return replace(topic, key_ideas=ideas)
+
+    monkeypatch.setattr(knowledge, "get", long_get)
+    standin = nexus.standin
+    reply = await query(nexus, query=ORM)
+    assert "page 1/2" in embed(reply.message)["footer"]["text"]
+    next_id = f"nexus:topic:page:all:1:{ORM}"
+    assert [b.get("disabled", False) for b in reply.message.buttons[:2]] == [True, False]
+    await standin.click("ada", reply.message, next_id)
+    assert "page 2/2" in embed(reply.message)["footer"]["text"]
+    assert "Key ideas (continued)" in reply.message.text
+
+    # On a public answer, someone else's Next shows them the page privately and leaves the post alone.
+    public = await query(nexus, query=ORM, public=True)
+    private_copy = await standin.click("ben", public.message, next_id)
+    assert private_copy.ephemeral and "page 2/2" in embed(private_copy.message)["footer"]["text"]
+    assert "page 1/2" in embed(public.message)["footer"]["text"]
+    await standin.click("ada", public.message, next_id)
+    assert "page 2/2" in embed(public.message)["footer"]["text"]

@@ -1,0 +1,115 @@
+"""Faults the bot must survive: 429s, 5xx, dropped gateway sockets, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import discord
+import pytest
+
+from bot.sandbox.standin import StandIn
+
+from .conftest import MiniBot, start_bot, stop_bot
+
+MESSAGES = "/channels/{channel_id}/messages"
+
+
+def _channel(bot: MiniBot, standin: StandIn, name: str) -> discord.TextChannel:
+    channel = bot.get_channel(standin.guild.channel(name).id)
+    assert isinstance(channel, discord.TextChannel)
+    return channel
+
+
+async def test_429_is_retried_once_and_posts_once(standin: StandIn, bot: MiniBot) -> None:
+    standin.clear_records()
+    standin.fail_next("POST", MESSAGES, status=429, retry_after=0.2)
+    started = time.monotonic()
+    sent = await _channel(bot, standin, "general").send("after the rate limit")
+    assert time.monotonic() - started >= 0.2
+    posts = [r for r in standin.requests if r.method == "POST" and r.route == MESSAGES]
+    assert [r.status for r in posts] == [429, 200]
+    assert [m.content for m in standin.messages("general")] == ["after the rate limit"]
+    assert standin.messages("general")[0].id == sent.id
+
+
+async def test_global_429_blocks_then_retries(standin: StandIn, bot: MiniBot) -> None:
+    standin.fail_next("POST", MESSAGES, status=429, retry_after=0.05, is_global=True)
+    await _channel(bot, standin, "general").send("global")
+    posts = [r for r in standin.requests if r.route == MESSAGES]
+    assert [r.status for r in posts] == [429, 200]
+
+
+async def test_503_on_the_interaction_callback_is_retried(standin: StandIn, bot: MiniBot) -> None:
+    standin.clear_records()
+    standin.fail_next("POST", "/interactions/{interaction_id}/{token}/callback", status=503)
+    rec = await standin.invoke("ada", "ping")
+    assert rec.message is not None and rec.message.content == "pong"
+    callbacks = [r.status for r in standin.requests if r.route.endswith("/callback")]
+    assert callbacks == [503, 200]
+    assert [m.content for m in standin.messages("prodevprojectnexus")] == ["pong"]
+
+
+async def test_5xx_on_a_channel_post_surfaces(standin: StandIn, bot: MiniBot) -> None:
+    # discord.py retries 500/502/504/524 on bot routes; a 503 there raises at once.
+    standin.fail_next("POST", MESSAGES, status=503)
+    with pytest.raises(discord.DiscordServerError):
+        await _channel(bot, standin, "general").send("nope")
+    assert standin.messages("general") == []
+
+
+@pytest.mark.parametrize("code", [None, 4000])
+async def test_drop_gateway_resumes_and_replays(standin: StandIn, bot: MiniBot, code: int | None) -> None:
+    await standin.invoke("ada", "ping")
+    await standin.drop_gateway(code=code)
+    # sent while the bot is away: kept, then replayed when it RESUMEs
+    await standin.dispatch(
+        "TYPING_START",
+        {
+            "channel_id": str(standin.guild.channel("general").id),
+            "guild_id": str(standin.guild.id),
+            "user_id": str(standin.guild.member("ada").id),
+            "timestamp": 0,
+        },
+    )
+    rec = await standin.invoke("ben", "ping", timeout=5)
+    assert rec.message is not None and rec.message.content == "pong"
+    assert bot.resumed.is_set()
+    assert standin.resumes == 1 and standin.sessions_started == 1
+    assert "TYPING_START" in bot.raw_events
+    assert bot.raw_events.index("TYPING_START") < bot.raw_events.index("RESUMED")
+    after = await standin.invoke("chioma", "card")
+    assert after.message is not None
+    await standin.click("ada", after.message, "like")
+
+
+async def test_unknown_session_gets_op9_and_identifies_again(standin: StandIn, bot: MiniBot) -> None:
+    await standin.drop_gateway()
+    standin._gateway.sessions.clear()  # the server forgot the session: RESUME gets op 9
+    for _ in range(300):
+        if standin.sessions_started == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert standin.sessions_started == 2 and standin.resumes == 0
+    rec = await standin.invoke("ada", "ping")
+    assert rec.message is not None and rec.message.content == "pong"
+
+
+async def test_dynamic_item_survives_a_restart(standin: StandIn) -> None:
+    first, task = await start_bot(standin)
+    await standin.wait_for_commands(timeout=5)
+    rec = await standin.invoke("ada", "counter")
+    message = rec.message
+    assert message is not None and message.buttons[0]["custom_id"] == "standin:count:0"
+    await standin.click("ben", message, "standin:count:0")
+    assert message.content == "count 1"
+    await stop_bot(first, task)
+
+    second, task = await start_bot(standin, sync=False)  # a new client: no views in memory
+    try:
+        assert standin.sessions_started == 2
+        click = await standin.click("ben", message, "standin:count:1")
+        assert click.response_type == 7 and message.content == "count 2"
+        assert message.buttons[0]["custom_id"] == "standin:count:2"
+    finally:
+        await stop_bot(second, task)
