@@ -55,6 +55,8 @@ def cog_modules() -> list[str]:
 
 class NexusBot(commands.Bot):
     def __init__(self, settings: Settings, **options: Any) -> None:
+        # Nexus never joins voice: the "voice will NOT be supported" warnings are noise in its log.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=nexus_intents(),

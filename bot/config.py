@@ -20,6 +20,8 @@ from dotenv import dotenv_values
 from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The curated topics ship with the code, so by default they are found beside it, from any folder.
+SHIPPED_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
 
 
 class SettingsError(ValueError):
@@ -68,7 +70,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     log_level: str = "INFO"
     default_timezone: str = "UTC"
-    knowledge_dir: Path = Path("data/knowledge")
+    knowledge_dir: Path = SHIPPED_KNOWLEDGE_DIR
 
 
 def _token(raw: str | None) -> Secret | None:
@@ -153,7 +155,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         database=DatabaseSettings(path=_path("DATABASE_PATH", values.get("DATABASE_PATH"), Path("data/nexus.db"))),
         log_level=_log_level(values.get("LOG_LEVEL")),
         default_timezone=_timezone(values.get("DEFAULT_TIMEZONE")),
-        knowledge_dir=_path("KNOWLEDGE_DIR", values.get("KNOWLEDGE_DIR"), Path("data/knowledge")),
+        knowledge_dir=_path("KNOWLEDGE_DIR", values.get("KNOWLEDGE_DIR"), SHIPPED_KNOWLEDGE_DIR),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -67,6 +67,17 @@ def program_week(cohort_start: date, today: date) -> int | None:
     if today < cohort_start:
         return None
     return (today - cohort_start).days // 7 + 1
+
+
+def cohort_start_moment(config: GuildConfig) -> datetime | None:
+    """Midnight of day 1 in the server's time zone (what a Discord timestamp of the start shows)."""
+    if config.cohort_start is None:
+        return None
+    return datetime.combine(config.cohort_start, time.min, tzinfo=ZoneInfo(config.timezone))
+
+
+def server_today(config: GuildConfig) -> date:
+    return utc_now().astimezone(ZoneInfo(config.timezone)).date()
 
 
 @dataclass(frozen=True)

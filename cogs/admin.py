@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import date
 from typing import Any
 
 import discord
@@ -14,7 +13,7 @@ from discord.ext import commands
 from bot.app import NexusBot
 from bot.db.guild_config import GuildConfig
 from bot.errors import UserError
-from bot.guild_setup import SetupRequest, program_week, timezone_choices
+from bot.guild_setup import SetupRequest, cohort_start_moment, program_week, server_today, timezone_choices
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
 
@@ -39,12 +38,12 @@ def _role_text(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else "not set (learners pick a discipline with `/pair profile`)"
 
 
-def _cohort_text(config: GuildConfig, today: date) -> str:
-    if config.cohort_start is None:
+def _cohort_text(config: GuildConfig) -> str:
+    start = cohort_start_moment(config)
+    if config.cohort_start is None or start is None:
         return "not set: week-one posts stay off until it is"
-    week = program_week(config.cohort_start, today)
-    stamp = f"<t:{int(time.mktime(config.cohort_start.timetuple()))}:D>"
-    return f"{stamp} ({'starts soon' if week is None else f'program week {week}'})"
+    week = program_week(config.cohort_start, server_today(config))
+    return f"<t:{int(start.timestamp())}:D> ({'starts soon' if week is None else f'program week {week}'})"
 
 
 @app_commands.guild_only()
@@ -174,7 +173,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                 f"Channel: {f'<#{config.channel_id}>' if config.channel_id else 'not set'}\n"
                 f"Backend role: {_role_text(config.backend_role_id)}\n"
                 f"Frontend role: {_role_text(config.frontend_role_id)}\n"
-                f"Cohort start: {_cohort_text(config, date.today())}\n"
+                f"Cohort start: {_cohort_text(config)}\n"
                 f"Time zone: {config.timezone}"
             ),
             inline=False,

@@ -72,3 +72,13 @@ def test_program_week_counts_from_day_one():
 async def test_counts_are_scoped_to_the_server(service, tmp_path):
     counts = await service.counts(1)
     assert counts.active_projects == 0 and counts.active_pairs == 0
+
+
+def test_the_cohort_starts_at_midnight_in_the_server_time_zone():
+    from bot.db.guild_config import GuildConfig
+    from bot.guild_setup import cohort_start_moment
+
+    config = GuildConfig(guild_id=1, channel_id=None, backend_role_id=None, frontend_role_id=None,
+                         cohort_start=date(2026, 12, 1), timezone="Africa/Lagos", updated_by=None, updated_at="")
+    # Lagos is UTC+1 all year: midnight there is 23:00 UTC the day before.
+    assert cohort_start_moment(config).timestamp() == 1796079600
