@@ -25,7 +25,7 @@ from rich.console import Console
 
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.sandbox.console import SandboxConsole
-from bot.sandbox.console._console import ConsoleCompleter
+from bot.sandbox.console._complete import ConsoleCompleter
 
 pytestmark = pytest.mark.asyncio
 

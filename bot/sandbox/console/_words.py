@@ -1,0 +1,222 @@
+"""The console's own words besides actions: who acts where, what is in a channel, waiting, help.
+
+Each word is `async def word(console, rest)`; `rest` is the rest of the line, as typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ._act import settle
+from ._parse import OPTION_TYPE_NAMES, CommandSpec, ConsoleInputError, closest
+
+if TYPE_CHECKING:
+    from ._console import SandboxConsole
+
+DEFAULT_CHANNEL = "prodevprojectnexus"
+CHANNEL_HISTORY = 10
+
+CONSOLE_WORDS: list[tuple[str, str]] = [
+    ("/command opt:value …", "run a slash command as the current member (Tab completes)"),
+    ("press N | press <label>", "press button N of the last message shown with buttons"),
+    ("select N value …", "choose values in select menu N of that message"),
+    ("fill field=value …", "fill in and submit the open form (just `fill` asks field by field)"),
+    ("as <member>", "act as another demo member"),
+    ("whoami", "who is acting, and where commands are typed"),
+    ("members", "the demo members and their roles"),
+    ("in <channel>", "type the next commands in another channel"),
+    ("channel [name]", f"the last {CHANNEL_HISTORY} messages of a channel or thread"),
+    ("threads", "the threads the bot opened"),
+    ("dms [member]", "what the bot sent a member by DM (default: you)"),
+    ("wait SECONDS", "let the bot work (scheduled posts), then show what it posted"),
+    ("help [/command]", "this list, or one command's options"),
+    ("quit | exit", "leave the sandbox"),
+]
+WORDS = [
+    "press",
+    "select",
+    "fill",
+    "as",
+    "whoami",
+    "members",
+    "in",
+    "channel",
+    "threads",
+    "dms",
+    "wait",
+    "help",
+    "quit",
+    "exit",
+]
+
+
+async def as_member(console: SandboxConsole, rest: str) -> None:
+    if not rest:
+        raise ConsoleInputError(f"as whom? members: {', '.join(console._world.member_names())}")
+    member = console._world.member(rest)
+    if member.bot:
+        raise ConsoleInputError(
+            f"{member.name} is the bot; act as a member: {', '.join(console._world.member_names())}"
+        )
+    console.member = member.name
+    await whoami(console, "")
+
+
+async def whoami(console: SandboxConsole, rest: str) -> None:
+    member = console._world.member(console.member)
+    roles = ", ".join(console._world.role_names(member)) or "no roles"
+    owner = " · server owner" if int(member.id) == int(console._world.guild.owner_id) else ""
+    console._note(f"you are {member.name} ({roles}{owner}), typing in #{console.channel}", "bold")
+
+
+async def members(console: SandboxConsole, rest: str) -> None:
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    table.add_column("member", style="bold")
+    table.add_column("roles")
+    table.add_column("")
+    owner_id = int(console._world.guild.owner_id)
+    for member in console._world.guild.members:
+        marks = []
+        if member.bot:
+            marks.append("the bot")
+        if int(member.id) == owner_id:
+            marks.append("server owner")
+        if member.name == console.member:
+            marks.append("← you")
+        table.add_row(*_plain(member.name, ", ".join(console._world.role_names(member)) or "-", ", ".join(marks)))
+    console.out.print(table)
+
+
+async def in_channel(console: SandboxConsole, rest: str) -> None:
+    if not rest:
+        raise ConsoleInputError(f"in which channel? now typing in #{console.channel}")
+    console.channel = console._world.channel_name(rest)
+    console._note(f"commands now typed in #{console.channel}")
+
+
+async def channel(console: SandboxConsole, rest: str) -> None:
+    name = console._world.channel_name(rest or DEFAULT_CHANNEL)
+    try:
+        records = list(console.standin.messages(name))
+    except (KeyError, ValueError) as exc:
+        raise ConsoleInputError(str(exc.args[0]) if exc.args else str(exc)) from None
+    _list_messages(console, f"#{name}", records)
+
+
+async def dms(console: SandboxConsole, rest: str) -> None:
+    member = console._world.member(rest or console.member)
+    records = list(console.standin.dm_messages(member.name))
+    _list_messages(console, f"DMs to {member.name}", records)
+
+
+def _list_messages(console: SandboxConsole, title: str, records: list[Any]) -> None:
+    records = [r for r in records if not getattr(r, "deleted", False)]
+    last = records[-CHANNEL_HISTORY:]
+    if not records:
+        console._note(f"{title} · no messages yet", "bold cyan")
+        return
+    more = f" (last {len(last)} of {len(records)})" if len(records) > len(last) else ""
+    console._note(f"{title} · {len(records)} message{'s' if len(records) != 1 else ''}{more}", "bold cyan")
+    names = console._names()
+    for record in last:
+        console._show_message(record, names)
+
+
+async def threads(console: SandboxConsole, rest: str) -> None:
+    opened = console._world.threads()
+    if not opened:
+        console._note("no threads yet")
+        return
+    names = console._names()
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    for column in ("thread", "in", "kind", "members", "messages"):
+        table.add_column(column, style="bold" if column == "thread" else "")
+    for thread in opened:
+        try:
+            count = str(len(list(console.standin.messages(thread.id))))
+        except (KeyError, ValueError):
+            count = "?"
+        table.add_row(
+            *_plain(
+                str(thread.name),
+                "#" + names.channel(thread.parent_id),
+                "private" if thread.private else "public",
+                ", ".join(names.user(m) for m in (thread.member_ids or [])) or "-",
+                count,
+            )
+        )
+    console.out.print(table)
+
+
+async def wait(console: SandboxConsole, rest: str) -> None:
+    try:
+        seconds = float(rest or "1")
+    except ValueError:
+        raise ConsoleInputError(f"wait how long? e.g. wait 2 (seconds), got {rest!r}") from None
+    if not 0 <= seconds <= 3600:
+        raise ConsoleInputError("wait between 0 and 3600 seconds")
+    await asyncio.sleep(seconds)
+    await settle(console)
+    console._show_changes(set())
+
+
+async def help_words(console: SandboxConsole, rest: str) -> None:
+    if rest:
+        _help_command(console, rest)
+        return
+    words = Table.grid(padding=(0, 3))
+    words.add_column(style="bold")
+    words.add_column(style="dim")
+    for usage, what in CONSOLE_WORDS:
+        words.add_row(*_plain(usage, what))
+    console._note("Console words", "bold underline")
+    console.out.print(words)
+    index = console.index
+    commands = Table.grid(padding=(0, 3))
+    commands.add_column(style="bold")
+    commands.add_column(style="dim")
+    for path in index.paths:
+        commands.add_row(*_plain(f"/{path}", index.commands[path].description))
+    console._note("Slash commands (as synced by the bot; help /command for its options)", "bold underline")
+    if index.paths:
+        console.out.print(commands)
+    else:
+        console._note("(the bot has not synced any command yet)")
+
+
+def _help_command(console: SandboxConsole, rest: str) -> None:
+    index = console.index
+    path = " ".join(rest.strip().lstrip("/").lower().split())
+    spec: CommandSpec | None = index.commands.get(path)
+    if spec is None:
+        below = [p for p in index.paths if p.startswith(path + " ")]
+        if below:
+            for sub in below:
+                console.out.print(Text.assemble((f"/{sub}", "bold"), ("  " + index.commands[sub].description, "dim")))
+            return
+        near = closest(path, index.paths)
+        hint = f"; did you mean {' or '.join('/' + n for n in near)}?" if near else ""
+        raise ConsoleInputError(f"unknown command /{path}{hint}")
+    console.out.print(Text.assemble((spec.usage, "bold"), ("\n" + spec.description, "dim")))
+    for option in spec.options:
+        line = Text("  ")
+        line.append(str(option["name"]), style="bold")
+        kind = int(option.get("type", 3))
+        line.append(f"  {OPTION_TYPE_NAMES.get(kind, 'value')}", style="cyan")
+        line.append("  required" if option.get("required") else "  optional", style="dim")
+        if option.get("description"):
+            line.append(f"  {option['description']}")
+        if option.get("choices"):
+            line.append("  choices: " + ", ".join(str(c.get("name")) for c in option["choices"]), style="dim")
+        if option.get("autocomplete"):
+            line.append("  (suggestions: Tab)", style="dim")
+        console.out.print(line)
+
+
+def _plain(*cells: str) -> list[Text]:
+    """Table cells as Text: names and descriptions are shown as typed, never parsed as rich markup."""
+    return [Text(cell) for cell in cells]
