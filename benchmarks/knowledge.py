@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -113,31 +114,39 @@ def generated_topic(index: int, rng: random.Random, pool: list[str], slugs: list
     )
 
 
-def write_generated(directory: Path, count: int) -> None:
+def write_generated(directory: Path, count: int) -> list[str]:
+    """Write `count` topic files; return queries aimed at some of them (by name, by a misspelt
+    name, by a symptom heading), so the 10k measurements search text that is there."""
     rng = random.Random(20260101)
     pool = corpus_words()
     slugs = [f"generated-topic-{i:05d}" for i in range(count)]
+    queries = []
     for index in range(count):
         topic = generated_topic(index, rng, pool, slugs)
         (directory / f"{topic.slug}.md").write_text(export_markdown(topic), encoding="utf-8")
+        if index % max(1, count // 60) == 0:
+            name = topic.aliases[0]
+            typo = name[:2] + name[3] + name[2] + name[4:]
+            queries += [f"{name} {topic.summary.split()[3]}", typo, topic.challenges[0].challenge.lower()]
     parse_topic((directory / f"{slugs[0]}.md").read_text(encoding="utf-8"), "check")  # the format holds
+    return queries
 
 
 # --- measurements -------------------------------------------------------------------------
 
 
 async def measure_search(service: KnowledgeService, queries: list[str], rounds: int) -> list[float]:
-    return await timed([lambda q=q: service.search(q) for q in queries], rounds)  # type: ignore[misc]
+    return await timed([functools.partial(service.search, q) for q in queries], rounds)
 
 
 async def measure_autocomplete(service: KnowledgeService, rounds: int) -> list[float]:
-    return await timed([lambda p=p: service.autocomplete(p) for p in AUTOCOMPLETE_PREFIXES], rounds)  # type: ignore[misc]
+    return await timed([functools.partial(service.autocomplete, p) for p in AUTOCOMPLETE_PREFIXES], rounds)
 
 
 async def measure_like(db: Database, queries: list[str], rounds: int) -> list[float]:
     repository = KnowledgeRepository(db)
     word_lists = [[w for term in query_terms(q) for w in term] for q in queries]
-    return await timed([lambda w=w: repository.like_scan(w, None, 5) for w in word_lists], rounds)  # type: ignore[misc]
+    return await timed([functools.partial(repository.like_scan, w, None, 5) for w in word_lists], rounds)
 
 
 async def shipped(work: Path, queries: list[str], rounds: int) -> dict[str, float]:
@@ -159,7 +168,7 @@ async def shipped(work: Path, queries: list[str], rounds: int) -> dict[str, floa
 async def generated(work: Path, count: int, queries: list[str], rounds: int) -> dict[str, float]:
     folder = work / "knowledge"
     folder.mkdir()
-    write_generated(folder, count)
+    queries = queries + write_generated(folder, count)
     db = await Database.open(work / "generated.db")
     try:
         service = KnowledgeService(db, folder)
@@ -180,6 +189,7 @@ async def generated(work: Path, count: int, queries: list[str], rounds: int) -> 
     like_p50, like_p99 = statistics.median(like), percentile(like, 99)
     return {
         "generated_topics": count,
+        "queries_10k": len(queries),
         "search_p50_ms_10k": search_p50,
         "search_p99_ms_10k": search_p99,
         "autocomplete_p99_ms_10k": percentile(autocomplete, 99),
@@ -196,18 +206,21 @@ async def main(count: int, rounds: int) -> dict[str, object]:
     queries = relevance_questions() + EXTRA_QUERIES
     with tempfile.TemporaryDirectory(prefix="nexus-kb-bench-") as tmp:
         work = Path(tmp)
-        result: dict[str, object] = {"queries": len(queries)}
-        result.update(await shipped(work, queries, rounds))
-        result.update(await generated(work, count, queries, rounds))
-    numbers = {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
-    numbers["targets_met"] = {
-        "search_p99_10k": result["search_p99_ms_10k"] <= TARGETS["search_p99_ms_10k"],  # type: ignore[operator]
-        "like_ratio": min(result["like_ratio_p50"], result["like_ratio_p99"]) >= TARGETS["like_ratio_min"],  # type: ignore[type-var,operator]
-        "autocomplete_p99_10k": result["autocomplete_p99_ms_10k"] <= TARGETS["autocomplete_p99_ms_10k"],  # type: ignore[operator]
-        "sync_first_10k": result["sync_first_s_10k"] <= TARGETS["sync_first_s_10k"],  # type: ignore[operator]
-        "sync_unchanged_10k": result["sync_unchanged_s_10k"] <= TARGETS["sync_unchanged_s_10k"],  # type: ignore[operator]
+        numbers = await shipped(work, queries, rounds)
+        numbers.update(await generated(work, count, queries, rounds))
+    targets_met = {
+        "search_p99_10k": numbers["search_p99_ms_10k"] <= TARGETS["search_p99_ms_10k"],
+        "like_ratio": min(numbers["like_ratio_p50"], numbers["like_ratio_p99"]) >= TARGETS["like_ratio_min"],
+        "autocomplete_p99_10k": numbers["autocomplete_p99_ms_10k"] <= TARGETS["autocomplete_p99_ms_10k"],
+        "sync_first_10k": numbers["sync_first_s_10k"] <= TARGETS["sync_first_s_10k"],
+        "sync_unchanged_10k": numbers["sync_unchanged_s_10k"] <= TARGETS["sync_unchanged_s_10k"],
     }
-    return numbers
+    return {
+        "queries_shipped": len(queries),
+        **{key: round(value, 4) if isinstance(value, float) else value for key, value in numbers.items()},
+        "targets": TARGETS,
+        "targets_met": targets_met,
+    }
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Every published topic's names (slug, title, aliases) in memory: the strongest signal a query
-can carry ("select_related vs prefetch_related" names a topic outright), the vocabulary that typo
-correction picks from, and the candidates of "did you mean".
+can carry ("select_related vs prefetch_related" names a topic outright), autocomplete over names,
+the vocabulary that typo correction picks from, and the candidates of "did you mean".
 
-Built from the database in one query and rebuilt after a sync or an approval changes a name.
+Built from the database in one query and rebuilt after a sync or an approval changes a topic.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,11 +19,19 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.db.knowledge import NameRow
+from bot.db.knowledge import FtsMatch, NameRow
+from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import STOP_WORDS, words
 
 MAX_NAME_WORDS = 6
+COMPLETION_KEY_CHARS = 40
+COMPLETION_STARTS = 8  # a typed word is looked for at the first 8 words of each name
+NAME_POSTINGS_LIMIT = 1000  # a name word in more topics than this tells them apart too little to score
+COMPLETION_SCAN = 2000  # names looked at per keystroke at most, whatever the prefix: bounded time
 _TITLE_HEAD = re.compile(r"\s*(?::|\(| - | — | vs\.? )")
+
+# How a typed prefix meets a name, best first: the start of a name (title, slug, alias), or a word inside.
+_NAME_START, _INNER_WORD = range(2)
 
 
 @dataclass(frozen=True)
@@ -49,14 +60,18 @@ class NameIndex:
     def __init__(self, rows: Iterable[NameRow]) -> None:
         self._topics: dict[int, NamedTopic] = {}
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        vocabulary: set[str] = set()
         self._choices: list[str] = []
         self._choice_owner: list[int] = []
+        completions: list[set[tuple[str, int]]] = [set(), set()]  # per rank: (key, topic id)
+        # Stemmed name word -> {topic id: 2 for a title word, 1 for another name's}.
+        self._word_topics: dict[str, dict[int, int]] = defaultdict(dict)
+        vocabulary: set[str] = set()
         for row in rows:
             self._topics[row.id] = NamedTopic(row.id, row.guild_id, row.slug, row.title, row.category)
+            title_words = words(row.title)
             head = _TITLE_HEAD.split(row.title, maxsplit=1)[0]
-            for name in {row.slug, row.title, head, *row.aliases}:
-                name_words = words(name)
+            for name in dict.fromkeys((row.title, head, row.slug, *row.aliases)):
+                name_words = title_words if name == row.title else words(name)
                 if not name_words:
                     continue
                 vocabulary.update(name_words)
@@ -64,11 +79,24 @@ class NameIndex:
                 self._choice_owner.append(row.id)
                 if len(name_words) <= MAX_NAME_WORDS and not all(w in STOP_WORDS for w in name_words):
                     self._owners[tuple(fold(w) for w in name_words)].add(row.id)
-        self.vocabulary = frozenset(vocabulary)
-        self._sorted = sorted(vocabulary)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
-        for word in self._sorted:
-            self._by_length[len(word)].append(word)
+                for word in name_words:
+                    topics = self._word_topics[porter_stem(word)]
+                    topics[row.id] = max(topics.get(row.id, 0), 2 if name == row.title else 1)
+                for start in range(min(len(name_words), COMPLETION_STARTS)):
+                    key = " ".join(name_words[start:])[:COMPLETION_KEY_CHARS]
+                    completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
+        self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
+        for entries in completions:
+            ordered = sorted(entries)
+            self._completions.append(([key for key, _ in ordered], [topic_id for _, topic_id in ordered]))
+        self._by_title = sorted(self._topics.values(), key=lambda t: (t.title.casefold(), t.id))
+        self._sorted_words = sorted(vocabulary)
+        # Correction candidates by (length, first letter): a typo rarely hits the first letter, and
+        # the buckets keep the fuzzy scan to a few hundred words at 10,000 topics.
+        self._buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for word in self._sorted_words:
+            if word not in STOP_WORDS and not word.isdigit():
+                self._buckets[len(word), word[0]].append(word)
 
     def topic(self, topic_id: int) -> NamedTopic | None:
         return self._topics.get(topic_id)
@@ -93,14 +121,51 @@ class NameIndex:
                     matches[topic_id] = max(matches.get(topic_id, 0), end - start)
         return matches
 
+    def search(self, terms: list[tuple[str, ...]], guild_id: int | None, limit: int) -> list[FtsMatch]:
+        """Topics whose names hold the terms, scored like a tiny bm25 (rarer words and title words
+        weigh more): for queries whose every word is too common to rank in the full text."""
+        scores: dict[int, float] = defaultdict(float)
+        for term in terms:
+            postings = [self._word_topics.get(porter_stem(word), {}) for word in term]
+            holders = postings[0] if len(postings) == 1 else \
+                {t: min(p[t] for p in postings) for t in set(postings[0]).intersection(*postings[1:])}
+            if not holders or len(holders) > NAME_POSTINGS_LIMIT:
+                continue
+            idf = math.log(1 + len(self._topics) / (1 + len(holders)))
+            for topic_id, weight in holders.items():
+                scores[topic_id] += idf * weight
+        ranked = heapq.nlargest(limit * 2, scores.items(), key=lambda item: item[1])
+        visible = [(t, s) for t, s in ranked if self._topics[t].visible_in(guild_id)]
+        return [FtsMatch(topic_id, score) for topic_id, score in visible[:limit]]
+
+    def complete(self, typed: str, guild_id: int | None, limit: int) -> list[NamedTopic]:
+        """Topics with a name starting with `typed`, the shortest such name first ("cel" offers
+        "celery" before "celery beat"), then topics with a word inside a name starting with it;
+        alphabetical by title with no text typed."""
+        key = " ".join(words(typed))[:COMPLETION_KEY_CHARS]
+        if not key:
+            return list(itertools.islice((t for t in self._by_title if t.visible_in(guild_id)), limit))
+        found: dict[int, tuple[int, int]] = {}  # topic id -> (rank, length of the name it matched)
+        wanted = limit * 2  # a few more than shown, so the shorter names can come first
+        for rank, (keys, owners) in enumerate(self._completions):
+            index = bisect.bisect_left(keys, key)
+            end = min(len(keys), index + COMPLETION_SCAN)
+            while index < end and len(found) < wanted and keys[index].startswith(key):
+                topic_id = owners[index]
+                if topic_id not in found and self._topics[topic_id].visible_in(guild_id):
+                    found[topic_id] = (rank, len(keys[index]))
+                index += 1
+        ordered = sorted(found, key=lambda t: (found[t], len(self._topics[t].title), self._topics[t].title))
+        return [self._topics[t] for t in ordered[:limit]]
+
     def completions(self, prefix: str, limit: int) -> list[str]:
         """Name words starting with `prefix` (shortest first): "pagina" is "pagination" unfinished."""
-        start = bisect.bisect_left(self._sorted, prefix)
+        start = bisect.bisect_left(self._sorted_words, prefix)
         found = []
-        for word in self._sorted[start:]:
+        for word in self._sorted_words[start : start + COMPLETION_SCAN]:
             if not word.startswith(prefix):
                 break
-            if word != prefix:
+            if word != prefix and word not in STOP_WORDS:
                 found.append(word)
         return sorted(found, key=len)[:limit]
 
@@ -111,16 +176,19 @@ class NameIndex:
             return []
         found: list[tuple[float, str]] = []
         for length in range(len(word) - allowed, len(word) + allowed + 1):
-            bucket = self._by_length.get(length)
+            bucket = self._buckets.get((length, word[0]))
             if bucket:
-                for candidate, distance, _ in process.extract(
-                    word, bucket, scorer=OSA.distance, score_cutoff=allowed, limit=limit
-                ):
-                    # Between equally close words, prefer the one that starts the same way.
-                    found.append((distance + (0.0 if candidate[0] == word[0] else 0.5), candidate))
+                found += [
+                    (distance, candidate)
+                    for candidate, distance, _ in process.extract(
+                        word, bucket, scorer=OSA.distance, score_cutoff=allowed, limit=limit
+                    )
+                ]
         return [candidate for _, candidate in sorted(found)[:limit]]
 
-    def closest(self, query: str, guild_id: int | None, limit: int, cutoff: float = 70) -> list[tuple[NamedTopic, float]]:
+    def closest(
+        self, query: str, guild_id: int | None, limit: int, cutoff: float = 70
+    ) -> list[tuple[NamedTopic, float]]:
         """Topics whose title or an alias looks most like `query` (for "did you mean")."""
         text = " ".join(words(query))
         if not text:

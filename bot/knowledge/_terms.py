@@ -4,7 +4,8 @@ bm25 has to score every topic an OR query matches, so a word held by thousands o
 milliseconds while telling them apart hardly at all (FTS5 gives a word in over half the topics an
 idf of ~0). The rarest words are the informative ones: they go first, until the topics they touch
 reach a budget that keeps a search within its time at 10,000 topics and more. With a few hundred
-topics the budget never binds and every known word is used.
+topics the budget never binds. When every word is that common, the topics' names are searched
+instead, in memory (`NameIndex.search`): there the same words are still rare.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from collections.abc import Iterable
 from bot.db.knowledge import MatchTerm, TermCounts
 from bot.knowledge._stemmer import porter_stem
 
-# Topics one search may score; FTS5 ranks about one per microsecond.
-DOC_BUDGET = 700
-# The rarest word is searched even past the budget, up to this, so a query is never left with none.
-RAREST_WORD_LIMIT = 1500
+# Topics one search may score: FTS5 reads and ranks roughly one per 1.5 microseconds.
+DOC_BUDGET = 300
+# The rarest word is searched even past the budget, up to this, so a query is rarely left with none.
+RAREST_WORD_LIMIT = 500
 
 
 class TermStats:
@@ -31,11 +32,16 @@ class TermStats:
 
 
 def affordable(weighed: Iterable[tuple[int, MatchTerm]], documents: int) -> list[MatchTerm]:
-    """The terms to search, rarest first, within the budget; terms no topic holds are left out."""
+    """The terms to search, rarest first; terms no topic holds are left out. Past the budget's
+    size, so are terms over the budget, and terms in over half the topics once a rarer one is in
+    (FTS5 gives those no weight anyway)."""
+    terms = sorted(((doc_freq, term) for doc_freq, term in weighed if doc_freq), key=lambda item: item[0])
+    if documents <= DOC_BUDGET:
+        return list(dict.fromkeys(term for _, term in terms))
     chosen: list[MatchTerm] = []
     touched = 0
-    for doc_freq, term in sorted(weighed, key=lambda item: item[0]):
-        if doc_freq == 0 or term in chosen:
+    for doc_freq, term in terms:
+        if term in chosen:
             continue
         if not chosen:
             if doc_freq > RAREST_WORD_LIMIT:

@@ -22,7 +22,7 @@ STOP_WORDS = frozenset(
     doesnt doing dont down during each else even ever every explain few for from get gets getting go
     going got guys had has have having he hello help her here hey hi his how i id if im in into is isnt
     it its itll ive just keep keeps kind know like make makes me mean might more most much must my
-    myself need needs new no nor now of off ok okay on once only or other our out over own please
+    myself need needs new no nor not now of off ok okay on once only or other our out over own please
     pls plz properly proper really right same say see seems seem she should so some someone something
     still such sure than thanks that thats the their them then there these they thing things this those
     through to too try trying u under understand until up us use used uses using very versus vs want

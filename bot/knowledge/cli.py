@@ -9,28 +9,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 
+from bot.config import SettingsError, load_settings
 from bot.db import Database, DatabaseOpenError, MigrationError
 from bot.knowledge.export import export_markdown
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory, load_track_keys
-
-DEFAULT_KNOWLEDGE_DIR = Path("data/knowledge")
-DEFAULT_DATABASE = Path("data/nexus.db")
-
-
-def default_database() -> Path:
-    return Path(os.environ.get("DATABASE_PATH") or DEFAULT_DATABASE)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot kb", description="The Nexus knowledge base")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate every topic file")
-    check.add_argument("--dir", type=Path, default=DEFAULT_KNOWLEDGE_DIR, help="topic folder (default: %(default)s)")
+    check.add_argument("--dir", type=Path, help="topic folder (default: the KNOWLEDGE_DIR setting)")
     search = sub.add_parser("search", help="ranked search, as the bot does it")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=5)
@@ -39,14 +32,22 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("slug")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
     for command in (search, export):
-        command.add_argument("--db", type=Path, default=None, help="database file (default: $DATABASE_PATH or "
-                                                                     f"{DEFAULT_DATABASE})")
-        command.add_argument("--dir", type=Path, default=DEFAULT_KNOWLEDGE_DIR, help="topic folder to sync from")
+        command.add_argument("--db", type=Path, help="database file (default: the DATABASE_PATH setting)")
+        command.add_argument("--dir", type=Path, help="topic folder to sync from (default: the KNOWLEDGE_DIR setting)")
     return parser
 
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    try:
+        # The same settings as the bot (.env and the environment), so the CLI sees the bot's database.
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+    args.dir = args.dir or settings.knowledge_dir
+    if args.command != "check":
+        args.db = args.db or settings.database.path
     if args.command == "check":
         return _check(args.dir)
     try:
@@ -71,7 +72,7 @@ def _check(directory: Path) -> int:
 
 
 async def _with_service(args: argparse.Namespace) -> int:
-    db = await Database.open(args.db or default_database())
+    db = await Database.open(args.db)
     try:
         service = KnowledgeService(db, args.dir)
         report = await service.sync()
@@ -102,7 +103,7 @@ async def _search(service: KnowledgeService, query: str, limit: int, as_json: bo
 
 
 async def _export(service: KnowledgeService, slug: str, out: Path | None) -> int:
-    topic = await service.export(slug)
+    topic = await service.topic_to_export(slug)
     if topic is None:
         print(f"kb: no topic with the slug {slug!r}", file=sys.stderr)
         return 1
@@ -110,6 +111,6 @@ async def _export(service: KnowledgeService, slug: str, out: Path | None) -> int
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        await asyncio.to_thread(out.write_text, text, encoding="utf-8")
         print(f"wrote {out}")
     return 0

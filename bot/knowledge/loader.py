@@ -1,9 +1,10 @@
 """Sync `data/knowledge/*.md` into the database: the files are the source of truth for curated topics.
 
-Idempotent and cheap when nothing changed: a file whose content hash matches the stored one is not
-even parsed. A bad file is reported by name and skipped (its last good version, if any, stays
-published); a removed file's topic is unpublished. Nothing here raises: the bot must start even
-with a broken topic file or an unreadable folder.
+Idempotent and cheap when nothing changed: every file is read and hashed, and only a file whose
+hash differs from the stored one is parsed and written. A bad file is reported by name and skipped
+(its last good version, if any, stays published); a removed file's topic is unpublished. All
+writes of one sync share one transaction. Nothing here raises: the bot must start even with a
+broken topic file or an unreadable folder.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.db.knowledge import CuratedWrite, KnowledgeRepository, SyncState
+from bot.db.knowledge import CuratedWrite, KnowledgeRepository, SyncState, TopicRows
 from bot.knowledge.model import FileProblem, SyncReport, Topic
 from bot.knowledge.parsing import TopicFileError, parse_topic
 from bot.knowledge.validation import validate_topic
@@ -24,13 +26,22 @@ log = logging.getLogger(__name__)
 
 # Part of every content hash: bump it when parsing changes, so every file is read again once.
 PARSER_VERSION = b"nexus-knowledge-1\n"
+# Files parsed per batch; the next batch is parsed while SQLite indexes this one.
+BATCH = 500
 
 
 @dataclass(frozen=True)
-class _ScannedFile:
+class _ChangedFile:
     name: str
     digest: str
-    topic: Topic | None  # None when unchanged (not parsed) or bad
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _ParsedFile:
+    name: str
+    digest: str
+    rows: TopicRows | None  # None when the file has problems
     problems: tuple[str, ...] = ()
 
 
@@ -38,38 +49,47 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(PARSER_VERSION + data).hexdigest()
 
 
-def _scan(directory: Path, stored: dict[str, SyncState], track_keys: frozenset[str] | None) -> list[_ScannedFile]:
-    """Read every topic file; parse and validate only those whose content changed."""
-    scanned = []
+def _read_changed(
+    directory: Path, stored: dict[str, SyncState]
+) -> tuple[list[str], list[_ChangedFile], list[FileProblem]]:
+    """Every topic file's name, the files whose content differs from what is stored, and the
+    files that cannot be read."""
+    names, changed, unreadable = [], [], []
     for path in sorted(directory.glob("*.md")):
+        names.append(path.name)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            scanned.append(_ScannedFile(path.name, "", None, (f"cannot be read: {exc.strerror}",)))
+            unreadable.append(FileProblem(path.name, f"cannot be read: {exc.strerror}"))
             continue
         digest = content_hash(data)
         state = stored.get(path.name)
-        if state is not None and state.published and state.content_hash == digest:
-            scanned.append(_ScannedFile(path.name, digest, None))
-            continue
+        if state is None or not state.published or state.content_hash != digest:
+            changed.append(_ChangedFile(path.name, digest, data))
+    return names, changed, unreadable
+
+
+def _parse(files: Sequence[_ChangedFile], track_keys: frozenset[str] | None) -> list[_ParsedFile]:
+    parsed = []
+    for file in files:
         try:
-            topic = parse_topic(data.decode("utf-8"), path.name)
+            topic = parse_topic(file.data.decode("utf-8"), file.name)
         except UnicodeDecodeError:
-            scanned.append(_ScannedFile(path.name, digest, None, ("is not UTF-8 text",)))
+            parsed.append(_ParsedFile(file.name, file.digest, None, ("is not UTF-8 text",)))
             continue
         except TopicFileError as exc:
-            scanned.append(_ScannedFile(path.name, digest, None, (exc.problem,)))
+            parsed.append(_ParsedFile(file.name, file.digest, None, (exc.problem,)))
             continue
-        problems = tuple(p.problem for p in validate_topic(topic, path.name, track_keys))
-        scanned.append(_ScannedFile(path.name, digest, None if problems else topic, problems))
-    return scanned
+        problems = tuple(p.problem for p in validate_topic(topic, file.name, track_keys))
+        parsed.append(_ParsedFile(file.name, file.digest, None if problems else TopicRows.of(topic), problems))
+    return parsed
 
 
 async def sync_topics(
     repository: KnowledgeRepository, directory: Path, now: datetime, track_keys: frozenset[str] | None = None
 ) -> SyncReport:
     report = SyncReport()
-    if not directory.is_dir():
+    if not await asyncio.to_thread(directory.is_dir):
         # Never read a missing folder as "every topic was deleted".
         report.errors.append(FileProblem(str(directory), "the knowledge folder does not exist; nothing synced"))
         return report
@@ -77,7 +97,10 @@ async def sync_topics(
         await _sync(repository, directory, now, track_keys, report)
     except Exception as exc:  # the bot starts without a fresh knowledge base rather than not at all
         log.exception("knowledge base sync from %s failed", directory)
-        report.errors.append(FileProblem(str(directory), f"sync failed: {exc}"))
+        report.errors.append(FileProblem(str(directory), f"sync failed, nothing changed: {exc}"))
+        report.added, report.updated, report.unpublished = [], [], []
+    for problem in report.errors:
+        log.warning("knowledge file skipped: %s", problem)
     return report
 
 
@@ -89,57 +112,76 @@ async def _sync(
     report: SyncReport,
 ) -> None:
     states = await repository.sync_state()
-    curated_by_path = {s.source_path: s for s in states if s.source == "curated" and s.source_path}
+    by_path = {s.source_path: s for s in states if s.source == "curated" and s.source_path}
     by_slug = {s.slug: s for s in states}
-    scanned = await asyncio.to_thread(_scan, directory, curated_by_path, track_keys)
+    names, changed, unreadable = await asyncio.to_thread(_read_changed, directory, by_path)
+    report.errors += unreadable
+    changed_names = {file.name for file in changed} | {problem.file for problem in unreadable}
+    report.unchanged += [by_path[name].slug for name in names if name not in changed_names]
+    present = set(names)
+    removed = [s for path, s in by_path.items() if s.published and path not in present]
+    if not changed and not removed:
+        return
 
-    changed: dict[str, Topic] = {}
-    changed_slugs: set[str] = set()
-    for file in scanned:
-        if file.problems:
-            report.errors += [FileProblem(file.name, p) for p in file.problems]
-        elif file.topic is None:
-            report.unchanged.append(curated_by_path[file.name].slug)
-        elif file.topic.slug in changed_slugs:
-            report.errors.append(FileProblem(file.name, f"slug '{file.topic.slug}' is used by another file"))
-        else:
-            changed[file.name] = file.topic
-            changed_slugs.add(file.topic.slug)
-    if changed:
-        report.warnings += await _cross_file_warnings(repository, changed, set(report.unchanged))
-
-    digests = {file.name: file.digest for file in scanned}
-    writes = []
-    for name, topic in changed.items():
-        existing = by_slug.get(topic.slug)
-        writes.append(CuratedWrite(topic, name, digests[name], existing.id if existing else None))
-        (report.updated if existing else report.added).append(topic.slug)
-    present = {file.name for file in scanned}
-    removed = [s for path, s in curated_by_path.items() if s.published and path not in present]
+    kept = set(report.unchanged)
+    kept_names = [(r.slug, r.aliases) for r in await repository.name_rows() if r.guild_id is None and r.slug in kept]
+    written: dict[str, tuple[str, Topic]] = {}
+    batches = [changed[i : i + BATCH] for i in range(0, len(changed), BATCH)]
+    async with repository.curated_writer(now) as writer:
+        parsing = asyncio.ensure_future(asyncio.to_thread(_parse, batches[0], track_keys)) if batches else None
+        for index in range(len(batches)):
+            assert parsing is not None
+            parsed = await parsing
+            if index + 1 < len(batches):
+                parsing = asyncio.ensure_future(asyncio.to_thread(_parse, batches[index + 1], track_keys))
+            await writer.write(_writes(parsed, by_slug, written, report))
+        await writer.unpublish([s.id for s in removed])
+        # Checked while the transaction commits: the warnings need only what is already in memory.
+        warnings = asyncio.ensure_future(asyncio.to_thread(_cross_file_warnings, written, kept_names))
     report.unpublished += [s.slug for s in removed]
-    await repository.write_curated(writes, [s.id for s in removed], now)
-    for problem in report.errors:
-        log.warning("knowledge file skipped: %s", problem)
+    report.warnings += await warnings
 
 
-async def _cross_file_warnings(
-    repository: KnowledgeRepository, changed: dict[str, Topic], unchanged_slugs: set[str]
+def _writes(
+    parsed: list[_ParsedFile],
+    by_slug: dict[str, SyncState],
+    written: dict[str, tuple[str, Topic]],
+    report: SyncReport,
+) -> list[CuratedWrite]:
+    """What to store of one parsed batch; `written` (slug -> file, topic) spans the whole sync."""
+    writes = []
+    for file in parsed:
+        if file.problems or file.rows is None:
+            report.errors += [FileProblem(file.name, p) for p in file.problems]
+            continue
+        slug = file.rows.topic.slug
+        if slug in written:
+            report.errors.append(FileProblem(file.name, f"slug '{slug}' is already used in {written[slug][0]}"))
+            continue
+        written[slug] = (file.name, file.rows.topic)
+        existing = by_slug.get(slug)
+        writes.append(CuratedWrite(file.rows, file.name, file.digest, existing.id if existing else None))
+        (report.updated if existing else report.added).append(slug)
+    return writes
+
+
+def _cross_file_warnings(
+    written: dict[str, tuple[str, Topic]], kept: list[tuple[str, tuple[str, ...]]]
 ) -> list[FileProblem]:
     """Links to topics that do not exist and names another topic already has: worth fixing (and
-    `kb check` fails on them), but not worth hiding the topic from learners."""
-    others = [row for row in await repository.name_rows() if row.guild_id is None and row.slug in unchanged_slugs]
-    owner: dict[str, str] = {}
-    for row in others:
-        for name in (row.slug, *row.aliases):
-            owner.setdefault(name.casefold(), row.slug)
-    for topic in changed.values():
-        for name in (topic.slug, *topic.aliases):
-            owner.setdefault(name.casefold(), topic.slug)
-    slugs = unchanged_slugs | {t.slug for t in changed.values()}
+    `kb check` fails on them), but not worth hiding the topic from learners. `kept` holds the slug
+    and aliases of every curated topic this sync leaves as it was."""
+    names = kept + [(t.slug, t.aliases) for _, t in written.values()]
+    owners: dict[str, set[str]] = {}
+    for slug, aliases in names:
+        for name in (slug, *aliases):
+            owners.setdefault(name.casefold(), set()).add(slug)
+    slugs = {slug for slug, _ in names}
     warnings = []
-    for file, topic in changed.items():
+    for file, topic in written.values():
         for alias in topic.aliases:
-            if owner.get(alias.casefold(), topic.slug) != topic.slug:
-                warnings.append(FileProblem(file, f"alias '{alias}' is also a name of '{owner[alias.casefold()]}'"))
+            others = owners.get(alias.casefold(), set()) - {topic.slug}
+            if others:
+                warnings.append(FileProblem(file, f"alias '{alias}' is also a name of '{sorted(others)[0]}'"))
         warnings += [FileProblem(file, f"related topic '{r}' does not exist") for r in topic.related if r not in slugs]
     return warnings

@@ -26,6 +26,10 @@ FRONT_MATTER_KEYS: dict[str, type] = {
 }
 _LIST_KEYS = ("aliases", "related", "tracks")
 _BULLET = re.compile(r"^[-*]\s+(.*)$")
+# A TOML basic string with nothing to unescape, and a line of the front matter made only of them.
+_PLAIN_STRING = r'"[^"\\\x00-\x1f\x7f]*"'
+_PLAIN_LIST = rf"\[[ \t]*(?:{_PLAIN_STRING}[ \t]*(?:,[ \t]*{_PLAIN_STRING}[ \t]*)*,?[ \t]*)?\]"
+_PLAIN_LINE = re.compile(rf"^([A-Za-z0-9_-]+)[ \t]*=[ \t]*({_PLAIN_STRING}|{_PLAIN_LIST})[ \t]*$")
 _LINK = re.compile(r"^\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)$")
 
 
@@ -68,15 +72,17 @@ def parse_topic(text: str, file: str) -> Topic:
 
 def _front_matter(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        raise TopicFileError(file, f"line 1: the file must start with front matter between '{FRONT_MATTER_FENCE}' lines")
+        raise TopicFileError(file, f"line 1: the file must start with front matter in '{FRONT_MATTER_FENCE}' lines")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
     except StopIteration:
         raise TopicFileError(file, f"front matter is not closed by a '{FRONT_MATTER_FENCE}' line") from None
-    try:
-        meta = tomllib.loads("\n".join(lines[1:end]))
-    except tomllib.TOMLDecodeError as exc:
-        raise TopicFileError(file, f"front matter is not valid TOML: {exc}") from None
+    meta = _plain_front_matter(lines[1:end])
+    if meta is None:
+        try:
+            meta = tomllib.loads("\n".join(lines[1:end]))
+        except tomllib.TOMLDecodeError as exc:
+            raise TopicFileError(file, f"front matter is not valid TOML: {exc}") from None
     for key, kind in FRONT_MATTER_KEYS.items():
         if key not in meta:
             raise TopicFileError(file, f"front matter is missing the key '{key}'")
@@ -89,6 +95,22 @@ def _front_matter(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     if unknown:
         raise TopicFileError(file, f"front matter has unknown key(s): {', '.join(unknown)}")
     return meta, end + 1
+
+
+def _plain_front_matter(lines: list[str]) -> dict[str, Any] | None:
+    """The front matter read without tomllib when every line is `key = "text"` or
+    `key = ["text", …]` with no escapes, as topic files are; None for anything else, which tomllib
+    then reads. Only for speed: syncing 10,000 files spends most of its time here otherwise."""
+    meta: dict[str, Any] = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        match = _PLAIN_LINE.match(line)
+        if match is None or match.group(1) in meta:
+            return None
+        key, value = match.groups()
+        meta[key] = [s[1:-1] for s in re.findall(_PLAIN_STRING, value)] if value.startswith("[") else value[1:-1]
+    return meta
 
 
 def _split_sections(lines: list[str], start: int, file: str) -> dict[str, _Section]:

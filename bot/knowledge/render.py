@@ -59,17 +59,17 @@ def render_section(topic: Topic, section: Section) -> str:
     return render_links(topic.further_reading)
 
 
-def rendered_length(topic: Topic) -> int:
+def render_sections(topic: Topic) -> dict[Section, str]:
+    return {section: render_section(topic, section) for section in Section}
+
+
+def rendered_length(topic: Topic, rendered: dict[Section, str] | None = None) -> int:
     """Characters of the whole topic as one embed: title, section labels and every section (each
     challenge as its own field: heading as the field name, solution as the value)."""
-    total = len(topic.title)
-    for section in Section:
-        total += len(section.label)
-        if section is Section.CHALLENGES:
-            total += sum(len(c.challenge) + len(c.solution) for c in topic.challenges)
-        else:
-            total += len(render_section(topic, section))
-    return total
+    rendered = rendered or render_sections(topic)
+    total = len(topic.title) + sum(len(section.label) for section in Section)
+    total += sum(len(c.challenge) + len(c.solution) for c in topic.challenges)
+    return total + sum(len(text) for section, text in rendered.items() if section is not Section.CHALLENGES)
 
 
 def paginate(text: str, limit: int, marker: str = CONTINUED) -> list[str]:

@@ -1,10 +1,14 @@
 """Ranked search over the knowledge base: full text (FTS5 bm25, title and aliases weighted above the
 body), topic names found in the question, typo correction, and autocomplete.
 
-A query goes: words (stop words dropped) → unknown words corrected from the names' vocabulary or
-completed when unfinished → one FTS5 query for candidates → a score that adds, to the normalised
-bm25, a bonus for every topic whose name the question contains. No input raises: whatever a member
-types is reduced to letters and digits before it reaches the index.
+A query goes: words (stop words dropped) → unknown words completed when unfinished or corrected
+from the names' vocabulary → the informative words (`_terms.affordable`) in one FTS5 query for
+candidates, or the names in memory when every word is too common → a score that adds, to the
+normalised bm25, a bonus for every topic whose name the question contains. No input raises:
+whatever a member types is reduced to letters and digits before it reaches the index.
+
+What it reads from the database to do this (names, term counts) stays in memory until a sync or
+an approval changes the topics; those call `invalidate()`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import asyncio
 import re
 from dataclasses import dataclass, field
 
-from bot.db.knowledge import KnowledgeRepository, MatchTerm, RankedTopic
-from bot.knowledge._names import NameIndex, NamedTopic
+from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
+from bot.knowledge._names import NamedTopic, NameIndex
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
 from bot.knowledge.model import SearchHit
@@ -22,7 +26,10 @@ from bot.knowledge.model import SearchHit
 CANDIDATES = 30
 MAX_COMPLETIONS = 2
 MAX_CORRECTIONS = 2
-# How much a topic's name inside the question adds, on a scale where the best full-text match is 1.
+MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each costs a fuzzy scan
+# How much a topic's name inside the question adds, on a scale where the best full-text match is 1,
+# scaled by the share of the question's words the name covers: "celery" says more as the whole
+# query than as one word of a long question about query depth.
 NAME_BONUS_PER_WORD = 0.35
 NAME_BONUS_MAX_WORDS = 3
 EXACT_NAME_BONUS = 2.0
@@ -31,8 +38,13 @@ EXACT_NAME_BONUS = 2.0
 @dataclass
 class _QueryPlan:
     terms: list[MatchTerm] = field(default_factory=list)
+    too_common: list[tuple[str, ...]] = field(default_factory=list)  # known words, all too common to search
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
     words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
+
+    @property
+    def content_words(self) -> int:
+        return max(1, sum(1 for word in self.words if word not in STOP_WORDS))
 
 
 @dataclass(frozen=True)
@@ -71,30 +83,23 @@ class KnowledgeSearch:
         limit = max(1, min(limit, 50))
         indexes = await self._loaded()
         plan = _plan(query, indexes)
-        candidates = await self._repository.search(plan.terms, guild_id, max(CANDIDATES, limit))
+        if plan.terms:
+            candidates = await self._repository.search(plan.terms, guild_id, max(CANDIDATES, limit))
+        else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
+            candidates = indexes.names.search(plan.too_common, guild_id, max(CANDIDATES, limit))
         names = indexes.names
-        return _rank(candidates, names.name_matches(plan.words, guild_id), _exact_names(plan, names, guild_id),
-                     names, limit)
+        name_matches = names.name_matches(plan.words, guild_id)
+        return _rank(candidates, name_matches, _exact_names(plan, names, guild_id), names, limit, plan.content_words)
 
     async def autocomplete(self, prefix: str, guild_id: int | None = None, limit: int = 25) -> list[SearchHit]:
-        """Choices while typing: titles and aliases holding every typed word, the last one maybe
-        unfinished; topped up from full search (questions, typos) when those are few."""
+        """Choices while typing: topics with a name starting with the typed text (from memory, so
+        every keystroke is cheap), topped up from full search (questions, typos) when those are few."""
         limit = max(1, min(limit, 25))
-        typed = words(prefix[:200])
-        if not typed:
-            return [SearchHit(t.id, t.slug, t.title, t.category, 0.0)
-                    for t in await self._repository.first_topics(guild_id, limit)]
-        meaningful = [w for w in typed[:-1] if w not in STOP_WORDS] or typed[:-1]
-        last_done = prefix[-1:].isspace()
-        groups = [[MatchTerm((w,))] for w in meaningful[:8]]
-        groups.append([MatchTerm((typed[-1],), prefix=not last_done)])
-        found = await self._repository.search_names(groups, guild_id, limit)
-        typed_text = " ".join(typed)
-        found.sort(key=lambda t: (not " ".join(words(t.title)).startswith(typed_text), -t.relevance))
-        hits = [SearchHit(t.id, t.slug, t.title, t.category, round(t.relevance, 4)) for t in found]
-        if len(hits) < limit:
-            seen = {h.topic_id for h in hits}
-            hits += [h for h in await self.search(prefix, guild_id, limit) if h.topic_id not in seen]
+        names = await self.names()
+        hits = [_hit(topic, 1.0) for topic in names.complete(prefix[:200], guild_id, limit)]
+        if len(hits) < limit and words(prefix[:200]):
+            seen = {hit.topic_id for hit in hits}
+            hits += [hit for hit in await self.search(prefix, guild_id, limit) if hit.topic_id not in seen]
         return hits[:limit]
 
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
@@ -121,19 +126,23 @@ class KnowledgeSearch:
 def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     plan = _QueryPlan()
     weighed: list[tuple[int, MatchTerm]] = []
+    attempts = 0
     for term in query_terms(query):
         doc_freq = indexes.terms.doc_freq(term)
-        if doc_freq or len(term) > 1:
+        if doc_freq or len(term) > 1 or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
             weighed.append((doc_freq, MatchTerm(term)))
             continue
         # A word no topic holds: unfinished ("pagina") or misspelt ("celary").
         word = term[0]
+        attempts += 1
         alternatives = indexes.names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 else []
         alternatives += [w for w in indexes.names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
         weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
         if alternatives:
             plan.corrections[word] = alternatives[0]
     plan.terms = affordable(weighed, indexes.terms.documents)
+    if not plan.terms:
+        plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
     plan.words = [plan.corrections.get(w, w) for w in query_words(query)]
     return plan
 
@@ -145,23 +154,28 @@ def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> se
     return {topic_id for topic_id, length in exact.items() if length == len(meaningful)}
 
 
-def _hit(topic: NamedTopic | RankedTopic, score: float) -> SearchHit:
+def _hit(topic: NamedTopic, score: float) -> SearchHit:
     return SearchHit(topic.id, topic.slug, topic.title, topic.category, round(score, 4))
 
 
 def _rank(
-    candidates: list[RankedTopic], name_matches: dict[int, int], exact: set[int], names: NameIndex, limit: int
+    candidates: list[FtsMatch],
+    name_matches: dict[int, int],
+    exact: set[int],
+    names: NameIndex,
+    limit: int,
+    content_words: int,
 ) -> list[SearchHit]:
     best = max((c.relevance for c in candidates), default=0.0) or 1.0
-    scores: dict[int, float] = {c.id: c.relevance / best for c in candidates}
-    topics: dict[int, NamedTopic | RankedTopic] = {c.id: c for c in candidates}
+    scores: dict[int, float] = {c.topic_id: c.relevance / best for c in candidates}
     for topic_id, length in name_matches.items():
-        named = names.topic(topic_id)
-        if named is None:
-            continue
-        topics.setdefault(topic_id, named)
-        bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS)
+        coverage = min(1.0, length / content_words)
+        bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS) * coverage
         scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], topics[item[0]].title))
-    return [_hit(topics[topic_id], score) for topic_id, score in ranked[:limit]]
-
+    ranked = []
+    for topic_id, score in scores.items():
+        topic = names.topic(topic_id)
+        if topic is not None:  # None only for a topic published since the names were read
+            ranked.append((-score, topic.title, topic))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [_hit(topic, -negative) for negative, _, topic in ranked[:limit]]

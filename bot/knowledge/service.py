@@ -17,7 +17,6 @@ from bot.clock import utc_now
 from bot.db import Database
 from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
-from bot.knowledge._suggested import check_suggestion, topic_from_suggestion
 from bot.knowledge.loader import sync_topics
 from bot.knowledge.model import (
     CATEGORIES,
@@ -29,6 +28,7 @@ from bot.knowledge.model import (
     TopicSummary,
 )
 from bot.knowledge.search import KnowledgeSearch
+from bot.knowledge.suggestions import check_suggestion, topic_from_suggestion
 from bot.knowledge.validation import load_track_keys
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class KnowledgeService:
     async def random_topic(self, guild_id: int | None = None) -> Topic | None:
         return await self._repository.random_topic(guild_id)
 
-    async def export(self, slug: str) -> Topic | None:
+    async def topic_to_export(self, slug: str) -> Topic | None:
         """Any stored topic, of any server (for `kb export`, which operators run)."""
         return await self._repository.get_any(slug.strip())
 

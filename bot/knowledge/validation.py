@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.knowledge.model import CATEGORIES, FileProblem, Topic
 from bot.knowledge.parsing import TopicFileError, parse_topic
-from bot.knowledge.render import Section, render_section, rendered_length
+from bot.knowledge.render import Section, render_sections, rendered_length
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_TRACKS = "all"
@@ -118,12 +118,12 @@ def _front_matter_problems(topic: Topic, file: str, track_keys: frozenset[str] |
 
 
 def _section_problems(topic: Topic) -> Iterable[str]:
-    for section in Section:
-        if not render_section(topic, section).strip():
+    rendered = render_sections(topic)
+    for section, text in rendered.items():
+        if not text.strip():
             yield f"section '{section.label}' is empty"
-        elif section is not Section.CHALLENGES and len(render_section(topic, section)) > FIELD_LIMIT:
-            size = len(render_section(topic, section))
-            yield f"section '{section.label}' is {size} characters as shown; the limit is {FIELD_LIMIT}"
+        elif section is not Section.CHALLENGES and len(text) > FIELD_LIMIT:
+            yield f"section '{section.label}' is {len(text)} characters as shown; the limit is {FIELD_LIMIT}"
     count = len(topic.challenges)
     if count and not MIN_CHALLENGES <= count <= MAX_CHALLENGES:
         yield f"'Common challenges' has {count} challenges; it needs {MIN_CHALLENGES} to {MAX_CHALLENGES}"
@@ -139,6 +139,6 @@ def _section_problems(topic: Topic) -> Iterable[str]:
     for link in topic.further_reading:
         if not link.url.startswith(_LINK_SCHEMES):
             yield f"further reading link '{link.url}' must be http(s)"
-    total = rendered_length(topic)
+    total = rendered_length(topic, rendered)
     if total > TOPIC_LIMIT:
         yield f"the whole topic is {total} characters as shown; the limit is {TOPIC_LIMIT}"

@@ -7,7 +7,7 @@ from typing import Any
 import discord
 
 # The service checks (and cleans) every field; these limits only let Discord's form say it first.
-from bot.knowledge._suggested import EXPLANATION_MAX, EXPLANATION_MIN, LINKS_MAX, TITLE_MAX, TITLE_MIN
+from bot.knowledge.suggestions import EXPLANATION_MAX, EXPLANATION_MIN, LINKS_MAX, TITLE_MAX, TITLE_MIN
 from cogs._feedback import reply_private, report_error
 from cogs.topic._embeds import quoted
 from cogs.topic._views import guild_of, knowledge_of

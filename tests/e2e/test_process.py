@@ -87,3 +87,21 @@ async def test_a_failing_script_line_makes_the_sandbox_exit_1(tmp_path):
     stdout, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 1
     assert "nexus setup" in stdout.decode()  # the closest command is suggested
+
+
+async def test_a_corrupt_database_stops_start_up_with_one_line_and_leaves_the_file(tmp_path):
+    db_path = tmp_path / "nexus.db"
+    garbage = b"not a database at all " * 300
+    db_path.write_bytes(garbage)
+    async with StandIn() as standin:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, stderr=asyncio.subprocess.PIPE,
+            env=_env(DISCORD_TOKEN=standin.token, DISCORD_API_BASE_URL=standin.api_base_url,
+                     DISCORD_GATEWAY_URL=standin.gateway_url, DATABASE_PATH=str(db_path)),
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("nexus: database") and str(db_path) in last
+    assert "Traceback" not in stderr.decode()
+    assert db_path.read_bytes() == garbage

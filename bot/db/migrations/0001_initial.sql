@@ -113,7 +113,7 @@ CREATE TABLE knowledge_topics (
 CREATE INDEX knowledge_topics_category ON knowledge_topics (category, published);
 CREATE INDEX knowledge_topics_scope ON knowledge_topics (guild_id, published);
 
--- Full-text indexes over the published topics only (rowid = knowledge_topics.id), kept in step by
+-- Full-text index over the published topics only (rowid = knowledge_topics.id), kept in step by
 -- the repository (bot/db/knowledge.py). `scope` is empty for curated topics and holds
 -- "kbsuggested kbguild<id>" for a server's approved suggestion, so the index itself can leave out
 -- other servers' topics at the cost of their (short) lists only.
@@ -124,13 +124,6 @@ CREATE VIRTUAL TABLE knowledge_fts USING fts5 (
 );
 -- How many topics hold each stemmed term: search skips words too common to tell topics apart.
 CREATE VIRTUAL TABLE knowledge_fts_terms USING fts5vocab (knowledge_fts, 'row');
--- Autocomplete: titles and aliases unstemmed, because a stemmed index cannot match a half-typed
--- word ("paginat" is not a prefix of the stem "pagin").
-CREATE VIRTUAL TABLE knowledge_names_fts USING fts5 (
-    title, aliases, scope,
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
-);
 
 CREATE TABLE topic_suggestions (
     id            INTEGER PRIMARY KEY,

@@ -1,0 +1,136 @@
+"""Topics as table rows and full-text index rows, and back: shared by the knowledge repositories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import from_db_time
+from bot.knowledge.model import Challenge, Link, Suggestion, Topic, TopicSummary
+
+SUGGESTED_SCOPE = "kbsuggested"
+TOPIC_COLUMNS = (
+    "id, guild_id, slug, title, category, aliases, related, tracks, summary, key_ideas, challenges, "
+    "best_practices, further_reading, source"
+)
+
+
+def scope_words(guild_id: int | None) -> str:
+    """The index's `scope` column: empty for a curated topic, the owning server for a suggested one."""
+    return "" if guild_id is None else f"{SUGGESTED_SCOPE} kbguild{guild_id}"
+
+
+def other_servers_excluded(guild_id: int | None) -> str:
+    """An FTS5 clause that drops other servers' suggested topics. Suggested topics are few, so this
+    costs their short lists only, where requiring a mark on every curated topic would walk them all."""
+    if guild_id is None:
+        return f'NOT (scope : "{SUGGESTED_SCOPE}")'
+    return f'NOT (scope : ("{SUGGESTED_SCOPE}" NOT "kbguild{int(guild_id)}"))'
+
+
+def visible(guild_id: int | None) -> tuple[str, list[Any]]:
+    """A WHERE clause (and its parameters) for the published topics a server can see."""
+    if guild_id is None:
+        return "published = 1 AND guild_id IS NULL", []
+    return "published = 1 AND (guild_id IS NULL OR guild_id = ?)", [guild_id]
+
+
+@dataclass(frozen=True)
+class TopicRows:
+    """A topic as its table row and its full-text columns. Pure work, so the loader does it on its
+    parsing thread, in parallel with SQLite indexing the previous batch."""
+
+    topic: Topic
+    values: tuple[Any, ...]  # slug … further_reading, in table order
+    index: tuple[str, ...]  # title, aliases, challenges, summary, body
+
+    @classmethod
+    def of(cls, topic: Topic) -> TopicRows:
+        return cls(topic, topic_values(topic), _index_columns(topic))
+
+
+def _index_columns(topic: Topic) -> tuple[str, ...]:
+    """What the full-text index holds of a topic: the link titles, not the URLs."""
+    aliases = "\n".join([topic.slug, *topic.aliases])
+    body = "\n".join(
+        [
+            *topic.key_ideas,
+            *(c.solution for c in topic.challenges),
+            *topic.best_practices,
+            *(link.title for link in topic.further_reading),
+        ]
+    )
+    challenges = "\n".join(c.challenge for c in topic.challenges)
+    return (topic.title, aliases, challenges, topic.summary, body)
+
+
+def topic_values(topic: Topic) -> tuple[Any, ...]:
+    return (
+        topic.slug,
+        topic.title,
+        topic.category,
+        json.dumps(list(topic.aliases)),
+        json.dumps(list(topic.related)),
+        json.dumps(list(topic.tracks)),
+        topic.summary,
+        json.dumps(list(topic.key_ideas)),
+        json.dumps([{"challenge": c.challenge, "solution": c.solution} for c in topic.challenges]),
+        json.dumps(list(topic.best_practices)),
+        json.dumps([{"title": link.title, "url": link.url} for link in topic.further_reading]),
+    )
+
+
+def topic_from_row(row: aiosqlite.Row) -> Topic:
+    return Topic(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        source=row["source"],
+        slug=row["slug"],
+        title=row["title"],
+        category=row["category"],
+        aliases=tuple(json.loads(row["aliases"])),
+        related=tuple(json.loads(row["related"])),
+        tracks=tuple(json.loads(row["tracks"])),
+        summary=row["summary"],
+        key_ideas=tuple(json.loads(row["key_ideas"])),
+        challenges=tuple(Challenge(c["challenge"], c["solution"]) for c in json.loads(row["challenges"])),
+        best_practices=tuple(json.loads(row["best_practices"])),
+        further_reading=tuple(Link(li["title"], li["url"]) for li in json.loads(row["further_reading"])),
+    )
+
+
+def summary_from_row(row: aiosqlite.Row) -> TopicSummary:
+    return TopicSummary(row["id"], row["slug"], row["title"], row["category"], row["guild_id"])
+
+
+def suggestion_from_row(row: aiosqlite.Row) -> Suggestion:
+    return Suggestion(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        explanation=row["explanation"],
+        links=row["links"],
+        status=row["status"],
+        reviewer_id=row["reviewer_id"],
+        reviewed_at=from_db_time(row["reviewed_at"]) if row["reviewed_at"] else None,
+        topic_id=row["topic_id"],
+        created_at=from_db_time(row["created_at"]),
+    )
+
+
+async def index_topics(conn: aiosqlite.Connection, topics: Iterable[tuple[int, TopicRows, int | None]]) -> None:
+    """Add (topic id, rows, owning server) to the full-text index."""
+    await conn.executemany(
+        "INSERT INTO knowledge_fts (rowid, title, aliases, challenges, summary, body, scope) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(topic_id, *rows.index, scope_words(guild_id)) for topic_id, rows, guild_id in topics],
+    )
+
+
+async def unindex_topics(conn: aiosqlite.Connection, topic_ids: Sequence[int]) -> None:
+    await conn.executemany("DELETE FROM knowledge_fts WHERE rowid = ?", [(topic_id,) for topic_id in topic_ids])

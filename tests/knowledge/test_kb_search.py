@@ -1,0 +1,146 @@
+"""Ranked search: names above body mentions, aliases, unfinished words, typos with "did you mean",
+autocomplete, and input that is never read as FTS syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge.model import SearchHit
+from bot.knowledge.service import KnowledgeService
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '"celery',
+    '"celery"',
+    "celery*",
+    "*",
+    "-",
+    "-celery",
+    "celery - redis",
+    "NEAR(celery redis)",
+    "NEAR(",
+    "celery OR redis",
+    "celery AND NOT redis",
+    "OR",
+    "AND",
+    "NOT",
+    "((celery",
+    "celery))",
+    "()",
+    "{title}: celery",
+    "title:celery",
+    "^celery",
+    "celery + redis",
+    "🚀",
+    "🚀 celery 🐍",
+    "\x00celery\x00",
+    "'; DROP TABLE knowledge_topics; --",
+    "%_%",
+    "ｃｅｌｅｒｙ",  # full-width letters
+    "célery",
+    "x" * 5000,
+    "celery " * 500,
+    "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+]
+
+
+def slugs(hits: list[SearchHit]) -> list[str]:
+    return [hit.slug for hit in hits]
+
+
+async def test_a_name_beats_a_mention_in_the_body(loaded: KnowledgeService) -> None:
+    # Redis' summary and Compose's summary mention Celery; the Celery topics are about it.
+    hits = slugs(await loaded.search("celery"))
+    assert hits[0] == "celery"
+    assert hits.index("celery-beat") < hits.index("redis-caching")
+    assert hits.index("celery-beat") < hits.index("docker-compose")
+
+
+async def test_scores_are_best_first(loaded: KnowledgeService) -> None:
+    hits = await loaded.search("celery", limit=5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len(await loaded.search("celery", limit=2)) == 2
+
+
+async def test_aliases_find_their_topic(loaded: KnowledgeService) -> None:
+    assert slugs(await loaded.search("select_related vs prefetch_related"))[0] == "orm-query-optimization"
+    assert slugs(await loaded.search("n+1 queries"))[0] == "orm-query-optimization"
+    assert slugs(await loaded.search("crontab"))[0] == "celery-beat"
+    assert slugs(await loaded.search("depends_on"))[0] == "docker-compose"
+
+
+async def test_the_longest_name_in_the_question_wins(loaded: KnowledgeService) -> None:
+    # "celery" names one topic, but "periodic tasks" inside the same question names the other.
+    assert slugs(await loaded.search("how do i run periodic tasks with celery"))[0] == "celery-beat"
+
+
+async def test_learner_phrasing_with_stop_words(loaded: KnowledgeService) -> None:
+    assert slugs(await loaded.search("why is my celery task running twice?"))[0] == "celery"
+    assert slugs(await loaded.search("my app starts before postgres is ready"))[0] == "docker-compose"
+    assert slugs(await loaded.search("how do i return my list in pages"))[0] == "api-pagination"
+
+
+async def test_an_unfinished_word_is_completed(loaded: KnowledgeService) -> None:
+    assert slugs(await loaded.search("paginat"))[0] == "api-pagination"
+    assert slugs(await loaded.search("optimiz"))[0] == "orm-query-optimization"
+
+
+async def test_typos_are_corrected_and_offered_as_did_you_mean(loaded: KnowledgeService) -> None:
+    assert slugs(await loaded.search("dokcer compose"))[0] == "docker-compose"
+    assert await loaded.suggest_spelling("dokcer compose") == "docker compose"
+    assert slugs(await loaded.search("celery beet"))[0] == "celery-beat"
+    assert await loaded.suggest_spelling("celery beet") == "celery beat"
+    assert slugs(await loaded.search("paginaton"))[0] == "api-pagination"
+
+
+async def test_no_did_you_mean_when_the_query_is_fine(loaded: KnowledgeService) -> None:
+    assert await loaded.suggest_spelling("celery beat") is None
+    assert await loaded.suggest_spelling("") is None
+
+
+async def test_nothing_found_then_the_closest_names(loaded: KnowledgeService) -> None:
+    assert await loaded.search("kubernetes helm charts") == []
+    closest = await loaded.closest("compose healthcheks")
+    assert closest and closest[0].slug == "docker-compose"
+
+
+async def test_autocomplete_completes_names_then_falls_back_to_search(loaded: KnowledgeService) -> None:
+    assert slugs(await loaded.autocomplete("celery b"))[0] == "celery-beat"
+    assert slugs(await loaded.autocomplete("cel"))[:2] == ["celery", "celery-beat"]
+    assert slugs(await loaded.autocomplete("dock"))[0] == "docker-compose"
+    assert slugs(await loaded.autocomplete("select_rel"))[0] == "orm-query-optimization"
+    # A question, not a name: the choices come from full search.
+    assert slugs(await loaded.autocomplete("my task runs twice"))[0] == "celery"
+    # Nothing typed: every topic, alphabetically by title, at most the limit.
+    everything = await loaded.autocomplete("")
+    assert [h.title for h in everything] == sorted(h.title for h in everything)
+    assert len(everything) == 6
+    assert len(await loaded.autocomplete("", limit=3)) == 3
+    assert len(await loaded.autocomplete("c", limit=100)) <= 25
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+async def test_hostile_input_never_raises(loaded: KnowledgeService, text: str) -> None:
+    hits = await loaded.search(text)
+    assert isinstance(hits, list) and len(hits) <= 5
+    await loaded.autocomplete(text, guild_id=1)
+    await loaded.suggest_spelling(text)
+    await loaded.closest(text)
+    await loaded.log_lookup(1, text, None)
+
+
+async def test_operators_are_plain_words(loaded: KnowledgeService) -> None:
+    for text in ['"celery"', "celery*", "-celery", "NEAR(celery", "((celery", "🚀 celery 🐍", "ｃｅｌｅｒｙ",
+                 "NOT celery"]:
+        assert slugs(await loaded.search(text))[0] == "celery", text
+    # OR is a word, not an operator: it does not widen "celery" to everything Redis.
+    assert slugs(await loaded.search("celery OR redis"))[:2] != ["redis-caching"]
+
+
+async def test_an_empty_knowledge_base_answers_nothing(service: KnowledgeService) -> None:
+    await service.sync()
+    assert await service.search("celery") == []
+    assert await service.autocomplete("cel") == []
+    assert await service.suggest_spelling("celery") is None
