@@ -12,6 +12,9 @@ import unicodedata
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 16
 _WORD = re.compile(r"[^\W_]+")
+# Mentions, channels, timestamps, custom emoji and @everyone/@here say nothing about a topic; left in,
+# their ids would be searched as numbers.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<t:-?\d+(?::[a-zA-Z])?>|<a?:\w+:\d+>|@(?:everyone|here)\b")
 
 # Words that say how someone asks, not what about: "how do i", "why is my", "what's the difference
 # between". Dropping them keeps the ranking on the technical words of a question.
@@ -43,13 +46,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+def strip_discord_markup(text: str) -> str:
+    return _DISCORD_MARKUP.sub(" ", text)
+
+
 def query_terms(text: str) -> list[tuple[str, ...]]:
     """The meaningful terms of a query, in order, without repeats. A chunk joined by punctuation
-    (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words."""
+    (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words. A lone
+    character ("a", "1") is no term, though it may be part of one ("n+1")."""
     terms: list[tuple[str, ...]] = []
-    for chunk in normalize(text[:MAX_QUERY_CHARS]).split():
+    for chunk in normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).split():
         parts = tuple(_WORD.findall(chunk))
-        if not parts or all(p in STOP_WORDS or (len(p) == 1 and not p.isdigit()) for p in parts):
+        if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
             continue
         if parts not in terms:
             terms.append(parts)
@@ -58,4 +66,4 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
 
 def query_words(text: str) -> list[str]:
     """Every word of a query, stop words included (an alias may hold them: "only and defer")."""
-    return words(text[:MAX_QUERY_CHARS])[: MAX_QUERY_WORDS * 3]
+    return words(strip_discord_markup(text[:MAX_QUERY_CHARS]))[: MAX_QUERY_WORDS * 3]

@@ -129,6 +129,19 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     attempts = 0
     for term in query_terms(query):
         doc_freq = indexes.terms.doc_freq(term)
+        if not doc_freq and len(term) > 1 and attempts < MAX_CORRECTED_WORDS:
+            # A joined chunk with a misspelt part ("prefetch_relatd"): correct the parts, keep the phrase.
+            fixed = []
+            for word in term:
+                correction = None
+                if len(word) >= 4 and word.isalpha() and not indexes.terms.doc_freq((word,)):
+                    attempts += 1
+                    correction = next(iter(indexes.names.corrections(word, 1)), None)
+                if correction is not None:
+                    plan.corrections[word] = correction
+                fixed.append(correction or word)
+            term = tuple(fixed)
+            doc_freq = indexes.terms.doc_freq(term)
         if doc_freq or len(term) > 1 or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
             weighed.append((doc_freq, MatchTerm(term)))
             continue

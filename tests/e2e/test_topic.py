@@ -80,8 +80,20 @@ async def test_free_text_with_a_typo_says_did_you_mean_and_answers(nexus):
     assert embed(reply.message)["title"].startswith("DRF serializers")
 
 
+async def test_a_misspelt_part_of_a_name_is_corrected_and_said(nexus):
+    reply = await query(nexus, query="prefetch_relatd")
+    assert embed(reply.message)["title"] == ORM_TITLE
+    assert "Did you mean **prefetch related**?" in reply.message.content
+
+
+async def test_a_question_with_mentions_searches_only_its_words(nexus):
+    reply = await query(nexus, query="@everyone <@&1325750707814400001> zzqx")
+    assert "No topic found" in reply.message.text
+    assert no_pings(reply.message)
+
+
 async def test_no_match_offers_the_closest_topics_and_points_to_suggest(nexus):
-    reply = await query(nexus, query="prefetch_relatd", public=True)
+    reply = await query(nexus, query="prefetchrelatd", public=True)
     assert reply.ephemeral  # a miss is never posted, even when asked to post
     assert "No topic found" in reply.message.text
     assert "Did you mean **" + ORM_TITLE.replace("_", "\\_") + "**?" in reply.message.text  # markdown escaped

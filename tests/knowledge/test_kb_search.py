@@ -144,3 +144,11 @@ async def test_an_empty_knowledge_base_answers_nothing(service: KnowledgeService
     assert await service.search("celery") == []
     assert await service.autocomplete("cel") == []
     assert await service.suggest_spelling("celery") is None
+
+
+def test_discord_markup_and_lone_characters_are_not_query_terms() -> None:
+    from bot.knowledge._text import query_terms
+
+    assert query_terms("@everyone <@&123> <#456> <t:1700000000:R> celery") == [("celery",)]
+    assert query_terms("zzqx 1") == [("zzqx",)]
+    assert query_terms("the n+1 problem") == [("n", "1"), ("problem",)]  # a lone character inside a term stays
