@@ -229,4 +229,4 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    print(json.dumps(asyncio.run(main(options.topics, options.rounds))))
+    print(json.dumps({"benchmark": "knowledge", **asyncio.run(main(options.topics, options.rounds))}))

@@ -165,8 +165,8 @@ class Database:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, _bind(params)) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread instead of three (execute, fetch, close).
+        return list(await self._conn.execute_fetchall(sql, _bind(params)))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """A single write in its own transaction; returns lastrowid."""
@@ -175,9 +175,8 @@ class Database:
             return cursor.lastrowid or 0
 
     async def size_bytes(self) -> int:
-        page_count = await self.fetchone("PRAGMA page_count")
-        page_size = await self.fetchone("PRAGMA page_size")
-        return int(page_count[0]) * int(page_size[0]) if page_count and page_size else 0
+        row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+        return int(row[0]) if row else 0
 
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy of the live database (SQLite's online backup), written atomically."""
