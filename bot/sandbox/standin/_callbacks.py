@@ -16,7 +16,7 @@ from ._interactions import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT,
 from ._messages import CHAT_INPUT_COMMAND, DEFAULT, apply_edit, new_message
 from ._modal import parse_modal
 from ._records import EPHEMERAL, LOADING, InteractionRecord, MessageRecord
-from ._rest import ApiError, Ctx, not_found
+from ._rest import ApiError, Ctx, invalid_field, not_found
 from ._state import StandInState
 from ._validate import check_choices, check_modal
 
@@ -55,21 +55,7 @@ class Callbacks:
         kind = body.get("type")
         data: dict[str, Any] = body.get("data") or {}
         if kind not in ALLOWED_RESPONSES.get(rec.type, set()) or (kind in (6, 7) and rec.source_message is None):
-            raise ApiError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {
-                    "type": {
-                        "_errors": [
-                            {
-                                "code": "INTERACTION_RESPONSE_TYPE_INVALID",
-                                "message": f"Response type {kind} is invalid here",
-                            }
-                        ]
-                    }
-                },
-            )
+            raise invalid_field("type", "INTERACTION_RESPONSE_TYPE_INVALID", f"Response type {kind} is invalid here")
         message: MessageRecord | None = None
         event: str | None = None
         ephemeral = False

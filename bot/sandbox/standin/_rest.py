@@ -60,6 +60,11 @@ def not_found(what: str, code: int) -> ApiError:
     return ApiError(404, f"Unknown {what}", code)
 
 
+def invalid_field(field: str, code: str, message: str) -> ApiError:
+    """400 Invalid Form Body about one field, with Discord's nested `errors` object."""
+    return ApiError(400, "Invalid Form Body", 50035, {field: {"_errors": [{"code": code, "message": message}]}})
+
+
 MISSING_PERMISSIONS = (403, "Missing Permissions", 50013)
 MISSING_ACCESS = (403, "Missing Access", 50001)
 
@@ -96,12 +101,7 @@ class Ctx:
     def int_param(self, name: str) -> int:
         raw = self.params[name]
         if not raw.isdigit():
-            raise ApiError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {name: {"_errors": [{"code": "NUMBER_TYPE_COERCE", "message": f'Value "{raw}" is not snowflake.'}]}},
-            )
+            raise invalid_field(name, "NUMBER_TYPE_COERCE", f'Value "{raw}" is not snowflake.')
         return int(raw)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ._messages import apply_edit, new_message
 from ._records import MessageRecord, ThreadRecord
-from ._rest import MISSING_ACCESS, MISSING_PERMISSIONS, ApiError, Ctx, Rest, not_found
+from ._rest import MISSING_ACCESS, MISSING_PERMISSIONS, ApiError, Ctx, Rest, invalid_field, not_found
 from ._state import INTENT_GUILDS, StandInState
 from ._validate import check_commands
 from .demo import VIEW_CHANNEL
@@ -289,16 +289,7 @@ class Routes(RouteBase):
         if isinstance(reference, dict) and reference.get("fail_if_not_exists", True):
             target = st.messages_by_id.get(int(reference.get("message_id") or 0))
             if target is None or target.deleted or target.ephemeral:
-                raise ApiError(
-                    400,
-                    "Invalid Form Body",
-                    50035,
-                    {
-                        "message_reference": {
-                            "_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]
-                        }
-                    },
-                )
+                raise invalid_field("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
         message = new_message(st, channel_id, st.bot_user_id, body, ctx.files)
         await st.emit_message("MESSAGE_CREATE", message)
         ctx.after.append(lambda: self._posted(message))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._messages import new_message
-from ._rest import MISSING_ACCESS, MISSING_PERMISSIONS, ApiError, Ctx, Rest, not_found
+from ._rest import MISSING_ACCESS, MISSING_PERMISSIONS, ApiError, Ctx, Rest, invalid_field, not_found
 from ._routes import CREATE_PRIVATE_THREADS, CREATE_PUBLIC_THREADS, MANAGE_THREADS, RouteBase, _deny
 from .demo import TEXT_CHANNEL, VIEW_CHANNEL
 
@@ -28,16 +28,7 @@ class ThreadRoutes(RouteBase):
     def _thread_name(self, body: dict[str, Any]) -> str:
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            raise ApiError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {
-                    "name": {
-                        "_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]
-                    }
-                },
-            )
+            raise invalid_field("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         return name
 
     def _text_parent(self, channel_id: int) -> None:
@@ -74,12 +65,7 @@ class ThreadRoutes(RouteBase):
         name = self._thread_name(body)
         kind = int(body.get("type") or 12)
         if kind not in (11, 12):
-            raise ApiError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {"type": {"_errors": [{"code": "BASE_TYPE_CHOICES", "message": "Value must be one of {11, 12}."}]}},
-            )
+            raise invalid_field("type", "BASE_TYPE_CHOICES", "Value must be one of {11, 12}.")
         private = kind == 12
         if not self._has(channel_id, CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS):
             raise _deny(MISSING_PERMISSIONS)
