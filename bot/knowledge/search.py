@@ -33,6 +33,7 @@ MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each
 NAME_BONUS_PER_WORD = 0.35
 NAME_BONUS_MAX_WORDS = 3
 EXACT_NAME_BONUS = 2.0
+CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 
 
 @dataclass
@@ -118,9 +119,11 @@ class KnowledgeSearch:
         return closest[0][0].title if closest else None
 
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
-        """Topics whose names look like the query, for a "no match" answer."""
+        """Topics whose names look like the query, for a "no match" answer. Only real likeness
+        counts: below CLOSEST_CUTOFF a name is merely noise ("kubernetes" → REST API design at 68)."""
         names = await self.names()
-        return [_hit(topic, score / 100) for topic, score in names.closest(query, guild_id, limit, cutoff=50)]
+        return [_hit(topic, score / 100)
+                for topic, score in names.closest(query, guild_id, limit, cutoff=CLOSEST_CUTOFF)]
 
 
 def _plan(query: str, indexes: _Indexes) -> _QueryPlan:

@@ -38,9 +38,6 @@ from cogs.topic._views import (
 SECTION_CHOICES = [app_commands.Choice(name=section.label, value=section.value) for section in Section]
 QUERY_MAX = 200
 CLOSEST = 3
-# `closest()` scores names by fuzzy likeness (0..1); below this a "closest" topic is only noise
-# (e.g. "kubernetes" → REST API design at 0.68), so it is not offered as a button.
-CLOSE_ENOUGH = 0.8
 CHOICE_NAME_LIMIT = 100
 MAX_CHOICES = 25
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -130,7 +127,7 @@ class TopicCog(
         Always private, even with `public:true`: a miss is nothing to post."""
         spelling = await self.knowledge.suggest_spelling(text, guild_id)
         closest = await self.knowledge.closest(text, guild_id, CLOSEST)
-        candidates = [(hit.slug, hit.title) for hit in closest if hit.score >= CLOSE_ENOUGH]
+        candidates = [(hit.slug, hit.title) for hit in closest]
         if spelling and not candidates:
             candidates = [(hit.slug, hit.title) for hit in await self.knowledge.search(spelling, guild_id, CLOSEST)]
         await interaction.response.send_message(
