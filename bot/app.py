@@ -105,10 +105,14 @@ class NexusBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
 
+    def gateway_connected(self) -> bool:
+        # `is_ready()` stays true while discord.py retries a lost connection; the socket tells the truth.
+        return self.is_ready() and self.ws is not None and self.ws.open
+
     async def _beat(self) -> None:
         """Touch a file while the gateway is up: the Docker HEALTHCHECK reads its age."""
         while not self.is_closed():
-            if self.is_ready() and not self.is_ws_ratelimited():
+            if self.gateway_connected():
                 try:
                     await asyncio.to_thread(HEARTBEAT_FILE.write_text, str(time.time()))
                 except OSError:  # a read-only /tmp must not take the bot down

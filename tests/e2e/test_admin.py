@@ -135,3 +135,12 @@ async def test_help_lists_the_commands_privately(nexus):
     reply = await nexus.standin.invoke("ada", "help")
     assert reply.ephemeral
     assert "/nexus" in reply.message.text
+
+
+async def test_the_health_signal_follows_the_gateway(nexus):
+    assert nexus.bot.gateway_connected()
+    await nexus.standin.drop_gateway()
+    await nexus.standin.invoke("ada", "help", timeout=15)  # answered again: the session resumed
+    assert nexus.bot.gateway_connected()
+    await nexus.bot.close()
+    assert not nexus.bot.gateway_connected()
