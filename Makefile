@@ -28,7 +28,7 @@ test: lint typecheck kb-check
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	@for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
