@@ -1,7 +1,7 @@
 """How Nexus answers a member privately: short replies, refusals and error reports.
 
-Used by the central error handler and by views and buttons, whose errors do not pass through the
-command tree.
+Used by the central error handler and by buttons and modals, whose errors do not pass through the
+command tree (they call `report_error` themselves).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from bot.errors import UserError
 
 log = logging.getLogger("nexus.errors")
 
-ERROR_COLOUR = discord.Colour.red()
 PERMISSION_NAMES = {
     "manage_guild": "Manage Server",
     "manage_messages": "Manage Messages",
@@ -84,11 +83,3 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id, exc_info=True)
 
-
-class NexusView(discord.ui.View):
-    """A view whose errors reach the member like command errors do."""
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error)

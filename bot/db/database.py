@@ -177,12 +177,3 @@ class Database:
     async def size_bytes(self) -> int:
         row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
         return int(row[0]) if row else 0
-
-    async def backup_to(self, target: str | Path) -> None:
-        """A consistent copy of the live database (SQLite's online backup), written atomically."""
-        target = Path(target)
-        tmp = target.with_name(target.name + ".partial")
-        tmp.unlink(missing_ok=True)
-        async with aiosqlite.connect(tmp) as dest:
-            await self._conn.backup(dest)
-        tmp.replace(target)
