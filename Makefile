@@ -16,10 +16,10 @@ run: $(STAMP)
 	$(PY) -m bot
 
 lint: $(STAMP)
-	$(PY) -m ruff check bot cogs tests benchmarks
+	$(PY) -m ruff check bot cogs sandbox tests benchmarks
 
 typecheck: $(STAMP)
-	$(PY) -m mypy bot cogs
+	$(PY) -m mypy bot cogs sandbox
 
 kb-check: $(STAMP)
 	$(PY) -m bot kb check

@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.sandbox.standin import StandIn  # noqa: E402
+from sandbox.standin import StandIn  # noqa: E402
 
 WARMUP = 20
 

@@ -66,7 +66,7 @@ def _run_discord(settings: Settings) -> int:
 
 
 def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> int:
-    from bot.sandbox.run import run_sandbox
+    from sandbox.run import run_sandbox
 
     if script is not None and not script.is_file():
         return _fail(f"no script file at {script}")

@@ -61,7 +61,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 class Nexus:
     """The real bot, connected to the stand-in, with its own database file."""
 
-    standin: Any  # bot.sandbox.standin.StandIn
+    standin: Any  # sandbox.standin.StandIn
     bot: Any  # bot.app.NexusBot
     db_path: Path
 
@@ -69,8 +69,8 @@ class Nexus:
 @pytest.fixture
 async def nexus(tmp_path: Path) -> AsyncIterator[Nexus]:
     from bot.config import load_settings
-    from bot.sandbox.run import sandbox_settings, start_bot_against, stop_bot
-    from bot.sandbox.standin import StandIn
+    from sandbox.run import sandbox_settings, start_bot_against, stop_bot
+    from sandbox.standin import StandIn
 
     db_path = tmp_path / "nexus.db"
     async with StandIn() as standin:

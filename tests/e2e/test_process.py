@@ -6,7 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.sandbox.standin import StandIn
+from sandbox.standin import StandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 

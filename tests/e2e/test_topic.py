@@ -327,7 +327,7 @@ async def test_lookups_are_logged_without_who_asked(nexus):
 
 
 async def test_buttons_keep_working_after_a_restart(nexus):
-    from bot.sandbox.run import start_bot_against, stop_bot
+    from sandbox.run import start_bot_against, stop_bot
 
     standin = nexus.standin
     reply = await query(nexus, query=ORM)

@@ -24,8 +24,8 @@ from prompt_toolkit.document import Document
 from rich.console import Console
 
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
-from bot.sandbox.console import SandboxConsole
-from bot.sandbox.console._complete import ConsoleCompleter
+from sandbox.console import SandboxConsole
+from sandbox.console._complete import ConsoleCompleter
 
 pytestmark = pytest.mark.asyncio
 
@@ -181,7 +181,7 @@ class Sandbox:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    from bot.sandbox.standin import StandIn
+    from sandbox.standin import StandIn
 
     async with StandIn() as standin:
         use_discord_endpoints(standin.api_base_url, standin.gateway_url)

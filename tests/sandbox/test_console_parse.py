@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.console._parse import CommandIndex, ConsoleInputError, split_words
+from sandbox.console._parse import CommandIndex, ConsoleInputError, split_words
 
 # Shaped like what discord.py 2.7 syncs (Group.to_dict / Command.to_dict), echoed back with ids.
 GUILD_ID = "1000"

@@ -8,10 +8,10 @@ from typing import Any
 
 from rich.console import Console, RenderableType
 
-from bot.sandbox.console._components import iter_buttons, iter_selects
-from bot.sandbox.console._forms import modal_fields, render_modal
-from bot.sandbox.console._markup import Names, format_timestamp, relative_time, render_markup
-from bot.sandbox.console._message import render_message
+from sandbox.console._components import iter_buttons, iter_selects
+from sandbox.console._forms import modal_fields, render_modal
+from sandbox.console._markup import Names, format_timestamp, relative_time, render_markup
+from sandbox.console._message import render_message
 
 NOW = 1_764_576_000  # 2025-12-01 08:00:00 UTC
 NAMES = Names(

@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
-from bot.sandbox.standin import StandIn
+from sandbox.standin import StandIn
 
 TOPICS = ["selectors", "serializers", "celery", "redis", "docker", "graphql"]
 

@@ -8,7 +8,7 @@ import time
 import discord
 import pytest
 
-from bot.sandbox.standin import StandIn
+from sandbox.standin import StandIn
 
 from .conftest import MiniBot, start_bot, stop_bot
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.sandbox.standin import StandIn
+from sandbox.standin import StandIn
 
 from .conftest import MiniBot
 

@@ -11,8 +11,8 @@ import aiohttp
 import discord
 import pytest
 
-from bot.sandbox.standin import StandIn, build_demo_guild
-from bot.sandbox.standin.demo import SEND_MESSAGES, VIEW_CHANNEL
+from sandbox.standin import StandIn, build_demo_guild
+from sandbox.standin.demo import SEND_MESSAGES, VIEW_CHANNEL
 
 from .conftest import MiniBot
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
 
-from bot.sandbox.standin import ModalField
+from sandbox.standin import ModalField
 
 from ._act import interact
 from ._forms import describe_field, field_key, field_slug, is_select, modal_fields

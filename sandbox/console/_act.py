@@ -18,7 +18,7 @@ from ._message import LOADING
 from ._parse import CHANNEL, MENTIONABLE, ROLE, USER, ConsoleInputError, mention_target, split_words
 
 if TYPE_CHECKING:
-    from bot.sandbox.standin import InteractionRecord, MessageRecord
+    from sandbox.standin import InteractionRecord, MessageRecord
 
     from ._console import SandboxConsole
 

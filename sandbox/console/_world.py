@@ -13,7 +13,7 @@ from ._markup import Names
 from ._parse import CHANNEL, MENTIONABLE, ROLE, USER, ConsoleInputError
 
 if TYPE_CHECKING:
-    from bot.sandbox.standin import DemoChannel, DemoGuild, DemoMember, StandIn, ThreadRecord
+    from sandbox.standin import DemoChannel, DemoGuild, DemoMember, StandIn, ThreadRecord
 
 TEXT_CHANNEL_TYPES = {0, 5}  # guild text, announcement
 

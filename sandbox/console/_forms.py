@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.sandbox.standin import ModalField
+from sandbox.standin import ModalField
 
 from ._components import SELECTS
 from ._markup import Names, attr

@@ -15,7 +15,7 @@ from ._markup import Names, attr
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
-    from bot.sandbox.standin import MessageRecord
+    from sandbox.standin import MessageRecord
 
 
 @dataclass

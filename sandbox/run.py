@@ -14,8 +14,8 @@ from bot.app import NexusBot
 from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.logs import configure_logging
-from bot.sandbox.console import SandboxConsole
-from bot.sandbox.standin import StandIn
+from sandbox.console import SandboxConsole
+from sandbox.standin import StandIn
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 30.0

@@ -42,7 +42,7 @@ from ._parse import CommandIndex, ConsoleInputError, closest
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
-    from bot.sandbox.standin import MessageRecord, ModalRecord, StandIn
+    from sandbox.standin import MessageRecord, ModalRecord, StandIn
 
 log = logging.getLogger(__name__)
 
