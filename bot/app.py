@@ -17,6 +17,7 @@ from discord.ext import commands
 
 import cogs
 from bot import __version__
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_discord_endpoints
@@ -54,7 +55,7 @@ def cog_modules() -> list[str]:
 
 
 class NexusBot(commands.Bot):
-    def __init__(self, settings: Settings, **options: Any) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
         # Nexus never joins voice: the "voice will NOT be supported" warnings are noise in its log.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
@@ -65,6 +66,7 @@ class NexusBot(commands.Bot):
             **options,
         )
         self.settings = settings
+        self.clock = clock or Clock()  # the one clock every service reads; tests and the sandbox move it
         self.started_at = time.monotonic()
         self.version = __version__
         self._db: Database | None = None
@@ -85,7 +87,7 @@ class NexusBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._db = await Database.open(self.settings.database.path)
-        self._services = await Services.start(self._db, self.settings)
+        self._services = await Services.start(self._db, self.settings, self.clock)
         for name in cog_modules():
             await self.load_extension(name)
         await self.sync_commands()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.clock import to_db_time, utc_now
-from bot.db.guild_config import GuildConfig, GuildConfigRepository, GuildCounts
+from bot.clock import Clock
 from bot.errors import UserError
+
+if TYPE_CHECKING:  # the repository builds GuildConfig; the service only receives it
+    from bot.db.guild_config import GuildConfigRepository
 
 EARLIEST_COHORT_YEAR = 2020
 LATEST_COHORT_YEAR = 2100
@@ -62,22 +65,18 @@ def parse_cohort_start(text: str) -> date:
     return day
 
 
-def program_week(cohort_start: date, today: date) -> int | None:
-    """Week 1 is the cohort's first seven days; None before the cohort starts."""
-    if today < cohort_start:
-        return None
-    return (today - cohort_start).days // 7 + 1
+@dataclass(frozen=True)
+class GuildConfig:
+    """One server's set-up. `cohort_start` is a calendar date (day 1 of week one), not an instant."""
 
-
-def cohort_start_moment(config: GuildConfig) -> datetime | None:
-    """Midnight of day 1 in the server's time zone (what a Discord timestamp of the start shows)."""
-    if config.cohort_start is None:
-        return None
-    return datetime.combine(config.cohort_start, time.min, tzinfo=ZoneInfo(config.timezone))
-
-
-def server_today(config: GuildConfig) -> date:
-    return utc_now().astimezone(ZoneInfo(config.timezone)).date()
+    guild_id: int
+    channel_id: int | None
+    backend_role_id: int | None
+    frontend_role_id: int | None
+    cohort_start: date | None
+    timezone: str
+    updated_by: int | None
+    updated_at: str
 
 
 @dataclass(frozen=True)
@@ -92,9 +91,10 @@ class SetupRequest:
 
 
 class GuildSetupService:
-    def __init__(self, configs: GuildConfigRepository, default_timezone: str) -> None:
+    def __init__(self, configs: GuildConfigRepository, default_timezone: str, clock: Clock) -> None:
         self._configs = configs
         self.default_timezone = default_timezone
+        self._clock = clock
 
     async def get(self, guild_id: int) -> GuildConfig | None:
         return await self._configs.get(guild_id)
@@ -119,7 +119,8 @@ class GuildSetupService:
         )
         if merged.backend_role_id is not None and merged.backend_role_id == merged.frontend_role_id:
             raise UserError("The backend and frontend roles must be two different roles.")
-        return await self._configs.save(merged)
+        return await self._configs.save(merged, self._clock.now())
 
-    async def counts(self, guild_id: int) -> GuildCounts:
-        return await self._configs.counts(guild_id, since=to_db_time(utc_now() - timedelta(days=7)))
+    def today(self, config: GuildConfig) -> date:
+        """The calendar date it is now in the server's time zone."""
+        return self._clock.today_in(config.timezone)

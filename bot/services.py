@@ -1,32 +1,44 @@
-"""The domain services one running bot uses, built once in `setup_hook` and handed to the cogs."""
+"""The wiring diagram: clock → repositories → services. Built once in `setup_hook` and handed to the
+cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
+from bot.db.posts import PostLedgerRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
+from bot.posting import OnceOnlyPoster
 
 
 @dataclass
 class Services:
-    db: Database
+    clock: Clock
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
+    posting: OnceOnlyPoster
+    _db: Database
 
     @classmethod
-    async def start(cls, db: Database, settings: Settings) -> Services:
+    async def start(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base)."""
-        knowledge = KnowledgeService(db, settings.knowledge_dir)
+        knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         return cls(
-            db=db,
-            guild_setup=GuildSetupService(GuildConfigRepository(db), settings.default_timezone),
+            clock=clock,
+            guild_setup=GuildSetupService(GuildConfigRepository(db), settings.default_timezone, clock),
             knowledge=knowledge,
+            posting=OnceOnlyPoster(PostLedgerRepository(db), clock),
+            _db=db,
         )
+
+    async def database_size(self) -> int:
+        """Bytes the database file holds (for `/nexus status`)."""
+        return await self._db.size_bytes()
 
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""

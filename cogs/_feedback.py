@@ -43,6 +43,24 @@ async def reply_private(interaction: discord.Interaction[Any], text: str, **kwar
         await interaction.response.send_message(text, ephemeral=True, **kwargs)
 
 
+# discord.py's `Interaction.extras` is the place for our own per-interaction state (`Interaction`
+# has `__slots__`, so an attribute of our own cannot be set on it).
+_ERROR_HANDLED = "nexus_error_handled"
+STALE_COMMAND = (
+    "That command has changed since your Discord app loaded it. Discord refreshes its list of commands "
+    "shortly (reopening Discord or pressing Ctrl+R does it at once); then try again."
+)
+
+
+def mark_error_handled(interaction: discord.Interaction[Any]) -> None:
+    """A command's own error handler calls this once it has answered: the central one stays out."""
+    interaction.extras[_ERROR_HANDLED] = True
+
+
+def error_was_handled(interaction: discord.Interaction[Any]) -> bool:
+    return bool(interaction.extras.get(_ERROR_HANDLED))
+
+
 def new_error_id() -> str:
     return secrets.token_hex(4)
 
@@ -61,6 +79,9 @@ def describe_expected_error(error: Exception) -> str | None:
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
         return f"`{str(error.value)[:64]}` is not a valid {error.type.name.lower()} here."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        # A registration older than this version of the bot (a command renamed, removed or changed).
+        return STALE_COMMAND
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this here."
     return None
@@ -69,6 +90,10 @@ def describe_expected_error(error: Exception) -> str | None:
 async def report_error(interaction: discord.Interaction[Any], error: Exception) -> None:
     """Tell the member what went wrong; for a bug, log the traceback under an id the member sees."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if interaction.type is discord.InteractionType.autocomplete:
+        # Autocomplete cannot carry a message; Discord shows "loading options failed" by itself.
+        log.info("autocomplete for an unknown or changed command: %s", original)
+        return
     text = describe_expected_error(original)
     if text is None:
         error_id = new_error_id()

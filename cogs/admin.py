@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
-from bot.db.guild_config import GuildConfig
+from bot.cohort import date_in_words, program_week
+from bot.db.posts import PostKey
 from bot.errors import UserError
-from bot.guild_setup import SetupRequest, cohort_start_moment, program_week, server_today, timezone_choices
+from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
+from bot.posting import PostOutcome
+from cogs._catalogue import catalogue
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS
+
+log = logging.getLogger(__name__)
 
 ADMIN = {"manage_guild": True}
-# What the bot must be able to do in the channel it posts announcements, prompts and threads in.
+# What the bot must be able to do in the channel it posts in (introductions, posted topics, threads).
 CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_history",
                  "create_public_threads", "send_messages_in_threads")
-NEXUS_COLOUR = discord.Colour.from_rgb(88, 101, 242)
+INTRODUCTION = "introduction"  # the ledger's kind for the post that introduces Nexus in a channel
+
+
+@runtime_checkable
+class StatusContributor(Protocol):
+    """A feature's cog adds its own line to `/nexus status` by having this method: the status shows
+    what exists, and a feature added later brings its line without an edit here."""
+
+    async def nexus_status(self, guild_id: int) -> tuple[str, str]:
+        """(name, value) of one embed field."""
+        ...
 
 
 def _format_bytes(size: int) -> str:
@@ -35,15 +52,7 @@ def _format_bytes(size: int) -> str:
 
 
 def _role_text(role_id: int | None) -> str:
-    return f"<@&{role_id}>" if role_id else "not set (learners pick a discipline with `/pair profile`)"
-
-
-def _cohort_text(config: GuildConfig) -> str:
-    start = cohort_start_moment(config)
-    if config.cohort_start is None or start is None:
-        return "not set: week-one posts stay off until it is"
-    week = program_week(config.cohort_start, server_today(config))
-    return f"<t:{int(start.timestamp())}:D> ({'starts soon' if week is None else f'program week {week}'})"
+    return f"<@&{role_id}>" if role_id else "not set"
 
 
 @app_commands.guild_only()
@@ -53,7 +62,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         self.bot = bot
         super().__init__()
 
-    # Discord hides the group from members without Manage Server (default_permissions above);
+    # Discord hides the group from members without Manage Server (default_permissions below);
     # server admins can change that default, so the bot checks it again itself on every use.
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         ensure_permissions(interaction, **ADMIN)
@@ -61,11 +70,11 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
 
     @app_commands.command(name="setup", description="Choose the channel, discipline roles, cohort start and time zone")
     @app_commands.describe(
-        channel="Where Nexus posts announcements, prompts and round-ups",
+        channel="The channel Nexus posts in",
         backend_role="The role backend learners have",
         frontend_role="The role frontend learners have",
         cohort_start="Day 1 of week one, as YYYY-MM-DD",
-        timezone="The server's time zone for scheduled posts, e.g. Africa/Lagos",
+        timezone="The server's time zone, e.g. Africa/Lagos",
     )
     async def setup_command(
         self,
@@ -86,7 +95,6 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         for role in (backend_role, frontend_role):
             if role is not None and (role.is_default() or role.managed):
                 raise UserError(f"{role.mention} can't be a discipline role: pick a role members are given.")
-        previous = await self.bot.services.guild_setup.get(interaction.guild.id)
         config = await self.bot.services.guild_setup.configure(
             SetupRequest(
                 guild_id=interaction.guild.id,
@@ -99,27 +107,41 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         )
         embed = self._config_embed(config, title="Nexus is set up")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
-        if previous is None or previous.channel_id != channel.id:
-            await self._introduce_in(channel, interaction)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self._introduce_in(channel, interaction)
 
     async def _introduce_in(self, channel: discord.TextChannel, interaction: discord.Interaction[Any]) -> None:
-        """Say hello where Nexus will post, so the channel knows what the bot is for."""
-        intro = discord.Embed(
-            title="Nexus is here",
-            colour=NEXUS_COLOUR,
-            description=(
-                "I'm the bot of this channel. Announce your project with `/project announce`, find a "
-                "backend ↔ frontend partner with `/pair find`, look up a concept with `/topic query`, "
-                "and watch for the weekly prompts. `/help` lists everything."
-            ),
-        )
+        """Say hello where Nexus will post, once per server and channel. Every setup asks: the
+        ledger makes it once (two setups at once post one), and a failed post is retried by the
+        next setup."""
+        assert interaction.guild is not None
+        intro = self._introduction()
+
+        async def send(nonce: str) -> int:
+            return (await channel.send(embed=intro, nonce=nonce)).id
+
+        key = PostKey(interaction.guild.id, INTRODUCTION, str(channel.id))
         try:
-            await channel.send(embed=intro)
+            result = await self.bot.services.posting.post(key, channel.id, send)
         except discord.HTTPException as exc:
+            log.warning("could not introduce Nexus in channel %s: %s", channel.id, exc)
             await interaction.followup.send(
-                f"Saved, but I couldn't post in {channel.mention} ({exc.text or exc.status}).", ephemeral=True
+                f"Saved, but I couldn't post my introduction in {channel.mention} ({exc.text or exc.status}). "
+                "Fix that and run `/nexus setup` again: I'll try once more.",
+                ephemeral=True, allowed_mentions=NO_MENTIONS,
             )
+            return
+        if result.outcome is PostOutcome.POSTED:
+            log.info("introduced Nexus in channel %s of server %s", channel.id, interaction.guild.id)
+
+    def _introduction(self) -> discord.Embed:
+        """What Nexus is for, naming only the commands every member sees (built from the tree)."""
+        lines = ["I'm the bot of this channel. Here is what you can do with me:"]
+        for entry in catalogue(self.bot.tree, None):
+            if entry.name != "/help":
+                lines.append(f"• `{entry.name}`: {entry.description}")
+        lines.append("`/help` lists every command and what it does.")
+        return discord.Embed(title="Nexus is here", colour=NEXUS_COLOUR, description="\n".join(lines))
 
     @setup_command.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -127,12 +149,11 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
-    @app_commands.command(name="status", description="Configuration, counts, latency and database size")
+    @app_commands.command(name="status", description="Configuration, activity, latency and database size")
     async def status_command(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.guild is not None
         services = self.bot.services
         config = await services.guild_setup.get(interaction.guild.id)
-        counts = await services.guild_setup.counts(interaction.guild.id)
         if config is None:
             embed = discord.Embed(
                 title="Nexus status", colour=NEXUS_COLOUR,
@@ -140,17 +161,10 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         else:
             embed = self._config_embed(config, title="Nexus status")
-        embed.add_field(
-            name="Activity",
-            value=(
-                f"Projects: **{counts.active_projects}** ({counts.looking_for_partner} looking for a partner)\n"
-                f"Pairs: **{counts.active_pairs}** · pending requests: {counts.pending_requests} · "
-                f"queued for a round: {counts.queued_for_round}\n"
-                f"Knowledge topics: **{counts.topics}** · lookups in 7 days: {counts.lookups_last_7_days}\n"
-                f"Weekly prompts scheduled: {counts.prompts_scheduled}"
-            ),
-            inline=False,
-        )
+        for cog in self.bot.cogs.values():
+            if isinstance(cog, StatusContributor):
+                name, value = await cog.nexus_status(interaction.guild.id)
+                embed.add_field(name=name, value=value, inline=False)
         latency = self.bot.latency
         latency_text = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "measuring…"
         uptime = int(time.monotonic() - self.bot.started_at)
@@ -158,12 +172,20 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             name="Bot",
             value=(
                 f"Gateway latency: {latency_text}\n"
-                f"Database: {_format_bytes(await services.db.size_bytes())}\n"
+                f"Database: {_format_bytes(await services.database_size())}\n"
                 f"Version: {self.bot.version} · up {uptime // 3600} h {uptime % 3600 // 60} min"
             ),
             inline=False,
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def _cohort_text(self, config: GuildConfig) -> str:
+        # A calendar date the admin typed, shown as that date: a timestamp would show the day
+        # before to every reader west of the server's time zone.
+        if config.cohort_start is None:
+            return "not set"
+        week = program_week(config.cohort_start, self.bot.services.guild_setup.today(config))
+        return f"{date_in_words(config.cohort_start)} ({'starts soon' if week is None else f'program week {week}'})"
 
     def _config_embed(self, config: GuildConfig, *, title: str) -> discord.Embed:
         embed = discord.Embed(title=title, colour=NEXUS_COLOUR)
@@ -173,7 +195,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                 f"Channel: {f'<#{config.channel_id}>' if config.channel_id else 'not set'}\n"
                 f"Backend role: {_role_text(config.backend_role_id)}\n"
                 f"Frontend role: {_role_text(config.frontend_role_id)}\n"
-                f"Cohort start: {_cohort_text(config)}\n"
+                f"Cohort start: {self._cohort_text(config)}\n"
                 f"Time zone: {config.timezone}"
             ),
             inline=False,
@@ -181,6 +203,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         if config.updated_by:
             embed.set_footer(text="Last changed by an admin")
         return embed
+
 
 
 async def setup(bot: NexusBot) -> None:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._feedback import report_error
+from cogs._feedback import error_was_handled, report_error
 
 
 class ErrorHandling(commands.Cog):
@@ -25,8 +25,9 @@ class ErrorHandling(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        # A command that handled its own error marks the interaction so; stay out of its way.
-        if getattr(interaction, "nexus_error_handled", False):
+        # discord.py calls this after a command's own error handler; one that answered the member
+        # marked the interaction (`mark_error_handled`), so the member gets one message, not two.
+        if error_was_handled(interaction):
             return
         await report_error(interaction, error)
 

@@ -1,4 +1,5 @@
-"""`/help`: what Nexus can do, read from the synced command tree so it never goes stale."""
+"""`/help`: what Nexus does and its commands, read from the synced command tree so it never goes
+stale, and showing a member only the commands Discord shows them."""
 
 from __future__ import annotations
 
@@ -9,24 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
+from cogs._catalogue import catalogue
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS
 
-NEXUS_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 INTRO = (
-    "Nexus helps #ProDevProjectNexus run: announce your project in week one, find a partner on the other "
-    "side (backend ↔ frontend), look up concepts with their pitfalls and best practices, and keep going "
-    "with the weekly prompts."
+    "Nexus is the bot of #ProDevProjectNexus, where the program's backend and frontend learners "
+    "work together. These are the commands you can use here:"
 )
-
-
-def _command_lines(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str]]:
-    lines: list[tuple[str, str]] = []
-    for command in sorted(tree.get_commands(), key=lambda c: c.name):
-        if isinstance(command, app_commands.Group):
-            subs = ", ".join(f"`{sub.name}`" for sub in command.commands)
-            lines.append((f"/{command.name}", f"{command.description} · {subs}"))
-        elif isinstance(command, app_commands.Command):
-            lines.append((f"/{command.name}", command.description))
-    return lines
+FIELD_VALUE_LIMIT = 1024
 
 
 class Help(commands.Cog):
@@ -36,10 +27,13 @@ class Help(commands.Cog):
     @app_commands.command(name="help", description="What Nexus does and the commands you can use")
     async def help_command(self, interaction: discord.Interaction[Any]) -> None:
         embed = discord.Embed(title="Nexus", description=INTRO, colour=NEXUS_COLOUR)
-        for name, description in _command_lines(self.bot.tree):
-            embed.add_field(name=name, value=description[:1024], inline=False)
+        # In a server Discord hides commands whose default permissions the member lacks; do the same.
+        permissions = interaction.permissions if interaction.guild is not None else None
+        for entry in catalogue(self.bot.tree, permissions):
+            subs = f" · {', '.join(f'`{sub}`' for sub in entry.subcommands)}" if entry.subcommands else ""
+            embed.add_field(name=entry.name, value=f"{entry.description}{subs}"[:FIELD_VALUE_LIMIT], inline=False)
         embed.set_footer(text="Answers to your commands are private unless you choose to post them.")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NexusBot) -> None:

@@ -174,6 +174,13 @@ class Database:
             cursor = await conn.execute(sql, _bind(params))
             return cursor.lastrowid or 0
 
+    async def execute_changes(self, sql: str, params: Params = ()) -> int:
+        """A single write in its own transaction; returns how many rows it changed (0 when a
+        conditional write lost: an `ON CONFLICT DO NOTHING` or a compare-and-set `UPDATE … WHERE`)."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, _bind(params))
+            return cursor.rowcount
+
     async def size_bytes(self) -> int:
         row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
         return int(row[0]) if row else 0

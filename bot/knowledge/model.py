@@ -138,6 +138,15 @@ class QueryCount:
 
 
 @dataclass(frozen=True)
+class KnowledgeStatus:
+    """The knowledge base's line in `/nexus status`."""
+
+    topics: int
+    days: int
+    lookups: int
+
+
+@dataclass(frozen=True)
 class KnowledgeStats:
     """Lookups in one server since a moment: what people read, and what they found nothing for."""
 

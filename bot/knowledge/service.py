@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.clock import utc_now
+from bot.clock import Clock
 from bot.db import Database
 from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
@@ -21,6 +21,7 @@ from bot.knowledge.loader import sync_topics
 from bot.knowledge.model import (
     CATEGORIES,
     KnowledgeStats,
+    KnowledgeStatus,
     SearchHit,
     Suggestion,
     SyncReport,
@@ -40,12 +41,13 @@ RELATED_FROM_SEARCH = 3
 
 class KnowledgeService:
     def __init__(
-        self, db: Database, knowledge_dir: Path, *, clock: Callable[[], datetime] = utc_now
+        self, db: Database, knowledge_dir: Path, *, clock: Callable[[], datetime] | None = None
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self._repository = KnowledgeRepository(db)
         self._search = KnowledgeSearch(self._repository)
-        self._clock = clock
+        # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
+        self._clock = clock or Clock().now
 
     # --- the curated files -----------------------------------------------------------------
 
@@ -110,6 +112,10 @@ class KnowledgeService:
         text = " ".join(query.split())[:MAX_LOGGED_QUERY]
         await self._repository.log_lookup(guild_id, text, topic_id, self._clock())
 
+    async def recent_stats(self, guild_id: int, days: int, limit: int = STATS_ROWS) -> KnowledgeStats:
+        """`stats` over the last `days` days, counted back from the clock's now."""
+        return await self.stats(guild_id, self._clock() - timedelta(days=days), limit)
+
     async def stats(self, guild_id: int, since: datetime, limit: int = STATS_ROWS) -> KnowledgeStats:
         return KnowledgeStats(
             since=since,
@@ -157,3 +163,12 @@ class KnowledgeService:
         if suggestion.status != "pending":
             raise UserError(f"This suggestion was already {suggestion.status}.")
         return suggestion
+
+    # --- what /nexus status shows ----------------------------------------------------------
+
+    async def status(self, guild_id: int, days: int = 7) -> KnowledgeStatus:
+        """Topics this server can open, and its lookups over the last `days` days."""
+        counts = await self._repository.category_counts(guild_id)
+        since = self._clock() - timedelta(days=days)
+        return KnowledgeStatus(topics=sum(counts.values()), days=days,
+                               lookups=await self._repository.count_lookups(guild_id, since))

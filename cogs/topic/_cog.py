@@ -8,7 +8,6 @@ private unless the member asks to post them; everything a member typed is sent w
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import discord
@@ -16,7 +15,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
-from bot.clock import utc_now
 from bot.errors import UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
@@ -61,6 +59,12 @@ class TopicCog(
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def nexus_status(self, guild_id: int) -> tuple[str, str]:
+        """The knowledge base's line in `/nexus status`."""
+        status = await self.knowledge.status(guild_id)
+        return "Knowledge base", (f"Topics: **{status.topics}** · lookups in the last {status.days} days: "
+                                  f"{status.lookups}")
 
     @property
     def knowledge(self) -> KnowledgeService:
@@ -199,6 +203,6 @@ class TopicCog(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 365] = 30
     ) -> None:
         ensure_permissions(interaction, **MODERATOR)
-        stats = await self.knowledge.stats(guild_of(interaction), utc_now() - timedelta(days=days))
+        stats = await self.knowledge.recent_stats(guild_of(interaction), days)
         await interaction.response.send_message(embed=stats_embed(stats, days), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)

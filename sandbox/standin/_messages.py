@@ -105,6 +105,7 @@ def new_message(
         message_reference=_reference(reference, channel_id, state.guild_id_of(channel_id))
         if isinstance(reference, dict)
         else None,
+        nonce=None if body.get("nonce") is None else str(body["nonce"]),
     )
     rec.attachments = _attachments(state, channel_id, body, files)
     return state.add_message(rec)

@@ -56,6 +56,7 @@ class MessageRecord:
     webhook_id: int | None = None
     message_reference: dict[str, Any] | None = None
     thread_id: int | None = None
+    nonce: str | None = None
     touched_at: float = field(default=0.0, repr=False)  # monotonic time the bot last got it back
 
     @property

@@ -290,6 +290,12 @@ class Routes(RouteBase):
             target = st.messages_by_id.get(int(reference.get("message_id") or 0))
             if target is None or target.deleted or target.ephemeral:
                 raise invalid_field("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
+        nonce = body.get("nonce")
+        if body.get("enforce_nonce") and nonce is not None:
+            # Discord's idempotency: a retried send returns the message the first one made.
+            earlier = st.message_with_nonce(st.bot_user_id, str(nonce))
+            if earlier is not None:
+                return st.message_payload(earlier)
         message = new_message(st, channel_id, st.bot_user_id, body, ctx.files)
         await st.emit_message("MESSAGE_CREATE", message)
         ctx.after.append(lambda: self._posted(message))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -316,6 +317,15 @@ class StandIn:
     @property
     def requests(self) -> list[RequestRecord]:
         return self._rest.requests
+
+    @property
+    def nonce_window(self) -> dt.timedelta:
+        """How long a nonce sent with `enforce_nonce` returns its first message (Discord: a few minutes)."""
+        return self._state.nonce_window
+
+    @nonce_window.setter
+    def nonce_window(self, value: dt.timedelta) -> None:
+        self._state.nonce_window = value
 
     def clear_records(self) -> None:
         """Forget recorded requests (state stays)."""

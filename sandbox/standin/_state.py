@@ -72,6 +72,9 @@ class StandInState:
         self._interaction_metadata: dict[int, dict[str, Any]] = {}
         self.cdn_base = "http://127.0.0.1"
         self.attachment_data: dict[int, bytes] = {}
+        # Discord remembers a nonce sent with `enforce_nonce` for "a few minutes": within that window
+        # the same author's same nonce returns the message it made instead of a second one.
+        self.nonce_window = dt.timedelta(minutes=5)
 
     # -- ids and lookups --------------------------------------------------------------------
     def new_id(self) -> int:
@@ -291,6 +294,8 @@ class StandInState:
         }
         if rec.guild_id is not None:
             payload["guild_id"] = str(rec.guild_id)
+        if rec.nonce is not None:
+            payload["nonce"] = rec.nonce
         if rec.webhook_id is not None:
             payload["webhook_id"] = str(rec.webhook_id)
             payload["application_id"] = str(self.application_id)
@@ -306,6 +311,14 @@ class StandInState:
     # -- messages ---------------------------------------------------------------------------
     def messages_in(self, channel_id: int) -> list[MessageRecord]:
         return [m for m in self.channel_messages.get(channel_id, []) if not m.deleted]
+
+    def message_with_nonce(self, author_id: int, nonce: str) -> MessageRecord | None:
+        """The message this author already made with this nonce within the nonce window, if any."""
+        cutoff = dt.datetime.now(dt.UTC) - self.nonce_window
+        for rec in reversed(list(self.messages_by_id.values())):
+            if rec.nonce == nonce and rec.author_id == author_id and rec.created_at >= cutoff:
+                return rec
+        return None
 
     def add_message(self, rec: MessageRecord) -> MessageRecord:
         """Store a message; channel history only holds non-ephemeral ones."""

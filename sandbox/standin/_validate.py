@@ -150,6 +150,7 @@ def check_message(body: dict[str, Any], *, partial: bool = False, attachments: i
             "The 'content' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
         )
     err.max_len(("content",), content, 2000)
+    err.max_len(("nonce",), body.get("nonce") if isinstance(body.get("nonce"), str) else None, 25)
     _check_embeds(err, body.get("embeds") or [])
     _check_components(err, body.get("components") or [], v2=v2)
     err.raise_if_any()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 
 import discord
@@ -113,3 +114,27 @@ async def test_dynamic_item_survives_a_restart(standin: StandIn) -> None:
         assert message.buttons[0]["custom_id"] == "standin:count:2"
     finally:
         await stop_bot(second, task)
+
+
+async def test_a_repeated_nonce_returns_the_first_message_as_discord_does(standin: StandIn, bot: MiniBot) -> None:
+    channel = _channel(bot, standin, "general")
+    first = await channel.send("once", nonce="nexus-intro-1")  # discord.py adds enforce_nonce
+    again = await channel.send("once, retried", nonce="nexus-intro-1")
+    assert again.id == first.id and again.nonce == "nexus-intro-1"
+    assert [m.content for m in standin.messages("general")] == ["once"]
+    await channel.send("another", nonce="nexus-intro-2")
+    assert len(standin.messages("general")) == 2
+
+
+async def test_a_nonce_is_forgotten_after_a_few_minutes(standin: StandIn, bot: MiniBot) -> None:
+    channel = _channel(bot, standin, "general")
+    await channel.send("first", nonce="n-1")
+    standin.nonce_window = dt.timedelta(0)  # as if the few minutes had passed
+    await channel.send("second", nonce="n-1")
+    assert [m.content for m in standin.messages("general")] == ["first", "second"]
+
+
+async def test_a_nonce_over_25_characters_is_refused(standin: StandIn, bot: MiniBot) -> None:
+    with pytest.raises(discord.HTTPException) as refused:
+        await _channel(bot, standin, "general").send("x", nonce="n" * 26)
+    assert refused.value.status == 400 and "nonce" in str(refused.value)

@@ -1,17 +1,20 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.clock import FrozenClock
+from bot.cohort import date_in_words, program_week
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
 from bot.errors import UserError
-from bot.guild_setup import GuildSetupService, SetupRequest, parse_cohort_start, program_week, timezone_choices
+from bot.guild_setup import GuildSetupService, SetupRequest, parse_cohort_start, timezone_choices
 
 
 @pytest.fixture
 async def service(tmp_path):
     db = await Database.open(tmp_path / "nexus.db")
-    yield GuildSetupService(GuildConfigRepository(db), default_timezone="UTC")
+    clock = FrozenClock(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    yield GuildSetupService(GuildConfigRepository(db), default_timezone="UTC", clock=clock)
     await db.close()
 
 
@@ -69,16 +72,15 @@ def test_program_week_counts_from_day_one():
     assert program_week(start, date(2026, 12, 8)) == 2
 
 
-async def test_counts_are_scoped_to_the_server(service, tmp_path):
-    counts = await service.counts(1)
-    assert counts.active_projects == 0 and counts.active_pairs == 0
+def test_a_calendar_date_is_shown_as_that_date_in_words():
+    assert date_in_words(date(2026, 12, 1)) == "Tuesday 1 December 2026"
+    assert date_in_words(date(2027, 2, 28)) == "Sunday 28 February 2027"
 
 
-def test_the_cohort_starts_at_midnight_in_the_server_time_zone():
-    from bot.db.guild_config import GuildConfig
-    from bot.guild_setup import cohort_start_moment
-
-    config = GuildConfig(guild_id=1, channel_id=None, backend_role_id=None, frontend_role_id=None,
-                         cohort_start=date(2026, 12, 1), timezone="Africa/Lagos", updated_by=None, updated_at="")
-    # Lagos is UTC+1 all year: midnight there is 23:00 UTC the day before.
-    assert cohort_start_moment(config).timestamp() == 1796079600
+async def test_today_is_the_date_in_the_server_time_zone(service):
+    # 23:30 UTC on 30 November is already 1 December in Lagos (UTC+1), still 30 November in UTC.
+    lagos = await service.configure(SetupRequest(guild_id=1, actor_id=9, channel_id=10, timezone="Africa/Lagos"))
+    utc = await service.configure(SetupRequest(guild_id=2, actor_id=9, channel_id=10, timezone="UTC"))
+    assert service.today(lagos) == date(2026, 12, 1)
+    assert service.today(utc) == date(2026, 11, 30)
+    assert lagos.updated_at == "2026-11-30T23:30:00+00:00"  # stored times come from the one clock too

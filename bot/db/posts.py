@@ -1,0 +1,106 @@
+"""The once-only posting ledger (`scheduled_posts`): claims, completions and failures of posts.
+
+Every write here is a single conditional statement, so it stays correct when several bot processes
+share one database: a claim is an insert only one caller can win, a take-over is a compare-and-set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_db_time, to_db_time
+from bot.db.database import Database
+
+
+@dataclass(frozen=True)
+class PostKey:
+    """What a post is and when it was due. `due_at` is None for a post with no due time (the
+    introduction of a channel), stored as an empty text so the key stays one primary key."""
+
+    guild_id: int
+    kind: str
+    ref: str
+    due_at: datetime | None = None
+
+    @property
+    def stored_due_at(self) -> str:
+        return "" if self.due_at is None else to_db_time(self.due_at)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    key: PostKey
+    status: str  # 'claimed', 'posted', 'failed' or 'skipped'
+    claimed_at: datetime | None
+    posted_at: datetime | None
+    channel_id: int | None
+    message_id: int | None
+    attempts: int
+    last_error: str | None
+
+
+_KEY = "guild_id = ? AND kind = ? AND ref = ? AND due_at = ?"
+
+
+def _key(key: PostKey) -> tuple[int, str, str, str]:
+    return key.guild_id, key.kind, key.ref, key.stored_due_at
+
+
+class PostLedgerRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, key: PostKey, channel_id: int, now: datetime) -> bool:
+        """Claim a post never claimed before. True for exactly one caller, whatever the concurrency."""
+        changed = await self._db.execute_changes(
+            """
+            INSERT INTO scheduled_posts (guild_id, kind, ref, due_at, channel_id, status, claimed_at, attempts)
+            VALUES (?, ?, ?, ?, ?, 'claimed', ?, 1)
+            ON CONFLICT (guild_id, kind, ref, due_at) DO NOTHING
+            """,
+            (*_key(key), channel_id, to_db_time(now)),
+        )
+        return changed == 1
+
+    async def take_over(self, key: PostKey, channel_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Claim again a post whose send failed, or whose claim is older than `stale_before` (its
+        claimant crashed). True for exactly one caller: the row changes only while it still qualifies."""
+        changed = await self._db.execute_changes(
+            f"""
+            UPDATE scheduled_posts
+               SET status = 'claimed', claimed_at = ?, channel_id = ?, attempts = attempts + 1
+             WHERE {_KEY}
+               AND (status = 'failed' OR (status = 'claimed' AND claimed_at < ?))
+            """,
+            (to_db_time(now), channel_id, *_key(key), to_db_time(stale_before)),
+        )
+        return changed == 1
+
+    async def complete(self, key: PostKey, message_id: int, now: datetime) -> None:
+        await self._db.execute(
+            f"UPDATE scheduled_posts SET status = 'posted', message_id = ?, posted_at = ?, last_error = NULL "
+            f"WHERE {_KEY}",
+            (message_id, to_db_time(now), *_key(key)),
+        )
+
+    async def fail(self, key: PostKey, error: str) -> None:
+        await self._db.execute(
+            f"UPDATE scheduled_posts SET status = 'failed', last_error = ? WHERE {_KEY} AND status = 'claimed'",
+            (error[:500], *_key(key)),
+        )
+
+    async def get(self, key: PostKey) -> LedgerEntry | None:
+        row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
+        if row is None:
+            return None
+        return LedgerEntry(
+            key=key,
+            status=row["status"],
+            claimed_at=from_db_time(row["claimed_at"]) if row["claimed_at"] else None,
+            posted_at=from_db_time(row["posted_at"]) if row["posted_at"] else None,
+            channel_id=row["channel_id"],
+            message_id=row["message_id"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+        )

@@ -1,0 +1,87 @@
+"""Once-only posting: a post that must appear exactly once (the introduction in a channel; the
+scheduled posts to come) is claimed in the ledger before it is sent and completed after.
+
+Why each step:
+- The claim is an insert only one caller can win, so two `/nexus setup` at once, or two bot
+  processes sharing the database, never both send.
+- A failed send marks the claim failed, so the next caller (the next setup) retries it.
+- A claim left behind by a crash (claimed, never completed) is taken over after `CLAIM_LEASE`.
+- Every attempt for one key sends the same `nonce`, derived from the key. discord.py then sets
+  `enforce_nonce`, and Discord answers a repeated send of the same author and nonce, within a few
+  minutes, with the message the first send made. That closes the gap between "Discord created the
+  message" and "the ledger recorded it": a crash there is re-sent, and Discord returns the original.
+
+The poster knows nothing of Discord: the caller hands it a `send(nonce) -> message id` function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.db.posts import PostKey, PostLedgerRepository
+
+log = logging.getLogger(__name__)
+
+# Discord accepts a nonce of at most 25 characters.
+NONCE_LENGTH = 25
+# Shorter than the few minutes Discord remembers a nonce, so a take-over re-send is still matched.
+CLAIM_LEASE = timedelta(seconds=60)
+
+SendPost = Callable[[str], Awaitable[int]]
+
+
+class PostOutcome(enum.Enum):
+    POSTED = "posted"  # this call sent it (or Discord returned the message an earlier attempt made)
+    ALREADY_POSTED = "already posted"  # an earlier call completed it
+    IN_PROGRESS = "in progress"  # another caller holds a fresh claim on it right now
+    SKIPPED = "skipped"  # recorded as not to be posted (a scheduled post found too late)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    outcome: PostOutcome
+    message_id: int | None = None
+
+
+def nonce_for(key: PostKey) -> str:
+    """The same key always gives the same nonce; different keys practically never share one."""
+    digest = hashlib.sha256(f"{key.guild_id}|{key.kind}|{key.ref}|{key.stored_due_at}".encode()).hexdigest()
+    return digest[:NONCE_LENGTH]
+
+
+class OnceOnlyPoster:
+    def __init__(self, ledger: PostLedgerRepository, clock: Clock) -> None:
+        self._ledger = ledger
+        self._clock = clock
+
+    async def post(self, key: PostKey, channel_id: int, send: SendPost) -> PostResult:
+        """Send the post unless it was sent already or is being sent. A failed `send` is recorded
+        (the next call retries it) and its exception re-raised for the caller to report."""
+        now = self._clock.now()
+        won = await self._ledger.claim(key, channel_id, now) or await self._ledger.take_over(
+            key, channel_id, now, stale_before=now - CLAIM_LEASE
+        )
+        if not won:
+            entry = await self._ledger.get(key)
+            if entry is not None and entry.status == "posted":
+                return PostResult(PostOutcome.ALREADY_POSTED, entry.message_id)
+            if entry is not None and entry.status == "skipped":
+                return PostResult(PostOutcome.SKIPPED)
+            return PostResult(PostOutcome.IN_PROGRESS)
+        try:
+            message_id = await send(nonce_for(key))
+        except asyncio.CancelledError:
+            raise  # the claim stays: after the lease, a later caller re-sends with the same nonce
+        except Exception as exc:
+            await self._ledger.fail(key, f"{type(exc).__name__}: {exc}")
+            raise
+        await self._ledger.complete(key, message_id, self._clock.now())
+        log.info("posted %s %s in server %s (message %s)", key.kind, key.ref, key.guild_id, message_id)
+        return PostResult(PostOutcome.POSTED, message_id)
