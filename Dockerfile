@@ -1,5 +1,7 @@
 # Nexus: a small image that runs the same entry point as `make run` (python -m bot).
-FROM python:3.11-slim AS base
+# The base is pinned to a Python patch release on a Debian release; refresh it together with the
+# lock file (README, "Upgrading the pins").
+FROM python:3.11.14-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -10,13 +12,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (installed from pyproject.toml, then the empty package removed), so a code
-# change does not reinstall them. The code itself runs from /app: `python -m bot` finds it there.
-COPY pyproject.toml README.md ./
-COPY bot/__init__.py bot/__init__.py
-COPY cogs/__init__.py cogs/__init__.py
-RUN pip install . && pip uninstall -y nexus-bot
+# The dependency layer depends on the lock file alone: editing the code or the README reuses it.
+# Exact versions with their hashes; no console libraries (the sandbox is for development).
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --require-hashes --no-deps -r /tmp/requirements.lock && rm /tmp/requirements.lock
 
+# The code is not pip-installed: `python -m bot` runs it from /app, so nothing is built and no
+# packaging metadata is left behind.
 COPY bot ./bot
 COPY cogs ./cogs
 COPY data ./data
@@ -24,13 +26,14 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin nexus
     && mkdir -p /data && chown nexus /data
 
 USER nexus
-# The database (and its WAL files) live on a volume, so an image upgrade keeps every project and pair.
+# The database, its WAL files and the heartbeat live on a volume: an image upgrade keeps every
+# project and pair, and the container can run with a read-only root file system.
 VOLUME ["/data"]
 
-# The bot touches a heartbeat file every 30 s while its Discord gateway is connected.
+# The bot touches a heartbeat file beside the database every 30 s while its gateway is connected.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-m", "bot", "healthcheck"]
 
-# Needs DISCORD_TOKEN (docker run --env-file .env); `run` refuses to start without it,
-# rather than opening the interactive sandbox in a container.
+# Needs DISCORD_TOKEN (env_file in compose.yaml, or docker run --env-file .env); `run` refuses to
+# start without it rather than open the interactive sandbox in a container.
 CMD ["python", "-m", "bot", "run"]

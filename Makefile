@@ -1,15 +1,20 @@
-# The two commands: `make run` and `make test`. Both create .venv and install what they need.
+# The two commands: `make run` and `make test`. Both create .venv and install what they need, at the
+# exact versions (and hashes) of requirements-dev.lock; the image installs requirements.lock.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-find-links \
+	--no-emit-index-url
 
-.PHONY: run test lint typecheck kb-check bench clean
+.PHONY: run test lint typecheck kb-check bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -30,5 +35,14 @@ test: lint typecheck kb-check
 bench: $(STAMP)
 	@for b in benchmarks/[!_]*.py; do $(PY) $$b || exit 1; done
 
+# Refresh both lock files from pyproject.toml's ranges (pip-tools, in a venv of its own); the dev
+# lock is constrained by the runtime one, so the image and `make` run the same versions.
+lock:
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/pip install --quiet 'pip-tools>=7.4,<8'; }
+	$(PIP_COMPILE) --upgrade --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra sandbox --extra dev --constraint requirements.lock \
+		--output-file requirements-dev.lock pyproject.toml
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) .mypy_cache .ruff_cache .pytest_cache

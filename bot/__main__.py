@@ -66,7 +66,11 @@ def _run_discord(settings: Settings) -> int:
 
 
 def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> int:
-    from sandbox.run import run_sandbox
+    try:
+        from sandbox.run import run_sandbox
+    except ModuleNotFoundError as exc:  # the image ships without the sandbox and its console libraries
+        return _fail(f"the sandbox is not part of this installation (no module {exc.name!r}); "
+                     "run it from a checkout with `make run`")
 
     if script is not None and not script.is_file():
         return _fail(f"no script file at {script}")
