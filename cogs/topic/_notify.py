@@ -41,7 +41,8 @@ def decision_message(decision: ReviewDecision, server: str) -> str:
                 + _note("The moderator's note:", suggestion.decision_note))
     else:
         topic = decision.topic
-        published = f" as **{quoted(topic.title, 100)}**: find it with `/topic query {topic.slug}`" if topic else ""
+        renamed = f" as **{quoted(topic.title, 100)}**" if topic and topic.title != suggestion.title else ""
+        published = f"{renamed}: find it with `/topic query {topic.slug}`" if topic else ""
         text = f"✅ Your topic suggestion **{title}** {where} was approved and published{published}. Thank you!"
     return text[:MESSAGE_LIMIT]
 
