@@ -120,6 +120,8 @@ def suggestion_from_row(row: aiosqlite.Row) -> Suggestion:
         reviewed_at=from_db_time(row["reviewed_at"]) if row["reviewed_at"] else None,
         topic_id=row["topic_id"],
         created_at=from_db_time(row["created_at"]),
+        target_topic_id=row["target_topic_id"],
+        decision_note=row["decision_note"],
     )
 
 

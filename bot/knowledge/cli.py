@@ -1,7 +1,8 @@
-"""`python -m bot kb …`: check the topic files, search the knowledge base, export a topic.
+"""`python -m bot kb …`: check the topic files, search the knowledge base, export a topic, list
+the fixes moderators accepted.
 
-Works offline against the database file; `search` and `export` first sync the topic folder into it
-(cheap when nothing changed), so a fresh database is built on first use.
+Works offline against the database file; `search`, `export` and `fixes` first sync the topic
+folder into it (cheap when nothing changed), so a fresh database is built on first use.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="a stored topic as a topic file (e.g. an approved suggestion)")
     export.add_argument("slug")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
-    for command in (search, export):
+    fixes = sub.add_parser("fixes", help="the fixes moderators accepted, for the maintainers of the topic files")
+    for command in (search, export, fixes):
         command.add_argument("--db", type=Path, help="database file (default: the DATABASE_PATH setting)")
         command.add_argument("--dir", type=Path, help="topic folder to sync from (default: the KNOWLEDGE_DIR setting)")
     return parser
@@ -80,6 +82,8 @@ async def _with_service(args: argparse.Namespace) -> int:
             print(f"warning: {problem} (skipped)", file=sys.stderr)
         if args.command == "search":
             return await _search(service, args.query, args.limit, args.json)
+        if args.command == "fixes":
+            return await _fixes(service)
         return await _export(service, args.slug, args.out)
     finally:
         await db.close()
@@ -113,4 +117,24 @@ async def _export(service: KnowledgeService, slug: str, out: Path | None) -> int
     else:
         await asyncio.to_thread(out.write_text, text, encoding="utf-8")
         print(f"wrote {out}")
+    return 0
+
+
+async def _fixes(service: KnowledgeService) -> int:
+    """Each accepted fix: the topic (file) it is for, what the member wrote, the moderator's note."""
+    fixes = await service.accepted_fixes()
+    if not fixes:
+        print("No accepted fixes.")
+        return 0
+    for suggestion, slug in fixes:
+        accepted = f"{suggestion.reviewed_at:%-d %B %Y}" if suggestion.reviewed_at else "?"
+        print(f"{slug}.md · fix #{suggestion.id} · accepted {accepted} (UTC) · server {suggestion.guild_id}")
+        print(f"  {suggestion.title}")
+        for line in suggestion.explanation.split("\n"):
+            print(f"    {line}")
+        if suggestion.links:
+            print(f"  links: {' '.join(suggestion.links.split())}")
+        if suggestion.decision_note:
+            print(f"  moderator's note: {' '.join(suggestion.decision_note.split())}")
+        print()
     return 0

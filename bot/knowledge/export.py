@@ -19,6 +19,13 @@ def _toml_list(values: Iterable[str]) -> str:
     return "[" + ", ".join(_toml_string(v) for v in values) + "]"
 
 
+def _text(text: str) -> str:
+    """Paragraphs as the parser reads them back: a line break inside a paragraph (typed in
+    Discord) is written as markdown's hard line break, a backslash at the end of the line."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join("\\\n".join(paragraph.split("\n")) for paragraph in paragraphs)
+
+
 def export_markdown(topic: Topic) -> str:
     lines = [
         FRONT_MATTER_FENCE,
@@ -31,7 +38,7 @@ def export_markdown(topic: Topic) -> str:
         FRONT_MATTER_FENCE,
         "",
         "## Summary",
-        topic.summary,
+        _text(topic.summary),
         "",
         "## Key ideas",
         *(f"- {idea}" for idea in topic.key_ideas),
@@ -39,7 +46,7 @@ def export_markdown(topic: Topic) -> str:
         "## Common challenges",
     ]
     for challenge in topic.challenges:
-        lines += [f"### {challenge.challenge}", challenge.solution, ""]
+        lines += [f"### {challenge.challenge}", _text(challenge.solution), ""]
     lines += [
         "## Best practices",
         *(f"- {practice}" for practice in topic.best_practices),

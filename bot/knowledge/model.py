@@ -122,6 +122,33 @@ class Suggestion:
     reviewed_at: datetime | None
     topic_id: int | None
     created_at: datetime
+    target_topic_id: int | None = None  # a fix for this topic (never becomes a topic of its own)
+    decision_note: str = ""  # the moderator's reason or note, told to the author
+
+    @property
+    def is_fix(self) -> bool:
+        return self.target_topic_id is not None
+
+
+@dataclass(frozen=True)
+class TopicDraft:
+    """What a moderator writes in the approval form, as typed: the topic a suggestion becomes."""
+
+    title: str
+    category: str
+    summary: str
+    key_points: str  # one per line
+    links: str  # one per line: a URL, optionally after its title
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """A decided suggestion, with what the author is told about: the topic it became, or the
+    topic it was a fix for."""
+
+    suggestion: Suggestion
+    topic: Topic | None = None
+    target: TopicSummary | None = None
 
 
 @dataclass(frozen=True)

@@ -139,14 +139,24 @@ def _split_sections(lines: list[str], start: int, file: str) -> dict[str, _Secti
 
 
 def _paragraphs(lines: list[tuple[int, str]]) -> str:
-    """The text with its blank-line paragraph breaks kept and runs of blank lines collapsed."""
+    """The text with its blank-line paragraph breaks kept and runs of blank lines collapsed. Lines
+    of a paragraph are joined by a space, except after a line ending in a backslash (markdown's
+    hard line break, which `kb export` writes for a line break typed in Discord): there the
+    backslash goes and the line break stays."""
     paragraphs: list[list[str]] = [[]]
     for _, line in lines:
         if line.strip():
             paragraphs[-1].append(line.strip())
         elif paragraphs[-1]:
             paragraphs.append([])
-    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+    return "\n\n".join(_joined(p) for p in paragraphs if p)
+
+
+def _joined(paragraph: list[str]) -> str:
+    text = paragraph[0]
+    for line in paragraph[1:]:
+        text = f"{text[:-1]}\n{line}" if text.endswith("\\") else f"{text} {line}"
+    return text
 
 
 def _bullets(section: _Section, file: str) -> list[str]:

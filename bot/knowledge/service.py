@@ -22,14 +22,23 @@ from bot.knowledge.model import (
     CATEGORIES,
     KnowledgeStats,
     KnowledgeStatus,
+    ReviewDecision,
     SearchHit,
     Suggestion,
+    SuggestionStatus,
     SyncReport,
     Topic,
+    TopicDraft,
     TopicSummary,
 )
 from bot.knowledge.search import KnowledgeSearch
-from bot.knowledge.suggestions import check_suggestion, topic_from_suggestion
+from bot.knowledge.suggestions import (
+    check_draft,
+    check_suggestion,
+    clean_text,
+    draft_from_suggestion,
+    topic_from_draft,
+)
 from bot.knowledge.validation import load_track_keys
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,8 @@ log = logging.getLogger(__name__)
 MAX_LOGGED_QUERY = 200
 STATS_ROWS = 10
 RELATED_FROM_SEARCH = 3
+NOTE_MAX = 500
+FALLBACK_CATEGORY = "Collaboration"
 
 
 class KnowledgeService:
@@ -124,45 +135,127 @@ class KnowledgeService:
             unanswered=await self._repository.unanswered_queries(guild_id, since, limit),
         )
 
-    # --- suggestions -----------------------------------------------------------------------
+    # --- suggestions ---------------------------------------------------------------------
 
-    async def suggest(self, guild_id: int, author_id: int, title: str, explanation: str, links: str = "") -> Suggestion:
+    async def suggest(
+        self, guild_id: int, author_id: int, title: str, explanation: str, links: str = "", *,
+        fix_for: str | None = None,
+    ) -> Suggestion:
+        """Store a suggestion for review: a new topic, or (`fix_for`, a slug) a fix for a topic."""
+        target = await self._fix_target(fix_for, guild_id) if fix_for else None
         title, explanation, links = check_suggestion(title, explanation, links)
-        return await self._repository.add_suggestion(guild_id, author_id, title, explanation, links, self._clock())
+        return await self._repository.add_suggestion(guild_id, author_id, title, explanation, links, self._clock(),
+                                                     target.id if target else None)
+
+    async def _fix_target(self, slug: str, guild_id: int) -> Topic:
+        topic = await self._repository.get(slug.strip(), guild_id)
+        if topic is None or topic.id is None:
+            raise UserError(f"There is no topic `{slug.strip()[:60]}` to suggest a fix for: pick one from the list, "
+                            "or leave the topic out to suggest a new one.")
+        return topic
 
     async def pending_suggestions(self, guild_id: int) -> list[Suggestion]:
         return await self._repository.pending_suggestions(guild_id)
 
-    async def approve(self, suggestion_id: int, reviewer_id: int, *, guild_id: int | None = None) -> Topic:
-        """Publish the suggestion as a topic of its server, searchable at once. With `guild_id`, a
-        suggestion of another server is treated as not found."""
-        suggestion = await self._pending(suggestion_id, guild_id)
-        # The closest existing topics give the new one its category and its related links.
-        near = await self._search.search(f"{suggestion.title} {suggestion.explanation}", suggestion.guild_id,
-                                         RELATED_FROM_SEARCH)
-        category = next((hit.category for hit in near if hit.category in CATEGORIES), None)
-        topic = topic_from_suggestion(suggestion, category, tuple(hit.slug for hit in near))
-        stored = await self._repository.approve_suggestion(
-            suggestion.id, reviewer_id, topic, suggestion.guild_id, self._clock()
-        )
-        if stored is None:
-            raise UserError("Another moderator has already reviewed this suggestion.")
-        self._search.invalidate()
-        return stored
+    async def fix_target(self, suggestion: Suggestion) -> TopicSummary | None:
+        """The topic a fix is for, if this server still has it."""
+        if suggestion.target_topic_id is None:
+            return None
+        return await self._repository.topic_summary(suggestion.target_topic_id, suggestion.guild_id)
 
-    async def reject(self, suggestion_id: int, reviewer_id: int, *, guild_id: int | None = None) -> Suggestion:
-        suggestion = await self._pending(suggestion_id, guild_id)
-        if not await self._repository.reject_suggestion(suggestion.id, reviewer_id, self._clock()):
-            raise UserError("Another moderator has already reviewed this suggestion.")
-        return replace(suggestion, status="rejected", reviewer_id=reviewer_id, reviewed_at=self._clock())
-
-    async def _pending(self, suggestion_id: int, guild_id: int | None) -> Suggestion:
+    async def pending(self, suggestion_id: int, guild_id: int | None = None) -> Suggestion:
+        """A suggestion still waiting for review, or a `UserError`. With `guild_id`, a suggestion of
+        another server is treated as not found."""
         suggestion = await self._repository.get_suggestion(suggestion_id)
         if suggestion is None or (guild_id is not None and suggestion.guild_id != guild_id):
             raise UserError("That suggestion no longer exists.")
         if suggestion.status != "pending":
             raise UserError(f"This suggestion was already {suggestion.status}.")
         return suggestion
+
+    async def approval_draft(self, suggestion: Suggestion, moderator_id: int) -> TopicDraft:
+        """What the approval form opens with: what this moderator wrote last time the bot refused
+        it, or the suggestion itself in the category of the topics closest to it."""
+        saved = await self._repository.get_draft(suggestion.id, moderator_id)
+        if saved is not None:
+            return saved
+        near = await self._search.search(f"{suggestion.title} {suggestion.explanation}", suggestion.guild_id,
+                                         RELATED_FROM_SEARCH)
+        category = next((hit.category for hit in near if hit.category in CATEGORIES), FALLBACK_CATEGORY)
+        return draft_from_suggestion(suggestion, category)
+
+    async def approve(
+        self, suggestion_id: int, reviewer_id: int, draft: TopicDraft, *, guild_id: int | None = None
+    ) -> ReviewDecision:
+        """Publish the moderator's topic for the suggestion's server, searchable there at once. A
+        form with problems is kept (`approval_draft` reopens it) and refused with `DraftRefused`."""
+        suggestion = await self.pending(suggestion_id, guild_id)
+        if suggestion.is_fix:
+            raise UserError("This suggestion is a fix for an existing topic: accepting it never makes a new topic.")
+        problems = check_draft(draft)
+        if problems:
+            await self._repository.save_draft(suggestion.id, reviewer_id, draft, self._clock())
+            raise DraftRefused(problems)
+        topic = topic_from_draft(draft, ())
+        near = await self._search.search(f"{topic.title} {topic.summary}", suggestion.guild_id, RELATED_FROM_SEARCH)
+        topic = replace(topic, related=tuple(hit.slug for hit in near if hit.slug != topic.slug))
+        stored = await self._repository.approve_suggestion(
+            suggestion.id, reviewer_id, topic, suggestion.guild_id, self._clock()
+        )
+        if stored is None:
+            raise UserError("Another moderator has already reviewed this suggestion.")
+        self._search.invalidate()
+        decided = replace(suggestion, status="approved", reviewer_id=reviewer_id, reviewed_at=self._clock(),
+                          topic_id=stored.id)
+        return ReviewDecision(decided, topic=stored)
+
+    async def accept_fix(
+        self, suggestion_id: int, reviewer_id: int, note: str = "", *, guild_id: int | None = None
+    ) -> ReviewDecision:
+        """Mark a fix accepted for the maintainers (`kb fixes` lists it); no topic changes."""
+        suggestion = await self.pending(suggestion_id, guild_id)
+        if not suggestion.is_fix:
+            raise UserError("This suggestion is a new topic: approve it with the topic form.")
+        return await self._decide(suggestion, "approved", reviewer_id, note)
+
+    async def reject(
+        self, suggestion_id: int, reviewer_id: int, reason: str = "", *, guild_id: int | None = None
+    ) -> ReviewDecision:
+        return await self._decide(await self.pending(suggestion_id, guild_id), "rejected", reviewer_id, reason)
+
+    async def _decide(self, suggestion: Suggestion, status: SuggestionStatus, reviewer_id: int,
+                      note: str) -> ReviewDecision:
+        note = clean_text(note)
+        if len(note) > NOTE_MAX:
+            raise UserError(f"The note to the member may be at most {NOTE_MAX} characters.")
+        if not await self._repository.decide_suggestion(suggestion.id, status, reviewer_id, note, self._clock()):
+            raise UserError("Another moderator has already reviewed this suggestion.")
+        decided = replace(suggestion, status=status, reviewer_id=reviewer_id, reviewed_at=self._clock(),
+                          decision_note=note)
+        return ReviewDecision(decided, target=await self.fix_target(suggestion))
+
+    async def accepted_fixes(self) -> list[tuple[Suggestion, str]]:
+        return await self._repository.accepted_fixes()
+
+    # --- topics made from suggestions --------------------------------------------------------
+
+    async def suggested_topics(self, guild_id: int, typed: str = "", limit: int = 25) -> list[TopicSummary]:
+        return await self._repository.suggested_topics(guild_id, " ".join(typed.split()), limit)
+
+    async def unpublish(self, slug: str, guild_id: int) -> Topic:
+        """Take a topic approved in this server out of search at once. Curated topics come from
+        the topic files and are changed there, never here."""
+        topic = await self._repository.get(slug.strip(), guild_id)
+        if topic is None or topic.id is None:
+            raise UserError(f"There is no topic `{slug.strip()[:60]}` in this server's knowledge base.")
+        if topic.source != "suggested":
+            raise UserError(f"**{topic.title}** is a curated topic: it comes from the knowledge-base files, which "
+                            "the maintainers edit. Only topics approved from suggestions can be unpublished here.")
+        if not await self._repository.unpublish_suggested(topic.id, guild_id, self._clock()):
+            raise UserError("That topic was already unpublished.")
+        self._search.invalidate()
+        return topic
+
 
     # --- what /nexus status shows ----------------------------------------------------------
 
@@ -172,3 +265,11 @@ class KnowledgeService:
         since = self._clock() - timedelta(days=days)
         return KnowledgeStatus(topics=sum(counts.values()), days=days,
                                lookups=await self._repository.count_lookups(guild_id, since))
+
+
+class DraftRefused(UserError):
+    """The approval form has problems; the moderator's text is kept to reopen the form with."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(f"• {problem}" for problem in problems))
+        self.problems = problems

@@ -7,6 +7,7 @@ private unless the member asks to post them; everything a member typed is sent w
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -20,8 +21,9 @@ from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs._checks import ensure_permissions
-from cogs.topic._embeds import clip, no_match_embed, spelling_note, stats_embed
+from cogs.topic._embeds import clip, no_match_embed, quoted, spelling_note, stats_embed
 from cogs.topic._modals import SuggestTopicModal
+from cogs.topic._review import REVIEW_ITEMS, review_screen
 from cogs.topic._views import (
     DYNAMIC_ITEMS,
     MODERATOR,
@@ -29,7 +31,6 @@ from cogs.topic._views import (
     choice_view,
     guild_of,
     list_answer,
-    review_screen,
     topic_answer,
 )
 
@@ -39,15 +40,17 @@ CLOSEST = 3
 CHOICE_NAME_LIMIT = 100
 MAX_CHOICES = 25
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+log = logging.getLogger(__name__)
 
 
 @app_commands.guild_only()
 class TopicCog(
     commands.GroupCog, group_name="topic", group_description="Look up backend concepts in the knowledge base"
 ):
-    # `/topic review` and `/topic stats` are for moderators. Discord's default permissions apply to
-    # a whole top-level command, not to one subcommand, so Discord cannot hide these two from
-    # learners; the bot checks Manage Messages itself on every use (and on every review click).
+    # `/topic review`, `/topic unpublish` and `/topic stats` are for moderators. Discord's default
+    # permissions apply to a whole top-level command, not to one subcommand, so Discord cannot hide
+    # these from learners; the bot checks Manage Messages itself on every use (and on every review
+    # click and form).
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
@@ -55,10 +58,10 @@ class TopicCog(
 
     async def cog_load(self) -> None:
         # Buttons of earlier answers (even from before a restart) are matched by their custom id.
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)
 
     async def nexus_status(self, guild_id: int) -> tuple[str, str]:
         """The knowledge base's line in `/nexus status`."""
@@ -185,16 +188,54 @@ class TopicCog(
     # --- growing the knowledge base ------------------------------------------------------
 
     @app_commands.command(name="suggest", description="Propose a new topic or a fix; a moderator reviews it")
-    async def suggest_command(self, interaction: discord.Interaction[Any]) -> None:
-        guild_of(interaction)
-        await interaction.response.send_modal(SuggestTopicModal())
+    @app_commands.describe(topic="Suggest a fix for this topic (leave out to propose a new topic)")
+    async def suggest_command(self, interaction: discord.Interaction[Any], topic: str | None = None) -> None:
+        guild_id = guild_of(interaction)
+        fix_for = None
+        if topic and topic.strip():
+            fix_for = await self.knowledge.get(topic.strip().casefold(), guild_id)
+            if fix_for is None:
+                raise UserError(f"There is no topic `{clip(topic.strip(), 60)}`: pick the topic to fix from the "
+                                "list, or leave the option out to suggest a new topic.")
+        await interaction.response.send_modal(SuggestTopicModal(fix_for))
 
-    @app_commands.command(name="review", description="Moderators: approve or reject suggested topics")
+    @suggest_command.autocomplete("topic")
+    async def suggest_topic_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        hits = await self.knowledge.autocomplete(current[:QUERY_MAX], interaction.guild_id, MAX_CHOICES)
+        return [app_commands.Choice(name=clip(hit.title, CHOICE_NAME_LIMIT), value=hit.slug)
+                for hit in hits[:MAX_CHOICES]]
+
+    @app_commands.command(name="review", description="Moderators: approve or reject suggested topics and fixes")
     async def review_command(self, interaction: discord.Interaction[Any]) -> None:
         ensure_permissions(interaction, **MODERATOR)
-        embed, view = review_screen(await self.knowledge.pending_suggestions(guild_of(interaction)))
+        embed, view = await review_screen(self.knowledge, guild_of(interaction), interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="unpublish",
+                          description="Moderators: take a topic approved from a suggestion out of the knowledge base")
+    @app_commands.describe(topic="A topic approved from a suggestion in this server (curated topics cannot be)")
+    async def unpublish_command(self, interaction: discord.Interaction[Any], topic: str) -> None:
+        ensure_permissions(interaction, **MODERATOR)
+        removed = await self.knowledge.unpublish(topic.strip().casefold(), guild_of(interaction))
+        log.info("moderator %s unpublished suggested topic %s in server %s", interaction.user.id, removed.slug,
+                 interaction.guild_id)
+        await interaction.response.send_message(
+            f"Unpublished **{quoted(removed.title, 100)}** (`{removed.slug}`): `/topic query` no longer finds it "
+            "in this server. Its text is kept: `python -m bot kb export` still exports it.",
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
+        )
+
+    @unpublish_command.autocomplete("topic")
+    async def unpublish_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or not interaction.permissions.manage_messages:
+            return []  # nothing of the moderators' to show a learner
+        topics = await self.knowledge.suggested_topics(interaction.guild_id, current[:QUERY_MAX], MAX_CHOICES)
+        return [app_commands.Choice(name=clip(t.title, CHOICE_NAME_LIMIT), value=t.slug) for t in topics]
 
     @app_commands.command(name="stats",
                           description="Moderators: the most looked-up topics and the queries that found nothing")

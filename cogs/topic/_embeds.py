@@ -239,18 +239,26 @@ def timestamp(moment: datetime, style: str = "R") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
 
 
-def suggestion_embed(suggestion: Suggestion, pending: int) -> discord.Embed:
-    """A pending suggestion as a moderator reviews it. Its text is the member's, shown as typed."""
+def suggestion_embed(suggestion: Suggestion, pending: int, target: TopicSummary | None = None) -> discord.Embed:
+    """A pending suggestion as a moderator reviews it: the member's text as typed, line breaks
+    kept; a fix shows the topic it is for."""
+    kind = "Fix" if suggestion.is_fix else "Suggestion"
     embed = discord.Embed(
-        title=clip(f"Suggestion: {suggestion.title}", TITLE_LIMIT),
+        title=clip(f"{kind}: {suggestion.title}", TITLE_LIMIT),
         description=clip(suggestion.explanation, DESCRIPTION_LIMIT),
         colour=REVIEW_COLOUR,
     )
+    if suggestion.is_fix:
+        where = (f"**{escape_markdown(clip(target.title, 200))}** · `{target.slug}` (open it below)" if target
+                 else "A topic that is no longer in the knowledge base.")
+        embed.add_field(name="A fix for", value=where, inline=False)
     if suggestion.links:
         embed.add_field(name="Links", value=clip(suggestion.links, FIELD_VALUE_LIMIT), inline=False)
     embed.add_field(name="Suggested by",
                     value=f"<@{suggestion.author_id}> · {timestamp(suggestion.created_at)}", inline=False)
-    embed.set_footer(text=f"Suggestion #{suggestion.id} · {pending} pending · approving publishes it in this server")
+    outcome = ("accepting marks the fix for the maintainers; it makes no new topic" if suggestion.is_fix
+               else "approving opens a form to write the topic, then publishes it in this server")
+    embed.set_footer(text=f"Suggestion #{suggestion.id} · {pending} pending · {outcome}")
     return embed
 
 

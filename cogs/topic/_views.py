@@ -2,36 +2,34 @@
 
 Every one is a `discord.ui.DynamicItem` whose custom id carries all it needs (`nexus:topic:open:<slug>`,
 `nexus:topic:review:approve:<id>` …): a click rebuilds its state from the database, so buttons keep
-working after a restart, and no view ever times out. discord.py logs and swallows an exception in
-a dynamic item's callback, so each callback runs through `_guarded`, which tells the member.
+working after a restart, and no view ever times out. Every one is a `GuardedItem`: its callback
+checks who may act (a moderator, the member it belongs to) and tells the member about any failure,
+in one place. The review of suggestions is in `_review`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Self, cast
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 import discord
 from discord import app_commands
 
 from bot.app import NexusBot
 from bot.errors import UserError
-from bot.knowledge.model import Suggestion, Topic, TopicSummary
+from bot.knowledge.model import Topic, TopicSummary
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs._checks import ensure_permissions
-from cogs._feedback import reply_private, report_error
+from cogs._feedback import report_error
 from cogs.topic._embeds import (
     clip,
     in_list_order,
     list_embed,
     list_page,
     list_page_count,
-    quoted,
-    review_done_embed,
-    suggestion_embed,
     topic_pages,
 )
 
@@ -54,11 +52,39 @@ def guild_of(interaction: discord.Interaction[Any]) -> int:
     return interaction.guild_id
 
 
-async def _guarded(interaction: discord.Interaction[Any], work: Awaitable[None]) -> None:
-    try:
-        await work
-    except Exception as exc:  # every failure reaches the member; a bug is also logged, with an id
-        await report_error(interaction, exc)
+def check_actor(interaction: discord.Interaction[Any], *, moderator: bool, owner_id: int | None,
+                not_yours: str) -> None:
+    """The bot's own check before a click or a form acts: Manage Messages for moderator actions
+    (roles may have changed since the message was sent), and the member it belongs to."""
+    if moderator:
+        ensure_permissions(interaction, **MODERATOR)
+    if owner_id is not None and interaction.user.id != owner_id:
+        raise UserError(not_yours)
+
+
+_ItemT = TypeVar("_ItemT", bound=discord.ui.Item[Any])
+
+
+class GuardedItem(discord.ui.DynamicItem[_ItemT], template=r"(?!)"):  # the base matches no custom id
+    """A persistent button or menu whose callback runs through one guard: the bot checks Manage
+    Messages itself (`moderator_only`) and the member the item belongs to (`owner_id`, when set),
+    and any failure reaches the member privately (a bug also logged, with an error id they see):
+    discord.py would log and swallow it. Subclasses implement `act`."""
+
+    moderator_only: ClassVar[bool] = False
+    not_yours: ClassVar[str] = "These buttons are not yours."
+    owner_id: int | None = None
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            check_actor(interaction, moderator=self.moderator_only, owner_id=self.owner_id,
+                        not_yours=self.not_yours)
+            await self.act(interaction)
+        except Exception as exc:  # every failure reaches the member; a bug is also logged, with an id
+            await report_error(interaction, exc)
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
 
 
 def _section_code(section: Section | None) -> str:
@@ -152,7 +178,7 @@ async def _topic_or_gone(interaction: discord.Interaction[Any], slug: str) -> To
 
 
 class OpenTopicButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nexus:topic:open:(?P<slug>[a-z0-9-]+)"
+    GuardedItem[discord.ui.Button[Any]], template=r"nexus:topic:open:(?P<slug>[a-z0-9-]+)"
 ):
     """A related topic (or a "did you mean" candidate): opens it, privately, for whoever presses."""
 
@@ -170,12 +196,12 @@ class OpenTopicButton(
     ) -> Self:
         return cls(match["slug"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(interaction, open_topic(interaction, self.slug))
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        await open_topic(interaction, self.slug)
 
 
 class PostTopicButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    GuardedItem[discord.ui.Button[Any]],
     template=r"nexus:topic:post:(?P<slug>[a-z0-9-]+)(?::(?P<section>[a-z_]+))?",
 ):
     """"Post in channel": what the member read privately, posted in the channel under their name."""
@@ -196,10 +222,7 @@ class PostTopicButton(
     ) -> Self:
         return cls(match["slug"], _section_from(match["section"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(interaction, self._post(interaction))
-
-    async def _post(self, interaction: discord.Interaction[Any]) -> None:
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
         topic = await _topic_or_gone(interaction, self.slug)
         channel = interaction.channel
@@ -221,7 +244,7 @@ class PostTopicButton(
 
 
 class TopicPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    GuardedItem[discord.ui.Button[Any]],
     template=r"nexus:topic:page:(?P<section>[a-z_]+):(?P<page>\d{1,3}):(?P<slug>[a-z0-9-]+)",
 ):
     """Previous/Next through a topic too long for one embed. A private answer turns in place; a
@@ -245,10 +268,7 @@ class TopicPageButton(
     ) -> Self:
         return cls(match["slug"], _section_from(match["section"]), int(match["page"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(interaction, self._turn(interaction))
-
-    async def _turn(self, interaction: discord.Interaction[Any]) -> None:
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
         topic = await _topic_or_gone(interaction, self.slug)
         message = interaction.message
@@ -302,10 +322,12 @@ async def list_answer(
 
 
 class ListPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    GuardedItem[discord.ui.Button[Any]],
     template=r"nexus:topic:list:(?P<owner>\d+):(?P<page>\d{1,4})(?::(?P<category>.+))?",
 ):
     """Previous/Next of `/topic list`: only the member who ran it turns its pages."""
+
+    not_yours = NOT_YOURS
 
     def __init__(self, owner_id: int, page: int, category: str | None, label: str = "Page", *,
                  disabled: bool = False) -> None:
@@ -324,19 +346,13 @@ class ListPageButton(
     ) -> Self:
         return cls(int(match["owner"]), int(match["page"]), match["category"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(interaction, self._turn(interaction))
-
-    async def _turn(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.user.id != self.owner_id:
-            await reply_private(interaction, NOT_YOURS)
-            return
-        embed, view = await list_answer(knowledge_of(interaction), guild_of(interaction), self.owner_id,
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        embed, view = await list_answer(knowledge_of(interaction), guild_of(interaction), interaction.user.id,
                                         self.page, self.category)
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
 
-class TopicPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"nexus:topic:pick"):
+class TopicPickSelect(GuardedItem[discord.ui.Select[Any]], template=r"nexus:topic:pick"):
     """The list page's "open a topic" menu: the chosen topic opens privately for whoever chose it."""
 
     def __init__(self, select: discord.ui.Select[Any]) -> None:
@@ -357,74 +373,10 @@ class TopicPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r
             raise TypeError(f"nexus:topic:pick is a select menu, got {type(item).__name__}")
         return cls(item)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
         values = self.item.values
         if values:
-            await _guarded(interaction, open_topic(interaction, str(values[0])))
-
-
-# --- moderators: reviewing suggestions ------------------------------------------------------
-
-def review_screen(pending: Sequence[Suggestion], note: str | None = None) -> tuple[discord.Embed, discord.ui.View]:
-    """The oldest pending suggestion with Approve / Reject, or "nothing to review"; `note` says what
-    the last decision did."""
-    view = discord.ui.View(timeout=None)
-    if not pending:
-        return review_done_embed(note), view
-    suggestion = pending[0]
-    embed = suggestion_embed(suggestion, len(pending))
-    if note:
-        embed.description = f"{note}\n\n{embed.description}"
-    view.add_item(ReviewButton("approve", suggestion.id))
-    view.add_item(ReviewButton("reject", suggestion.id))
-    return embed, view
-
-
-class ReviewButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"nexus:topic:review:(?P<action>approve|reject):(?P<id>\d+)",
-):
-    """Approve or reject one suggestion. The member's Manage Messages is checked again on every
-    click: the message may have been forwarded, or their role changed since `/topic review`."""
-
-    def __init__(self, action: str, suggestion_id: int) -> None:
-        approve = action == "approve"
-        super().__init__(
-            discord.ui.Button(
-                label="Approve" if approve else "Reject",
-                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
-                custom_id=f"nexus:topic:review:{action}:{suggestion_id}",
-            ),
-            row=0,
-        )
-        self.action = action
-        self.suggestion_id = suggestion_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(match["action"], int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _guarded(interaction, self._decide(interaction))
-
-    async def _decide(self, interaction: discord.Interaction[Any]) -> None:
-        ensure_permissions(interaction, **MODERATOR)
-        guild_id = guild_of(interaction)
-        knowledge = knowledge_of(interaction)
-        try:
-            if self.action == "approve":
-                topic = await knowledge.approve(self.suggestion_id, interaction.user.id, guild_id=guild_id)
-                note = (f"✅ Approved **{quoted(topic.title, 100)}**: `/topic query {topic.slug}` finds it "
-                        "now in this server.")
-            else:
-                suggestion = await knowledge.reject(self.suggestion_id, interaction.user.id, guild_id=guild_id)
-                note = f"❌ Rejected **{quoted(suggestion.title, 100)}**."
-        except UserError as exc:  # already reviewed by someone else: show the queue as it is now
-            note = str(exc)
-        embed, view = review_screen(await knowledge.pending_suggestions(guild_id), note)
-        await interaction.response.edit_message(content=None, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+            await open_topic(interaction, str(values[0]))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
@@ -433,5 +385,4 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     TopicPageButton,
     ListPageButton,
     TopicPickSelect,
-    ReviewButton,
 )

@@ -70,6 +70,7 @@ def described_fields(modal: Any) -> list[tuple[ModalField, str | None]]:
                     component_type=int(comp["type"]),
                     in_label=True,
                     options=list(comp.get("options") or []),
+                    value=_chosen_by_default(comp.get("options") or []),
                 )
                 out.append((item, description))
             elif comp.get("type") == TEXT_INPUT:
@@ -92,10 +93,17 @@ def described_fields(modal: Any) -> list[tuple[ModalField, str | None]]:
     return out
 
 
+def _chosen_by_default(options: Sequence[Mapping[str, Any]]) -> str | None:
+    """A select's default options as `fill` takes them (comma-separated), or None."""
+    return ",".join(str(o.get("value")) for o in options if o.get("default")) or None
+
+
 def _as_field(f: Any) -> ModalField:
     """A record's field as a ModalField: the stand-in's own as it is (named by its custom id when it
     has no label), anything shaped like one (a test's namespace) read attribute by attribute."""
     if isinstance(f, ModalField):
+        if f.defaults and f.value is None:  # a select starts at its default options, as in Discord
+            f = replace(f, value=",".join(f.defaults))
         return f if f.label else replace(f, label=f.custom_id)
     return ModalField(
         custom_id=str(attr(f, "custom_id", "")),

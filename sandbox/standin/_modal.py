@@ -44,6 +44,8 @@ def parse_modal(data: dict[str, Any], rec: InteractionRecord) -> ModalRecord:
                         component_type=inner["type"],
                         in_label=True,
                         options=list(inner.get("options") or []),
+                        # A string select shows its `default` options as already chosen.
+                        defaults=[str(o["value"]) for o in inner.get("options") or [] if o.get("default")],
                     )
                 )
     source = rec.source_message
@@ -71,7 +73,24 @@ def field_component(modal: ModalRecord, f: ModalField, value: Any) -> dict[str, 
         if f.max_length is not None and len(text) > f.max_length:
             raise ValueError(f"{label} takes at most {f.max_length} characters")
         return {"type": 4, "custom_id": f.custom_id, "value": text}
-    chosen = [] if value is None else ([value] if isinstance(value, str | int) else list(value))
+    if value is None:
+        value = f.defaults
+    chosen = [value] if isinstance(value, str | int) else list(value)
     if f.required and not chosen:
         raise ValueError(f"{label} is required")
+    low = 1 if f.required else 0
+    low, high = max(low, int(f.min_length or 0)), int(f.max_length if f.max_length is not None else 1)
+    if chosen and not low <= len(chosen) <= high:
+        raise ValueError(f"{label} takes {low} to {high} choices, got {len(chosen)}")
+    if f.component_type == 3:
+        chosen = [_option_value(f, label, v) for v in chosen]
     return {"type": f.component_type, "custom_id": f.custom_id, "values": [str(v) for v in chosen]}
+
+
+def _option_value(f: ModalField, label: str, picked: Any) -> str:
+    """A string select offers only its options: a value, or an option's label as a person reads it."""
+    for option in f.options:
+        if str(option.get("value")) == str(picked) or str(option.get("label", "")).casefold() == str(picked).casefold():
+            return str(option["value"])
+    values = ", ".join(str(o.get("value")) for o in f.options)
+    raise ValueError(f"{label} has no option {picked!r}; options: {values}")

@@ -106,6 +106,7 @@ class ModalField:
     component_type: int = 4
     in_label: bool = False
     options: list[dict[str, Any]] = field(default_factory=list)
+    defaults: list[str] = field(default_factory=list)  # a select's options chosen until changed
 
 
 @dataclass

@@ -278,7 +278,7 @@ class Routes(RouteBase):
         dm_member = st.member_by_dm.get(channel_id)
         if dm_member is not None:
             member = st.find_member(dm_member)
-            if member is None or member.bot:
+            if member is None or member.bot or not member.accepts_dms:
                 raise ApiError(403, "Cannot send messages to this user", 50007)
         elif not st.can_post(st.bot_user_id, channel_id):
             raise _deny(MISSING_PERMISSIONS)

@@ -176,6 +176,7 @@ def check_modal(data: dict[str, Any]) -> None:
         inner = c.get("components") or ([c["component"]] if isinstance(c.get("component"), dict) else [])
         if c.get("type") == 18:
             err.required(("data", "components", i, "label"), c.get("label"), 45)
+            err.max_len(("data", "components", i, "description"), c.get("description"), 100)
         for j, ti in enumerate(inner):
             path = ("data", "components", i, "components", j)
             if ti.get("type") == 4:
@@ -188,7 +189,26 @@ def check_modal(data: dict[str, Any]) -> None:
                         err.add((*path, key), "NUMBER_TYPE_MAX", "int value should be less than or equal to 4000.")
                 err.max_len((*path, "value"), ti.get("value"), 4000)
                 err.max_len((*path, "placeholder"), ti.get("placeholder"), 100)
+            elif ti.get("type") == 3:
+                _check_modal_select(err, ti, path)
     err.raise_if_any()
+
+
+def _check_modal_select(err: _Errors, select: dict[str, Any], path: tuple[str | int, ...]) -> None:
+    """A string select inside a modal's Label: what Discord refuses in one."""
+    err.required((*path, "custom_id"), select.get("custom_id"), 100)
+    options = select.get("options") or []
+    if not 1 <= len(options) <= 25:
+        err.add((*path, "options"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length.")
+    for j, o in enumerate(options):
+        err.required((*path, "options", j, "label"), o.get("label"), 100)
+        err.required((*path, "options", j, "value"), o.get("value"), 100)
+        err.max_len((*path, "options", j, "description"), o.get("description"), 100)
+    err.max_len((*path, "placeholder"), select.get("placeholder"), 150)
+    high = int(select.get("max_values", 1))
+    if sum(1 for o in options if o.get("default")) > high:
+        err.add((*path, "options"), "SELECT_COMPONENT_TOO_MANY_DEFAULT_VALUES",
+                "The number of default values must be less than or equal to max_values")
 
 
 def check_choices(choices: Any) -> None:

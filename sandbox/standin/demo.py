@@ -163,6 +163,8 @@ class DemoMember:
     roles: list[int] = field(default_factory=list)
     bot: bool = False
     joined_at: dt.datetime = _JOINED
+    # False: the member closed DMs from server members, so a bot's DM fails (403, code 50007).
+    accepts_dms: bool = True
 
     def user_payload(self) -> dict[str, Any]:
         return {

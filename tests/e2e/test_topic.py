@@ -224,67 +224,7 @@ async def test_random_gives_a_topic_privately_that_can_be_posted(nexus):
     assert any(i.startswith("nexus:topic:post:") for i in button_ids(reply.message))
 
 
-# --- suggestions and review -----------------------------------------------------------------
-
-async def suggest(nexus, member="ada", **values):
-    opened = await nexus.standin.invoke(member, "topic suggest")
-    assert opened.response_type == 9 and opened.modal is not None
-    assert {f.custom_id for f in opened.modal.fields} == {"title", "explanation", "links"}
-    return await nexus.standin.submit_modal(member, opened.modal, values)
-
-
-async def test_suggest_then_review_approve_makes_it_searchable_at_once(nexus):
-    standin = nexus.standin
-    before = await query(nexus, query="django signals post_save receivers")
-    assert "Django signals" not in before.message.text.split("\n")[0]
-
-    thanks = await suggest(nexus, title="Django signals",
-                           explanation="When post_save and pre_delete receivers help, and when they hide logic.",
-                           links="https://docs.djangoproject.com/en/stable/topics/signals/")
-    assert thanks.ephemeral and "waiting for a moderator" in thanks.message.text
-
-    review = await standin.invoke("mentor", "topic review")
-    assert review.ephemeral
-    assert "Suggestion: Django signals" in review.message.text
-    assert f"<@{standin.guild.member('ada').id}>" in review.message.text
-    approve = next(i for i in button_ids(review.message) if i.startswith("nexus:topic:review:approve:"))
-    assert re.fullmatch(r"nexus:topic:review:approve:\d+", approve)
-
-    decided = await standin.click("mentor", review.message, approve)
-    assert decided.response_type == 7
-    assert "Approved **Django signals**" in review.message.text
-    assert "No suggestions are waiting" in review.message.text
-
-    found = await query(nexus, query="django signals")
-    assert embed(found.message)["title"] == "Django signals"
-    assert "suggested by a member" in embed(found.message)["footer"]["text"]
-    assert "post_save" in embed(found.message)["description"]
-
-
-async def test_reject_keeps_it_out_and_reviews_the_next_one(nexus):
-    standin = nexus.standin
-    await suggest(nexus, title="Quantum knitting patterns", explanation="Not about backend at all, really.")
-    await suggest(nexus, member="ben", title="Frontend state machines",
-                  explanation="XState and reducers for forms that call our APIs.")
-    review = await standin.invoke("mentor", "topic review")
-    assert "Quantum knitting patterns" in review.message.text and "2 pending" in review.message.text
-    reject = next(i for i in button_ids(review.message) if i.startswith("nexus:topic:review:reject:"))
-    await standin.click("mentor", review.message, reject)
-    assert "Rejected **Quantum knitting patterns**" in review.message.text
-    assert "Frontend state machines" in review.message.text  # the next pending one, at once
-
-    missed = await query(nexus, query="quantum knitting patterns")
-    assert "Quantum knitting" not in missed.message.text
-
-
-async def test_bad_suggestion_input_gets_a_clear_private_message(nexus):
-    reply = await suggest(nexus, title="Django signals", explanation="Receivers and when to avoid them.",
-                          links="see the django docs")
-    assert reply.ephemeral
-    assert "no http(s) link" in reply.message.text
-    review = await nexus.standin.invoke("mentor", "topic review")
-    assert "No suggestions are waiting" in review.message.text
-
+# --- moderators (suggestions and review: test_topic_suggestions.py) ---------------------------
 
 @pytest.mark.parametrize("command", ["topic review", "topic stats"])
 async def test_moderator_commands_are_refused_for_a_learner(nexus, command):

@@ -1,4 +1,4 @@
-"""`python -m bot kb check|search|export`, called as `bot.knowledge.cli.run(argv)`."""
+"""`python -m bot kb check|search|export|fixes`, called as `bot.knowledge.cli.run(argv)`."""
 
 from __future__ import annotations
 
@@ -98,3 +98,36 @@ def test_a_bad_file_is_a_warning_for_search_not_a_failure(
     captured = capsys.readouterr()
     assert json.loads(captured.out)[0]["slug"] == "celery"
     assert "broken.md" in captured.err
+
+
+async def _accept_a_fix(db_path: Path, kb_dir: Path) -> None:
+    from bot.db import Database
+    from bot.knowledge.service import KnowledgeService
+
+    db = await Database.open(db_path)
+    try:
+        service = KnowledgeService(db, kb_dir)
+        await service.sync()
+        fix = await service.suggest(1, 5, "Mention acks_late", "The retry part should say\nwhen acks_late matters.",
+                                    "https://docs.celeryq.dev/en/stable/userguide/tasks.html", fix_for="celery")
+        await service.suggest(1, 5, "A new topic", "Not a fix, so never listed.")
+        await service.accept_fix(fix.id, 9, "Good catch")
+    finally:
+        await db.close()
+
+
+def test_fixes_lists_the_accepted_fixes_for_the_maintainers(
+    tmp_path: Path, kb_dir: Path, small_kb: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    args = ["--db", str(tmp_path / "kb.db"), "--dir", str(kb_dir)]
+    assert run(["fixes", *args]) == 0
+    assert capsys.readouterr().out == "No accepted fixes.\n"
+    asyncio.run(_accept_a_fix(tmp_path / "kb.db", kb_dir))
+    assert run(["fixes", *args]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("celery.md · fix #1 · accepted ")
+    assert "  Mention acks_late\n    The retry part should say\n    when acks_late matters.\n" in out
+    assert "links: https://docs.celeryq.dev/en/stable/userguide/tasks.html" in out
+    assert "moderator's note: Good catch" in out and "A new topic" not in out

@@ -12,6 +12,7 @@ from sandbox.console._components import iter_buttons, iter_selects
 from sandbox.console._forms import modal_fields, render_modal
 from sandbox.console._markup import Names, format_timestamp, relative_time, render_markup
 from sandbox.console._message import render_message
+from sandbox.standin import ModalField
 
 NOW = 1_764_576_000  # 2025-12-01 08:00:00 UTC
 NAMES = Names(
@@ -276,6 +277,19 @@ def test_modal_from_raw_payload_with_action_rows_and_labels() -> None:
     fields = modal_fields(raw)
     assert [(f.custom_id, f.label, f.required) for f in fields] == [("done", "Done", True), ("next", "Next", False)]
     assert "What comes next" in show(render_modal(raw))
+
+
+def test_a_select_in_a_form_is_prefilled_with_its_default_options() -> None:
+    options = [{"label": "Python", "value": "Python"}, {"label": "Django", "value": "Django", "default": True}]
+    raw = {"custom_id": "m", "title": "Write the topic", "components": [
+        {"type": 18, "label": "Category", "component": {"type": 3, "custom_id": "category", "options": options}}]}
+    (field,) = modal_fields(raw)
+    assert field.value == "Django"
+    record = SimpleNamespace(custom_id="m", title="Write the topic", fields=[
+        ModalField("category", "Category", style=0, component_type=3, in_label=True, options=options,
+                   defaults=["Django"])])
+    assert modal_fields(record)[0].value == "Django"
+    assert "prefilled: Django" in show(render_modal(record))
 
 
 def test_markdown_escapes_are_shown_as_typed() -> None:

@@ -81,6 +81,22 @@ class RenameModal(discord.ui.Modal, title="Rename"):
         await interaction.response.edit_message(content=f"renamed: {self.name.value}")
 
 
+class LevelModal(discord.ui.Modal, title="Level"):
+    """A string select inside a Label, with one option chosen until the member changes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.level: discord.ui.Select[LevelModal] = discord.ui.Select(
+            custom_id="level", required=True,
+            options=[discord.SelectOption(label=name.title(), value=name, default=name == "middle")
+                     for name in ("low", "middle", "high")],
+        )
+        self.add_item(discord.ui.Label(text="Level", component=self.level))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"level: {','.join(map(str, self.level.values))}", ephemeral=True)
+
+
 class MenuView(discord.ui.View):
     def __init__(self) -> None:
         super().__init__(timeout=60)
@@ -116,6 +132,10 @@ def build_tree(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake
     @tree.command(name="feedback", description="A modal", guild=guild)
     async def feedback(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(FeedbackModal())
+
+    @tree.command(name="level", description="A modal with a select menu", guild=guild)
+    async def level(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(LevelModal())
 
     @tree.command(name="menu", description="Buttons that defer or open a modal", guild=guild)
     async def menu(interaction: discord.Interaction, private: bool = False) -> None:
@@ -158,7 +178,11 @@ def build_tree(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake
 
     @tree.command(name="dm", description="A direct message", guild=guild)
     async def dm(interaction: discord.Interaction, member: discord.Member) -> None:
-        await member.send(f"hello {member.display_name}")
+        try:
+            await member.send(f"hello {member.display_name}")
+        except discord.Forbidden as exc:
+            await interaction.response.send_message(f"forbidden {exc.code}", ephemeral=True)
+            return
         await interaction.response.send_message("sent", ephemeral=True)
 
     @tree.command(name="announce", description="Post in #announcements", guild=guild)

@@ -196,6 +196,33 @@ async def test_dm(standin: StandIn, bot: MiniBot) -> None:
     assert standin.dm_messages("ada") == []
 
 
+async def test_a_member_with_closed_dms_cannot_be_sent_a_dm(standin: StandIn, bot: MiniBot) -> None:
+    standin.guild.member("esi").accepts_dms = False
+    rec = await standin.invoke("mentor", "dm", {"member": "esi"})
+    assert rec.message is not None and rec.message.content == "forbidden 50007"  # as Discord answers
+    assert standin.dm_messages("esi") == []
+
+
+async def test_a_select_in_a_modal_starts_at_its_default_and_offers_only_its_options(
+    standin: StandIn, bot: MiniBot
+) -> None:
+    opened = await standin.invoke("ada", "level")
+    assert opened.modal is not None
+    (field,) = opened.modal.fields
+    assert field.component_type == 3 and field.defaults == ["middle"]
+    assert [o["value"] for o in field.options] == ["low", "middle", "high"]
+    with pytest.raises(ValueError, match="has no option 'top'"):
+        await standin.submit_modal("ada", opened.modal, {"level": "top"})
+    with pytest.raises(ValueError, match="takes 1 to 1 choices"):
+        await standin.submit_modal("ada", opened.modal, {"level": ["low", "high"]})
+    kept = await standin.submit_modal("ada", opened.modal)
+    assert kept.message is not None and kept.message.content == "level: middle"
+    again = await standin.invoke("ada", "level")
+    assert again.modal is not None
+    picked = await standin.submit_modal("ada", again.modal, {"level": "High"})  # by its label, as seen
+    assert picked.message is not None and picked.message.content == "level: high"
+
+
 async def test_announcements_is_read_only_for_the_bot(standin: StandIn, bot: MiniBot) -> None:
     rec = await standin.invoke("lead", "announce", channel="general")
     assert rec.message is not None and rec.message.content == "forbidden 50013"
