@@ -1,7 +1,8 @@
 """Interaction round trip (interaction sent → callback received) with the bot in its own process.
 
-Nexus's `/help` (a bare reply) and `/nexus status` (database reads), against a bare discord.py bot
-answering `/ping` in the same run as the baseline. Prints one JSON line.
+Nexus's `/help` (a bare reply), `/nexus status` (database reads) and `/topic query` (a search, a
+lookup written, an embed with buttons), against a bare discord.py bot answering `/ping` in the same
+run as the baseline. Prints one JSON line.
 
     .venv/bin/python benchmarks/latency.py [--n 300]
 """
@@ -26,6 +27,10 @@ sys.path.insert(0, str(ROOT))
 from sandbox.standin import StandIn  # noqa: E402
 
 WARMUP = 20
+# Learner questions as typed (not autocomplete slugs): each is a full search that finds a topic.
+TOPIC_QUERIES = ["select_related vs prefetch_related", "my celery task runs twice", "cors error on my react app",
+                 "jwt refresh tokens", "docker compose postgres connection refused"]
+TARGETS = {"topic_query_p50_vs_baseline_max": 1.5}
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -72,7 +77,24 @@ async def baseline(n: int, tmp: Path) -> list[float]:
             await asyncio.wait_for(process.wait(), timeout=20)
 
 
-async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float]]:
+async def topic_query_caller(standin: StandIn) -> Callable[[], Awaitable[Any]]:
+    """`/topic query` as a member asks it, cycling through the questions; checks once that each
+    answer is what is being measured: a topic embed with buttons."""
+    for text in TOPIC_QUERIES:
+        reply = await standin.invoke("ada", "topic query", {"query": text}, timeout=10)
+        if reply.message is None or not reply.message.embeds or not reply.message.buttons:
+            raise SystemExit(f"/topic query {text!r} did not answer with a topic embed and buttons")
+    turn = 0
+
+    def call() -> Awaitable[Any]:
+        nonlocal turn
+        turn += 1
+        return standin.invoke("ada", "topic query", {"query": TOPIC_QUERIES[turn % len(TOPIC_QUERIES)]}, timeout=10)
+
+    return call
+
+
+async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float], list[float]]:
     async with StandIn() as standin:
         process = await start_process(standin, ["-m", "bot", "run"], tmp / "nexus.db")
         try:
@@ -80,7 +102,8 @@ async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float]]:
                                                            "frontend_role": "Frontend"}, timeout=10)
             help_ms = await measure(lambda: standin.invoke("ada", "help", timeout=10), n)
             status_ms = await measure(lambda: standin.invoke("mentor", "nexus status", timeout=10), n)
-            return help_ms, status_ms
+            query_ms = await measure(await topic_query_caller(standin), n)
+            return help_ms, status_ms, query_ms
         finally:
             process.terminate()
             await asyncio.wait_for(process.wait(), timeout=20)
@@ -92,8 +115,10 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
         plain = await baseline(args.n, Path(tmp))
-        help_ms, status_ms = await nexus(args.n, Path(tmp))
+        help_ms, status_ms, query_ms = await nexus(args.n, Path(tmp))
     base, bare, status = percentiles(plain), percentiles(help_ms), percentiles(status_ms)
+    query = percentiles(query_ms)
+    query_ratio = round(query["p50"] / base["p50"], 2)
     print(json.dumps({
         "benchmark": "latency",
         "interactions_per_command": args.n,
@@ -102,6 +127,10 @@ async def main() -> None:
         "nexus_status_ms": status,
         "ratio_bare_reply_p50_vs_baseline": round(bare["p50"] / base["p50"], 2),
         "ratio_status_p50_vs_baseline": round(status["p50"] / base["p50"], 2),
+        "nexus_topic_query_ms": query,
+        "ratio_topic_query_p50_vs_baseline": query_ratio,
+        "targets": TARGETS,
+        "targets_met": {"topic_query_p50_vs_baseline": query_ratio <= TARGETS["topic_query_p50_vs_baseline_max"]},
     }))
 
 

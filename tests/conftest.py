@@ -34,9 +34,8 @@ def _guard_address(address: Any) -> None:
         raise NetworkAccessForbidden(f"test tried to reach {address[0]}: tests may only use loopback")
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Any connection or name lookup beyond loopback fails the test that made it."""
+def forbid_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now until `monkeypatch` is undone, any connection or name lookup beyond loopback fails."""
 
     def connect(self: socket.socket, address: Any) -> None:
         _guard_address(address)
@@ -54,7 +53,21 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Any connection or name lookup beyond loopback fails the test that made it."""
+    forbid_network(monkeypatch)
     yield
+
+
+@pytest.fixture(scope="module")
+def no_network_in_module() -> Iterator[None]:
+    """The same guard for a module-scoped fixture, which starts before any test's own guard."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        forbid_network(monkeypatch)
+        yield
 
 
 @dataclass

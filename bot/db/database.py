@@ -161,8 +161,11 @@ class Database:
                 await self._conn.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, _bind(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row of a query meant to give one (by key, an aggregate, LIMIT 1)."""
+        # One trip to aiosqlite's thread instead of three (execute, fetch, close): a third of the
+        # time of a `/topic query`, which reads a topic and each of its related topics like this.
+        rows = await self._conn.execute_fetchall(sql, _bind(params))
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         # One trip to aiosqlite's thread instead of three (execute, fetch, close).

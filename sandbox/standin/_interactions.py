@@ -17,7 +17,7 @@ from typing import Any
 from ._modal import field_component
 from ._records import SELECT_TYPES, InteractionRecord, MessageRecord, ModalRecord, walk_components
 from ._state import StandInState
-from ._values import as_bool, as_float, as_int, check_limits
+from ._values import as_bool, as_float, as_int, check_limits, string_max_length
 from .demo import DemoMember
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
@@ -152,7 +152,12 @@ class Interactions:
         for opt in schema:
             name = opt["name"]
             if name == focused:
-                values.append({"type": opt["type"], "name": name, "value": str(given.get(name, "")), "focused": True})
+                typed = str(given.get(name, ""))
+                # The client's input box stops at the option's length limit, even while typing.
+                limit = string_max_length(opt)
+                if opt["type"] == STRING and len(typed) > limit:
+                    raise ValueError(f"option {name!r} of /{command}: takes at most {limit} characters")
+                values.append({"type": opt["type"], "name": name, "value": typed, "focused": True})
                 continue
             if name not in given or given[name] is None:
                 if opt.get("required") and focused is None:

@@ -7,6 +7,9 @@ from typing import Any
 
 TRUE = {"true", "yes", "y", "on", "1"}
 FALSE = {"false", "no", "n", "off", "0"}
+# Discord takes at most 6000 characters in a string option (the most a command's `max_length` may
+# say); its client will not send more, whether or not the command set a limit.
+STRING_OPTION_MAX = 6000
 
 
 def as_int(raw: Any, label: str) -> int:
@@ -44,13 +47,18 @@ def as_bool(raw: Any, label: str) -> bool:
     raise ValueError(f"{label}: expected true or false, got {raw!r}")
 
 
+def string_max_length(opt: dict[str, Any]) -> int:
+    high = opt.get("max_length")
+    return STRING_OPTION_MAX if high is None else min(int(high), STRING_OPTION_MAX)
+
+
 def check_limits(label: str, opt: dict[str, Any], value: Any) -> None:
     if isinstance(value, str):
-        low, high = opt.get("min_length"), opt.get("max_length")
-        if low is not None and len(value) < low:
-            raise ValueError(f"{label}: needs at least {low} characters")
-        if high is not None and len(value) > high:
-            raise ValueError(f"{label}: takes at most {high} characters")
+        shortest, longest = opt.get("min_length"), string_max_length(opt)
+        if shortest is not None and len(value) < shortest:
+            raise ValueError(f"{label}: needs at least {shortest} characters")
+        if len(value) > longest:
+            raise ValueError(f"{label}: takes at most {longest} characters")
     elif isinstance(value, int | float) and not isinstance(value, bool):
         low, high = opt.get("min_value"), opt.get("max_value")
         if low is not None and value < low:

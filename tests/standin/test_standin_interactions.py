@@ -229,3 +229,13 @@ async def test_announcements_is_read_only_for_the_bot(standin: StandIn, bot: Min
     (post,) = [r for r in standin.requests if r.method == "POST" and r.route == "/channels/{channel_id}/messages"]
     assert post.status == 403
     assert standin.messages("announcements") == []
+
+
+async def test_string_options_stop_at_discords_6000_characters(standin: StandIn, bot: MiniBot) -> None:
+    # `discuss topic` and `topic query query` set no max_length: Discord's own cap of 6000 applies.
+    longest = "a" * 6000
+    with pytest.raises(ValueError, match="at most 6000 characters"):
+        await standin.invoke("ada", "topic query", {"query": longest + "a"})
+    with pytest.raises(ValueError, match="at most 6000 characters"):
+        await standin.autocomplete("ada", "topic query", {"query": longest + "a"}, focused="query")
+    assert await standin.autocomplete("ada", "topic query", {"query": longest}, focused="query") == []
