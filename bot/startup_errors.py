@@ -87,9 +87,12 @@ def _http_refusal(exc: discord.HTTPException, settings: Settings) -> str:
     said += f" to {route}" if route else ""
     if exc.status == 404 and url.endswith("/users/@me"):
         return f"{said}: DISCORD_API_BASE_URL does not point at a Discord API"
-    if exc.status == 403 and settings.discord.guild_id is not None and "/guilds/" in url:
-        return (f"{said}: is the bot in the server DISCORD_GUILD_ID={settings.discord.guild_id} names, "
-                "invited with the applications.commands scope?")
+    guild_id = settings.discord.guild_id
+    if exc.status in (403, 404) and guild_id is not None and f"/guilds/{guild_id}/" in url:
+        # Syncing commands to DISCORD_GUILD_ID: 404 Unknown Guild, or 403 Missing Access when the bot is not in it.
+        reason = f"{exc.text}; " if exc.text else ""
+        return (f"{said}: {reason}is the bot in the server DISCORD_GUILD_ID={guild_id} names, invited with the "
+                "applications.commands scope?")
     if exc.status >= 500:
         return f"{said}: Discord is having trouble; try again in a few minutes"
     return f"{said}: {exc.text}" if exc.text else said
