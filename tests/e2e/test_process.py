@@ -188,6 +188,15 @@ async def test_an_api_url_that_answers_404_is_named(tmp_path):
     _assert_one_line(*result, f"the Discord API at {wrong} answered 404", "GET /users/@me", "DISCORD_API_BASE_URL")
 
 
+async def test_a_token_rest_refuses_is_named(tmp_path):
+    async with StandIn() as standin:
+        result = await _run_until_exit("run", env=_env(
+            DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=standin.api_base_url, DISCORD_GATEWAY_URL=standin.gateway_url,
+            DATABASE_PATH=str(tmp_path / "nexus.db")))
+    _assert_one_line(*result, "Discord refused the token (401): DISCORD_TOKEN")
+    assert TOKEN not in result[1] + result[2]
+
+
 async def test_a_server_id_the_bot_is_not_in_is_named(tmp_path):
     async with StandIn() as standin:
         result = await _run_until_exit("run", env=_env(
