@@ -5,28 +5,33 @@
     python -m bot sandbox [--script F] the local Discord stand-in, the real bot and a console
     python -m bot db backup PATH       a consistent copy of the live database
     python -m bot kb check|search|export   the knowledge base (see `python -m bot kb --help`)
-    python -m bot healthcheck          exit 0 while the running bot's gateway heartbeat is fresh
+    python -m bot healthcheck          exit 0 while the heartbeat beside DATABASE_PATH is fresh
+
+Whatever stops start-up is told on stderr, one line per problem ("nexus: …"), with exit code 2;
+the running log goes to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
-import time
 from pathlib import Path
 
-import discord
-
 from bot import __version__
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, database_path, load_settings
 from bot.db import DatabaseOpenError, MigrationError
 
 EXIT_CONFIG = 2
+EXIT_BUG = 1
+
+log = logging.getLogger("nexus")
 
 
-def _fail(message: str) -> int:
-    print(f"nexus: {message}", file=sys.stderr)
+def _fail(*problems: str) -> int:
+    for problem in problems:
+        print(f"nexus: {problem}", file=sys.stderr)
     return EXIT_CONFIG
 
 
@@ -48,20 +53,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_discord(settings: Settings) -> int:
-    from bot.app import run_bot
+    from bot.app import nexus_intents, run_bot
     from bot.logs import configure_logging
+    from bot.startup_errors import explain_startup_failure
 
     if settings.discord.token is None:
-        return _fail("DISCORD_TOKEN is not set: put it in .env (see config.example.env), or run the sandbox")
+        return _fail("DISCORD_TOKEN is not set: set it in the environment or in .env (see config.example.env); "
+                     "`python -m bot sandbox` runs without it")
     configure_logging(settings.log_level, secrets=(settings.discord.token,))
     try:
         asyncio.run(run_bot(settings, settings.discord.token.reveal()))
-    except discord.LoginFailure:
-        return _fail("Discord refused DISCORD_TOKEN (401): reset the token in the Developer Portal and update .env")
-    except (DatabaseOpenError, MigrationError) as exc:
-        return _fail(str(exc))
     except KeyboardInterrupt:
         pass
+    except Exception as exc:
+        explained = explain_startup_failure(exc, settings, nexus_intents())
+        if explained is not None:
+            log.debug("what stopped the bot", exc_info=True)
+            return _fail(explained)
+        log.exception("the bot stopped on an unexpected error")
+        print(f"nexus: stopped on an unexpected error ({type(exc).__name__}); the log has its traceback",
+              file=sys.stderr)
+        return EXIT_BUG
     return 0
 
 
@@ -77,21 +89,23 @@ def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> in
     try:
         return asyncio.run(run_sandbox(settings, script=script, db_path=db))
     except (DatabaseOpenError, MigrationError) as exc:
-        return _fail(str(exc))
+        return _fail(str(exc) if db is None else f"--db: {exc}")
     except KeyboardInterrupt:
         return 0
 
 
 def _healthcheck() -> int:
-    from bot.app import HEARTBEAT_FILE, HEARTBEAT_SECONDS
+    """Docker's HEALTHCHECK: 0 while the bot using DATABASE_PATH beats; 1 (unhealthy) otherwise."""
+    from bot.heartbeat import STALE_AFTER_SECONDS, heartbeat_age, heartbeat_path
 
-    try:
-        age = time.time() - float(HEARTBEAT_FILE.read_text())
-    except (OSError, ValueError):
-        print("unhealthy: no heartbeat yet", file=sys.stderr)
+    file = heartbeat_path(database_path())
+    age = heartbeat_age(file)
+    if age is None:
+        print(f"unhealthy: no heartbeat at {file} (no bot connected to Discord with this DATABASE_PATH)",
+              file=sys.stderr)
         return 1
-    if age > 3 * HEARTBEAT_SECONDS:
-        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)
+    if age > STALE_AFTER_SECONDS:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago ({file})", file=sys.stderr)
         return 1
     return 0
 
@@ -108,14 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        return _fail(str(exc))
+        return _fail(*exc.problems)
     if args.command == "db":
         from bot.db.backup import backup_database
 
         try:
             size = backup_database(settings.database.path, args.path)
         except DatabaseOpenError as exc:
-            return _fail(str(exc))
+            return _fail(f"DATABASE_PATH: {exc}")
         print(f"backed up {settings.database.path} to {args.path} ({size} bytes)")
         return 0
     if args.command == "sandbox":
@@ -124,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_discord(settings)
     # No sub-command: what `make run` does.
     if settings.discord.token is None:
-        print("No DISCORD_TOKEN set: starting the local sandbox. To connect to Discord, put DISCORD_TOKEN in "
-              ".env (see config.example.env) and run again.")
+        print("No DISCORD_TOKEN set: starting the local sandbox. To connect to Discord, set DISCORD_TOKEN in "
+              "the environment or in .env (see config.example.env) and run again.")
         return _run_sandbox(settings, None, None)
     return _run_discord(settings)
 

@@ -1,9 +1,10 @@
-"""The Nexus bot: a `commands.Bot` whose `setup_hook` opens the database, builds the services,
-loads every cog and syncs the slash commands."""
+"""The Nexus bot: a `commands.Bot` whose `setup_hook` builds the services, loads every cog and syncs
+the slash commands. `run_bot` opens and checks the database before it logs in to Discord."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -21,12 +22,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_discord_endpoints
+from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
 from bot.services import Services
 
 log = logging.getLogger(__name__)
-
-HEARTBEAT_FILE = Path("/tmp/nexus-heartbeat")
-HEARTBEAT_SECONDS = 30
 
 
 def nexus_intents() -> discord.Intents:
@@ -55,7 +54,13 @@ def cog_modules() -> list[str]:
 
 
 class NexusBot(commands.Bot):
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+    def __init__(
+        self, settings: Settings, *, database: Database | None = None, heartbeat_file: Path | None = None,
+        clock: Clock | None = None, **options: Any,
+    ) -> None:
+        """`database`: already open (the bot closes it); else setup_hook opens settings.database.path.
+        `heartbeat_file`: where to beat while connected; None (the sandbox, tests) writes none.
+        `clock`: the one clock every service reads (tests and the sandbox move it)."""
         # Nexus never joins voice: the "voice will NOT be supported" warnings are noise in its log.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
@@ -66,10 +71,11 @@ class NexusBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.clock = clock or Clock()  # the one clock every service reads; tests and the sandbox move it
+        self.clock = clock or Clock()
         self.started_at = time.monotonic()
         self.version = __version__
-        self._db: Database | None = None
+        self._db: Database | None = database
+        self._heartbeat_file = heartbeat_file
         self._services: Services | None = None
         self._heartbeat: asyncio.Task[None] | None = None
 
@@ -86,12 +92,14 @@ class NexusBot(commands.Bot):
         return self._services
 
     async def setup_hook(self) -> None:
-        self._db = await Database.open(self.settings.database.path)
+        if self._db is None:
+            self._db = await Database.open(self.settings.database.path)
         self._services = await Services.start(self._db, self.settings, self.clock)
         for name in cog_modules():
             await self.load_extension(name)
         await self.sync_commands()
-        self._heartbeat = asyncio.create_task(self._beat(), name="nexus-heartbeat")
+        if self._heartbeat_file is not None:
+            self._heartbeat = asyncio.create_task(self._beat(self._heartbeat_file), name="nexus-heartbeat")
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.discord.guild_id
@@ -111,19 +119,26 @@ class NexusBot(commands.Bot):
         # `is_ready()` stays true while discord.py retries a lost connection; the socket tells the truth.
         return self.is_ready() and self.ws is not None and self.ws.open
 
-    async def _beat(self) -> None:
-        """Touch a file while the gateway is up: the Docker HEALTHCHECK reads its age."""
+    async def _beat(self, file: Path) -> None:
+        """Touch `file` while the gateway is up, from the moment it first is: the health check reads its age."""
+        await self.wait_until_ready()
+        warned = False
         while not self.is_closed():
             if self.gateway_connected():
                 try:
-                    await asyncio.to_thread(HEARTBEAT_FILE.write_text, str(time.time()))
-                except OSError:  # a read-only /tmp must not take the bot down
-                    log.debug("cannot write heartbeat file", exc_info=True)
+                    await asyncio.to_thread(write_heartbeat, file)
+                except OSError as exc:  # the health check will say unhealthy; say once here why
+                    if not warned:
+                        log.warning("cannot write the heartbeat file %s: %s", file, exc.strerror or exc)
+                        warned = True
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def close(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+        if self._heartbeat_file is not None:  # a stopped bot is unhealthy at once, not 90 s later
+            with contextlib.suppress(OSError):
+                self._heartbeat_file.unlink(missing_ok=True)
         try:
             await super().close()
         finally:
@@ -135,9 +150,18 @@ class NexusBot(commands.Bot):
 
 
 async def run_bot(settings: Settings, token: str, **options: Any) -> None:
-    """Run until Discord closes us or SIGINT/SIGTERM arrives; always close the database."""
+    """Run until Discord closes us or SIGINT/SIGTERM arrives; always close the database.
+
+    The database is opened and checked first, so a bad DATABASE_PATH is told even when Discord
+    cannot be reached; the heartbeat lives beside it (see bot.heartbeat).
+    """
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    bot = NexusBot(settings, **options)
+    db = await Database.open(settings.database.path)
+    try:
+        bot = NexusBot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
+    except BaseException:
+        await db.close()
+        raise
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

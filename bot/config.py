@@ -1,32 +1,43 @@
 """Settings: typed, read from the environment and a `.env` file, validated once at start.
 
-A bad value stops start-up with one line naming the setting and what is wrong (`SettingsError`);
-`python -m bot` turns that into exit code 2. The token is a `Secret`, so it never shows in a repr
-or a log line by accident.
+Bad values stop start-up with one line per bad setting, naming it and what is wrong, all of them at
+once (`SettingsError`); `python -m bot` prints them and exits with code 2. The token is a `Secret`,
+so it never shows in a repr or a log line by accident.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
+from bot.timezones import find_zone, region_example
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Real bot tokens are about 70 characters; anything under this is surely a typo. Kept low on purpose:
+# Discord-compatible servers (the local stand-in) hand out shorter ones.
+MIN_TOKEN_LENGTH = 10
 # The curated topics ship with the code, so by default they are found beside it, from any folder.
 SHIPPED_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
+TOPIC_FILE_PATTERN = "*.md"  # what bot.knowledge.loader reads
+DEFAULT_DATABASE_PATH = Path("data/nexus.db")
+T = TypeVar("T")
 
 
 class SettingsError(ValueError):
-    """One setting is missing or wrong; the message names it and says what is expected."""
+    """Settings are missing or wrong. `problems` holds one line per bad setting, each naming it and
+    saying what is expected; `str()` is those lines, so every problem is reported at once."""
 
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 class Secret:
     """A value that must not be printed: repr and str hide it, `reveal()` gives it to who needs it."""
@@ -61,7 +72,7 @@ class DiscordSettings:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    path: Path = Path("data/nexus.db")
+    path: Path = DEFAULT_DATABASE_PATH
 
 
 @dataclass(frozen=True)
@@ -77,12 +88,16 @@ def _token(raw: str | None) -> Secret | None:
     if raw is None or raw.strip() == "":
         return None
     value = raw.strip()
-    if any(ch.isspace() for ch in value) or len(value) < 10:
-        raise SettingsError(
-            "DISCORD_TOKEN: does not look like a bot token (no spaces; copy it from the Developer Portal)"
-        )
+    # The most specific hint first: "Bot <token>" also has a space, but the cure is to drop the prefix.
     if value.lower().startswith("bot "):
         raise SettingsError("DISCORD_TOKEN: give the token alone, without the 'Bot ' prefix")
+    if any(ch.isspace() for ch in value):
+        raise SettingsError("DISCORD_TOKEN: a bot token has no spaces; copy it again from the Developer Portal")
+    if len(value) < MIN_TOKEN_LENGTH:
+        raise SettingsError(
+            f"DISCORD_TOKEN: too short for a bot token ({len(value)} characters; Discord's have about 70); "
+            "copy it again from the Developer Portal (Bot → Reset Token)"
+        )
     return Secret(value)
 
 
@@ -122,12 +137,16 @@ def _log_level(raw: str | None) -> str:
 
 def _timezone(raw: str | None) -> str:
     value = (raw or "UTC").strip()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    if find_zone(value) is None:
+        shown = value if len(value) <= 64 else value[:64] + "…"
+        example = region_example(value)
+        if example is not None:
+            raise SettingsError(
+                f"DEFAULT_TIMEZONE: {shown!r} is a region, not a time zone; pick one in it, such as {example}"
+            )
         raise SettingsError(
-            f"DEFAULT_TIMEZONE: unknown time zone {value!r}; use an IANA name such as Africa/Lagos"
-        ) from None
+            f"DEFAULT_TIMEZONE: unknown time zone {shown!r}; use an IANA name such as Africa/Lagos"
+        )
     return value
 
 
@@ -137,26 +156,75 @@ def _path(name: str, raw: str | None, default: Path) -> Path:
     return Path(raw.strip()).expanduser()
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
-    """Settings from `environ` (default: the process environment) over the values of `env_file`."""
+def _knowledge_dir(raw: str | None) -> Path:
+    """The folder must hold topic files: a bot that starts with zero topics only looks broken later."""
+    directory = _path("KNOWLEDGE_DIR", raw, SHIPPED_KNOWLEDGE_DIR)
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise SettingsError(f"KNOWLEDGE_DIR: the folder {directory} {what}; point it at the knowledge/ folder")
+    if next(directory.glob(TOPIC_FILE_PATTERN), None) is None:
+        raise SettingsError(
+            f"KNOWLEDGE_DIR: the folder {directory} holds no topic files ({TOPIC_FILE_PATTERN}); "
+            "point it at the knowledge/ folder"
+        )
+    return directory
+
+
+def _read_values(environ: Mapping[str, str] | None, env_file: str | Path | None) -> dict[str, str | None]:
     values: dict[str, str | None] = {}
     if env_file is not None and Path(env_file).is_file():
         values.update(dotenv_values(env_file))
     values.update(os.environ if environ is None else environ)
-    return Settings(
-        discord=DiscordSettings(
-            token=_token(values.get("DISCORD_TOKEN")),
-            guild_id=_snowflake("DISCORD_GUILD_ID", values.get("DISCORD_GUILD_ID")),
-            api_base_url=_api_base(values.get("DISCORD_API_BASE_URL")),
-            gateway_url=_url(
-                "DISCORD_GATEWAY_URL", values.get("DISCORD_GATEWAY_URL"), DISCORD_GATEWAY_URL, ("ws", "wss")
-            ),
+    return values
+
+
+class _Problems:
+    """Runs each setting's parser and keeps every SettingsError, so all bad settings are told at once."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def check(self, parse: Callable[[], T], fallback: T) -> T:
+        try:
+            return parse()
+        except SettingsError as exc:
+            self.lines.extend(exc.problems)
+            return fallback
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    """Settings from `environ` (default: the process environment) over the values of `env_file`.
+
+    Raises one SettingsError listing every bad setting, one line each.
+    """
+    values = _read_values(environ, env_file)
+    problems = _Problems()
+    discord = DiscordSettings(
+        token=problems.check(lambda: _token(values.get("DISCORD_TOKEN")), None),
+        guild_id=problems.check(lambda: _snowflake("DISCORD_GUILD_ID", values.get("DISCORD_GUILD_ID")), None),
+        api_base_url=problems.check(lambda: _api_base(values.get("DISCORD_API_BASE_URL")), DISCORD_API_BASE_URL),
+        gateway_url=problems.check(
+            lambda: _url("DISCORD_GATEWAY_URL", values.get("DISCORD_GATEWAY_URL"), DISCORD_GATEWAY_URL, ("ws", "wss")),
+            DISCORD_GATEWAY_URL,
         ),
-        database=DatabaseSettings(path=_path("DATABASE_PATH", values.get("DATABASE_PATH"), Path("data/nexus.db"))),
-        log_level=_log_level(values.get("LOG_LEVEL")),
-        default_timezone=_timezone(values.get("DEFAULT_TIMEZONE")),
-        knowledge_dir=_path("KNOWLEDGE_DIR", values.get("KNOWLEDGE_DIR"), SHIPPED_KNOWLEDGE_DIR),
     )
+    settings = Settings(
+        discord=discord,
+        database=DatabaseSettings(path=database_path(values)),
+        log_level=problems.check(lambda: _log_level(values.get("LOG_LEVEL")), "INFO"),
+        default_timezone=problems.check(lambda: _timezone(values.get("DEFAULT_TIMEZONE")), "UTC"),
+        knowledge_dir=problems.check(lambda: _knowledge_dir(values.get("KNOWLEDGE_DIR")), SHIPPED_KNOWLEDGE_DIR),
+    )
+    if problems.lines:
+        raise SettingsError(*problems.lines)
+    return settings
+
+
+def database_path(values: Mapping[str, str | None] | None = None, env_file: str | Path | None = ".env") -> Path:
+    """DATABASE_PATH alone (the health check needs no other setting, and must not fail on them)."""
+    if values is None:
+        values = _read_values(None, env_file)
+    return _path("DATABASE_PATH", values.get("DATABASE_PATH"), DEFAULT_DATABASE_PATH)
 
 
 class RedactSecrets(logging.Filter):

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
 from bot.clock import Clock
 from bot.errors import UserError
+from bot.timezones import find_zone, region_example, zone_names
 
 if TYPE_CHECKING:  # the repository builds GuildConfig; the service only receives it
     from bot.db.guild_config import GuildConfigRepository
 
 EARLIEST_COHORT_YEAR = 2020
 LATEST_COHORT_YEAR = 2100
-
-
-@cache
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+# The longest zone name has 30 characters; fuzzy-matching more of what was typed only costs time.
+MAX_ZONE_TYPED = 64
 
 
 def timezone_choices(typed: str, limit: int = 25) -> list[str]:
     """Time-zone names for autocomplete: prefix matches first, then fuzzy ones."""
-    typed = typed.strip()
-    names = _zone_names()
+    typed = typed.strip()[:MAX_ZONE_TYPED]
+    names = zone_names()
     if not typed:
         return ["UTC", "Africa/Lagos", "Africa/Nairobi", "Africa/Johannesburg", "Africa/Cairo", "Africa/Accra",
                 "Europe/London", "America/New_York"][:limit]
@@ -42,14 +38,15 @@ def timezone_choices(typed: str, limit: int = 25) -> list[str]:
 
 def parse_timezone(text: str) -> str:
     value = text.strip()
-    try:
-        ZoneInfo(value)
+    if find_zone(value) is not None:
         return value
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    best = process.extractOne(value.replace(" ", "_"), _zone_names(), scorer=fuzz.WRatio)
+    shown = value[:64]
+    example = region_example(value)
+    if example is not None:  # `Africa`, `America/Argentina`: a folder of zones, not one
+        raise UserError(f"`{shown}` is a region, not a time zone. Pick one in it, such as `{example}`.")
+    best = process.extractOne(value[:MAX_ZONE_TYPED].replace(" ", "_"), zone_names(), scorer=fuzz.WRatio)
     hint = f" Did you mean `{best[0]}`?" if best and best[1] >= 80 else ""
-    raise UserError(f"`{value[:64]}` is not a time zone I know. Use a name like `Africa/Lagos` or `UTC`.{hint}")
+    raise UserError(f"`{shown}` is not a time zone I know. Use a name like `Africa/Lagos` or `UTC`.{hint}")
 
 
 def parse_cohort_start(text: str) -> date:

@@ -1,4 +1,8 @@
-"""Logging set-up, done in `main()` (never at import time)."""
+"""Logging set-up, done in `main()` (never at import time).
+
+The running log goes to stdout; stderr is kept for what stops start-up, one line each (see
+`python -m bot`), so an admin or a container's supervisor sees the reason on its own.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def configure_logging(level: str, *, secrets: tuple[Secret | None, ...] = (), fi
         file.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(file, encoding="utf-8")
     else:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(FORMAT))
     # On the handler, not a logger: every record that reaches output passes the filter,
     # whichever library logged it.
@@ -27,5 +31,7 @@ def configure_logging(level: str, *, secrets: tuple[Secret | None, ...] = (), fi
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Python warnings (deprecations, unclosed sockets) belong in the log too, not loose on stderr.
+    logging.captureWarnings(True)
     # discord.py's gateway chatter at DEBUG drowns everything else.
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))

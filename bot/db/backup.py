@@ -22,7 +22,8 @@ def backup_database(source: Path, target: Path) -> int:
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        # as_uri() percent-encodes the path: a folder named "a#b" or "x?y" must not cut the URI short.
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(tmp)
             try:

@@ -1,4 +1,8 @@
-"""One aiosqlite connection per bot, WAL, foreign keys, numbered migrations tracked in `user_version`."""
+"""One aiosqlite connection per bot, WAL, foreign keys, numbered migrations tracked in `user_version`.
+
+A Nexus database carries NEXUS_APPLICATION_ID in its header (`PRAGMA application_id`), so another
+program's SQLite file given by mistake is refused and left as it was, never migrated.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,10 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 BUSY_TIMEOUT_MS = 5000
+# "NXUS" as a 32-bit integer (0x4E585553): the mark `file` and SQLite tools show for a Nexus database.
+NEXUS_APPLICATION_ID = int.from_bytes(b"NXUS", "big")
+# The schema's own tables, without SQLite's internal ones (sqlite_sequence, sqlite_stat1…).
+_TABLE_NAMES = r"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'"
 
 
 class DatabaseOpenError(Exception):
@@ -66,6 +74,67 @@ def _check_path_usable(path: Path) -> None:
         raise DatabaseOpenError(f"database file {path} is not readable and writable by this user")
 
 
+async def _check_intact(conn: aiosqlite.Connection, path: Path) -> None:
+    """Refuse a damaged file in one line; SQLite's own list of problems (often dozens) goes to DEBUG."""
+    rows = [str(row[0]) for row in await conn.execute_fetchall("PRAGMA quick_check")]
+    if rows == ["ok"]:
+        return
+    # One row may hold many problems, one per line, under a "*** in database main ***" heading.
+    problems = [line for row in rows for line in row.splitlines() if line.strip() and not line.startswith("***")]
+    for problem in problems:
+        log.debug("quick_check of %s: %s", path, problem)
+    found = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    raise DatabaseOpenError(
+        f"database {path} is damaged (SQLite's quick_check found {found}; LOG_LEVEL=DEBUG lists them): "
+        "restore it from a backup"
+    )
+
+
+async def _check_ours(conn: aiosqlite.Connection, path: Path, migrations: list[Migration]) -> bool:
+    """Refuse another program's SQLite file; True when this is a Nexus database made before the mark.
+
+    Ours: the mark, or no schema at all (new). A file from before the mark has application_id 0, a
+    user_version of at least 1 and exactly the tables Nexus's migrations make up to that version.
+    """
+    (application_id,) = await (await conn.execute("PRAGMA application_id")).fetchone() or (0,)
+    if application_id == NEXUS_APPLICATION_ID:
+        return False
+    if application_id != 0:
+        raise DatabaseOpenError(
+            f"database {path} belongs to another program (application_id {application_id:#x}, Nexus's is "
+            f"{NEXUS_APPLICATION_ID:#x}); it was left unchanged"
+        )
+    tables = await _tables(conn)
+    (version,) = await (await conn.execute("PRAGMA user_version")).fetchone() or (0,)
+    if not tables and version == 0:
+        return False  # a new, empty file: the first migration marks it
+    if version >= 1 and tables == _tables_made_by(migrations, up_to=version):
+        return True
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    raise DatabaseOpenError(
+        f"database {path} is not a Nexus database (tables: {shown or 'none'}; user_version {version}); "
+        "it was left unchanged"
+    )
+
+
+async def _tables(conn: aiosqlite.Connection) -> frozenset[str]:
+    rows = await conn.execute_fetchall(_TABLE_NAMES)
+    return frozenset(row[0] for row in rows)
+
+
+def _tables_made_by(migrations: list[Migration], up_to: int) -> frozenset[str]:
+    """The tables a Nexus database at version `up_to` has: the migrations, replayed in memory."""
+    memory = sqlite3.connect(":memory:")
+    try:
+        for migration in migrations:
+            if migration.version <= up_to:
+                memory.executescript(migration.sql)
+        rows = memory.execute(_TABLE_NAMES).fetchall()
+    finally:
+        memory.close()
+    return frozenset(row[0] for row in rows)
+
+
 Params = Iterable[Any] | Mapping[str, Any]
 
 
@@ -83,26 +152,34 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
+        """Open, check and migrate the database at `path`; DatabaseOpenError says in one line why not.
+
+        Everything that may refuse the file (damage, another program's file) only reads, and runs
+        before anything writes: a refused file is left byte for byte as it was.
+        """
         path = Path(path)
         if str(path) != ":memory:":
             _check_path_usable(path)
         existed = path.exists() and path.stat().st_size > 0
+        migrations = load_migrations(migrations_dir)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseOpenError(f"cannot open database {path}: {exc}") from exc
         conn.row_factory = aiosqlite.Row
         try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Read before anything writes: a corrupt or foreign file fails here and is left untouched.
             await (await conn.execute("PRAGMA schema_version")).fetchone()
             if existed:
-                row = await (await conn.execute("PRAGMA quick_check")).fetchone()
-                if row is None or row[0] != "ok":
-                    raise DatabaseOpenError(f"database {path} is damaged (quick_check: {row[0] if row else '?'})")
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await _check_intact(conn, path)
+            adopt = await _check_ours(conn, path, migrations)
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            if adopt:
+                await conn.execute(f"PRAGMA application_id = {NEXUS_APPLICATION_ID}")
+                log.info("marked %s as a Nexus database (application_id)", path)
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise DatabaseOpenError(f"database {path} cannot be used: {exc}") from exc
@@ -111,7 +188,7 @@ class Database:
             raise
         db = cls(conn, path)
         try:
-            await db.migrate(load_migrations(migrations_dir))
+            await db.migrate(migrations)
         except BaseException:
             await conn.close()
             raise
@@ -134,8 +211,10 @@ class Database:
                 try:
                     # executescript commits any open transaction first, so BEGIN/COMMIT live inside
                     # the script; PRAGMA user_version is transactional and rolls back with the rest.
+                    # The mark goes in with the first migration, so no Nexus database ever lacks it.
                     await self._conn.executescript(
-                        f"BEGIN IMMEDIATE;\n{migration.sql}\n;PRAGMA user_version = {migration.version};\nCOMMIT;"
+                        f"BEGIN IMMEDIATE;\nPRAGMA application_id = {NEXUS_APPLICATION_ID};\n{migration.sql}\n;"
+                        f"PRAGMA user_version = {migration.version};\nCOMMIT;"
                     )
                 except sqlite3.Error as exc:
                     if self._conn.in_transaction:

@@ -4,6 +4,7 @@ HELLO on connect, ACK for every heartbeat, IDENTIFY -> READY + GUILD_CREATE, RES
 dispatches the client missed (every one after its `seq`) then RESUMED, op 9 for an unknown session,
 GUILD_MEMBERS_CHUNK for op 8. A session outlives its socket: dispatches made while the client is
 away are kept and replayed when it resumes. A clean client close (1000) ends the session.
+`refuse_identify` makes IDENTIFY fail the way Discord fails it (4004 bad token, 4014 intents).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
 HEARTBEAT_INTERVAL_MS = 41250
 REPLAY_LIMIT = 10_000
 SESSION_TTL = 120.0  # seconds a session stays resumable after its socket went away
+# Discord's close reasons for the refusals the stand-in can act out.
+IDENTIFY_REFUSALS = {
+    4004: "Authentication failed.",
+    4010: "Invalid shard.",
+    4011: "Sharding required.",
+    4012: "Invalid API version.",
+    4013: "Invalid intent(s).",
+    4014: "Disallowed intent(s).",
+}
 
 
 def _dumps(payload: Any) -> str:
@@ -74,6 +84,12 @@ class Gateway:
         self.resumes = 0
         self.ready = asyncio.Event()
         self.resumed = asyncio.Event()
+        self.identify_refusal: int | None = None  # close code every IDENTIFY gets, or None to accept
+
+    def refuse_identify(self, code: int | None) -> None:
+        if code is not None and code not in IDENTIFY_REFUSALS:
+            raise ValueError(f"Discord refuses IDENTIFY with one of {sorted(IDENTIFY_REFUSALS)}, not {code}")
+        self.identify_refusal = code
 
     @property
     def live_sessions(self) -> list[Session]:
@@ -187,8 +203,9 @@ class Gateway:
 
     async def _identify(self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]) -> Session | None:
         token = str(data.get("token") or "")
-        if token.removeprefix("Bot ") != self.token:
-            await ws.close(code=4004, message=b"Authentication failed.")
+        code = 4004 if token.removeprefix("Bot ") != self.token else self.identify_refusal
+        if code is not None:
+            await ws.close(code=code, message=IDENTIFY_REFUSALS[code].encode())
             return None
         session = Session(id=secrets.token_hex(16), intents=int(data.get("intents") or 0))
         session.ws, session.transport = ws, request.transport

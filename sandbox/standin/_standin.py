@@ -190,6 +190,12 @@ class StandIn:
         """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""
         await self._gateway.dispatch(event, data)
 
+    def refuse_identify(self, code: int | None) -> None:
+        """Close every IDENTIFY with `code` as Discord does: 4004 for a token it no longer accepts
+        (REST may still have taken it), 4014 for a privileged intent not enabled in the Developer
+        Portal, 4010–4013 for bad sharding, version or intents. None accepts IDENTIFY again."""
+        self._gateway.refuse_identify(code)
+
     async def drop_gateway(self, code: int | None = None) -> None:
         """Drop the bot's socket: abruptly, or with a close code (4000: it resumes)."""
         await self._gateway.drop(code)

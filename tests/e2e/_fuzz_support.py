@@ -152,7 +152,6 @@ class BotOnItsOwnLoop:
         self.standin: StandIn
         self.sent: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
-        self.known: Counter[str] = Counter()
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)

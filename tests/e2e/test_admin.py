@@ -150,3 +150,14 @@ async def test_the_health_signal_follows_the_gateway(nexus):
     assert nexus.bot.gateway_connected()
     await nexus.bot.close()
     assert not nexus.bot.gateway_connected()
+
+
+@pytest.mark.parametrize("timezone", ["Africa", "America/Argentina", "Etc", "Lagos" * 60])
+async def test_a_region_or_an_overlong_time_zone_gets_a_clear_private_message(nexus, timezone):
+    # These used to raise IsADirectoryError / "File name too long" and answer with an error id.
+    reply = await setup_as(nexus, "mentor", timezone=timezone)
+    assert reply.ephemeral
+    assert "Error id" not in reply.message.text
+    assert "is a region, not a time zone" in reply.message.text or "not a time zone I know" in reply.message.text
+    status = await nexus.standin.invoke("mentor", "nexus status")
+    assert "Not set up yet" in status.message.text

@@ -16,11 +16,9 @@ because Hypothesis drives its examples synchronously.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import pytest
 from _fuzz_support import (
@@ -85,27 +83,6 @@ fuzz_text = st.one_of(
     st.builds(lambda piece, length: (piece * length)[:length], st.sampled_from(HOSTILE), st.sampled_from(EDGE_LENGTHS)),
 )
 
-# --- known bugs, fixed on other branches -------------------------------------------------------
-
-
-def known_bug(target: object, text: str) -> str | None:
-    """The issue item of a known bug this input hits, so the test stays green until it is merged.
-
-    The lead removes each entry once the fix is on main.
-    """
-    if isinstance(target, TextOption) and str(target) == "/nexus setup timezone" and text.strip():
-        # Issue 6 item 5 (branch `startup`): a time zone naming a folder of the tz database (Africa,
-        # America/Argentina, Etc) or too long for a file name answers with an error id, because
-        # parse_timezone lets ZoneInfo's OSError through.
-        try:
-            ZoneInfo(text.strip())
-        except OSError:
-            return "issue 6 item 5"
-        except Exception:  # what parse_timezone already handles
-            pass
-    return None
-
-
 @pytest.fixture(scope="module")
 def fuzz_bot(tmp_path_factory: pytest.TempPathFactory, no_network_in_module: None) -> Iterator[BotOnItsOwnLoop]:
     bot = BotOnItsOwnLoop(tmp_path_factory.mktemp("fuzz") / "nexus.db")
@@ -127,25 +104,21 @@ FUZZ_SETTINGS = settings(
 )
 
 
-def fuzz_each(targets: list[T], exercise: Callable[[T, str], Outcome], known: Counter[str]) -> list[str]:
+def fuzz_each(targets: list[T], exercise: Callable[[T, str], Outcome]) -> list[str]:
     """Run the generated examples against every target; the failures of all targets, not just the first."""
     failures = []
     for target in targets:
         try:
-            examples_for(target, exercise, known)()
+            examples_for(target, exercise)()
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0])
     return failures
 
 
-def examples_for(target: T, exercise: Callable[[T, str], Outcome], known: Counter[str]) -> Callable[[], None]:
+def examples_for(target: T, exercise: Callable[[T, str], Outcome]) -> Callable[[], None]:
     @FUZZ_SETTINGS
     @given(text=fuzz_text)
     def examples(text: str) -> None:
-        bug = known_bug(target, text)
-        if bug is not None:
-            known[f"{target} ({bug})"] += 1
-            return
         outcome = exercise(target, text)
         shown = f"{text[:120]!r}" + (f" ({len(text)} characters)" if len(text) > 120 else "")
         assert not outcome.problems, f"{target} with {shown}: " + "; ".join(outcome.problems)
@@ -174,7 +147,7 @@ def test_any_text_in_any_command_option_gets_an_answer(fuzz_bot: BotOnItsOwnLoop
         options = {**required_values(target.schema, leave_out=target.option), target.option: text}
         return fuzz_bot.exchange(target, lambda: standin.invoke(MEMBER, target.command, options))
 
-    failures = fuzz_each(targets, exercise, fuzz_bot.known)
+    failures = fuzz_each(targets, exercise)
     assert not failures, "\n".join(failures)
     assert_covered(fuzz_bot, targets, {"/topic query query", "/topic list category", "/nexus setup cohort_start",
                                        "/nexus setup timezone"})
@@ -188,7 +161,7 @@ def test_any_text_typed_into_an_autocomplete_gets_choices(fuzz_bot: BotOnItsOwnL
         command, option = target.option.command, target.option.option
         return fuzz_bot.exchange(target, lambda: standin.autocomplete(MEMBER, command, {option: text}, focused=option))
 
-    failures = fuzz_each(targets, exercise, fuzz_bot.known)
+    failures = fuzz_each(targets, exercise)
     assert not failures, "\n".join(failures)
     assert_covered(fuzz_bot, targets, {"/topic query query (autocomplete)",
                                              "/topic list category (autocomplete)",
@@ -219,7 +192,7 @@ def test_any_text_in_any_form_field_gets_an_answer(fuzz_bot: BotOnItsOwnLoop) ->
 
         return fuzz_bot.exchange(target, act)
 
-    failures = fuzz_each(targets, exercise, fuzz_bot.known)
+    failures = fuzz_each(targets, exercise)
     assert not failures, "\n".join(failures)
     assert_covered(fuzz_bot, targets, {f"/topic suggest form field {name}" for name in ("title", "explanation",
                                                                                        "links")})

@@ -58,7 +58,9 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path):
         ("DEFAULT_TIMEZONE", "Lagos", "DEFAULT_TIMEZONE: unknown time zone 'Lagos'"),
         ("DISCORD_API_BASE_URL", "ftp://x", "DISCORD_API_BASE_URL: must be a http or https URL"),
         ("DISCORD_GATEWAY_URL", "https://x", "DISCORD_GATEWAY_URL: must be a ws or wss URL"),
-        ("DISCORD_TOKEN", "Bot " + TOKEN, "DISCORD_TOKEN"),
+        ("DISCORD_TOKEN", "Bot " + TOKEN, "DISCORD_TOKEN: give the token alone, without the 'Bot ' prefix"),
+        ("DISCORD_TOKEN", "abc", "DISCORD_TOKEN: too short"),
+        ("DISCORD_TOKEN", "MTA5.abc def.ghijklmnop", "DISCORD_TOKEN: a bot token has no spaces"),
     ],
 )
 def test_a_bad_value_names_the_setting(name, value, says):
@@ -81,3 +83,60 @@ def test_a_log_line_carrying_the_token_is_redacted(caplog):
         logger.info("connecting with %s", TOKEN)
     assert TOKEN not in caplog.text
     assert "********" in caplog.text
+
+
+@pytest.mark.parametrize("zone", ["Africa", "America", "Etc", "America/Argentina", "Africa/", "Lagos" * 60])
+def test_a_region_or_an_overlong_default_timezone_is_a_settings_error(zone):
+    # Each of these made ZoneInfo raise IsADirectoryError or "File name too long" past the check.
+    with pytest.raises(SettingsError) as info:
+        load_settings({"DEFAULT_TIMEZONE": zone}, env_file=None)
+    assert str(info.value).startswith("DEFAULT_TIMEZONE: ")
+    assert "\n" not in str(info.value)
+    assert len(str(info.value)) < 200
+
+
+def test_a_region_gets_a_zone_inside_it_as_an_example():
+    with pytest.raises(SettingsError) as info:
+        load_settings({"DEFAULT_TIMEZONE": "America/Argentina"}, env_file=None)
+    assert "is a region" in str(info.value)
+    assert "America/Argentina/" in str(info.value)
+
+
+def test_every_bad_setting_is_reported_at_once_one_line_each(tmp_path):
+    with pytest.raises(SettingsError) as info:
+        load_settings(
+            {
+                "DISCORD_TOKEN": "abc",
+                "DISCORD_GUILD_ID": "my-server",
+                "LOG_LEVEL": "LOUD",
+                "DEFAULT_TIMEZONE": "Africa",
+                "DISCORD_GATEWAY_URL": "https://x",
+                "KNOWLEDGE_DIR": str(tmp_path / "nowhere"),
+            },
+            env_file=None,
+        )
+    lines = str(info.value).splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_GATEWAY_URL", "LOG_LEVEL", "DEFAULT_TIMEZONE", "KNOWLEDGE_DIR",
+    ]
+    assert info.value.problems == lines
+
+
+def test_a_missing_knowledge_folder_is_named(tmp_path):
+    missing = tmp_path / "knowledge"
+    with pytest.raises(SettingsError) as info:
+        load_settings({"KNOWLEDGE_DIR": str(missing)}, env_file=None)
+    assert str(info.value).startswith("KNOWLEDGE_DIR: ")
+    assert f"{missing} does not exist" in str(info.value)
+
+
+def test_a_knowledge_folder_without_topic_files_is_named(tmp_path):
+    (tmp_path / "README.txt").write_text("topics go here")
+    with pytest.raises(SettingsError) as info:
+        load_settings({"KNOWLEDGE_DIR": str(tmp_path)}, env_file=None)
+    assert f"{tmp_path} holds no topic files (*.md)" in str(info.value)
+
+
+def test_a_knowledge_folder_with_a_topic_file_is_accepted(tmp_path):
+    (tmp_path / "celery.md").write_text("+++\n+++\n")
+    assert load_settings({"KNOWLEDGE_DIR": str(tmp_path)}, env_file=None).knowledge_dir == tmp_path

@@ -1,10 +1,11 @@
+import logging
 import sqlite3
 
 import pytest
 
 from bot.db import Database, DatabaseOpenError, MigrationError
 from bot.db.backup import backup_database
-from bot.db.database import load_migrations
+from bot.db.database import NEXUS_APPLICATION_ID, load_migrations
 
 EXPECTED_TABLES = {
     "guild_config", "member_profiles", "projects", "pair_requests", "pairs", "pair_queue",
@@ -113,3 +114,95 @@ async def test_backup_of_a_live_database_is_a_consistent_copy(tmp_path):
 def test_backup_refuses_a_missing_database(tmp_path):
     with pytest.raises(DatabaseOpenError):
         backup_database(tmp_path / "absent.db", tmp_path / "copy.db")
+
+
+def _append_unused_pages(path, count):
+    """Damage a database the way a bad copy does: pages nothing points to (quick_check: "Page N is never used")."""
+    data = bytearray(path.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // page_size + count
+    data += bytes(page_size * count)
+    data[28:32] = pages.to_bytes(4, "big")  # the header's page count, so SQLite trusts the longer file
+    path.write_bytes(bytes(data))
+
+
+async def test_a_damaged_database_is_refused_in_one_line_with_the_details_at_debug(tmp_path, caplog):
+    path = tmp_path / "nexus.db"
+    await (await Database.open(path)).close()
+    _append_unused_pages(path, 13)
+    damaged = path.read_bytes()
+    with caplog.at_level(logging.DEBUG, logger="bot.db.database"), pytest.raises(DatabaseOpenError) as info:
+        await Database.open(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert f"database {path} is damaged" in message
+    assert "13 problems" in message
+    assert len([r for r in caplog.records if "is never used" in r.getMessage() and r.levelno == logging.DEBUG]) == 13
+    assert path.read_bytes() == damaged
+
+
+async def test_a_new_database_is_marked_as_nexus(tmp_path):
+    path = tmp_path / "nexus.db"
+    await (await Database.open(path)).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == NEXUS_APPLICATION_ID
+    assert NEXUS_APPLICATION_ID.to_bytes(4, "big") == b"NXUS"
+
+
+async def test_a_nexus_database_from_before_the_mark_is_adopted_with_its_data(tmp_path):
+    path = tmp_path / "nexus.db"
+    db = await Database.open(path)
+    await db.execute("INSERT INTO pair_queue (guild_id, user_id, joined_at) VALUES (1, 2, 'now')")
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA application_id = 0")  # as every Nexus database was made until now
+    db = await Database.open(path)
+    try:
+        assert (await db.fetchone("SELECT COUNT(*) FROM pair_queue"))[0] == 1
+        assert (await db.fetchone("PRAGMA application_id"))[0] == NEXUS_APPLICATION_ID
+    finally:
+        await db.close()
+
+
+def _foreign_database(path, *, application_id=0, user_version=0, tables=("invoices", "customers")):
+    with sqlite3.connect(path) as conn:
+        for table in tables:
+            conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, note TEXT)")
+            conn.execute(f"INSERT INTO {table} (note) VALUES ('keep me')")
+        conn.execute(f"PRAGMA application_id = {application_id}")
+        conn.execute(f"PRAGMA user_version = {user_version}")
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ({"tables": ("invoices", "customers")}, "is not a Nexus database (tables: customers, invoices"),
+        ({"tables": ("invoices",), "user_version": 3}, "is not a Nexus database"),
+        ({"tables": ("guild_config",), "user_version": 1}, "is not a Nexus database"),  # a look-alike
+        ({"application_id": 0x4C697465}, "belongs to another program (application_id 0x4c697465"),
+    ],
+)
+async def test_another_programs_database_is_refused_and_left_byte_for_byte(tmp_path, kind, says):
+    path = tmp_path / "other.db"
+    before = _foreign_database(path, **kind)
+    with pytest.raises(DatabaseOpenError) as info:
+        await Database.open(path)
+    assert says in str(info.value)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]  # no -wal or -shm left either
+
+
+def test_backup_works_from_a_folder_whose_name_looks_like_a_uri(tmp_path):
+    folder = tmp_path / "nexus #1 ?v=2 50%"
+    folder.mkdir()
+    with sqlite3.connect(folder / "nexus.db") as conn:
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (42)")
+    conn.close()
+    backup_database(folder / "nexus.db", tmp_path / "copy.db")
+    with sqlite3.connect(tmp_path / "copy.db") as copy:
+        assert copy.execute("SELECT x FROM t").fetchall() == [(42,)]
+    copy.close()

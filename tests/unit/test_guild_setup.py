@@ -57,6 +57,26 @@ def test_a_misspelt_time_zone_gets_a_suggestion():
     assert "Africa/Lagos" in str(info.value)
 
 
+@pytest.mark.parametrize("typed", ["Africa", "America", "Etc", "America/Argentina", "africa/"])
+def test_a_region_is_refused_with_a_zone_in_it(typed):
+    from bot.guild_setup import parse_timezone
+
+    with pytest.raises(UserError) as info:
+        parse_timezone(typed)
+    assert "is a region, not a time zone" in str(info.value)
+    assert f"`{typed.strip('/').lower()}/" in str(info.value).lower()
+
+
+def test_an_overlong_time_zone_is_refused_and_not_echoed_in_full():
+    from bot.guild_setup import parse_timezone
+
+    typed = "Africa/" + "Lagos" * 60  # a 300-byte file name: ZoneInfo said "File name too long"
+    with pytest.raises(UserError) as info:
+        parse_timezone(typed)
+    assert "not a time zone I know" in str(info.value)
+    assert len(str(info.value)) < 250
+
+
 def test_timezone_autocomplete_is_bounded_and_relevant():
     choices = timezone_choices("lagos")
     assert choices[0] == "Africa/Lagos"
