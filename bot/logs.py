@@ -35,3 +35,5 @@ def configure_logging(level: str, *, secrets: tuple[Secret | None, ...] = (), fi
     logging.captureWarnings(True)
     # discord.py's gateway chatter at DEBUG drowns everything else.
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Its only INFO line, "logging in using static token", says nothing an admin can use.
+    logging.getLogger("discord.client").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -203,7 +203,7 @@ class Database:
 
     async def migrate(self, migrations: Iterable[Migration]) -> int:
         """Apply every migration above `user_version`, each in one transaction; returns the version."""
-        current = await self.schema_version()
+        current = start = await self.schema_version()
         for migration in migrations:
             if migration.version <= current:
                 continue
@@ -222,8 +222,11 @@ class Database:
                     raise MigrationError(
                         f"migration {migration.name} failed ({exc}); the database stays at version {current}"
                     ) from exc
-            log.info("applied migration %s", migration.name)
+            log.debug("applied migration %s", migration.name)
             current = migration.version
+        if current != start:
+            log.info("database %s: schema version %d → %d%s", self.path, start, current,
+                     " (created)" if start == 0 else "")
         return current
 
     @asynccontextmanager
