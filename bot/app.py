@@ -98,6 +98,7 @@ class NexusBot(commands.Bot):
         for name in cog_modules():
             await self.load_extension(name)
         await self.sync_commands()
+        await self._services.scheduler.start()  # after the cogs registered their delivery handlers
         if self._heartbeat_file is not None:
             self._heartbeat = asyncio.create_task(self._beat(self._heartbeat_file), name="nexus-heartbeat")
 

@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -20,6 +21,8 @@ from dotenv import dotenv_values
 from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
 from bot.timezones import find_zone, region_example
 
+DEFAULT_GRACE_HOURS = 6
+MAX_GRACE_HOURS = 7 * 24  # a post a week late is news nobody needs
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Real bot tokens are about 70 characters; anything under this is surely a typo. Kept low on purpose:
 # Discord-compatible servers (the local stand-in) hand out shorter ones.
@@ -82,6 +85,8 @@ class Settings:
     log_level: str = "INFO"
     default_timezone: str = "UTC"
     knowledge_dir: Path = SHIPPED_KNOWLEDGE_DIR
+    # A scheduled post that fell due while the bot was down is still made (marked late) within this.
+    schedule_grace: timedelta = timedelta(hours=DEFAULT_GRACE_HOURS)
 
 
 def _token(raw: str | None) -> Secret | None:
@@ -150,6 +155,20 @@ def _timezone(raw: str | None) -> str:
     return value
 
 
+def _grace_hours(raw: str | None) -> timedelta:
+    if raw is None or raw.strip() == "":
+        return timedelta(hours=DEFAULT_GRACE_HOURS)
+    try:
+        hours = float(raw.strip())
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= MAX_GRACE_HOURS:
+        raise SettingsError(
+            f"SCHEDULE_GRACE_HOURS: must be a number of hours from 0 to {MAX_GRACE_HOURS}, got {raw.strip()[:32]!r}"
+        )
+    return timedelta(hours=hours)
+
+
 def _path(name: str, raw: str | None, default: Path) -> Path:
     if raw is None or raw.strip() == "":
         return default
@@ -214,6 +233,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         log_level=problems.check(lambda: _log_level(values.get("LOG_LEVEL")), "INFO"),
         default_timezone=problems.check(lambda: _timezone(values.get("DEFAULT_TIMEZONE")), "UTC"),
         knowledge_dir=problems.check(lambda: _knowledge_dir(values.get("KNOWLEDGE_DIR")), SHIPPED_KNOWLEDGE_DIR),
+        schedule_grace=problems.check(lambda: _grace_hours(values.get("SCHEDULE_GRACE_HOURS")),
+                                      timedelta(hours=DEFAULT_GRACE_HOURS)),
     )
     if problems.lines:
         raise SettingsError(*problems.lines)

@@ -37,6 +37,11 @@ CLAIM_LEASE = timedelta(seconds=60)
 SendPost = Callable[[str], Awaitable[int]]
 
 
+class PostFailed(Exception):
+    """A send failed for a reason an admin can act on; the message says what, in words (the
+    delivery handler turns Discord's error into it). The ledger keeps it for `/nexus status`."""
+
+
 class PostOutcome(enum.Enum):
     POSTED = "posted"  # this call sent it (or Discord returned the message an earlier attempt made)
     ALREADY_POSTED = "already posted"  # an earlier call completed it
@@ -80,7 +85,8 @@ class OnceOnlyPoster:
         except asyncio.CancelledError:
             raise  # the claim stays: after the lease, a later caller re-sends with the same nonce
         except Exception as exc:
-            await self._ledger.fail(key, f"{type(exc).__name__}: {exc}")
+            reason = str(exc) if isinstance(exc, PostFailed) else f"{type(exc).__name__}: {exc}"
+            await self._ledger.fail(key, reason)
             raise
         await self._ledger.complete(key, message_id, self._clock.now())
         log.info("posted %s %s in server %s (message %s)", key.kind, key.ref, key.guild_id, message_id)

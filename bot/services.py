@@ -1,4 +1,4 @@
-"""The wiring diagram: clock → repositories → services. Built once in `setup_hook` and handed to the
+"""The wiring diagram: clock → repositories → services → scheduler. Built once in `setup_hook` and handed to the
 cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
-from bot.db.posts import PostLedgerRepository
+from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
+from bot.scheduling import Scheduler
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Services:
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
     posting: OnceOnlyPoster
+    scheduler: Scheduler
     _db: Database
 
     @classmethod
@@ -28,11 +30,15 @@ class Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base)."""
         knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
+        ledger = PostLedgerRepository(db)
+        posting = OnceOnlyPoster(ledger, clock)
+        scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
         return cls(
             clock=clock,
             guild_setup=GuildSetupService(GuildConfigRepository(db), settings.default_timezone, clock),
             knowledge=knowledge,
-            posting=OnceOnlyPoster(PostLedgerRepository(db), clock),
+            posting=posting,
+            scheduler=scheduler,
             _db=db,
         )
 
@@ -42,3 +48,4 @@ class Services:
 
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""
+        await self.scheduler.shutdown()

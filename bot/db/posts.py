@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import aiosqlite
+
 from bot.clock import from_db_time, to_db_time
 from bot.db.database import Database
 
@@ -90,17 +92,63 @@ class PostLedgerRepository:
             (error[:500], *_key(key)),
         )
 
+    async def skip(self, key: PostKey, channel_id: int, reason: str, now: datetime) -> bool:
+        """Record a post that will never be made (found too late); True if this call recorded it."""
+        changed = await self._db.execute_changes(
+            """
+            INSERT INTO scheduled_posts (guild_id, kind, ref, due_at, channel_id, status, claimed_at, attempts,
+                                         last_error)
+            VALUES (?, ?, ?, ?, ?, 'skipped', ?, 0, ?)
+            ON CONFLICT (guild_id, kind, ref, due_at) DO NOTHING
+            """,
+            (*_key(key), channel_id, to_db_time(now), reason[:500]),
+        )
+        return changed == 1
+
+    async def problems(self, guild_id: int, since: datetime, limit: int = 10) -> list[LedgerEntry]:
+        """This server's failed and skipped posts due since `since`, newest first."""
+        rows = await self._db.fetchall(
+            """
+            SELECT * FROM scheduled_posts
+             WHERE guild_id = ? AND status IN ('failed', 'skipped') AND due_at >= ?
+             ORDER BY due_at DESC LIMIT ?
+            """,
+            (guild_id, to_db_time(since), limit),
+        )
+        return [_entry(row) for row in rows]
+
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
-        if row is None:
-            return None
-        return LedgerEntry(
-            key=key,
-            status=row["status"],
-            claimed_at=from_db_time(row["claimed_at"]) if row["claimed_at"] else None,
-            posted_at=from_db_time(row["posted_at"]) if row["posted_at"] else None,
-            channel_id=row["channel_id"],
-            message_id=row["message_id"],
-            attempts=row["attempts"],
-            last_error=row["last_error"],
+        return _entry(row) if row is not None else None
+
+
+def _entry(row: aiosqlite.Row) -> LedgerEntry:
+    due = row["due_at"]
+    return LedgerEntry(
+        key=PostKey(row["guild_id"], row["kind"], row["ref"], from_db_time(due) if due else None),
+        status=row["status"],
+        claimed_at=from_db_time(row["claimed_at"]) if row["claimed_at"] else None,
+        posted_at=from_db_time(row["posted_at"]) if row["posted_at"] else None,
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+    )
+
+
+class SchedulerStateRepository:
+    """How far the scheduler has looked for due posts: a restart catches up from here."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def checked_until(self) -> datetime | None:
+        row = await self._db.fetchone("SELECT checked_until FROM scheduler_state WHERE id = 1")
+        return from_db_time(row["checked_until"]) if row else None
+
+    async def set_checked_until(self, moment: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
+            (to_db_time(moment),),
         )

@@ -1,0 +1,235 @@
+"""The scheduler every timed feature shares: APScheduler is the alarm clock, the database the calendar.
+
+- Sources (prompts, week one, request expiry…) say what falls due between two moments, reading the
+  database each time; the scheduler never keeps a schedule of its own.
+- A tick looks at (checked_until, now]: each due post goes through the once-only poster (a ledger
+  claim, then a send with a nonce derived from the claim) to the delivery handler its kind's cog
+  registered. `checked_until` is stored, so after a restart the first tick catches up: a post due
+  within the grace window is made, marked late; an older one is recorded as skipped, never posted.
+- APScheduler (`AsyncIOScheduler`) holds one alarm per source, a `DateTrigger` at that source's next
+  due time, rebuilt after every tick and whenever an admin changes something (`reschedule`).
+  Fire times themselves come from `CronTrigger` (see `weekly.py`).
+- Posts due at the same moment (one prompt in 500 servers) go out concurrently, paced under
+  Discord's global rate limit; a failure in one server is recorded and never stops the others.
+- The clock can be moved (tests, the sandbox's `clock +3d`): `advance_to` steps through every due
+  time on the way, in order, so each post is made once, at its own moment, never "late".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.db.posts import LedgerEntry, PostLedgerRepository, SchedulerStateRepository
+from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostOutcome
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
+
+log = logging.getLogger(__name__)
+
+# A post this much past its due time is "late" (the bot was down); under it, it is on time.
+LATE_AFTER = timedelta(minutes=5)
+RETRY_JOB = "nexus:retry-claims"
+CATCH_UP_JOB = "nexus:catch-up"
+
+
+@dataclass
+class TickReport:
+    """What one tick did, for logs and tests."""
+
+    posted: list[DuePost] = field(default_factory=list)
+    skipped: list[DuePost] = field(default_factory=list)
+    failed: list[DuePost] = field(default_factory=list)
+    in_progress: list[DuePost] = field(default_factory=list)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        poster: OnceOnlyPoster,
+        ledger: PostLedgerRepository,
+        state: SchedulerStateRepository,
+        clock: Clock,
+        grace: timedelta,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self._poster = poster
+        self._ledger = ledger
+        self._state = state
+        self._clock = clock
+        self.grace = grace
+        self._pacer = pacer or Pacer()
+        self._sources: dict[str, PostSource] = {}
+        self._handlers: dict[str, DeliveryHandler] = {}
+        self._alarms: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def add_source(self, source: PostSource) -> None:
+        self._sources[source.kind] = source
+
+    def set_delivery(self, kind: str, handler: DeliveryHandler) -> None:
+        """A cog registers how posts of `kind` reach Discord (data flows scheduler → cog, never back)."""
+        self._handlers[kind] = handler
+
+    def remove_delivery(self, kind: str) -> None:
+        self._handlers.pop(kind, None)
+
+    # --- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the alarm clock (once, from `setup_hook`, never `on_ready`, which fires again after
+        every reconnect) with a first tick at once, which catches up on what fell due while down.
+        The tick runs as a job of its own, so logging in never waits for a catch-up."""
+        if self._alarms is not None:
+            return
+        if await self._state.checked_until() is None:
+            # A first start: nothing before this moment was ever scheduled to be posted.
+            await self._state.set_checked_until(self._clock.now())
+        self._alarms = AsyncIOScheduler(timezone=UTC)
+        self._alarms.start()
+        self._alarms.add_job(self.tick, id=CATCH_UP_JOB, misfire_grace_time=None)
+
+    async def shutdown(self) -> None:
+        if self._alarms is not None:
+            self._alarms.shutdown(wait=False)
+            self._alarms = None
+
+    # --- what is due ---------------------------------------------------------------------------
+
+    async def tick(self) -> TickReport:
+        """Post everything due up to now, once; then set the alarms for what comes next."""
+        async with self._tick_lock:
+            report = await self._run_due(self._clock.now())
+        await self.reschedule(retry_claims=bool(report.in_progress))
+        return report
+
+    async def advance_to(self, moment: datetime) -> list[TickReport]:
+        """Move the clock forward to `moment`, stopping at every due time on the way (in order) so
+        each post is made at its own moment. For tests and the sandbox."""
+        reports = []
+        previous: datetime | None = None
+        while True:
+            checked = await self._state.checked_until() or self._clock.now()
+            upcoming = [due for source in self._sources.values()
+                        if (due := await source.next_due_after(checked)) is not None]
+            step = min(upcoming, default=None)
+            if step is None or step > moment or step == previous:  # the same step again: a claim is held
+                break
+            previous = step
+            if step > self._clock.now():
+                self._clock.set(step)
+            reports.append(await self.tick())
+        if moment > self._clock.now():
+            self._clock.set(moment)
+        reports.append(await self.tick())
+        return reports
+
+    async def _run_due(self, now: datetime) -> TickReport:
+        report = TickReport()
+        checked = await self._state.checked_until() or now
+        if now <= checked:
+            return report
+        due: list[DuePost] = []
+        for source in self._sources.values():
+            due += await source.due_between(checked, now)
+        # In order of due time; posts due together (one prompt in many servers) go out concurrently.
+        for _due_at, batch in _by_due_time(due):
+            await asyncio.gather(*(self._make(post, now, report) for post in batch))
+        stuck = [post.due_at for post in report.in_progress]
+        # A claim another caller holds (or a crash left) is looked at again: don't move past it.
+        await self._state.set_checked_until(min(stuck) - timedelta(microseconds=1) if stuck else now)
+        if due:
+            log.info("scheduled posts due by %s: %d posted, %d skipped, %d failed, %d held by another claim",
+                     now.isoformat(timespec="seconds"), len(report.posted), len(report.skipped),
+                     len(report.failed), len(report.in_progress))
+        return report
+
+    async def _make(self, post: DuePost, now: datetime, report: TickReport) -> None:
+        overdue = now - post.due_at
+        if overdue > self.grace:
+            hours = self.grace.total_seconds() / 3600
+            if await self._ledger.skip(post.key, post.channel_id,
+                                       f"the bot was offline when it was due (more than {hours:g} h ago)", now):
+                log.warning("skipped %s in server %s: due %s, found %s later", post.label, post.key.guild_id,
+                            post.due_at.isoformat(), overdue)
+            report.skipped.append(post)
+            return
+        handler = self._handlers.get(post.key.kind)
+        if handler is None:
+            log.error("no delivery handler for %s posts; %s stays due", post.key.kind, post.label)
+            report.in_progress.append(post)
+            return
+
+        async def send(nonce: str) -> int:
+            await self._pacer.wait(post.requests)
+            return await handler(Delivery(post, nonce, late=overdue > LATE_AFTER))
+
+        try:
+            result = await self._poster.post(post.key, post.channel_id, send)
+        except Exception as exc:  # recorded in the ledger by the poster; one server never stops the rest
+            log.warning("could not post %s in server %s: %s", post.label, post.key.guild_id, exc)
+            report.failed.append(post)
+            return
+        if result.outcome is PostOutcome.IN_PROGRESS:
+            report.in_progress.append(post)
+        elif result.outcome is PostOutcome.POSTED:
+            report.posted.append(post)
+
+    # --- alarms --------------------------------------------------------------------------------
+
+    async def reschedule(self, *, retry_claims: bool = False) -> None:
+        """Set each source's alarm at its next due time (after a tick, or when an admin changed a
+        schedule). APScheduler runs on real time; the clock may be moved, so each due time is
+        turned into the real moment it will be reached."""
+        if self._alarms is None:
+            return
+        now = self._clock.now()
+        checked = await self._state.checked_until() or now
+        drift = now - datetime.now(UTC)
+        for kind, source in self._sources.items():
+            due = await source.next_due_after(checked)
+            job_id = f"nexus:due:{kind}"
+            if due is None:
+                if self._alarms.get_job(job_id) is not None:
+                    self._alarms.remove_job(job_id)
+                continue
+            self._alarms.add_job(self.tick, DateTrigger(run_date=due - drift), id=job_id, replace_existing=True,
+                                 misfire_grace_time=None, coalesce=True)
+        if retry_claims:
+            self._alarms.add_job(self.tick, DateTrigger(run_date=datetime.now(UTC) + CLAIM_LEASE), id=RETRY_JOB,
+                                 replace_existing=True, misfire_grace_time=None)
+
+    def alarms(self) -> dict[str, datetime]:
+        """The alarms set (job id → real fire time), for tests and status."""
+        if self._alarms is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._alarms.get_jobs() if job.next_run_time is not None}
+
+    # --- for admins ----------------------------------------------------------------------------
+
+    async def upcoming(self, guild_id: int, limit: int = 3) -> list[DuePost]:
+        after = self._clock.now()
+        posts: list[DuePost] = []
+        for source in self._sources.values():
+            posts += await source.upcoming(guild_id, after, limit)
+        return sorted(posts, key=lambda p: p.due_at)[:limit]
+
+    async def problems(self, guild_id: int, days: int = 7) -> list[LedgerEntry]:
+        """Failed and skipped posts of this server in the last `days` days."""
+        return await self._ledger.problems(guild_id, self._clock.now() - timedelta(days=days))
+
+
+def _by_due_time(posts: Iterable[DuePost]) -> list[tuple[datetime, list[DuePost]]]:
+    batches: dict[datetime, list[DuePost]] = {}
+    for post in posts:
+        batches.setdefault(post.due_at, []).append(post)
+    return sorted(batches.items())

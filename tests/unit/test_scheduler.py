@@ -1,0 +1,151 @@
+"""The scheduling core against a real SQLite file and a clock that is moved, never slept for."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.db import Database
+from bot.db.posts import PostKey, PostLedgerRepository, SchedulerStateRepository
+from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, nonce_for
+from bot.scheduling import Delivery, DuePost, Scheduler
+from bot.scheduling.pacing import Pacer
+
+START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+
+
+class HourlySource:
+    """Posts due every hour on the hour, in each of `guilds`."""
+
+    kind = "test"
+
+    def __init__(self, guilds=(1,)):
+        self.guilds = guilds
+
+    def _hours(self, after, until):
+        moment = after.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        while moment <= until:
+            yield moment
+            moment += timedelta(hours=1)
+
+    async def due_between(self, after, until):
+        return [DuePost(PostKey(g, self.kind, "hourly", at), channel_id=100 + g, label="hourly")
+                for at in self._hours(after, until) for g in self.guilds]
+
+    async def next_due_after(self, moment):
+        return next(self._hours(moment, moment + timedelta(hours=2)))
+
+    async def upcoming(self, guild_id, after, limit):
+        return [DuePost(PostKey(guild_id, self.kind, "hourly", at), 100 + guild_id, "hourly")
+                for at in list(self._hours(after, after + timedelta(hours=limit)))[:limit]]
+
+
+class Channel:
+    def __init__(self):
+        self.deliveries: list[Delivery] = []
+        self.broken_guilds: set[int] = set()
+
+    async def deliver(self, delivery: Delivery) -> int:
+        if delivery.post.key.guild_id in self.broken_guilds:
+            raise PostFailed("the channel was deleted")
+        self.deliveries.append(delivery)
+        return len(self.deliveries)
+
+
+@pytest.fixture
+async def db(tmp_path):
+    database = await Database.open(tmp_path / "nexus.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(START)
+
+
+def make_scheduler(db, clock, channel, source=None):
+    ledger = PostLedgerRepository(db)
+    scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, SchedulerStateRepository(db), clock,
+                          grace=timedelta(hours=6), pacer=Pacer(rate=10_000))
+    scheduler.add_source(source or HourlySource())
+    scheduler.set_delivery("test", channel.deliver)
+    return scheduler
+
+
+async def test_each_due_post_is_made_once_in_order(db, clock):
+    channel = Channel()
+    scheduler = make_scheduler(db, clock, channel)
+    await SchedulerStateRepository(db).set_checked_until(START)
+    await scheduler.advance_to(START + timedelta(hours=3))
+    assert [d.post.due_at for d in channel.deliveries] == [START + timedelta(hours=h) for h in (1, 2, 3)]
+    assert not any(d.late for d in channel.deliveries)
+    await scheduler.tick()
+    await scheduler.tick()
+    assert len(channel.deliveries) == 3
+    assert [d.nonce for d in channel.deliveries] == [nonce_for(d.post.key) for d in channel.deliveries]
+
+
+async def test_a_restart_posts_late_what_is_within_grace_and_skips_older(db, clock):
+    channel = Channel()
+    await SchedulerStateRepository(db).set_checked_until(START)
+    clock.advance(timedelta(hours=8, minutes=30))  # down from 07:00 to 15:30
+    scheduler = make_scheduler(db, clock, channel)
+    report = await scheduler.tick()
+    made = [d.post.due_at.hour for d in channel.deliveries]
+    assert made == [10, 11, 12, 13, 14, 15]  # within 6 hours of 15:30
+    assert all(d.late for d in channel.deliveries)  # even 15:00 is half an hour late at 15:30
+    assert [p.due_at.hour for p in report.skipped] == [8, 9]
+    problems = await scheduler.problems(1)
+    assert [(p.key.due_at.hour, p.status) for p in problems] == [(9, "skipped"), (8, "skipped")]
+    assert "offline" in problems[0].last_error
+    await scheduler.tick()
+    assert len(channel.deliveries) == 6  # nothing again, skipped ones included
+
+
+async def test_a_failing_server_never_stops_the_others(db, clock):
+    channel = Channel()
+    channel.broken_guilds = {2}
+    scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=(1, 2, 3)))
+    await SchedulerStateRepository(db).set_checked_until(START)
+    await scheduler.advance_to(START + timedelta(hours=1))
+    assert sorted(d.post.key.guild_id for d in channel.deliveries) == [1, 3]
+    [problem] = await scheduler.problems(2)
+    assert problem.status == "failed" and problem.last_error == "the channel was deleted"
+    assert await scheduler.problems(1) == []
+
+
+async def test_a_claim_left_by_a_crash_is_sent_again_with_its_nonce_after_the_lease(db, clock):
+    channel = Channel()
+    scheduler = make_scheduler(db, clock, channel)
+    await SchedulerStateRepository(db).set_checked_until(START)
+    due = START + timedelta(hours=1)
+    key = PostKey(1, "test", "hourly", due)
+    clock.set(due)
+    await PostLedgerRepository(db).claim(key, 101, clock.now())  # sent, then the process died
+    report = await scheduler.tick()
+    assert report.in_progress and channel.deliveries == []
+    assert await SchedulerStateRepository(db).checked_until() < due  # not moved past the held claim
+    clock.advance(CLAIM_LEASE + timedelta(seconds=1))
+    await scheduler.tick()
+    assert [d.nonce for d in channel.deliveries] == [nonce_for(key)]
+    assert (await PostLedgerRepository(db).get(key)).status == "posted"
+
+
+async def test_the_first_start_posts_nothing_from_the_past(db, clock):
+    channel = Channel()
+    scheduler = make_scheduler(db, clock, channel)
+    await scheduler.start()
+    try:
+        assert await SchedulerStateRepository(db).checked_until() == START
+        for _ in range(100):  # the catch-up tick runs as a job of its own
+            if "nexus:due:test" in scheduler.alarms():
+                break
+            await asyncio.sleep(0.01)
+        assert channel.deliveries == []
+        # The alarm is set for 08:00 on the (frozen) clock: an hour of real time from now.
+        assert abs(scheduler.alarms()["nexus:due:test"] - (datetime.now(UTC) + timedelta(hours=1))) < timedelta(
+            minutes=1)
+    finally:
+        await scheduler.shutdown()
