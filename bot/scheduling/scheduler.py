@@ -70,6 +70,7 @@ class Scheduler:
         self._handlers: dict[str, DeliveryHandler] = {}
         self._alarms: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        self._running: set[asyncio.Task[object]] = set()
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -96,12 +97,33 @@ class Scheduler:
             await self._state.set_checked_until(self._clock.now())
         self._alarms = AsyncIOScheduler(timezone=UTC)
         self._alarms.start()
-        self._alarms.add_job(self.tick, id=CATCH_UP_JOB, misfire_grace_time=None)
+        self._alarms.add_job(self._alarm, id=CATCH_UP_JOB, misfire_grace_time=None)
 
     async def shutdown(self) -> None:
+        """Stop the alarms and any tick they started, before the database closes under it."""
         if self._alarms is not None:
             self._alarms.shutdown(wait=False)
             self._alarms = None
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _alarm(self) -> None:
+        """What an alarm runs: a tick, tracked so shutdown can stop it, its failure logged."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            # Only `shutdown` cancels a tick: the bot is stopping. What the tick had not finished
+            # stays due (the ledger and checked_until say so) and the next start catches it up.
+            log.debug("a scheduled tick was stopped by shutdown")
+        except Exception:
+            log.exception("a scheduled tick failed; the next alarm tries again")
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     # --- what is due ---------------------------------------------------------------------------
 
@@ -202,10 +224,10 @@ class Scheduler:
                 if self._alarms.get_job(job_id) is not None:
                     self._alarms.remove_job(job_id)
                 continue
-            self._alarms.add_job(self.tick, DateTrigger(run_date=due - drift), id=job_id, replace_existing=True,
+            self._alarms.add_job(self._alarm, DateTrigger(run_date=due - drift), id=job_id, replace_existing=True,
                                  misfire_grace_time=None, coalesce=True)
         if retry_claims:
-            self._alarms.add_job(self.tick, DateTrigger(run_date=datetime.now(UTC) + CLAIM_LEASE), id=RETRY_JOB,
+            self._alarms.add_job(self._alarm, DateTrigger(run_date=datetime.now(UTC) + CLAIM_LEASE), id=RETRY_JOB,
                                  replace_existing=True, misfire_grace_time=None)
 
     def alarms(self) -> dict[str, datetime]:
