@@ -101,6 +101,15 @@ async def interact(
 
 async def slash(console: SandboxConsole, line: str) -> None:
     parsed = console.index.parse(line)
+    missing = console.missing_for(parsed.spec)
+    if missing:
+        # Discord's client would not even offer the command; the console sends it anyway so the
+        # bot's own permission check can be seen, and says so.
+        top = parsed.path.split()[0]
+        console._note(
+            f"Discord hides /{top} from {console.member} (needs {', '.join(missing)}): "
+            "sent anyway, to show what the bot itself does"
+        )
     for option in parsed.spec.options:
         name = str(option["name"])
         if name in parsed.options:

@@ -82,7 +82,7 @@ class ConsoleCompleter(Completer):
         elif word == "fill" and console._modal is not None:
             candidates = [(f"{field_key(f)}=", f.label) for f in modal_fields(console._modal)]
         elif word == "help":
-            candidates = [(f"/{p}", console.index.commands[p].description) for p in console.index.paths]
+            candidates = [(f"/{p}", console.index.commands[p].description) for p in console.visible_paths()]
         for value, meta in candidates:
             if value.lower().startswith(current.lower()):
                 yield Completion(value, start_position=-len(current), display_meta=meta)
@@ -102,7 +102,7 @@ class ConsoleCompleter(Completer):
         found = self._leaf(text)
         if found is None:
             typed = text[1:].lower()
-            for path in index.paths:
+            for path in self.console.visible_paths():  # as in Discord: none the member may not use
                 if path.startswith(typed):
                     yield Completion(
                         f"/{path} ",

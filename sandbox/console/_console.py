@@ -38,7 +38,7 @@ from ._feed import Feed
 from ._fill import fill
 from ._markup import Names, attr
 from ._message import render_message
-from ._parse import CommandIndex, ConsoleInputError, closest
+from ._parse import CommandIndex, CommandSpec, ConsoleInputError, closest
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
@@ -206,6 +206,15 @@ class SandboxConsole:
         if self._index is None or self._index[0] != key:
             self._index = (key, CommandIndex(commands))
         return self._index[1]
+
+    def missing_for(self, spec: CommandSpec) -> list[str]:
+        """The permissions the current member lacks for `spec`: Discord hides it unless none."""
+        return self._world.missing_for_command(self.member, self.channel, spec.needs)
+
+    def visible_paths(self) -> list[str]:
+        """The command paths Discord would show the current member where they type."""
+        index = self.index
+        return [p for p in index.paths if not self.missing_for(index.commands[p])]
 
     def _names(self) -> Names:
         return self._world.names(now=self.clock)

@@ -179,13 +179,26 @@ async def help_words(console: SandboxConsole, rest: str) -> None:
     commands = Table.grid(padding=(0, 3))
     commands.add_column(style="bold")
     commands.add_column(style="dim")
-    for path in index.paths:
+    visible = console.visible_paths()
+    for path in visible:
         commands.add_row(*_plain(f"/{path}", index.commands[path].description))
-    console._note("Slash commands (as synced by the bot; help /command for its options)", "bold underline")
-    if index.paths:
+    console._note(
+        f"Slash commands {console.member} can use here (as synced by the bot; help /command for its options)",
+        "bold underline",
+    )
+    if visible:
         console.out.print(commands)
-    else:
+    elif not index.paths:
         console._note("(the bot has not synced any command yet)")
+    hidden = [p for p in index.paths if p not in visible]
+    if hidden:
+        needs = sorted({name for p in hidden for name in console.missing_for(index.commands[p])})
+        who = console._world.members_who_see(index.commands[hidden[0]].needs, console.channel)
+        switch = f"; {' or '.join(f'`as {name}`' for name in who)} to see them" if who else ""
+        console._note(
+            f"Hidden from {console.member}, as in Discord (needs {', '.join(needs)}): "
+            f"{', '.join('/' + p for p in hidden)}{switch}"
+        )
 
 
 def _help_command(console: SandboxConsole, rest: str) -> None:
@@ -196,12 +209,19 @@ def _help_command(console: SandboxConsole, rest: str) -> None:
         below = [p for p in index.paths if p.startswith(path + " ")]
         if below:
             for sub in below:
-                console.out.print(Text.assemble((f"/{sub}", "bold"), ("  " + index.commands[sub].description, "dim")))
+                missing = console.missing_for(index.commands[sub])
+                hidden = f"  (hidden from {console.member}: needs {', '.join(missing)})" if missing else ""
+                console.out.print(
+                    Text.assemble((f"/{sub}", "bold"), ("  " + index.commands[sub].description + hidden, "dim"))
+                )
             return
         near = closest(path, index.paths)
         hint = f"; did you mean {' or '.join('/' + n for n in near)}?" if near else ""
         raise ConsoleInputError(f"unknown command /{path}{hint}")
     console.out.print(Text.assemble((spec.usage, "bold"), ("\n" + spec.description, "dim")))
+    missing = console.missing_for(spec)
+    if missing:
+        console._note(f"Hidden from {console.member} in Discord: needs {', '.join(missing)}")
     for option in spec.options:
         line = Text("  ")
         line.append(str(option["name"]), style="bold")

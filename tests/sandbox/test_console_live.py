@@ -150,6 +150,19 @@ class Demo(app_commands.Group):
         return [app_commands.Choice(name=z, value=z) for z in zones if current.lower() in z.lower()]
 
 
+class Admin(app_commands.Group):
+    """A group Discord shows only to members with Manage Server (default member permissions)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="admin", description="For admins", default_permissions=discord.Permissions(manage_guild=True)
+        )
+
+    @app_commands.command(description="Wipe everything")
+    async def wipe(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("Wiped.", ephemeral=True)
+
+
 class TinyBot(commands.Bot):
     def __init__(self, guild_id: int) -> None:
         super().__init__(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
@@ -158,6 +171,7 @@ class TinyBot(commands.Bot):
     async def setup_hook(self) -> None:
         guild = discord.Object(self.guild_id)
         self.tree.add_command(Demo(), guild=guild)
+        self.tree.add_command(Admin(), guild=guild)
         await self.tree.sync(guild=guild)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
@@ -386,3 +400,30 @@ async def test_only_the_member_who_saw_an_ephemeral_message_can_use_it(sandbox: 
         await sandbox.run("select 1 jobs")
     )
     assert "✗ who: no member 'zed'; known: nexus, lead, mentor, ada" in await sandbox.run("/demo hello who:zed")
+
+
+async def test_commands_discord_hides_from_a_member_are_hidden_in_help_and_tab(sandbox: Sandbox) -> None:
+    completer = ConsoleCompleter(sandbox.console)
+
+    def complete(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
+
+    # ada (Backend) lacks Manage Server, which /admin asks for by default: Discord does not show it.
+    out = await sandbox.run("help")
+    assert "/demo hello" in out
+    assert "/admin wipe" not in out.split("Hidden from")[0]
+    hidden = "Hidden from ada, as in Discord (needs Manage Server): /admin wipe; `as lead` or `as mentor` to see them"
+    assert hidden in out
+    assert "/demo hello " in complete("/") and not any(c.startswith("/admin") for c in complete("/"))
+    assert complete("/ad") == []
+    assert complete("help /ad") == []
+    assert "Hidden from ada in Discord: needs Manage Server" in await sandbox.run("help /admin wipe")
+    # Typed anyway, it is sent (so the bot's own check shows) with a word on what Discord does.
+    out = await sandbox.run("/admin wipe")
+    assert "Discord hides /admin from ada (needs Manage Server): sent anyway" in out
+    assert "Wiped." in out
+    await sandbox.run("as mentor")
+    out = await sandbox.run("help")
+    assert "/admin wipe" in out and "Hidden from" not in out
+    assert complete("/ad") == ["/admin wipe "]
+    assert "Discord hides" not in await sandbox.run("/admin wipe")
