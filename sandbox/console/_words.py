@@ -159,9 +159,12 @@ async def wait(console: SandboxConsole, rest: str) -> None:
         raise ConsoleInputError(f"wait how long? e.g. wait 2 (seconds), got {rest!r}") from None
     if not 0 <= seconds <= 3600:
         raise ConsoleInputError("wait between 0 and 3600 seconds")
+    if seconds >= 2:  # long enough to want to stop it
+        console._note(f"waiting {seconds:g} s for the bot (Ctrl-C stops waiting)…")
     await asyncio.sleep(seconds)
     await settle(console)
-    console._show_changes(set())
+    if not console._show_changes(set()):
+        console._note(f"nothing new from the bot in {seconds:g} s")
 
 
 async def help_words(console: SandboxConsole, rest: str) -> None:

@@ -326,6 +326,8 @@ async def test_wait_shows_posts_the_bot_made_on_its_own(sandbox: Sandbox) -> Non
     out = await sandbox.run("wait 0.4")
     assert "#prodevprojectnexus · nexus" in out
     assert "A scheduled post 1 December 2026" in out
+    assert "nothing new" not in out
+    assert await sandbox.run("wait 0.1") == "nothing new from the bot in 0.1 s"
 
 
 async def test_people_and_help(sandbox: Sandbox) -> None:
