@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._components import iter_buttons, iter_selects
 from ._feed import fingerprint
@@ -180,15 +180,7 @@ async def select(console: SandboxConsole, rest: str) -> None:
     if not selects:
         raise ConsoleInputError("the last message shown has no select menu")
     words = [w.text for w in split_words(rest, separators="")]
-    if words and words[0].isdigit() and (len(selects) > 1 or len(words) > 1):
-        number = int(words.pop(0))
-        if not 1 <= number <= len(selects):
-            raise ConsoleInputError(f"no select menu {number}; the message has {len(selects)}")
-        menu = selects[number - 1]
-    elif len(selects) == 1:
-        menu = selects[0]
-    else:
-        raise ConsoleInputError(f"which select menu? select N value … (N from 1 to {len(selects)})")
+    menu = selects[_menu_number(selects, words) - 1]
     if menu.get("disabled"):
         raise ConsoleInputError("that select menu is disabled")
     values = _select_values(console, menu, words)
@@ -201,6 +193,31 @@ async def select(console: SandboxConsole, rest: str) -> None:
     )
 
 
+def _menu_number(selects: list[Mapping[str, Any]], words: list[str]) -> int:
+    """Which menu `select …` means; takes the menu number off `words` when one is given.
+
+    With several menus the first word says which one. With one menu every word is a choice (an
+    option's number, value or label: `select 2` picks option 2, as `press 2` presses button 2),
+    except the older `select 1 jobs`, whose leading 1 names the menu when no other number follows.
+    """
+    if not words:
+        return 1 if len(selects) == 1 else _which_menu(selects)
+    if len(selects) > 1:
+        if not words[0].isdigit():
+            _which_menu(selects)
+        number = int(words.pop(0))
+        if not 1 <= number <= len(selects):
+            raise ConsoleInputError(f"no select menu {number}; the message has {len(selects)}")
+        return number
+    if words[0] == "1" and len(words) > 1 and not any(w.isdigit() for w in words[1:]):
+        words.pop(0)
+    return 1
+
+
+def _which_menu(selects: list[Mapping[str, Any]]) -> NoReturn:
+    raise ConsoleInputError(f"which select menu? select N choice … (N from 1 to {len(selects)})")
+
+
 def _select_values(console: SandboxConsole, menu: Mapping[str, Any], words: list[str]) -> list[str]:
     low = int(menu.get("min_values", 1) if menu.get("min_values") is not None else 1)
     high = int(menu.get("max_values", 1) or 1)
@@ -211,15 +228,24 @@ def _select_values(console: SandboxConsole, menu: Mapping[str, Any], words: list
     values: list[str] = []
     for word in words:
         if kind == 3:
-            options = menu.get("options") or []
-            found = [o for o in options if word.lower() in (str(o.get("value")).lower(), str(o.get("label")).lower())]
-            if not found:
-                shown = ", ".join(str(o.get("value")) for o in options)
-                raise ConsoleInputError(f"{word!r} is not an option; options: {shown}")
-            values.append(str(found[0]["value"]))
+            values.append(_option_value(menu.get("options") or [], word))
             continue
         # Member, role and channel selects: the stand-in resolves names, as for options.
         target = mention_target(word)
         console._world.check_target("select", {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}.get(kind, 0), target)
         values.append(target)
     return values
+
+
+def _option_value(options: list[Mapping[str, Any]], word: str) -> str:
+    """A string select's option by its number (as shown), value or label."""
+    listing = ", ".join(f"{i}. {o.get('label')}" for i, o in enumerate(options, start=1))
+    if word.isdigit():
+        number = int(word)
+        if not 1 <= number <= len(options):
+            raise ConsoleInputError(f"no option {number}; options: {listing}")
+        return str(options[number - 1]["value"])
+    found = [o for o in options if word.lower() in (str(o.get("value")).lower(), str(o.get("label")).lower())]
+    if not found:
+        raise ConsoleInputError(f"{word!r} is not an option; options: {listing}")
+    return str(found[0]["value"])

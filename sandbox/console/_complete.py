@@ -75,10 +75,13 @@ class ConsoleCompleter(Completer):
             candidates = [(str(i), str(b.get("label") or "")) for i, b in enumerate(buttons, start=1)]
         elif word == "select" and console._target is not None:
             selects = iter_selects(console._target.components or [])
-            if " " not in rest:
+            if len(selects) > 1 and " " not in rest:  # first, which menu
                 candidates = [(str(i), str(s.get("placeholder") or "")) for i, s in enumerate(selects, start=1)]
-            for menu in selects:
-                candidates += [(_quote(str(o.get("value"))), str(o.get("label"))) for o in menu.get("options") or []]
+            elif selects:
+                first = rest.split(" ", 1)[0]
+                number = int(first) if len(selects) > 1 and first.isdigit() else 1
+                options = selects[number - 1].get("options") or [] if 1 <= number <= len(selects) else []
+                candidates = [(str(i), str(o.get("label"))) for i, o in enumerate(options, start=1)]
         elif word == "fill" and console._modal is not None:
             candidates = [(f"{field_key(f)}=", f.label) for f in modal_fields(console._modal)]
         elif word == "help":

@@ -23,7 +23,7 @@ CHANNEL_HISTORY = 10
 CONSOLE_WORDS: list[tuple[str, str]] = [
     ("/command opt:value …", "run a slash command as the current member (Tab completes)"),
     ("press N | press <label>", "press button N of the last message shown with buttons"),
-    ("select N value …", "choose values in select menu N of that message"),
+    ("select N …", "pick options N (number or name) in its select menu; several menus: select MENU N …"),
     ("fill field=value …", "fill in and submit the open form (just `fill` asks field by field)"),
     ("as <member>", "act as another demo member"),
     ("whoami", "who is acting, and where commands are typed"),

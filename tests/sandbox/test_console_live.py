@@ -280,11 +280,23 @@ async def test_select_menu(sandbox: Sandbox) -> None:
     out = await sandbox.run("/demo tracks")
     assert "ephemeral — only you can see this" in out
     assert "[select 1] Pick tracks  (choose 1–2)" in out
-    assert "• Job board  = jobs" in out
-    assert "is not an option" in await sandbox.run("select 1 games")
+    assert "2. Job board  = jobs" in out
+    out = await sandbox.run("select 1 games")
+    assert "✗ 'games' is not an option; options: 1. E-commerce, 2. Job board, 3. Polls" in out
     assert "takes 1 to 2 values, got 3" in await sandbox.run("select 1 jobs polls ecommerce")
+    assert "✗ no option 4; options: 1. E-commerce" in await sandbox.run("select 4")
+    completer = ConsoleCompleter(sandbox.console)
+    assert [c.text for c in completer.get_completions(Document("select "), CompleteEvent())] == ["1", "2", "3"]
     out = await sandbox.run("select 1 E-commerce jobs")
     assert "You picked ecommerce, jobs" in out
+
+
+async def test_select_takes_option_numbers_as_press_does(sandbox: Sandbox) -> None:
+    await sandbox.run("/demo tracks")
+    assert "You picked polls" in await sandbox.run("select 3")
+    await sandbox.run("/demo tracks")
+    assert "You picked ecommerce, jobs" in await sandbox.run("select 1 2")
+    assert sandbox.console.errors == []
 
 
 async def test_member_select_takes_a_name(sandbox: Sandbox) -> None:
