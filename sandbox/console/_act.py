@@ -8,6 +8,7 @@ the message a button updated), its follow-ups, then whatever else the bot posted
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -56,7 +57,9 @@ async def interact(
     except TimeoutError:
         raise BotProblem(f"the bot did not answer {what} within {console.timeout:g} s") from None
     except (ValueError, KeyError) as exc:
-        raise ConsoleInputError(str(exc.args[0]) if exc.args else str(exc)) from None
+        # The stand-in refused, as Discord's client would: say it without internal ids.
+        said = str(exc.args[0]) if exc.args else str(exc)
+        raise ConsoleInputError(humane(console, said, clicked)) from None
     console._modal = None
     kind = int(rec.response_type or 0)
     problem = None
@@ -97,6 +100,36 @@ async def interact(
     console._show_changes(shown)
     if problem:
         raise BotProblem(problem)
+
+
+_SNOWFLAKE = re.compile(r"(?<![\w<])(message )?(\d{15,22})(?![\w>])")
+
+
+def humane(console: SandboxConsole, text: str, clicked: MessageRecord | None = None) -> str:
+    """A stand-in message in a person's words: ids become names, custom ids the labels shown."""
+    names = console._names()
+
+    def name(match: re.Match[str]) -> str:
+        said, snowflake = match.group(1) or "", int(match.group(2))
+        if snowflake in names.channels:
+            return f"{said}#{names.channels[snowflake]}"
+        if snowflake in names.users:
+            return f"{said}@{names.users[snowflake]}"
+        if snowflake in names.roles:
+            return f"{said}@{names.roles[snowflake]}"
+        return "that message" if clicked is None or snowflake == int(clicked.id) else "a message"
+
+    text = _SNOWFLAKE.sub(name, text)
+    labels: dict[str, str] = {}
+    if console._modal is not None:
+        labels[console._modal.custom_id] = f"form “{console._modal.title}”"
+    for component in iter_buttons(clicked.components or []) + iter_selects(clicked.components or []) if clicked else []:
+        shown = component.get("label") or component.get("placeholder") or "menu"
+        if component.get("custom_id"):
+            labels[str(component["custom_id"])] = f"“{shown}”"
+    for custom_id, label in labels.items():
+        text = text.replace(repr(custom_id), label).replace(custom_id, label)
+    return text
 
 
 async def slash(console: SandboxConsole, line: str) -> None:

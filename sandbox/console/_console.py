@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import _words as words
-from ._act import BotProblem, press, select, slash
+from ._act import BotProblem, humane, press, select, slash
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
 from ._feed import Feed
@@ -112,8 +112,8 @@ class SandboxConsole:
             except BotProblem as exc:
                 self._error(str(exc))
             except Exception as exc:
-                log.debug("console line %r failed", line, exc_info=True)
-                self._error(f"{type(exc).__name__}: {exc}")
+                log.exception("console line %r failed", line)
+                self._error(f"the console failed on this line ({type(exc).__name__}: {humane(self, str(exc))})")
             return True
 
     async def run_script(self, path: str | Path) -> int:

@@ -441,3 +441,25 @@ async def test_commands_discord_hides_from_a_member_are_hidden_in_help_and_tab(s
     assert "/admin wipe" in out and "Hidden from" not in out
     assert complete("/ad") == ["/admin wipe "]
     assert "Discord hides" not in await sandbox.run("/admin wipe")
+
+
+async def test_a_form_opened_by_another_member_is_named_by_its_owner_not_its_id(sandbox: Sandbox) -> None:
+    await sandbox.run("/demo hello who:ben")
+    await sandbox.run("press Form")  # ada opens the form
+    await sandbox.run("as ben")
+    out = await sandbox.run("fill title=Ben's shop")
+    assert out == "✗ that form belongs to ada; `as ada` to fill it"
+    await sandbox.run("as ada")
+    assert "Announced Ben's shop" in await sandbox.run("fill title=Ben's shop")
+
+
+async def test_stand_in_refusals_are_shown_with_names_not_ids(sandbox: Sandbox) -> None:
+    from sandbox.console._act import humane
+
+    await sandbox.run("/demo hello who:ben")
+    message = sandbox.standin.messages("prodevprojectnexus")[-1]
+    channel_id = sandbox.standin.guild.channel("prodevprojectnexus").id
+    wave = next(c["custom_id"] for row in message.components for c in row["components"] if c.get("label") == "Wave")
+    said = f"message {message.id} has no component {wave!r}; ben cannot see channel {channel_id}"
+    shown = humane(sandbox.console, said, message)
+    assert shown == "that message has no component “Wave”; ben cannot see channel #prodevprojectnexus"
