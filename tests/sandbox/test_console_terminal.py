@@ -54,6 +54,7 @@ async def test_ctrl_c_at_the_prompt_drops_the_line_and_twice_on_an_empty_line_le
     await terminal.expect(PROMPT)
     terminal.send(CTRL_C)
     await terminal.expect("(Ctrl-C again")
+    await terminal.expect(PROMPT)  # drawn once the prompt reads keys again
     terminal.send(CTRL_C)
     assert await terminal.wait_exit() == 0
     assert "you are mentor" not in terminal.output.split("whoami")[1]  # the dropped line never ran
