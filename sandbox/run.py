@@ -82,7 +82,8 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
                 output.print(
                     f"[bold]Nexus sandbox[/bold]: the real bot on a local stand-in of Discord, server "
                     f"[cyan]{standin.guild.name}[/cyan]. You are [green]mentor[/green] (Manage Server). "
-                    "Type [bold]help[/bold] for what you can do, [bold]quit[/bold] to leave."
+                    "Type [bold]help[/bold] for what you can do; Ctrl-C stops a running command, "
+                    "[bold]quit[/bold] or Ctrl-D leaves."
                 )
                 if db_path is None:
                     output.print(f"[dim]Bot log: {log_file} (deleted on exit; use --db to keep data and log)[/dim]")

@@ -8,8 +8,9 @@ the message a button updated), its follow-ups, then whatever else the bot posted
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._components import iter_buttons, iter_selects
 from ._feed import fingerprint
@@ -56,7 +57,9 @@ async def interact(
     except TimeoutError:
         raise BotProblem(f"the bot did not answer {what} within {console.timeout:g} s") from None
     except (ValueError, KeyError) as exc:
-        raise ConsoleInputError(str(exc.args[0]) if exc.args else str(exc)) from None
+        # The stand-in refused, as Discord's client would: say it without internal ids.
+        said = str(exc.args[0]) if exc.args else str(exc)
+        raise ConsoleInputError(humane(console, said, clicked)) from None
     console._modal = None
     kind = int(rec.response_type or 0)
     problem = None
@@ -99,8 +102,47 @@ async def interact(
         raise BotProblem(problem)
 
 
+_SNOWFLAKE = re.compile(r"(?<![\w<])(message )?(\d{15,22})(?![\w>])")
+
+
+def humane(console: SandboxConsole, text: str, clicked: MessageRecord | None = None) -> str:
+    """A stand-in message in a person's words: ids become names, custom ids the labels shown."""
+    names = console._names()
+
+    def name(match: re.Match[str]) -> str:
+        said, snowflake = match.group(1) or "", int(match.group(2))
+        if snowflake in names.channels:
+            return f"{said}#{names.channels[snowflake]}"
+        if snowflake in names.users:
+            return f"{said}@{names.users[snowflake]}"
+        if snowflake in names.roles:
+            return f"{said}@{names.roles[snowflake]}"
+        return "that message" if clicked is None or snowflake == int(clicked.id) else "a message"
+
+    text = _SNOWFLAKE.sub(name, text)
+    labels: dict[str, str] = {}
+    if console._modal is not None:
+        labels[console._modal.custom_id] = f"form “{console._modal.title}”"
+    for component in iter_buttons(clicked.components or []) + iter_selects(clicked.components or []) if clicked else []:
+        shown = component.get("label") or component.get("placeholder") or "menu"
+        if component.get("custom_id"):
+            labels[str(component["custom_id"])] = f"“{shown}”"
+    for custom_id, label in labels.items():
+        text = text.replace(repr(custom_id), label).replace(custom_id, label)
+    return text
+
+
 async def slash(console: SandboxConsole, line: str) -> None:
     parsed = console.index.parse(line)
+    missing = console.missing_for(parsed.spec)
+    if missing:
+        # Discord's client would not even offer the command; the console sends it anyway so the
+        # bot's own permission check can be seen, and says so.
+        top = parsed.path.split()[0]
+        console._note(
+            f"Discord hides /{top} from {console.member} (needs {', '.join(missing)}): "
+            "sent anyway, to show what the bot itself does"
+        )
     for option in parsed.spec.options:
         name = str(option["name"])
         if name in parsed.options:
@@ -171,15 +213,7 @@ async def select(console: SandboxConsole, rest: str) -> None:
     if not selects:
         raise ConsoleInputError("the last message shown has no select menu")
     words = [w.text for w in split_words(rest, separators="")]
-    if words and words[0].isdigit() and (len(selects) > 1 or len(words) > 1):
-        number = int(words.pop(0))
-        if not 1 <= number <= len(selects):
-            raise ConsoleInputError(f"no select menu {number}; the message has {len(selects)}")
-        menu = selects[number - 1]
-    elif len(selects) == 1:
-        menu = selects[0]
-    else:
-        raise ConsoleInputError(f"which select menu? select N value … (N from 1 to {len(selects)})")
+    menu = selects[_menu_number(selects, words) - 1]
     if menu.get("disabled"):
         raise ConsoleInputError("that select menu is disabled")
     values = _select_values(console, menu, words)
@@ -192,6 +226,31 @@ async def select(console: SandboxConsole, rest: str) -> None:
     )
 
 
+def _menu_number(selects: list[Mapping[str, Any]], words: list[str]) -> int:
+    """Which menu `select …` means; takes the menu number off `words` when one is given.
+
+    With several menus the first word says which one. With one menu every word is a choice (an
+    option's number, value or label: `select 2` picks option 2, as `press 2` presses button 2),
+    except the older `select 1 jobs`, whose leading 1 names the menu when no other number follows.
+    """
+    if not words:
+        return 1 if len(selects) == 1 else _which_menu(selects)
+    if len(selects) > 1:
+        if not words[0].isdigit():
+            _which_menu(selects)
+        number = int(words.pop(0))
+        if not 1 <= number <= len(selects):
+            raise ConsoleInputError(f"no select menu {number}; the message has {len(selects)}")
+        return number
+    if words[0] == "1" and len(words) > 1 and not any(w.isdigit() for w in words[1:]):
+        words.pop(0)
+    return 1
+
+
+def _which_menu(selects: list[Mapping[str, Any]]) -> NoReturn:
+    raise ConsoleInputError(f"which select menu? select N choice … (N from 1 to {len(selects)})")
+
+
 def _select_values(console: SandboxConsole, menu: Mapping[str, Any], words: list[str]) -> list[str]:
     low = int(menu.get("min_values", 1) if menu.get("min_values") is not None else 1)
     high = int(menu.get("max_values", 1) or 1)
@@ -202,15 +261,24 @@ def _select_values(console: SandboxConsole, menu: Mapping[str, Any], words: list
     values: list[str] = []
     for word in words:
         if kind == 3:
-            options = menu.get("options") or []
-            found = [o for o in options if word.lower() in (str(o.get("value")).lower(), str(o.get("label")).lower())]
-            if not found:
-                shown = ", ".join(str(o.get("value")) for o in options)
-                raise ConsoleInputError(f"{word!r} is not an option; options: {shown}")
-            values.append(str(found[0]["value"]))
+            values.append(_option_value(menu.get("options") or [], word))
             continue
         # Member, role and channel selects: the stand-in resolves names, as for options.
         target = mention_target(word)
         console._world.check_target("select", {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}.get(kind, 0), target)
         values.append(target)
     return values
+
+
+def _option_value(options: list[Mapping[str, Any]], word: str) -> str:
+    """A string select's option by its number (as shown), value or label."""
+    listing = ", ".join(f"{i}. {o.get('label')}" for i, o in enumerate(options, start=1))
+    if word.isdigit():
+        number = int(word)
+        if not 1 <= number <= len(options):
+            raise ConsoleInputError(f"no option {number}; options: {listing}")
+        return str(options[number - 1]["value"])
+    found = [o for o in options if word.lower() in (str(o.get("value")).lower(), str(o.get("label")).lower())]
+    if not found:
+        raise ConsoleInputError(f"{word!r} is not an option; options: {listing}")
+    return str(found[0]["value"])

@@ -75,14 +75,17 @@ class ConsoleCompleter(Completer):
             candidates = [(str(i), str(b.get("label") or "")) for i, b in enumerate(buttons, start=1)]
         elif word == "select" and console._target is not None:
             selects = iter_selects(console._target.components or [])
-            if " " not in rest:
+            if len(selects) > 1 and " " not in rest:  # first, which menu
                 candidates = [(str(i), str(s.get("placeholder") or "")) for i, s in enumerate(selects, start=1)]
-            for menu in selects:
-                candidates += [(_quote(str(o.get("value"))), str(o.get("label"))) for o in menu.get("options") or []]
+            elif selects:
+                first = rest.split(" ", 1)[0]
+                number = int(first) if len(selects) > 1 and first.isdigit() else 1
+                options = selects[number - 1].get("options") or [] if 1 <= number <= len(selects) else []
+                candidates = [(str(i), str(o.get("label"))) for i, o in enumerate(options, start=1)]
         elif word == "fill" and console._modal is not None:
             candidates = [(f"{field_key(f)}=", f.label) for f in modal_fields(console._modal)]
         elif word == "help":
-            candidates = [(f"/{p}", console.index.commands[p].description) for p in console.index.paths]
+            candidates = [(f"/{p}", console.index.commands[p].description) for p in console.visible_paths()]
         for value, meta in candidates:
             if value.lower().startswith(current.lower()):
                 yield Completion(value, start_position=-len(current), display_meta=meta)
@@ -102,7 +105,7 @@ class ConsoleCompleter(Completer):
         found = self._leaf(text)
         if found is None:
             typed = text[1:].lower()
-            for path in index.paths:
+            for path in self.console.visible_paths():  # as in Discord: none the member may not use
                 if path.startswith(typed):
                     yield Completion(
                         f"/{path} ",

@@ -168,8 +168,8 @@ def _select(comp: Mapping[str, Any], counter: _Counter, names: Names) -> Rendera
     if disabled:
         head.append(" (disabled)", style="dim")
     lines: list[RenderableType] = [head]
-    for option in comp.get("options") or []:
-        line = Text("    • ")
+    for number, option in enumerate(comp.get("options") or [], start=1):
+        line = Text(f"    {number}. ")  # `select N` picks by this number, as `press N` does
         line.append((_emoji(option) + str(option.get("label", ""))).strip())
         if str(option.get("value")) != str(option.get("label")):
             line.append(f"  = {option.get('value')}", style="dim")

@@ -20,8 +20,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
@@ -31,14 +33,14 @@ from rich.console import Console
 from rich.text import Text
 
 from . import _words as words
-from ._act import BotProblem, press, select, slash
+from ._act import BotProblem, humane, press, select, slash
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
 from ._feed import Feed
 from ._fill import fill
 from ._markup import Names, attr
 from ._message import render_message
-from ._parse import CommandIndex, ConsoleInputError, closest
+from ._parse import CommandIndex, CommandSpec, ConsoleInputError, closest
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
@@ -93,6 +95,7 @@ class SandboxConsole:
         self._modal: ModalRecord | None = None  # the form the last interaction opened
         self._session: PromptSession[str] | None = None
         self._lock = asyncio.Lock()
+        self._running: asyncio.Task[bool] | None = None  # the line being run, which Ctrl-C cancels
         self._location = ""  # "demo.txt:3: " while a script runs, to prefix errors
         self._ephemeral_owner: dict[int, str] = {}  # ephemeral message id -> the member who saw it
         self._feed = Feed(self._world)  # what the console already showed
@@ -109,8 +112,8 @@ class SandboxConsole:
             except BotProblem as exc:
                 self._error(str(exc))
             except Exception as exc:
-                log.debug("console line %r failed", line, exc_info=True)
-                self._error(f"{type(exc).__name__}: {exc}")
+                log.exception("console line %r failed", line)
+                self._error(f"the console failed on this line ({type(exc).__name__}: {humane(self, str(exc))})")
             return True
 
     async def run_script(self, path: str | Path) -> int:
@@ -134,28 +137,82 @@ class SandboxConsole:
         return 1 if self.errors else 0
 
     async def run_interactive(self) -> None:
-        """The interactive prompt: history, Tab completion, bot posts shown while you are idle."""
+        """The interactive prompt: history, Tab completion, bot posts shown while you are idle.
+
+        Ctrl-C while a line runs cancels that line only: the bot, the stand-in and their data
+        carry on and the prompt comes back. At the prompt, Ctrl-C drops what was typed; on an
+        empty line it says how to leave, and a second Ctrl-C in a row leaves (as `quit`)."""
         self._session = PromptSession(
             history=InMemoryHistory(),
             completer=ConsoleCompleter(self),
             complete_while_typing=True,
         )
-        with patch_stdout(raw=True):
+        with patch_stdout(raw=True), self._ctrl_c_cancels_the_running_line():
             watcher = asyncio.create_task(self._watch())
             try:
-                while True:
-                    try:
-                        line = await self._session.prompt_async(self._prompt)
-                    except KeyboardInterrupt:
-                        continue
-                    except EOFError:
-                        break
-                    if not await self.execute(line):
-                        break
+                await self._read_lines(self._session)
             finally:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
+
+    async def _read_lines(self, session: PromptSession[str]) -> None:
+        leave_on_ctrl_c = False
+        while True:
+            try:
+                line = await session.prompt_async(self._prompt)
+            except KeyboardInterrupt:
+                if session.default_buffer.text.strip():
+                    leave_on_ctrl_c = False  # like a shell: the typed line is dropped
+                    continue
+                if leave_on_ctrl_c:
+                    break
+                self._note("(Ctrl-C again, quit or Ctrl-D to leave the sandbox)")
+                leave_on_ctrl_c = True
+                continue
+            except EOFError:
+                break
+            leave_on_ctrl_c = False
+            if not await self._run_cancellable(line):
+                break
+
+    async def _run_cancellable(self, line: str) -> bool:
+        """Run one line as a task that Ctrl-C cancels; the console itself keeps running."""
+        self._running = asyncio.create_task(self.execute(line), name="console-line")
+        try:
+            return await self._running
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the console itself is being stopped, not just this line
+            self._note(f"cancelled: {line.strip()}", "bold yellow")
+            return True
+        finally:
+            self._running = None
+
+    def _interrupt(self) -> None:
+        if self._running is not None and not self._running.done():
+            self._running.cancel()
+
+    @contextlib.contextmanager
+    def _ctrl_c_cancels_the_running_line(self) -> Iterator[None]:
+        """While a line runs the terminal is in cooked mode, so Ctrl-C arrives as SIGINT (at the
+        prompt, prompt_toolkit reads it as a key). asyncio.run's own handler would cancel the
+        whole sandbox; this one cancels only the running line."""
+        loop = asyncio.get_running_loop()
+
+        def on_sigint(signum: int, frame: FrameType | None) -> None:
+            loop.call_soon_threadsafe(self._interrupt)
+
+        try:
+            previous = signal.signal(signal.SIGINT, on_sigint)
+        except ValueError:  # not the main thread (an embedding test): leave signals alone
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def _prompt(self) -> str:
         return f"{self.member} in #{self.channel} › "
@@ -207,18 +264,30 @@ class SandboxConsole:
             self._index = (key, CommandIndex(commands))
         return self._index[1]
 
+    def missing_for(self, spec: CommandSpec) -> list[str]:
+        """The permissions the current member lacks for `spec`: Discord hides it unless none."""
+        return self._world.missing_for_command(self.member, self.channel, spec.needs)
+
+    def visible_paths(self) -> list[str]:
+        """The command paths Discord would show the current member where they type."""
+        index = self.index
+        return [p for p in index.paths if not self.missing_for(index.commands[p])]
+
     def _names(self) -> Names:
         return self._world.names(now=self.clock)
 
-    def _show_changes(self, shown: set[int]) -> None:
+    def _show_changes(self, shown: set[int]) -> int:
         """Show what changed since the console last looked: new threads, new/edited/deleted messages,
-        in the order it happened (see `Feed.changes`); `shown` are messages already shown."""
+        in the order it happened (see `Feed.changes`); `shown` are messages already shown.
+        Returns how many changes were shown."""
         names = self._names()
-        for change in self._feed.changes(shown, names):
+        changes = self._feed.changes(shown, names)
+        for change in changes:
             if change.record is not None:
                 self._show_message(change.record, names, where=change.where, note=change.note)
             else:
                 self._note(change.line, change.style)
+        return len(changes)
 
     def _show_message(
         self, record: MessageRecord, names: Names, *, where: str | None = None, note: str | None = None

@@ -24,6 +24,9 @@ async def fill(console: SandboxConsole, rest: str) -> None:
     modal = console._modal
     if modal is None:
         raise ConsoleInputError("no form is open (a command or a button opens one)")
+    owner = console._world.member(str(modal.member_id)).name if modal.member_id else console.member
+    if owner != console.member:
+        raise ConsoleInputError(f"that form belongs to {owner}; `as {owner}` to fill it")
     fields = modal_fields(modal)
     if not rest and console._session is not None:
         given = await _ask_fields(fields)

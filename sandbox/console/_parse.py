@@ -122,6 +122,9 @@ class CommandSpec:
     path: str  # "nexus setup"
     description: str
     options: tuple[dict[str, Any], ...]  # value options only, in the synced order
+    # The top-level command's `default_member_permissions` (None: everyone). Discord can only hide
+    # whole top-level commands, so a subcommand carries its parent's.
+    needs: int | None = None
 
     def option(self, name: str) -> dict[str, Any] | None:
         for opt in self.options:
@@ -143,6 +146,11 @@ class ParsedCommand:
     path: str
     options: dict[str, Any]
     spec: CommandSpec = field(repr=False)
+
+
+def _permission_bits(value: Any) -> int | None:
+    """Discord sends `default_member_permissions` as a decimal string, or null for everyone."""
+    return None if value is None else int(value)
 
 
 def _chat_input(cmd: Mapping[str, Any]) -> bool:
@@ -167,19 +175,19 @@ class CommandIndex:
             if name in seen:
                 continue
             seen.add(name)
-            self._add(name, cmd)
+            self._add(name, cmd, _permission_bits(cmd.get("default_member_permissions")))
         self.children[""] = sorted(seen)
 
-    def _add(self, path: str, node: Mapping[str, Any]) -> None:
+    def _add(self, path: str, node: Mapping[str, Any], needs: int | None) -> None:
         options = list(node.get("options") or [])
         self.descriptions[path] = str(node.get("description") or "")
         subs = [o for o in options if int(o.get("type", 0)) in (SUBCOMMAND, SUBCOMMAND_GROUP)]
         if subs:
             self.children[path] = [str(o["name"]).lower() for o in subs]
             for sub in subs:
-                self._add(f"{path} {str(sub['name']).lower()}", sub)
+                self._add(f"{path} {str(sub['name']).lower()}", sub, needs)
         else:
-            self.commands[path] = CommandSpec(path, str(node.get("description") or ""), tuple(options))
+            self.commands[path] = CommandSpec(path, str(node.get("description") or ""), tuple(options), needs)
 
     @property
     def paths(self) -> list[str]:

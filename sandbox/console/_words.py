@@ -23,7 +23,7 @@ CHANNEL_HISTORY = 10
 CONSOLE_WORDS: list[tuple[str, str]] = [
     ("/command opt:value …", "run a slash command as the current member (Tab completes)"),
     ("press N | press <label>", "press button N of the last message shown with buttons"),
-    ("select N value …", "choose values in select menu N of that message"),
+    ("select N …", "pick options N (number or name) in its select menu; several menus: select MENU N …"),
     ("fill field=value …", "fill in and submit the open form (just `fill` asks field by field)"),
     ("as <member>", "act as another demo member"),
     ("whoami", "who is acting, and where commands are typed"),
@@ -159,9 +159,12 @@ async def wait(console: SandboxConsole, rest: str) -> None:
         raise ConsoleInputError(f"wait how long? e.g. wait 2 (seconds), got {rest!r}") from None
     if not 0 <= seconds <= 3600:
         raise ConsoleInputError("wait between 0 and 3600 seconds")
+    if seconds >= 2:  # long enough to want to stop it
+        console._note(f"waiting {seconds:g} s for the bot (Ctrl-C stops waiting)…")
     await asyncio.sleep(seconds)
     await settle(console)
-    console._show_changes(set())
+    if not console._show_changes(set()):
+        console._note(f"nothing new from the bot in {seconds:g} s")
 
 
 async def help_words(console: SandboxConsole, rest: str) -> None:
@@ -179,13 +182,26 @@ async def help_words(console: SandboxConsole, rest: str) -> None:
     commands = Table.grid(padding=(0, 3))
     commands.add_column(style="bold")
     commands.add_column(style="dim")
-    for path in index.paths:
+    visible = console.visible_paths()
+    for path in visible:
         commands.add_row(*_plain(f"/{path}", index.commands[path].description))
-    console._note("Slash commands (as synced by the bot; help /command for its options)", "bold underline")
-    if index.paths:
+    console._note(
+        f"Slash commands {console.member} can use here (as synced by the bot; help /command for its options)",
+        "bold underline",
+    )
+    if visible:
         console.out.print(commands)
-    else:
+    elif not index.paths:
         console._note("(the bot has not synced any command yet)")
+    hidden = [p for p in index.paths if p not in visible]
+    if hidden:
+        needs = sorted({name for p in hidden for name in console.missing_for(index.commands[p])})
+        who = console._world.members_who_see(index.commands[hidden[0]].needs, console.channel)
+        switch = f"; {' or '.join(f'`as {name}`' for name in who)} to see them" if who else ""
+        console._note(
+            f"Hidden from {console.member}, as in Discord (needs {', '.join(needs)}): "
+            f"{', '.join('/' + p for p in hidden)}{switch}"
+        )
 
 
 def _help_command(console: SandboxConsole, rest: str) -> None:
@@ -196,12 +212,19 @@ def _help_command(console: SandboxConsole, rest: str) -> None:
         below = [p for p in index.paths if p.startswith(path + " ")]
         if below:
             for sub in below:
-                console.out.print(Text.assemble((f"/{sub}", "bold"), ("  " + index.commands[sub].description, "dim")))
+                missing = console.missing_for(index.commands[sub])
+                hidden = f"  (hidden from {console.member}: needs {', '.join(missing)})" if missing else ""
+                console.out.print(
+                    Text.assemble((f"/{sub}", "bold"), ("  " + index.commands[sub].description + hidden, "dim"))
+                )
             return
         near = closest(path, index.paths)
         hint = f"; did you mean {' or '.join('/' + n for n in near)}?" if near else ""
         raise ConsoleInputError(f"unknown command /{path}{hint}")
     console.out.print(Text.assemble((spec.usage, "bold"), ("\n" + spec.description, "dim")))
+    missing = console.missing_for(spec)
+    if missing:
+        console._note(f"Hidden from {console.member} in Discord: needs {', '.join(missing)}")
     for option in spec.options:
         line = Text("  ")
         line.append(str(option["name"]), style="bold")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from discord import Permissions
+
 from ._markup import Names
 from ._parse import CHANNEL, MENTIONABLE, ROLE, USER, ConsoleInputError
 
@@ -16,6 +18,16 @@ if TYPE_CHECKING:
     from sandbox.standin import DemoChannel, DemoGuild, DemoMember, StandIn, ThreadRecord
 
 TEXT_CHANNEL_TYPES = {0, 5}  # guild text, announcement
+ADMINISTRATOR = Permissions(administrator=True).value
+# Discord's names where they differ from discord.py's attribute names.
+PERMISSION_NAMES = {"manage_guild": "Manage Server", "moderate_members": "Timeout Members"}
+
+
+def permission_names(bits: int) -> list[str]:
+    """`Permissions` bits -> the names Discord shows in the server settings ("Manage Server")."""
+    return [
+        PERMISSION_NAMES.get(name, name.replace("_", " ").title()) for name, granted in Permissions(bits) if granted
+    ]
 
 
 class DemoWorld:
@@ -60,6 +72,27 @@ class DemoWorld:
         except KeyError:
             names = [c.name for c in self.text_channels()] + [t.name for t in self.threads()]
             raise ConsoleInputError(f"unknown channel {name!r}; channels: {', '.join(names)}") from None
+
+    def missing_for_command(self, member: str, channel: str, needs: int | None) -> list[str]:
+        """What `member` lacks, typing in `channel`, for a command with these default member
+        permissions: Discord shows the command only when nothing is missing. Administrators (and
+        the owner) see everything; `needs` 0 means administrators only."""
+        if needs is None:
+            return []
+        perms = self.guild.permissions_in(self.member(member), self._permission_channel(channel))
+        if perms & ADMINISTRATOR:
+            return []
+        return permission_names(needs & ~perms) if needs else permission_names(ADMINISTRATOR)
+
+    def members_who_see(self, needs: int | None, channel: str) -> list[str]:
+        return [n for n in self.member_names() if not self.missing_for_command(n, channel, needs)]
+
+    def _permission_channel(self, name: str) -> DemoChannel:
+        """The channel whose permissions apply: a thread's parent, as in Discord."""
+        for thread in self.threads():
+            if str(thread.name) == name:
+                return self.guild.channel(int(thread.parent_id))
+        return self.guild.channel(name)
 
     def names(self, now: Callable[[], float] | None = None) -> Names:
         """Ids -> names for rendering mentions; `now` fixes the clock relative times count from."""

@@ -150,6 +150,19 @@ class Demo(app_commands.Group):
         return [app_commands.Choice(name=z, value=z) for z in zones if current.lower() in z.lower()]
 
 
+class Admin(app_commands.Group):
+    """A group Discord shows only to members with Manage Server (default member permissions)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="admin", description="For admins", default_permissions=discord.Permissions(manage_guild=True)
+        )
+
+    @app_commands.command(description="Wipe everything")
+    async def wipe(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("Wiped.", ephemeral=True)
+
+
 class TinyBot(commands.Bot):
     def __init__(self, guild_id: int) -> None:
         super().__init__(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
@@ -158,6 +171,7 @@ class TinyBot(commands.Bot):
     async def setup_hook(self) -> None:
         guild = discord.Object(self.guild_id)
         self.tree.add_command(Demo(), guild=guild)
+        self.tree.add_command(Admin(), guild=guild)
         await self.tree.sync(guild=guild)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
@@ -266,11 +280,23 @@ async def test_select_menu(sandbox: Sandbox) -> None:
     out = await sandbox.run("/demo tracks")
     assert "ephemeral — only you can see this" in out
     assert "[select 1] Pick tracks  (choose 1–2)" in out
-    assert "• Job board  = jobs" in out
-    assert "is not an option" in await sandbox.run("select 1 games")
+    assert "2. Job board  = jobs" in out
+    out = await sandbox.run("select 1 games")
+    assert "✗ 'games' is not an option; options: 1. E-commerce, 2. Job board, 3. Polls" in out
     assert "takes 1 to 2 values, got 3" in await sandbox.run("select 1 jobs polls ecommerce")
+    assert "✗ no option 4; options: 1. E-commerce" in await sandbox.run("select 4")
+    completer = ConsoleCompleter(sandbox.console)
+    assert [c.text for c in completer.get_completions(Document("select "), CompleteEvent())] == ["1", "2", "3"]
     out = await sandbox.run("select 1 E-commerce jobs")
     assert "You picked ecommerce, jobs" in out
+
+
+async def test_select_takes_option_numbers_as_press_does(sandbox: Sandbox) -> None:
+    await sandbox.run("/demo tracks")
+    assert "You picked polls" in await sandbox.run("select 3")
+    await sandbox.run("/demo tracks")
+    assert "You picked ecommerce, jobs" in await sandbox.run("select 1 2")
+    assert sandbox.console.errors == []
 
 
 async def test_member_select_takes_a_name(sandbox: Sandbox) -> None:
@@ -312,6 +338,8 @@ async def test_wait_shows_posts_the_bot_made_on_its_own(sandbox: Sandbox) -> Non
     out = await sandbox.run("wait 0.4")
     assert "#prodevprojectnexus · nexus" in out
     assert "A scheduled post 1 December 2026" in out
+    assert "nothing new" not in out
+    assert await sandbox.run("wait 0.1") == "nothing new from the bot in 0.1 s"
 
 
 async def test_people_and_help(sandbox: Sandbox) -> None:
@@ -386,3 +414,52 @@ async def test_only_the_member_who_saw_an_ephemeral_message_can_use_it(sandbox: 
         await sandbox.run("select 1 jobs")
     )
     assert "✗ who: no member 'zed'; known: nexus, lead, mentor, ada" in await sandbox.run("/demo hello who:zed")
+
+
+async def test_commands_discord_hides_from_a_member_are_hidden_in_help_and_tab(sandbox: Sandbox) -> None:
+    completer = ConsoleCompleter(sandbox.console)
+
+    def complete(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
+
+    # ada (Backend) lacks Manage Server, which /admin asks for by default: Discord does not show it.
+    out = await sandbox.run("help")
+    assert "/demo hello" in out
+    assert "/admin wipe" not in out.split("Hidden from")[0]
+    hidden = "Hidden from ada, as in Discord (needs Manage Server): /admin wipe; `as lead` or `as mentor` to see them"
+    assert hidden in out
+    assert "/demo hello " in complete("/") and not any(c.startswith("/admin") for c in complete("/"))
+    assert complete("/ad") == []
+    assert complete("help /ad") == []
+    assert "Hidden from ada in Discord: needs Manage Server" in await sandbox.run("help /admin wipe")
+    # Typed anyway, it is sent (so the bot's own check shows) with a word on what Discord does.
+    out = await sandbox.run("/admin wipe")
+    assert "Discord hides /admin from ada (needs Manage Server): sent anyway" in out
+    assert "Wiped." in out
+    await sandbox.run("as mentor")
+    out = await sandbox.run("help")
+    assert "/admin wipe" in out and "Hidden from" not in out
+    assert complete("/ad") == ["/admin wipe "]
+    assert "Discord hides" not in await sandbox.run("/admin wipe")
+
+
+async def test_a_form_opened_by_another_member_is_named_by_its_owner_not_its_id(sandbox: Sandbox) -> None:
+    await sandbox.run("/demo hello who:ben")
+    await sandbox.run("press Form")  # ada opens the form
+    await sandbox.run("as ben")
+    out = await sandbox.run("fill title=Ben's shop")
+    assert out == "✗ that form belongs to ada; `as ada` to fill it"
+    await sandbox.run("as ada")
+    assert "Announced Ben's shop" in await sandbox.run("fill title=Ben's shop")
+
+
+async def test_stand_in_refusals_are_shown_with_names_not_ids(sandbox: Sandbox) -> None:
+    from sandbox.console._act import humane
+
+    await sandbox.run("/demo hello who:ben")
+    message = sandbox.standin.messages("prodevprojectnexus")[-1]
+    channel_id = sandbox.standin.guild.channel("prodevprojectnexus").id
+    wave = next(c["custom_id"] for row in message.components for c in row["components"] if c.get("label") == "Wave")
+    said = f"message {message.id} has no component {wave!r}; ben cannot see channel {channel_id}"
+    shown = humane(sandbox.console, said, message)
+    assert shown == "that message has no component “Wave”; ben cannot see channel #prodevprojectnexus"

@@ -168,8 +168,8 @@ def test_select_menus_show_their_options() -> None:
     ]
     out = show(render_message(message(components=components), NAMES))
     assert "[select 1] Pick a track  (choose 1–2)" in out
-    assert "• E-commerce  = ecommerce — A catalog" in out
-    assert "• job-board (selected)" in out
+    assert "1. E-commerce  = ecommerce — A catalog" in out
+    assert "2. job-board (selected)" in out
     assert "[select 2] Pick a partner  (member select)" in out
     assert [s["custom_id"] for s in iter_selects(components)] == ["track", "who"]
 
