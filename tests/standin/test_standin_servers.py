@@ -7,8 +7,7 @@ import asyncio
 import discord
 import pytest
 
-from sandbox.standin import StandIn
-from sandbox.standin.generated import build_generated_guilds
+from sandbox.standin import StandIn, build_generated_guilds
 
 from .conftest import FleetBot, MiniBot, running_bot, running_standin, start_bot, stop_bot
 
