@@ -14,6 +14,7 @@ from ._records import (
 )
 from ._standin import StandIn
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoOverwrite, DemoRole, build_demo_guild
+from .generated import GeneratedGuild, build_generated_guilds
 
 __all__ = [
     "DemoChannel",
@@ -21,6 +22,7 @@ __all__ = [
     "DemoMember",
     "DemoOverwrite",
     "DemoRole",
+    "GeneratedGuild",
     "InteractionRecord",
     "MessageRecord",
     "ModalField",
@@ -29,4 +31,5 @@ __all__ = [
     "StandIn",
     "ThreadRecord",
     "build_demo_guild",
+    "build_generated_guilds",
 ]

@@ -59,10 +59,11 @@ class CommandStore:
             commands.extend(cmds)
         return commands
 
-    def find(self, name: str, kind: int = 1) -> dict[str, Any]:
-        """The synced command by top-level name: this guild's first, then global."""
-        for cmd in [*self.guild_commands.get(self.state.guild.id, []), *self.global_commands]:
+    def find(self, name: str, guild_id: int, kind: int = 1) -> dict[str, Any]:
+        """The synced command by top-level name as members of that guild see it: its own, then global."""
+        for cmd in [*self.guild_commands.get(guild_id, []), *self.global_commands]:
             if cmd["name"] == name and int(cmd.get("type", 1)) == kind:
                 return cmd
-        known = sorted({c["name"] for c in self.all if int(c.get("type", 1)) == kind})
-        raise ValueError(f"unknown command {name!r}; synced: {', '.join(known) or 'none'}")
+        visible = [*self.guild_commands.get(guild_id, []), *self.global_commands]
+        known = sorted({c["name"] for c in visible if int(c.get("type", 1)) == kind})
+        raise ValueError(f"unknown command {name!r} in this server; synced: {', '.join(known) or 'none'}")

@@ -1,6 +1,7 @@
 """The gateway: one JSON WebSocket endpoint speaking Discord's opcodes.
 
-HELLO on connect, ACK for every heartbeat, IDENTIFY -> READY + GUILD_CREATE, RESUME -> the
+HELLO on connect, ACK for every heartbeat, IDENTIFY -> READY (every server unavailable) then one
+GUILD_CREATE per server, as Discord sends them; RESUME -> the
 dispatches the client missed (every one after its `seq`) then RESUMED, op 9 for an unknown session,
 GUILD_MEMBERS_CHUNK for op 8. A session outlives its socket: dispatches made while the client is
 away are kept and replayed when it resumes. A clean client close (1000) ends the session.
@@ -69,13 +70,13 @@ class Gateway:
         *,
         token: str,
         ready_payload: Callable[[Session], dict[str, Any]],
-        guild_payload: Callable[[], dict[str, Any]],
+        guild_payloads: Callable[[], list[dict[str, Any]]],
         members_chunk: Callable[[dict[str, Any]], dict[str, Any]],
         url: Callable[[], str],
     ) -> None:
         self.token = token
         self._ready_payload = ready_payload
-        self._guild_payload = guild_payload
+        self._guild_payloads = guild_payloads
         self._members_chunk = members_chunk
         self._url = url
         self.sessions: dict[str, Session] = {}
@@ -212,7 +213,8 @@ class Gateway:
         self.sessions[session.id] = session
         self.sessions_started += 1
         await ws.send_str(session.frame("READY", self._ready_payload(session)))
-        await ws.send_str(session.frame("GUILD_CREATE", self._guild_payload()))
+        for payload in self._guild_payloads():
+            await ws.send_str(session.frame("GUILD_CREATE", payload))
         self.ready.set()
         return session
 

@@ -18,10 +18,11 @@ from ._modal import field_component
 from ._records import SELECT_TYPES, InteractionRecord, MessageRecord, ModalRecord, walk_components
 from ._state import StandInState
 from ._values import as_bool, as_float, as_int, check_limits, string_max_length
-from .demo import DemoMember
+from .demo import DemoChannel, DemoGuild, DemoMember
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 SUBCOMMAND, GROUP = 1, 2
+DEFAULT_CHANNEL = "prodevprojectnexus"  # every server's collaboration channel, demo and generated
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 
@@ -45,8 +46,9 @@ class Interactions:
         message: MessageRecord | None = None,
     ) -> tuple[dict[str, Any], InteractionRecord]:
         st = self.state
-        if st.guild_id_of(channel_id) is None:
-            raise ValueError("interactions are only supported in the guild's channels and threads")
+        guild = st.guild_of(channel_id)
+        if guild is None:
+            raise ValueError("interactions are only supported in the servers' channels and threads")
         if not st.permissions(member.id, channel_id) & (1 << 10):
             raise ValueError(f"{member.name} cannot see channel {channel_id}")
         iid = st.new_id()
@@ -62,7 +64,7 @@ class Interactions:
             source_message=message,
             created_at=time.monotonic(),
         )
-        guild_id = str(st.guild.id)
+        guild_id = str(guild.id)
         channel = st.channel_payload(channel_id)
         channel["permissions"] = str(st.permissions(member.id, channel_id))
         payload: dict[str, Any] = {
@@ -102,23 +104,66 @@ class Interactions:
         self.by_token[token] = rec
         return payload, rec
 
+    # -- where a member acts ----------------------------------------------------------------
+    def place(
+        self,
+        member_ref: int | str | DemoMember,
+        channel: int | str | DemoChannel | None,
+        guild: DemoGuild | int | None,
+    ) -> tuple[DemoGuild, DemoMember, int]:
+        """The server, member and channel of an action; see `StandIn.invoke` for the rules."""
+        st = self.state
+        where = self._guild(member_ref, channel, guild)
+        member = st.member(member_ref, where)
+        channel_id = st.channel_id(DEFAULT_CHANNEL if channel is None else channel, where)
+        of_channel = st.guild_of(channel_id)
+        if of_channel is None:
+            raise ValueError("interactions are only supported in the servers' channels and threads")
+        if of_channel is not where:
+            raise ValueError(f"channel {channel} is not in {where.name!r}")
+        return where, member, channel_id
+
+    def _guild(
+        self,
+        member_ref: int | str | DemoMember,
+        channel: int | str | DemoChannel | None,
+        guild: DemoGuild | int | None,
+    ) -> DemoGuild:
+        st = self.state
+        if guild is not None:
+            found = st.directory.guild(guild if isinstance(guild, int) else guild.id)
+            if found is None:
+                raise ValueError(f"the stand-in serves no server {guild}")
+            return found
+        channel_ref = channel.id if isinstance(channel, DemoChannel) else channel
+        if isinstance(channel_ref, int) or (isinstance(channel_ref, str) and channel_ref.strip().isdigit()):
+            of_channel = st.guild_of(int(channel_ref))
+            if of_channel is not None:
+                return of_channel
+        user_ref = member_ref.id if isinstance(member_ref, DemoMember) else member_ref
+        if isinstance(user_ref, int) or user_ref.strip().isdigit():
+            servers = st.directory.guilds_of(int(user_ref))
+            if servers:
+                return servers[0]
+        return st.guild
+
     # -- slash commands and autocomplete -----------------------------------------------------
     def command(
         self,
-        member_ref: int | str,
+        member_ref: int | str | DemoMember,
         command: str,
         options: Mapping[str, Any] | None,
-        channel: int | str,
+        channel: int | str | DemoChannel | None,
         *,
+        guild: DemoGuild | int | None = None,
         focused: str | None = None,
     ) -> tuple[dict[str, Any], InteractionRecord]:
         st = self.state
-        member = st.member(member_ref)
-        channel_id = st.channel_id(channel)
+        server, member, channel_id = self.place(member_ref, channel, guild)
         parts = command.split()
         if not parts:
             raise ValueError("empty command")
-        cmd = st.commands.find(parts[0])
+        cmd = st.commands.find(parts[0], server.id)
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
@@ -163,7 +208,9 @@ class Interactions:
                 if opt.get("required") and focused is None:
                     raise ValueError(f"/{command} needs option {name!r}")
                 continue
-            value = self._convert(f"/{command}", opt, given[name], member, channel_id, resolved, strict=focused is None)
+            value = self._convert(
+                f"/{command}", opt, given[name], member, channel_id, resolved, strict=focused is None, guild=server
+            )
             values.append({"type": opt["type"], "name": name, "value": value})
         if values:
             node["options"] = values
@@ -182,6 +229,7 @@ class Interactions:
         resolved: dict[str, dict[str, Any]],
         *,
         strict: bool,
+        guild: DemoGuild,
     ) -> Any:
         kind, name = opt["type"], opt["name"]
         label = f"option {name!r} of {where}"
@@ -196,12 +244,12 @@ class Interactions:
             value = as_bool(raw, label)
         elif kind in (USER, MENTIONABLE):
             try:
-                target = st.member(raw)
+                target = st.member(raw, guild)
             except KeyError:
                 if kind == USER:
                     raise ValueError(f"{label}: unknown member {raw!r}") from None
                 try:
-                    role = st.guild.role(raw)
+                    role = guild.role(raw)
                 except KeyError:
                     raise ValueError(f"{label}: no member or role {raw!r}") from None
                 resolved.setdefault("roles", {})[str(role.id)] = role.to_payload()
@@ -213,14 +261,16 @@ class Interactions:
             return str(target.id)
         elif kind == ROLE:
             try:
-                role = st.guild.role(raw)
+                role = guild.role(raw)
             except KeyError as exc:
                 raise ValueError(f"{label}: {exc.args[0]}") from None
             resolved.setdefault("roles", {})[str(role.id)] = role.to_payload()
             return str(role.id)
         elif kind == CHANNEL:
             try:
-                target_id = st.channel_id(raw)
+                target_id = st.channel_id(raw, guild)
+                if st.guild_of(target_id) is not guild:
+                    raise KeyError(f"channel {raw!r} is not in {guild.name!r}")
             except KeyError as exc:
                 raise ValueError(f"{label}: {exc.args[0]}") from None
             payload = st.channel_payload(target_id)
@@ -246,10 +296,10 @@ class Interactions:
 
     # -- components and modals --------------------------------------------------------------
     def component(
-        self, member_ref: int | str, message: MessageRecord, custom_id: str, values: list[Any] | None
+        self, member_ref: int | str | DemoMember, message: MessageRecord, custom_id: str, values: list[Any] | None
     ) -> tuple[dict[str, Any], InteractionRecord]:
         st = self.state
-        member = st.member(member_ref)
+        member = st.member(member_ref, st.guild_of(message.channel_id))
         if message.deleted:
             raise ValueError(f"message {message.id} was deleted")
         if message.ephemeral:
@@ -299,14 +349,17 @@ class Interactions:
         opt_type = {5: USER, 6: ROLE, 7: MENTIONABLE, 8: CHANNEL}[kind]
         resolved: dict[str, dict[str, Any]] = {}
         schema = {"type": opt_type, "name": comp["custom_id"], "channel_types": comp.get("channel_types")}
-        ids = [self._convert("select", schema, v, member, channel_id, resolved, strict=True) for v in chosen]
+        guild = self.state.guild_of(channel_id) or self.state.guild
+        ids = [
+            self._convert("select", schema, v, member, channel_id, resolved, strict=True, guild=guild) for v in chosen
+        ]
         return [str(i) for i in ids], resolved
 
     def modal_submit(
-        self, member_ref: int | str, modal: ModalRecord, values: Mapping[str, Any]
+        self, member_ref: int | str | DemoMember, modal: ModalRecord, values: Mapping[str, Any]
     ) -> tuple[dict[str, Any], InteractionRecord]:
         st = self.state
-        member = st.member(member_ref)
+        member = st.member(member_ref, st.guild_of(modal.channel_id))
         if modal.member_id and member.id != modal.member_id:
             owner = st.find_member(modal.member_id)
             raise ValueError(f"modal {modal.custom_id!r} was opened for {owner.name if owner else modal.member_id}")

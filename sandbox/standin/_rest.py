@@ -1,9 +1,11 @@
 """The REST side: routing, auth, fault injection, request records and Discord-shaped replies.
 
-One aiohttp handler serves `/api/v10/...`: it records the request, matches it against the route
-table (templates like `/channels/{channel_id}/messages`, literal segments first), answers an
-injected fault if one is armed, checks `Authorization: Bot <token>` on bot routes (webhook and
-interaction-callback routes are token-in-URL, like Discord's), then calls the route's handler.
+One aiohttp handler serves `/api/v10/...`: it waits `latency` seconds if set (the round trip to
+Discord), records the request, matches it against the route table (templates like
+`/channels/{channel_id}/messages`, literal segments first), answers an injected fault if one is
+armed, answers a global 429 past the global limit if one is set (interaction routes are exempt, as
+on Discord), checks `Authorization: Bot <token>` on bot routes (webhook and interaction-callback
+routes are token-in-URL, like Discord's), then calls the route's handler.
 Every JSON reply carries Content-Type exactly `application/json`. Unknown routes get Discord's
 JSON 404 and stay visible in the records.
 
@@ -13,6 +15,7 @@ so whoever waits on them (a test awaiting `invoke`) resumes only after the bot c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -24,6 +27,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from ._ratelimit import GlobalRateLimit
 from ._records import RequestRecord
 from ._validate import InvalidForm
 
@@ -125,6 +129,7 @@ class _Route:
     pattern: re.Pattern[str]
     handler: Handler
     auth: bool
+    global_limited: bool
 
 
 @dataclass
@@ -139,21 +144,21 @@ class Fault:
 
     def reply(self) -> Reply:
         if self.status == 429:
-            headers = {
-                "Via": "1.1 google",
-                "Retry-After": str(max(1, math.ceil(self.retry_after))),
-                "X-RateLimit-Scope": "global" if self.is_global else "user",
-            }
-            if self.is_global:
-                headers["X-RateLimit-Global"] = "true"
-            body = {
-                "message": "You are being rate limited.",
-                "retry_after": self.retry_after,
-                "global": self.is_global,
-                "code": 0,
-            }
-            return Reply(429, body, headers)
+            return rate_limited(self.retry_after, is_global=self.is_global)
         return Reply(self.status, {"message": f"{self.status}: {_REASONS.get(self.status, 'Error')}", "code": 0})
+
+
+def rate_limited(retry_after: float, *, is_global: bool) -> Reply:
+    """Discord's 429: the `Via` header (without it discord.py assumes a Cloudflare ban) and the body."""
+    headers = {
+        "Via": "1.1 google",
+        "Retry-After": str(max(1, math.ceil(retry_after))),
+        "X-RateLimit-Scope": "global" if is_global else "user",
+    }
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global, "code": 0}
+    return Reply(429, body, headers)
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -171,9 +176,14 @@ class Rest:
         self.routes: list[_Route] = []
         self.faults: list[Fault] = []
         self.requests: list[RequestRecord] = []
+        self.global_limit = GlobalRateLimit()
+        self.latency = 0.0  # seconds added to every request
 
-    def add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
-        self.routes.append(_Route(method, template, _compile(template), handler, auth))
+    def add(
+        self, method: str, template: str, handler: Handler, *, auth: bool = True, global_limited: bool = True
+    ) -> None:
+        """A route; `global_limited=False` for interaction routes, which Discord's global limit spares."""
+        self.routes.append(_Route(method, template, _compile(template), handler, auth, global_limited))
         # literal segments win over parameters (/users/@me before /users/{user_id})
         self.routes.sort(key=lambda r: [seg.startswith("{") for seg in r.template.strip("/").split("/")])
 
@@ -239,6 +249,8 @@ class Rest:
             return raw.decode(errors="replace"), []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
         method = request.method.upper()
         path = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
         try:
@@ -274,6 +286,11 @@ class Rest:
         fault = self._take_fault(method, path)
         if fault is not None:
             return fault.reply()
+        bot_request = ctx.request.headers.get("Authorization") == f"Bot {self.token}"
+        if bot_request and (route is None or route.global_limited):
+            wait = self.global_limit.admit()
+            if wait is not None:
+                return rate_limited(wait, is_global=True)
         if route is None:
             return Reply(404, {"message": "404: Not Found", "code": 0})
         if route.auth and ctx.request.headers.get("Authorization") != f"Bot {self.token}":

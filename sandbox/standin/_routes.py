@@ -15,7 +15,7 @@ from ._records import MessageRecord, ThreadRecord
 from ._rest import MISSING_ACCESS, MISSING_PERMISSIONS, ApiError, Ctx, Rest, invalid_field, not_found
 from ._state import INTENT_GUILDS, StandInState
 from ._validate import check_commands
-from .demo import VIEW_CHANNEL
+from .demo import VIEW_CHANNEL, DemoGuild
 
 READ_HISTORY = 1 << 16
 MANAGE_MESSAGES = 1 << 13
@@ -37,9 +37,11 @@ class RouteBase:
     def _user_id(self, ctx: Ctx, name: str = "user_id") -> int:
         return self.state.bot_user_id if ctx.params[name] == "@me" else ctx.int_param(name)
 
-    def _guild(self, ctx: Ctx) -> None:
-        if ctx.int_param("guild_id") != self.state.guild.id:
+    def _guild(self, ctx: Ctx) -> DemoGuild:
+        guild = self.state.directory.guild(ctx.int_param("guild_id"))
+        if guild is None:
             raise not_found("Guild", 10004)
+        return guild
 
     def _channel(self, ctx: Ctx, *, need_view: bool = True) -> int:
         channel_id = ctx.int_param("channel_id")
@@ -144,8 +146,7 @@ class Routes(RouteBase):
         if ctx.params["application_id"] != str(self.state.application_id):
             raise ApiError(403, "Missing Access", 50001)
         if "guild_id" in ctx.params:
-            self._guild(ctx)
-            return self.state.guild.id
+            return self._guild(ctx).id
         return None
 
     def _scoped(self, guild_id: int | None) -> list[dict[str, Any]]:
@@ -191,35 +192,33 @@ class Routes(RouteBase):
 
     # -- guild ------------------------------------------------------------------------------
     async def get_guild(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
-        return self.state.guild_payload()
+        return self.state.guild_payload(self._guild(ctx))
 
     async def get_guild_channels(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
-        return [self.state.channel_payload(c.id) for c in self.state.guild.channels]
+        guild = self._guild(ctx)
+        return [self.state.channel_payload(c.id) for c in guild.channels]
 
     async def get_roles(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
-        return [r.to_payload() for r in self.state.guild.roles]
+        return [r.to_payload() for r in self._guild(ctx).roles]
 
     async def get_members(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
+        guild = self._guild(ctx)
         limit = max(1, min(1000, int(ctx.query.get("limit", "1") or 1)))
         after = int(ctx.query.get("after", "0") or 0)
-        members = sorted((m for m in self.state.guild.members if m.id > after), key=lambda m: m.id)
+        members = sorted((m for m in guild.members if m.id > after), key=lambda m: m.id)
         return [m.to_payload() for m in members[:limit]]
 
     async def get_member(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
-        member = self.state.find_member(self._user_id(ctx))
+        guild = self._guild(ctx)
+        member = self.state.find_member(self._user_id(ctx), guild)
         if member is None:
             raise not_found("Member", 10007)
         return member.to_payload()
 
     async def get_active_threads(self, ctx: Ctx) -> Any:
-        self._guild(ctx)
+        guild = self._guild(ctx)
         st = self.state
-        threads = st.active_threads()
+        threads = st.active_threads(guild)
         members = [st.thread_member_payload(t, st.bot_user_id) for t in threads if st.bot_user_id in t.member_ids]
         return {"threads": [st.thread_payload(t) for t in threads], "members": members}
 

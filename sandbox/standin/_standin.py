@@ -14,43 +14,56 @@ from typing import Any
 from aiohttp import web
 
 from ._callbacks import Callbacks
-from ._gateway import Gateway, Session
+from ._channel_changes import delete_channel, set_overwrite
+from ._gateway import Gateway
+from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest
 from ._routes import Routes
 from ._state import MessagePredicate, StandInState
 from ._threads import ThreadRoutes
-from .demo import DemoGuild, build_demo_guild
+from .demo import DemoChannel, DemoGuild, DemoMember, DemoRole, build_demo_guild
+from .generated import GeneratedGuild, build_generated_guilds
 
-DEFAULT_CHANNEL = "prodevprojectnexus"
+ChannelRef = int | str | DemoChannel
+MemberRef = int | str | DemoMember
 
 
 class StandIn:
-    """A Discord stand-in on 127.0.0.1 with a demo server; see /work/plan/standin-api.md."""
+    """A Discord stand-in on 127.0.0.1 with a demo server; see /work/plan/standin-api.md.
 
-    def __init__(self, guild: DemoGuild | None = None, token: str = "sandbox-token") -> None:
+    `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
+    see generated.py); `standin.guilds` lists them all, the demo server first.
+    """
+
+    def __init__(
+        self, guild: DemoGuild | None = None, token: str = "sandbox-token", *, extra_guilds: int = 0
+    ) -> None:
         self.guild = guild if guild is not None else build_demo_guild()
+        self.extra_guilds: list[GeneratedGuild] = build_generated_guilds(extra_guilds, self.guild.bot_member.id)
         self.token = token
         self.click_settle = 0.003  # seconds a click waits after the bot got the message back
-        self._state = StandInState(self.guild, token)
+        self._state = StandInState([self.guild, *self.extra_guilds], token)
         self._interactions = Interactions(self._state)
         self._callbacks = Callbacks(self._state, self._interactions)
         self._rest = Rest(token)
         Routes(self._state, lambda: self.gateway_url).register(self._rest)
         ThreadRoutes(self._state, lambda: self.gateway_url).register(self._rest)
         add = self._rest.add
-        add("POST", "/interactions/{interaction_id}/{token}/callback", self._callbacks.callback, auth=False)
-        add("POST", "/webhooks/{application_id}/{token}", self._callbacks.followup, auth=False)
+        # Interaction endpoints: token in the URL, and spared by Discord's global rate limit.
+        interaction = {"auth": False, "global_limited": False}
+        add("POST", "/interactions/{interaction_id}/{token}/callback", self._callbacks.callback, **interaction)
+        add("POST", "/webhooks/{application_id}/{token}", self._callbacks.followup, **interaction)
         hook = "/webhooks/{application_id}/{token}/messages/{message_id}"
-        add("GET", hook, self._callbacks.get_message, auth=False)
-        add("PATCH", hook, self._callbacks.edit_message, auth=False)
-        add("DELETE", hook, self._callbacks.delete_message, auth=False)
+        add("GET", hook, self._callbacks.get_message, **interaction)
+        add("PATCH", hook, self._callbacks.edit_message, **interaction)
+        add("DELETE", hook, self._callbacks.delete_message, **interaction)
         self._gateway = Gateway(
             token=token,
-            ready_payload=self._ready_payload,
-            guild_payload=self._state.guild_create_payload,
-            members_chunk=self._members_chunk,
+            ready_payload=lambda session: ready_payload(self._state, session.id, self.gateway_url),
+            guild_payloads=lambda: guild_create_payloads(self._state),
+            members_chunk=lambda data: members_chunk(self._state, data),
             url=lambda: self.gateway_url,
         )
         self._state.emit = self._gateway.dispatch
@@ -121,46 +134,67 @@ class StandIn:
     def callback_deadline(self, value: float | None) -> None:
         self._callbacks.callback_deadline = value
 
+    # -- servers, Discord's limits and latency ------------------------------------------------
+    @property
+    def guilds(self) -> list[DemoGuild]:
+        """Every server the stand-in serves: the demo one first, then the generated ones."""
+        return [self.guild, *self.extra_guilds]
+
+    @property
+    def global_limit(self) -> int | None:
+        """Discord's global rate limit in requests per second (Discord: 50); None (default) is off.
+
+        Past it, requests get a global 429 (interaction callbacks and follow-ups are exempt).
+        Setting it starts a fresh window.
+        """
+        return self._rest.global_limit.per_second
+
+    @global_limit.setter
+    def global_limit(self, value: int | None) -> None:
+        self._rest.global_limit.per_second = value
+
+    @property
+    def global_429s(self) -> int:
+        """How many requests the global limit answered with a 429 (injected faults not counted)."""
+        return self._rest.global_limit.rejected
+
+    @property
+    def latency(self) -> float:
+        """Seconds added to every REST request (a round trip to Discord); 0 by default."""
+        return self._rest.latency
+
+    @latency.setter
+    def latency(self, value: float) -> None:
+        if value < 0:
+            raise ValueError(f"latency cannot be negative: {value}")
+        self._rest.latency = value
+
+    # -- changing channels behind the bot's back ---------------------------------------------
+    async def delete_channel(self, channel: ChannelRef, *, guild: DemoGuild | None = None) -> DemoChannel:
+        """Delete a channel (and its threads) as an admin would; the bot gets CHANNEL_DELETE.
+
+        Later requests to it answer 404 Unknown Channel (10003); its messages stay readable
+        through `messages(channel_id)`.
+        """
+        return await delete_channel(self._state, self._state.channel_id(channel, guild))
+
+    async def set_permission_overwrite(
+        self,
+        channel: ChannelRef,
+        target: int | DemoMember | DemoRole,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+        guild: DemoGuild | None = None,
+    ) -> None:
+        """Set a channel's permission overwrite for a member or role (allow = deny = 0 removes it);
+        the bot gets CHANNEL_UPDATE. E.g. take Send Messages from the bot:
+        `await standin.set_permission_overwrite(channel, standin.bot_user_id, deny=SEND_MESSAGES)`.
+        """
+        target_id = target if isinstance(target, int) else target.id
+        await set_overwrite(self._state, self._state.channel_id(channel, guild), target_id, allow=allow, deny=deny)
+
     # -- gateway ----------------------------------------------------------------------------
-    def _ready_payload(self, session: Session) -> dict[str, Any]:
-        st = self._state
-        return {
-            "v": 10,
-            "user": st.bot_user_payload(),
-            "guilds": [{"id": str(st.guild.id), "unavailable": True}],
-            "session_id": session.id,
-            "session_type": "normal",
-            "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(st.application_id), "flags": 0},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "user_settings": {},
-            "geo_ordered_rtc_regions": [],
-            "_trace": ["nexus-standin"],
-        }
-
-    def _members_chunk(self, data: dict[str, Any]) -> dict[str, Any]:
-        members = self.guild.members
-        query = str(data.get("query") or "").casefold()
-        user_ids = {str(u) for u in (data.get("user_ids") or [])}
-        if user_ids:
-            members = [m for m in members if str(m.id) in user_ids]
-        elif query:
-            members = [m for m in members if m.name.casefold().startswith(query)]
-        limit = int(data.get("limit") or 0)
-        if limit:
-            members = members[:limit]
-        return {
-            "guild_id": str(self.guild.id),
-            "members": [m.to_payload() for m in members],
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": sorted(user_ids - {str(m.id) for m in members}),
-            "nonce": data.get("nonce"),
-        }
-
     async def wait_until_ready(self, timeout: float = 10) -> None:
         try:
             await asyncio.wait_for(self._gateway.ready.wait(), timeout)
@@ -219,28 +253,35 @@ class StandIn:
 
     async def invoke(
         self,
-        member: int | str,
+        member: MemberRef,
         command: str,
         options: Mapping[str, Any] | None = None,
         *,
-        channel: int | str = DEFAULT_CHANNEL,
+        channel: ChannelRef | None = None,
+        guild: DemoGuild | int | None = None,
         timeout: float = 5,
     ) -> InteractionRecord:
-        """Run a slash command as `member`; returns once the bot's interaction callback arrived."""
-        payload, rec = self._interactions.command(member, command, options, channel)
+        """Run a slash command as `member`; returns once the bot's interaction callback arrived.
+
+        The server is `guild` if given, else the one of `channel` or `member` when given as an
+        object or id, else the demo server; names resolve in that server, and the channel
+        defaults to its #prodevprojectnexus.
+        """
+        payload, rec = self._interactions.command(member, command, options, channel, guild=guild)
         return await self._send(payload, rec, f"/{command}", timeout)
 
     async def autocomplete(
         self,
-        member: int | str,
+        member: MemberRef,
         command: str,
         options: Mapping[str, Any] | None = None,
         *,
         focused: str,
-        channel: int | str = DEFAULT_CHANNEL,
+        channel: ChannelRef | None = None,
+        guild: DemoGuild | int | None = None,
         timeout: float = 5,
     ) -> list[dict[str, Any]]:
-        payload, rec = self._interactions.command(member, command, options, channel, focused=focused)
+        payload, rec = self._interactions.command(member, command, options, channel, guild=guild, focused=focused)
         await self._send(payload, rec, f"autocomplete of /{command} {focused}", timeout)
         return list(rec.choices or [])
 
@@ -251,7 +292,7 @@ class StandIn:
 
     async def click(
         self,
-        member: int | str,
+        member: MemberRef,
         message: MessageRecord | int,
         custom_id: str,
         values: list[Any] | None = None,
@@ -269,7 +310,7 @@ class StandIn:
         return await self._send(payload, rec, f"click on {custom_id!r}", timeout)
 
     async def submit_modal(
-        self, member: int | str, modal: ModalRecord, values: Mapping[str, Any] | None = None, *, timeout: float = 5
+        self, member: MemberRef, modal: ModalRecord, values: Mapping[str, Any] | None = None, *, timeout: float = 5
     ) -> InteractionRecord:
         """Fill in and submit a modal the bot opened (values by field custom_id)."""
         if modal is None:
@@ -279,16 +320,23 @@ class StandIn:
         return await self._send(payload, rec, f"modal {modal.custom_id!r}", timeout)
 
     # -- records ----------------------------------------------------------------------------
-    def messages(self, channel: int | str) -> list[MessageRecord]:
-        """Current (not deleted, not ephemeral) messages of a channel or thread, oldest first."""
-        return self._state.messages_in(self._state.channel_id(channel))
+    def messages(self, channel: ChannelRef, *, guild: DemoGuild | None = None) -> list[MessageRecord]:
+        """Current (not deleted, not ephemeral) messages of a channel or thread, oldest first.
 
-    def dm_messages(self, member: int | str) -> list[MessageRecord]:
-        channel_id = self._state.dm_by_member.get(self._state.member(member).id)
+        Names resolve in `guild` (default: the demo server); a deleted channel's id still works.
+        """
+        raw = channel.id if isinstance(channel, DemoChannel) else channel
+        if isinstance(raw, int) and raw in self._state.deleted_channel_ids:
+            return self._state.messages_in(raw)
+        return self._state.messages_in(self._state.channel_id(channel, guild))
+
+    def dm_messages(self, member: MemberRef) -> list[MessageRecord]:
+        channel_id = self.dm_channel_id(member)
         return self._state.messages_in(channel_id) if channel_id is not None else []
 
-    def dm_channel_id(self, member: int | str) -> int | None:
-        return self._state.dm_by_member.get(self._state.member(member).id)
+    def dm_channel_id(self, member: MemberRef) -> int | None:
+        user_id = member.id if isinstance(member, DemoMember) else self._state.member(member).id
+        return self._state.dm_by_member.get(user_id)
 
     @property
     def threads(self) -> list[ThreadRecord]:
@@ -299,7 +347,7 @@ class StandIn:
         return list(self._interactions.by_id.values())
 
     async def wait_for_message(
-        self, channel: int | str | None, predicate: MessagePredicate | None = None, timeout: float = 5
+        self, channel: ChannelRef | None, predicate: MessagePredicate | None = None, timeout: float = 5
     ) -> MessageRecord:
         """The first NEW message (from now on) in `channel` (None: anywhere) matching `predicate`.
 

@@ -1,4 +1,4 @@
-"""The stand-in's in-memory Discord: the guild, its messages, threads, DMs and synced commands.
+"""The stand-in's in-memory Discord: its servers, messages, threads, DMs and synced commands.
 
 Everything here renders Discord's JSON shapes (what discord.py parses) from the records in
 `_records.py`. Methods that change state and that Discord would announce over the gateway are
@@ -17,6 +17,7 @@ from typing import Any
 from discord.utils import time_snowflake
 
 from ._commands import CommandStore
+from ._directory import Directory
 from ._records import MessageRecord, ThreadRecord
 from .demo import (
     DM_CHANNEL,
@@ -54,10 +55,11 @@ def iso(when: dt.datetime | None) -> str | None:
 
 
 class StandInState:
-    def __init__(self, guild: DemoGuild, token: str) -> None:
-        self.guild = guild
+    def __init__(self, guilds: list[DemoGuild], token: str) -> None:
+        self.guild = guilds[0]  # the demo server: where names resolve when no server is named
+        self.directory = Directory(guilds)
         self.token = token
-        self.bot: DemoMember = guild.bot_member
+        self.bot: DemoMember = self.guild.bot_member
         self.bot_user_id = self.bot.id
         self.application_id = self.bot.id
         self.emit: Emit = _no_emit
@@ -65,6 +67,7 @@ class StandInState:
         self.messages_by_id: dict[int, MessageRecord] = {}
         self.channel_messages: dict[int, list[MessageRecord]] = defaultdict(list)
         self.threads: dict[int, ThreadRecord] = {}
+        self.deleted_channel_ids: set[int] = set()  # channels and threads deleted (their messages stay readable)
         self.dm_by_member: dict[int, int] = {}
         self.member_by_dm: dict[int, int] = {}
         self.commands = CommandStore(self)
@@ -83,47 +86,72 @@ class StandInState:
         self._last_id = max(candidate, self._last_id + 1)
         return self._last_id
 
-    def member(self, value: int | str) -> DemoMember:
-        return self.guild.member(value)
+    def member(self, value: int | str | DemoMember, guild: DemoGuild | None = None) -> DemoMember:
+        """A member of `guild` (default: the demo server) by name, mention or id."""
+        where = guild if guild is not None else self.guild
+        if isinstance(value, DemoMember):
+            value = value.id
+        return where.member(value)
 
-    def find_member(self, user_id: int) -> DemoMember | None:
-        return next((m for m in self.guild.members if m.id == user_id), None)
+    def find_member(self, user_id: int, guild: DemoGuild | None = None) -> DemoMember | None:
+        """This user as a member of `guild`; without one, of the first server that has them."""
+        if guild is None:
+            return self.directory.user(user_id)
+        return next((m for m in guild.members if m.id == user_id), None)
 
     def guild_channel(self, channel_id: int) -> DemoChannel | None:
-        return next((c for c in self.guild.channels if c.id == channel_id), None)
+        found = self.directory.channel(channel_id)
+        return found[1] if found is not None else None
 
-    def channel_id(self, value: int | str) -> int:
-        """A guild channel, thread (by name: the newest) or DM channel id, from a name or id."""
+    def guild_of(self, channel_id: int) -> DemoGuild | None:
+        """The server a channel or thread is in (None for a DM or an unknown channel)."""
+        thread = self.threads.get(channel_id)
+        found = self.directory.channel(thread.parent_id if thread is not None else channel_id)
+        return found[0] if found is not None else None
+
+    def channel_id(self, value: int | str | DemoChannel, guild: DemoGuild | None = None) -> int:
+        """A channel, thread (by name: the newest) or DM channel id, from a name or id.
+
+        Ids are found in every server; names in `guild` (default: the demo server).
+        """
+        if isinstance(value, DemoChannel):
+            value = value.id
         if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
             wanted = int(value)
-            if self.guild_channel(wanted) or wanted in self.threads or wanted in self.member_by_dm:
+            if self.is_known_channel(wanted):
                 return wanted
+        where = guild if guild is not None else self.guild
         try:
-            return self.guild.channel(value).id
+            return where.channel(value).id
         except KeyError as exc:
+            threads = [t for t in self.threads.values() if t.guild_id == where.id]
             if isinstance(value, str):
                 key = value.strip().lstrip("#").casefold()
-                for thread in reversed(list(self.threads.values())):
+                for thread in reversed(threads):
                     if thread.name.casefold() == key:
                         return thread.id
-            raise KeyError(f"{exc.args[0]}; threads: {', '.join(t.name for t in self.threads.values())}") from None
+            raise KeyError(f"{exc.args[0]}; threads: {', '.join(t.name for t in threads)}") from None
 
     def is_known_channel(self, channel_id: int) -> bool:
-        return bool(self.guild_channel(channel_id)) or channel_id in self.threads or channel_id in self.member_by_dm
+        return channel_id in self.threads or channel_id in self.member_by_dm or bool(self.guild_channel(channel_id))
 
     def guild_id_of(self, channel_id: int) -> int | None:
-        return None if channel_id in self.member_by_dm else self.guild.id
+        guild = self.guild_of(channel_id)
+        return guild.id if guild is not None else None
 
     def permissions(self, member_id: int, channel_id: int) -> int:
         """What `member_id` may do in a channel, thread or DM, as Discord computes it."""
         if channel_id in self.member_by_dm:
             return DM_PERMISSIONS
         thread = self.threads.get(channel_id)
-        parent = self.guild_channel(thread.parent_id if thread else channel_id)
-        member = self.find_member(member_id)
-        if parent is None or member is None:
+        found = self.directory.channel(thread.parent_id if thread else channel_id)
+        if found is None:
             return 0
-        perms = self.guild.permissions_in(member, parent)
+        guild, parent = found
+        member = self.find_member(member_id, guild)
+        if member is None:
+            return 0
+        perms = guild.permissions_in(member, parent)
         if thread and thread.private and member_id not in thread.member_ids and not perms & MANAGE_THREADS:
             return 0
         return perms
@@ -155,7 +183,8 @@ class StandInState:
     def member_payload(
         self, member_id: int, channel_id: int | None = None, *, with_user: bool = True
     ) -> dict[str, Any]:
-        payload = self.member(member_id).to_payload(with_user=with_user)
+        guild = self.guild_of(channel_id) if channel_id is not None else None
+        payload = self.member(member_id, guild).to_payload(with_user=with_user)
         if channel_id is not None:
             payload["permissions"] = str(self.permissions(member_id, channel_id))
         return payload
@@ -196,8 +225,9 @@ class StandInState:
             "join_timestamp": iso(thread.created_at),
             "flags": 0,
         }
-        if with_member and self.find_member(user_id):
-            payload["member"] = self.member_payload(user_id)
+        guild = self.directory.guild(thread.guild_id)
+        if with_member and guild is not None and self.find_member(user_id, guild):
+            payload["member"] = self.member(user_id, guild).to_payload()
         return payload
 
     def channel_payload(self, channel_id: int) -> dict[str, Any]:
@@ -212,26 +242,27 @@ class StandInState:
                 "flags": 0,
                 "recipients": [self.user_payload(self.member_by_dm[channel_id])],
             }
-        channel = self.guild_channel(channel_id)
-        if channel is None:
+        found = self.directory.channel(channel_id)
+        if found is None:
             raise KeyError(channel_id)
-        payload = channel.to_payload(self.guild.id)
+        guild, channel = found
+        payload = channel.to_payload(guild.id)
         last = self.channel_messages.get(channel_id)
         payload["last_message_id"] = str(last[-1].id) if last else None
         return payload
 
-    def active_threads(self) -> list[ThreadRecord]:
-        return [t for t in self.threads.values() if not t.archived]
+    def active_threads(self, guild: DemoGuild) -> list[ThreadRecord]:
+        return [t for t in self.threads.values() if not t.archived and t.guild_id == guild.id]
 
-    def guild_create_payload(self) -> dict[str, Any]:
-        payload = self.guild.to_payload()
-        payload["channels"] = [self.channel_payload(c.id) for c in self.guild.channels]
-        payload["threads"] = [self.thread_payload(t, member_for=self.bot_user_id) for t in self.active_threads()]
+    def guild_create_payload(self, guild: DemoGuild) -> dict[str, Any]:
+        payload = guild.to_payload()
+        payload["channels"] = [self.channel_payload(c.id) for c in guild.channels]
+        payload["threads"] = [self.thread_payload(t, member_for=self.bot_user_id) for t in self.active_threads(guild)]
         return payload
 
-    def guild_payload(self) -> dict[str, Any]:
+    def guild_payload(self, guild: DemoGuild) -> dict[str, Any]:
         """GET /guilds/{id}: the guild object without the gateway-only members/channels/threads."""
-        payload = self.guild.to_payload()
+        payload = guild.to_payload()
         for key in (
             "members",
             "channels",
@@ -248,7 +279,7 @@ class StandInState:
             "soundboard_sounds",
         ):
             payload.pop(key, None)
-        payload["approximate_member_count"] = len(self.guild.members)
+        payload["approximate_member_count"] = len(guild.members)
         payload["approximate_presence_count"] = 0
         return payload
 
@@ -384,6 +415,9 @@ class StandInState:
         invitable: bool = True,
         auto_archive_duration: int = 4320,
     ) -> ThreadRecord:
+        guild = self.guild_of(parent_id)
+        if guild is None:
+            raise KeyError(f"no server has channel {parent_id}")
         thread = ThreadRecord(
             id=message.id if message is not None else self.new_id(),
             parent_id=parent_id,
@@ -393,7 +427,7 @@ class StandInState:
             member_ids=[owner_id],
             message_id=message.id if message is not None else None,
             owner_id=owner_id,
-            guild_id=self.guild.id,
+            guild_id=guild.id,
             invitable=invitable,
             auto_archive_duration=auto_archive_duration,
         )

@@ -100,15 +100,16 @@ class ThreadRoutes(RouteBase):
         st = self.state
         thread = self._thread(ctx)
         user_id = self._user_id(ctx)
-        member = st.find_member(user_id)
-        if member is None:
+        guild = st.guild_of(thread.id)
+        member = st.find_member(user_id, guild) if guild is not None else None
+        if guild is None or member is None:
             raise not_found("Member", 10007)
         if thread.archived:
             raise ApiError(400, "Thread is archived", 50083)
         if user_id != st.bot_user_id:
             if st.bot_user_id not in thread.member_ids and not self._has(thread.id, MANAGE_THREADS):
                 raise _deny(MISSING_ACCESS)
-            if not st.guild.permissions_in(member, st.guild.channel(thread.parent_id)) & VIEW_CHANNEL:
+            if not guild.permissions_in(member, guild.channel(thread.parent_id)) & VIEW_CHANNEL:
                 raise _deny(MISSING_ACCESS)
         await st.add_thread_member(thread, user_id)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -291,14 +292,61 @@ async def stop_bot(bot: MiniBot, task: asyncio.Task[None]) -> None:
         task.cancel()
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[StandIn]:
-    async with StandIn() as running:
+class FleetBot(commands.Bot):
+    """A bot in many servers, as Nexus is: the guilds intent only, commands synced globally."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05, help_command=None
+        )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        return None
+
+    async def setup_hook(self) -> None:
+        @self.tree.command(name="where", description="Where am I, and may I manage this server?")
+        async def where(interaction: discord.Interaction) -> None:
+            assert interaction.guild is not None and isinstance(interaction.channel, discord.TextChannel)
+            await interaction.response.send_message(
+                f"{interaction.guild.name}|#{interaction.channel.name}|{interaction.user.name}"
+                f"|manage_guild={interaction.permissions.manage_guild}",
+                ephemeral=True,
+            )
+
+        await self.tree.sync()
+
+
+@contextlib.asynccontextmanager
+async def running_standin(**options: Any) -> AsyncIterator[StandIn]:
+    """A started stand-in (StandIn(**options)) that discord.py clients made inside talk to."""
+    async with StandIn(**options) as running:
         use_discord_endpoints(running.api_base_url, running.gateway_url)
         try:
             yield running
         finally:
             reset_discord_endpoints()
+
+
+@contextlib.asynccontextmanager
+async def running_bot(bot: commands.Bot, standin: StandIn, *, ready_within: float = 5) -> AsyncIterator[None]:
+    """`bot` connected to `standin` until the block ends (`ready_within` only guards against a hang)."""
+    await bot.login(standin.token)
+    task = asyncio.create_task(bot.connect())
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), ready_within)
+        yield
+    finally:
+        await bot.close()
+        try:
+            await asyncio.wait_for(task, 5)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[StandIn]:
+    async with running_standin() as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,0 +1,56 @@
+"""What the gateway sends a bot that identifies: READY, the servers, and member chunks on request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._state import StandInState
+
+
+def ready_payload(state: StandInState, session_id: str, gateway_url: str) -> dict[str, Any]:
+    """READY lists every server as unavailable; a GUILD_CREATE for each follows (discord.py waits
+    `guild_ready_timeout` after the last before `on_ready`)."""
+    return {
+        "v": 10,
+        "user": state.bot_user_payload(),
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in state.directory.guilds],
+        "session_id": session_id,
+        "session_type": "normal",
+        "resume_gateway_url": gateway_url,
+        "application": {"id": str(state.application_id), "flags": 0},
+        "private_channels": [],
+        "relationships": [],
+        "presences": [],
+        "guild_join_requests": [],
+        "user_settings": {},
+        "geo_ordered_rtc_regions": [],
+        "_trace": ["nexus-standin"],
+    }
+
+
+def guild_create_payloads(state: StandInState) -> list[dict[str, Any]]:
+    return [state.guild_create_payload(g) for g in state.directory.guilds]
+
+
+def members_chunk(state: StandInState, data: dict[str, Any]) -> dict[str, Any]:
+    """GUILD_MEMBERS_CHUNK for an op 8 request (an unknown server gets an empty chunk)."""
+    raw_guild = str(data.get("guild_id") or "")
+    guild = state.directory.guild(int(raw_guild)) if raw_guild.isdigit() else state.guild
+    members = list(guild.members) if guild is not None else []
+    query = str(data.get("query") or "").casefold()
+    user_ids = {str(u) for u in (data.get("user_ids") or [])}
+    if user_ids:
+        members = [m for m in members if str(m.id) in user_ids]
+    elif query:
+        members = [m for m in members if m.name.casefold().startswith(query)]
+    limit = int(data.get("limit") or 0)
+    if limit:
+        members = members[:limit]
+    return {
+        "guild_id": raw_guild or str(state.guild.id),
+        "members": [m.to_payload() for m in members],
+        "chunk_index": 0,
+        "chunk_count": 1,
+        "not_found": sorted(user_ids - {str(m.id) for m in members}),
+        "nonce": data.get("nonce"),
+    }

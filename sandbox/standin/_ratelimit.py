@@ -1,0 +1,48 @@
+"""Discord's global rate limit: at most N requests of one bot in any one-second window.
+
+Discord allows a bot 50 requests per second across all routes (interaction callbacks and
+follow-ups are exempt) and answers the rest with a global 429 whose `retry_after` says when a
+request would be let through again. Only requests it let through count: a 429 costs no slot, so
+a client that waits as told gets in. Off (`per_second = None`) unless a test turns it on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class GlobalRateLimit:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, window: float = 1.0) -> None:
+        self._clock = clock
+        self.window = window
+        self._per_second: int | None = None
+        self._admitted: deque[float] = deque()
+        self.rejected = 0  # requests answered with a global 429
+
+    @property
+    def per_second(self) -> int | None:
+        return self._per_second
+
+    @per_second.setter
+    def per_second(self, value: int | None) -> None:
+        if value is not None and value < 1:
+            raise ValueError(f"a global limit needs at least 1 request per second, not {value}")
+        self._per_second = value
+        self._admitted.clear()
+
+    def admit(self) -> float | None:
+        """None if this request may go on; else the seconds until one would (this one is refused)."""
+        if self._per_second is None:
+            return None
+        now = self._clock()
+        while self._admitted and self._admitted[0] <= now - self.window:
+            self._admitted.popleft()
+        if len(self._admitted) < self._per_second:
+            self._admitted.append(now)
+            return None
+        self.rejected += 1
+        wait = self._admitted[0] + self.window - now
+        return max(0.001, math.ceil(wait * 1000) / 1000)  # Discord gives milliseconds
