@@ -1,7 +1,7 @@
 """The sandbox console: a person types what they would type in Discord and reads what the bot did.
 
-`SandboxConsole.execute(line)` runs one console line against a running stand-in (see
-/work/plan/standin-api.md); `run_interactive()` wraps it in a prompt_toolkit prompt with
+`SandboxConsole.execute(line)` runs one console line against a running stand-in
+(`sandbox.standin.StandIn`); `run_interactive()` wraps it in a prompt_toolkit prompt with
 completion, and `run_script(path)` replays a file of lines for demos and CI.
 
 After every action the console shows three things, in this order: the interaction's own answer

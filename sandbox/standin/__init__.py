@@ -1,6 +1,6 @@
 """The local Discord stand-in: enough of Discord's REST API v10 and JSON gateway for discord.py.
 
-See /work/plan/standin-api.md for the contract. Point a client at it with
+Its public API is `StandIn` (sandbox/standin/_standin.py). Point a client at it with
 `bot.endpoints.use_discord_endpoints(standin.api_base_url, standin.gateway_url)` before `login()`.
 """
 

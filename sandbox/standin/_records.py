@@ -1,6 +1,6 @@
 """What the stand-in remembers, as plain dataclasses the tests and the console read."""
 
-# The public API takes `timeout=` arguments by contract (see /work/plan/standin-api.md).
+# The public API takes `timeout=` arguments, as the tests and the console call it.
 # ruff: noqa: ASYNC109
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`StandIn`: the local Discord (REST v10 + JSON gateway) for the unmodified discord.py client."""
 
-# The public API takes `timeout=` arguments by contract (see /work/plan/standin-api.md).
+# The public API takes `timeout=` arguments, as the tests and the console call it.
 # ruff: noqa: ASYNC109
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ MemberRef = int | str | DemoMember
 
 
 class StandIn:
-    """A Discord stand-in on 127.0.0.1 with a demo server; see /work/plan/standin-api.md.
+    """A Discord stand-in on 127.0.0.1 with a demo server.
 
     `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
     see generated.py); `standin.guilds` lists them all, the demo server first.
