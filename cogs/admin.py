@@ -20,7 +20,7 @@ from bot.posting import PostOutcome
 from cogs._catalogue import catalogue
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
-from cogs._style import NEXUS_COLOUR, NO_MENTIONS
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ ADMIN = {"manage_guild": True}
 CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_history",
                  "create_public_threads", "send_messages_in_threads")
 INTRODUCTION = "introduction"  # the ledger's kind for the post that introduces Nexus in a channel
+PROBLEM_DAYS = 7  # failed and skipped scheduled posts stay in /nexus status this long
+FIELD_VALUE_LIMIT = 1024
 
 
 @runtime_checkable
@@ -165,6 +167,9 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             if isinstance(cog, StatusContributor):
                 name, value = await cog.nexus_status(interaction.guild.id)
                 embed.add_field(name=name, value=value, inline=False)
+        schedule = await self._schedule_text(interaction.guild.id)
+        if schedule:
+            embed.add_field(name="Scheduled posts", value=schedule[:FIELD_VALUE_LIMIT], inline=False)
         latency = self.bot.latency
         latency_text = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "measuring…"
         uptime = int(time.monotonic() - self.bot.started_at)
@@ -178,6 +183,17 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             inline=False,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _schedule_text(self, guild_id: int) -> str:
+        """The next posts, and what failed or was skipped in the last week with what to do about it."""
+        scheduler = self.bot.services.scheduler
+        lines = [f"Next: {post.label}, {timestamp(post.due_at, 'F')} ({timestamp(post.due_at, 'R')})"
+                 for post in await scheduler.upcoming(guild_id, limit=3)]
+        for problem in await scheduler.problems(guild_id, days=PROBLEM_DAYS):
+            due = timestamp(problem.key.due_at, "F") if problem.key.due_at else "unscheduled"
+            what = "Failed" if problem.status == "failed" else "Skipped"
+            lines.append(f"⚠️ {what}: {problem.key.kind} {problem.key.ref} due {due}: {problem.last_error or '?'}")
+        return "\n".join(lines)
 
     def _cohort_text(self, config: GuildConfig) -> str:
         # A calendar date the admin typed, shown as that date: a timestamp would show the day
