@@ -37,3 +37,5 @@ def configure_logging(level: str, *, secrets: tuple[Secret | None, ...] = (), fi
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
     # Its only INFO line, "logging in using static token", says nothing an admin can use.
     logging.getLogger("discord.client").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # APScheduler logs every alarm it adds, runs and removes at INFO; the scheduler logs what it posted.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
