@@ -58,8 +58,9 @@ def _run_discord(settings: Settings) -> int:
     from bot.startup_errors import explain_startup_failure
 
     if settings.discord.token is None:
-        return _fail("DISCORD_TOKEN is not set: set it in the environment or in .env (see config.example.env); "
-                     "`python -m bot sandbox` runs without it")
+        # Names the variable, not a file: in a container there is no .env or config.example.env.
+        return _fail("DISCORD_TOKEN is not set: give the bot's token in the DISCORD_TOKEN environment variable "
+                     "(Developer Portal → Bot → Reset Token)")
     configure_logging(settings.log_level, secrets=(settings.discord.token,))
     try:
         asyncio.run(run_bot(settings, settings.discord.token.reveal()))

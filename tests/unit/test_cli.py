@@ -31,7 +31,8 @@ def test_a_bad_setting_stops_with_one_line_and_exit_2(tmp_path):
 def test_run_without_a_token_says_what_to_do(tmp_path):
     result = run_cli("run", env={}, cwd=tmp_path)
     assert result.returncode == 2
-    assert "DISCORD_TOKEN is not set: set it in the environment or in .env" in result.stderr
+    assert "DISCORD_TOKEN is not set: give the bot's token in the DISCORD_TOKEN environment variable" in result.stderr
+    assert ".env" not in result.stderr  # a container has no .env: the variable is what to set
 
 
 def test_every_bad_setting_is_one_line_of_its_own(tmp_path):
