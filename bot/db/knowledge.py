@@ -39,6 +39,7 @@ __all__ = [
     "NameRow",
     "SyncState",
     "TermCounts",
+    "TermPlaces",
     "TopicRows",
 ]
 
@@ -47,6 +48,11 @@ __all__ = [
 SEARCH_WEIGHTS = (10.0, 7.0, 3.0, 2.0, 1.0, 0.0)
 _BM25 = f"bm25({', '.join(str(w) for w in SEARCH_WEIGHTS)})"
 _SEARCH_COLUMNS = "{title aliases challenges summary body}"
+# Where a word can be found in a topic, for search's confidence: in what names the topic (title,
+# aliases, symptom headings), or only in its text (summary, body).
+NAMING_COLUMNS = "{title aliases challenges}"
+TEXT_COLUMNS = "{summary body}"
+_CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,14 @@ class MatchTerm:
 class FtsMatch:
     topic_id: int
     relevance: float  # -bm25: higher is better
+
+
+@dataclass(frozen=True)
+class TermPlaces:
+    """Which of a query's terms (by their index in the query) one topic holds, and where."""
+
+    naming: frozenset[int]  # in its title, aliases or challenge headings
+    text: frozenset[int]  # in its summary or body (whether or not also in a name)
 
 
 @dataclass(frozen=True)
@@ -250,6 +264,33 @@ class KnowledgeRepository(SuggestionsAndLookups):
         rows = await self._db.fetchall("SELECT term, doc FROM knowledge_fts_terms")
         total = await self._db.fetchone("SELECT COUNT(*) FROM knowledge_topics WHERE published = 1")
         return TermCounts(int(total[0]) if total else 0, {r[0]: r[1] for r in rows})
+
+    async def curated_terms(self) -> frozenset[str]:
+        """Every stemmed term of the published topics' titles and texts: aliases left out, since
+        some aliases are deliberate misspellings ("celary") kept for matching only."""
+        marks = ", ".join("?" for _ in _CURATED_COLUMNS)
+        rows = await self._db.fetchall(
+            f"SELECT DISTINCT term FROM knowledge_fts_columns WHERE col IN ({marks})", list(_CURATED_COLUMNS)
+        )
+        return frozenset(r[0] for r in rows)
+
+    async def term_places(self, terms: Sequence[MatchTerm], topic_ids: Sequence[int]) -> dict[int, TermPlaces]:
+        """For each topic, which of `terms` it holds in its names and which in its text: one
+        statement of index look-ups limited to these topics, however many topics hold the terms."""
+        if not terms or not topic_ids:
+            return {}
+        ids = ", ".join(str(int(topic_id)) for topic_id in topic_ids)
+        parts, params = [], []
+        for index, term in enumerate(terms):
+            for place, columns in enumerate((NAMING_COLUMNS, TEXT_COLUMNS)):
+                parts.append(f"SELECT rowid, {index}, {place} FROM knowledge_fts "
+                             f"WHERE knowledge_fts MATCH ? AND rowid IN ({ids})")
+                params.append(f"{columns} : {_fts_phrase(term)}")
+        found: dict[int, tuple[set[int], set[int]]] = {topic_id: (set(), set()) for topic_id in topic_ids}
+        for topic_id, index, place in await self._db.fetchall(" UNION ALL ".join(parts), params):
+            found[topic_id][place].add(index)
+        return {topic_id: TermPlaces(frozenset(naming), frozenset(text))
+                for topic_id, (naming, text) in found.items()}
 
     async def like_scan(self, words: Sequence[str], guild_id: int | None, limit: int) -> list[int]:
         """The naive baseline the benchmark compares search against: `LIKE '%word%'` over every
