@@ -34,12 +34,12 @@ __all__ = [
     "CuratedWrite",
     "CuratedWriter",
     "FtsMatch",
+    "IndexedText",
     "KnowledgeRepository",
     "MatchTerm",
     "NameRow",
     "SyncState",
     "TermCounts",
-    "TermPlaces",
     "TopicRows",
 ]
 
@@ -48,10 +48,6 @@ __all__ = [
 SEARCH_WEIGHTS = (10.0, 7.0, 3.0, 2.0, 1.0, 0.0)
 _BM25 = f"bm25({', '.join(str(w) for w in SEARCH_WEIGHTS)})"
 _SEARCH_COLUMNS = "{title aliases challenges summary body}"
-# Where a word can be found in a topic, for search's confidence: in what names the topic (title,
-# aliases, symptom headings), or only in its text (summary, body).
-NAMING_COLUMNS = "{title aliases challenges}"
-TEXT_COLUMNS = "{summary body}"
 _CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
 
@@ -69,11 +65,12 @@ class FtsMatch:
 
 
 @dataclass(frozen=True)
-class TermPlaces:
-    """Which of a query's terms (by their index in the query) one topic holds, and where."""
+class IndexedText:
+    """A topic's text as the full-text index holds it: what names it, and the rest."""
 
-    naming: frozenset[int]  # in its title, aliases or challenge headings
-    text: frozenset[int]  # in its summary or body (whether or not also in a name)
+    topic_id: int
+    naming: str  # title, slug and aliases, challenge headings
+    text: str  # summary, key ideas, solutions, best practices, link titles
 
 
 @dataclass(frozen=True)
@@ -274,23 +271,16 @@ class KnowledgeRepository(SuggestionsAndLookups):
         )
         return frozenset(r[0] for r in rows)
 
-    async def term_places(self, terms: Sequence[MatchTerm], topic_ids: Sequence[int]) -> dict[int, TermPlaces]:
-        """For each topic, which of `terms` it holds in its names and which in its text: one
-        statement of index look-ups limited to these topics, however many topics hold the terms."""
-        if not terms or not topic_ids:
-            return {}
-        ids = ", ".join(str(int(topic_id)) for topic_id in topic_ids)
-        parts, params = [], []
-        for index, term in enumerate(terms):
-            for place, columns in enumerate((NAMING_COLUMNS, TEXT_COLUMNS)):
-                parts.append(f"SELECT rowid, {index}, {place} FROM knowledge_fts "
-                             f"WHERE knowledge_fts MATCH ? AND rowid IN ({ids})")
-                params.append(f"{columns} : {_fts_phrase(term)}")
-        found: dict[int, tuple[set[int], set[int]]] = {topic_id: (set(), set()) for topic_id in topic_ids}
-        for topic_id, index, place in await self._db.fetchall(" UNION ALL ".join(parts), params):
-            found[topic_id][place].add(index)
-        return {topic_id: TermPlaces(frozenset(naming), frozenset(text))
-                for topic_id, (naming, text) in found.items()}
+    async def indexed_texts(self, topic_ids: Sequence[int]) -> list[IndexedText]:
+        """What the full-text index holds of these topics, as the index has it (for search's confidence)."""
+        if not topic_ids:
+            return []
+        marks = ", ".join("?" for _ in topic_ids)
+        rows = await self._db.fetchall(
+            f"SELECT rowid, title, aliases, challenges, summary, body FROM knowledge_fts WHERE rowid IN ({marks})",
+            list(topic_ids),
+        )
+        return [IndexedText(r[0], "\n".join(r[1:4]), "\n".join(r[4:6])) for r in rows]
 
     async def like_scan(self, words: Sequence[str], guild_id: int | None, limit: int) -> list[int]:
         """The naive baseline the benchmark compares search against: `LIKE '%word%'` over every

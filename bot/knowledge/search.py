@@ -8,28 +8,25 @@ when every word is too common → a score that adds, to the normalised bm25, a b
 whose name the question contains → the confidence of the best candidates. No input raises:
 whatever a member types is reduced to letters and digits before it reaches the index.
 
-Confidence: how much of what the question says a topic holds. Each query word weighs its
-informativeness, idf = ln(1 + topics / topics holding it) (a word no topic holds weighs as much as
-the rarest); a topic earns a word's full weight when the word is in its title, aliases or
-challenge headings, half when only in its summary or body, and half of that again when the word
-had to be corrected to match. Confidence is the share earned, 0 to 1. `search()` returns only
-topics of confidence ≥ CONFIDENT: "stripe payments integration" finds CI/CD's "integration" but
-little else of it (0.27), where "my celery task runs twice" is all there (1.0). A number no topic
-holds ("2000 lines") is not weighed: it says how much, not what about. A miss offers as the
-closest topics those of confidence ≥ NEAR. Measured by tests/knowledge/test_relevance.py.
+Confidence (`_confidence`): how much of what the question says a topic holds, 0 to 1, words in
+its names counting fully and words only in its text half. `search()` returns only topics of
+confidence ≥ CONFIDENT: "stripe payments integration" finds CI/CD's "integration" but little else
+of it (0.27), where "my celery task runs twice" is all there (1.0). A number no topic holds
+("2000 lines") is not weighed: it says how much, not what about. A miss offers as the closest
+topics those of confidence ≥ NEAR. Measured by tests/knowledge/test_relevance.py.
 
-What it reads from the database to do this (names, term counts) stays in memory until a sync or
-an approval changes the topics; those call `invalidate()`.
+What it reads from the database to do this (names, term counts, the words of recently ranked
+topics) stays in memory until a sync or an approval changes the topics; those call `invalidate()`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from dataclasses import dataclass, field, replace
 
-from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm, TermPlaces
+from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
+from bot.knowledge._confidence import AskedTerm, Confidence
 from bot.knowledge._names import NamedTopic, NameIndex
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
@@ -52,21 +49,10 @@ CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 # shown a topic that does not fit. NEAR keeps the closest topics offered after a miss related.
 CONFIDENT = 0.3
 NEAR = 0.2
-TEXT_ONLY_CREDIT = 0.5
-CORRECTED_CREDIT = 0.5
 CONFIDENCE_CHECKED = 3  # candidates whose confidence is checked at least, so a confident second can lead
 MAX_TITLE_GUESS_TERMS = 2
+AUTOCOMPLETE_SEARCHED = 5  # a question typed gets its few confident topics, not a long tail
 MIN_MISSPELLING_LENGTH = 5  # shorter alias-only words ("sqli", "rbca") may be real; kept as typed
-
-
-@dataclass
-class _AskedTerm:
-    """One term of the question as typed, and what was searched for it: itself, or its
-    completions or corrections."""
-
-    doc_freq: int
-    searched: list[MatchTerm]
-    corrected: bool
 
 
 @dataclass
@@ -75,7 +61,7 @@ class _QueryPlan:
     too_common: list[tuple[str, ...]] = field(default_factory=list)  # known words, all too common to search
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
     words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
-    asked: list[_AskedTerm] = field(default_factory=list)  # the terms confidence weighs
+    asked: list[AskedTerm] = field(default_factory=list)  # the terms confidence weighs
 
     @property
     def content_words(self) -> int:
@@ -95,10 +81,12 @@ class KnowledgeSearch:
         self._repository = repository
         self._indexes: _Indexes | None = None
         self._lock = asyncio.Lock()
+        self._confidence = Confidence(repository)
 
     def invalidate(self) -> None:
         """Topics changed in the database (a sync, an approval): reload what is in memory on next use."""
         self._indexes = None
+        self._confidence.invalidate()
 
     async def _loaded(self) -> _Indexes:
         indexes = self._indexes
@@ -137,11 +125,9 @@ class KnowledgeSearch:
     async def _with_confidence(
         self, ranked: list[SearchHit], plan: _QueryPlan, documents: int, checked: int
     ) -> list[SearchHit]:
-        searched = list(dict.fromkeys(term for asked in plan.asked for term in asked.searched))
-        places = await self._repository.term_places(searched, [hit.topic_id for hit in ranked[:checked]])
-        index = {term: number for number, term in enumerate(searched)}
-        return [replace(hit, confidence=round(_confidence(plan.asked, places.get(hit.topic_id), index, documents), 4))
-                for hit in ranked]
+        found = await self._confidence.of(plan.asked, [hit.topic_id for hit in ranked[:checked]], documents)
+        return [replace(hit, confidence=round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
+
     async def autocomplete(self, prefix: str, guild_id: int | None = None, limit: int = 25) -> list[SearchHit]:
         """Choices while typing: topics with a name starting with the typed text (from memory, so
         every keystroke is cheap), topped up from full search (questions, typos) when those are few."""
@@ -150,7 +136,8 @@ class KnowledgeSearch:
         hits = [_hit(topic, 1.0) for topic in names.complete(prefix[:200], guild_id, limit)]
         if len(hits) < limit and words(prefix[:200]):
             seen = {hit.topic_id for hit in hits}
-            hits += [hit for hit in await self.search(prefix, guild_id, limit) if hit.topic_id not in seen]
+            searched = await self.search(prefix, guild_id, min(limit, AUTOCOMPLETE_SEARCHED))
+            hits += [hit for hit in searched if hit.topic_id not in seen]
         return hits[:limit]
 
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
@@ -217,7 +204,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
                 if corrected_freq * 2 <= indexes.terms.documents:
                     searched.insert(0, MatchTerm(term))
                 weighed += [(indexes.terms.doc_freq(match.words), match) for match in searched]
-                plan.asked.append(_AskedTerm(doc_freq, searched, False))
+                plan.asked.append(AskedTerm(doc_freq, searched, False))
                 continue
         if not doc_freq and len(term) > 1:
             # No topic holds the joined chunk ("NEAR(celery", "user.is_staff"): its words stand alone.
@@ -226,12 +213,12 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
                     freq = indexes.terms.doc_freq((word,))
                     weighed.append((freq, MatchTerm((word,))))
                     if freq or not _has_digits((word,)):
-                        plan.asked.append(_AskedTerm(freq, [MatchTerm((word,))] if freq else [], False))
+                        plan.asked.append(AskedTerm(freq, [MatchTerm((word,))] if freq else [], False))
             continue
         if doc_freq or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
             weighed.append((doc_freq, MatchTerm(term)))
             if doc_freq or not _has_digits(term):  # an unknown number ("2000 lines") says how much, not what
-                plan.asked.append(_AskedTerm(typed_freq, [MatchTerm(term)] if doc_freq else [], term != typed))
+                plan.asked.append(AskedTerm(typed_freq, [MatchTerm(term)] if doc_freq else [], term != typed))
             continue
         # A word no topic holds: unfinished ("pagina") or misspelt ("celary").
         word = term[0]
@@ -239,7 +226,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 else []
         alternatives += [w for w in names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
         weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
-        plan.asked.append(_AskedTerm(0, [MatchTerm((alt,)) for alt in alternatives], True))
+        plan.asked.append(AskedTerm(0, [MatchTerm((alt,)) for alt in alternatives], True))
         if alternatives:
             plan.corrections[word] = alternatives[0]
     plan.terms = affordable(weighed, indexes.terms.documents)
@@ -255,26 +242,6 @@ def _has_digits(term: tuple[str, ...]) -> bool:
 
 def _misspelt_alias(word: str, names: NameIndex) -> bool:
     return len(word) >= MIN_MISSPELLING_LENGTH and word.isalpha() and not names.spelt_right(word)
-
-
-def _confidence(asked: list[_AskedTerm], places: TermPlaces | None, index: dict[MatchTerm, int],
-                documents: int) -> float:
-    """The share of the question's information a topic holds (see the module's docstring)."""
-    if places is None:
-        return 0.0
-    total = earned = 0.0
-    for term in asked:
-        weight = math.log(1 + documents / max(term.doc_freq, 1))
-        total += weight
-        numbers = [index[match] for match in term.searched]
-        if any(number in places.naming for number in numbers):
-            credit = 1.0
-        elif any(number in places.text for number in numbers):
-            credit = TEXT_ONLY_CREDIT
-        else:
-            continue
-        earned += weight * credit * (CORRECTED_CREDIT if term.corrected else 1.0)
-    return earned / total if total else 0.0
 
 
 def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
