@@ -77,7 +77,9 @@ async def timed(calls: list[Callable[[], Awaitable[object]]], rounds: int) -> li
 def relevance_questions() -> list[str]:
     questions = []
     for path in sorted(RELEVANCE_DIR.glob("*.toml")):
-        questions += [case["q"] for case in tomllib.loads(path.read_text(encoding="utf-8")).get("case", [])]
+        # On-topic cases and off-topic questions alike: a miss costs its confidence checks too.
+        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+        questions += [case["q"] for case in loaded.get("case", []) + loaded.get("question", [])]
     return questions
 
 

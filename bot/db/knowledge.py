@@ -34,6 +34,7 @@ __all__ = [
     "CuratedWrite",
     "CuratedWriter",
     "FtsMatch",
+    "IndexedText",
     "KnowledgeRepository",
     "MatchTerm",
     "NameRow",
@@ -47,6 +48,7 @@ __all__ = [
 SEARCH_WEIGHTS = (10.0, 7.0, 3.0, 2.0, 1.0, 0.0)
 _BM25 = f"bm25({', '.join(str(w) for w in SEARCH_WEIGHTS)})"
 _SEARCH_COLUMNS = "{title aliases challenges summary body}"
+_CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ class MatchTerm:
 class FtsMatch:
     topic_id: int
     relevance: float  # -bm25: higher is better
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    """A topic's text as the full-text index holds it: what names it, and the rest."""
+
+    topic_id: int
+    naming: str  # title, slug and aliases, challenge headings
+    text: str  # summary, key ideas, solutions, best practices, link titles
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,26 @@ class KnowledgeRepository(SuggestionsAndLookups):
         rows = await self._db.fetchall("SELECT term, doc FROM knowledge_fts_terms")
         total = await self._db.fetchone("SELECT COUNT(*) FROM knowledge_topics WHERE published = 1")
         return TermCounts(int(total[0]) if total else 0, {r[0]: r[1] for r in rows})
+
+    async def curated_terms(self) -> frozenset[str]:
+        """Every stemmed term of the published topics' titles and texts: aliases left out, since
+        some aliases are deliberate misspellings ("celary") kept for matching only."""
+        marks = ", ".join("?" for _ in _CURATED_COLUMNS)
+        rows = await self._db.fetchall(
+            f"SELECT DISTINCT term FROM knowledge_fts_columns WHERE col IN ({marks})", list(_CURATED_COLUMNS)
+        )
+        return frozenset(r[0] for r in rows)
+
+    async def indexed_texts(self, topic_ids: Sequence[int]) -> list[IndexedText]:
+        """What the full-text index holds of these topics, as the index has it (for search's confidence)."""
+        if not topic_ids:
+            return []
+        marks = ", ".join("?" for _ in topic_ids)
+        rows = await self._db.fetchall(
+            f"SELECT rowid, title, aliases, challenges, summary, body FROM knowledge_fts WHERE rowid IN ({marks})",
+            list(topic_ids),
+        )
+        return [IndexedText(r[0], "\n".join(r[1:4]), "\n".join(r[4:6])) for r in rows]
 
     async def like_scan(self, words: Sequence[str], guild_id: int | None, limit: int) -> list[int]:
         """The naive baseline the benchmark compares search against: `LIKE '%word%'` over every

@@ -2,6 +2,10 @@
 can carry ("select_related vs prefetch_related" names a topic outright), autocomplete over names,
 the vocabulary that typo correction picks from, and the candidates of "did you mean".
 
+Some aliases are misspellings on purpose ("celary", "djnago"): they match what learners type, but
+a correction never proposes them. The vocabulary of corrections and completions is the names'
+words that are spelt right: words of a title or slug, and alias words the curated text also holds.
+
 Built from the database in one query and rebuilt after a sync or an approval changes a topic.
 """
 
@@ -57,7 +61,10 @@ def allowed_typos(word: str) -> int:
 
 
 class NameIndex:
-    def __init__(self, rows: Iterable[NameRow]) -> None:
+    def __init__(self, rows: Iterable[NameRow], curated_terms: frozenset[str]) -> None:
+        """`curated_terms`: the stemmed words of the topics' titles and texts, aliases left out."""
+        self._curated_terms = curated_terms
+        self._title_words: set[str] = set()
         self._topics: dict[int, NamedTopic] = {}
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._choices: list[str] = []
@@ -69,6 +76,7 @@ class NameIndex:
         for row in rows:
             self._topics[row.id] = NamedTopic(row.id, row.guild_id, row.slug, row.title, row.category)
             title_words = words(row.title)
+            self._title_words.update(title_words, words(row.slug))
             head = _TITLE_HEAD.split(row.title, maxsplit=1)[0]
             for name in dict.fromkeys((row.title, head, row.slug, *row.aliases)):
                 name_words = title_words if name == row.title else words(name)
@@ -90,13 +98,17 @@ class NameIndex:
             ordered = sorted(entries)
             self._completions.append(([key for key, _ in ordered], [topic_id for _, topic_id in ordered]))
         self._by_title = sorted(self._topics.values(), key=lambda t: (t.title.casefold(), t.id))
-        self._sorted_words = sorted(vocabulary)
+        self._sorted_words = sorted(word for word in vocabulary if self.spelt_right(word))
         # Correction candidates by (length, first letter): a typo rarely hits the first letter, and
         # the buckets keep the fuzzy scan to a few hundred words at 10,000 topics.
         self._buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in self._sorted_words:
             if word not in STOP_WORDS and not word.isdigit():
                 self._buckets[len(word), word[0]].append(word)
+
+    def spelt_right(self, word: str) -> bool:
+        """A word of a title or slug, or one the curated text holds (in some form: "indexes", "indexing")."""
+        return word in self._title_words or porter_stem(word) in self._curated_terms
 
     def topic(self, topic_id: int) -> NamedTopic | None:
         return self._topics.get(topic_id)
@@ -159,7 +171,7 @@ class NameIndex:
         return [self._topics[t] for t in ordered[:limit]]
 
     def completions(self, prefix: str, limit: int) -> list[str]:
-        """Name words starting with `prefix` (shortest first): "pagina" is "pagination" unfinished."""
+        """Name words spelt right starting with `prefix` (shortest first): "pagina" is "pagination" unfinished."""
         start = bisect.bisect_left(self._sorted_words, prefix)
         found = []
         for word in self._sorted_words[start : start + COMPLETION_SCAN]:
@@ -170,7 +182,7 @@ class NameIndex:
         return sorted(found, key=len)[:limit]
 
     def corrections(self, word: str, limit: int) -> list[str]:
-        """Name words within a few edits (a swapped pair of letters is one edit), closest first."""
+        """Name words spelt right within a few edits (a swapped pair of letters is one edit), closest first."""
         allowed = allowed_typos(word)
         if allowed == 0:
             return []

@@ -37,6 +37,8 @@ STOP_WORDS = frozenset(
 
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
+    if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
+        return text.lower()
     folded = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from bot.config import SettingsError, load_settings
 from bot.db import Database, DatabaseOpenError, MigrationError
 from bot.knowledge.export import export_markdown
+from bot.knowledge.model import SearchHit
+from bot.knowledge.search import CONFIDENT
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory, load_track_keys
 
@@ -25,10 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate every topic file")
     check.add_argument("--dir", type=Path, help="topic folder (default: the KNOWLEDGE_DIR setting)")
-    search = sub.add_parser("search", help="ranked search, as the bot does it")
+    search = sub.add_parser("search", help="ranked search, as the bot does it (confident topics only)")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=5)
-    search.add_argument("--json", action="store_true", help="a JSON list of {slug, title, score}, best first")
+    search.add_argument("--json", action="store_true",
+                        help="a JSON list of {slug, title, score, confidence}, best first; [] when no topic covers it")
     export = sub.add_parser("export", help="a stored topic as a topic file (e.g. an approved suggestion)")
     export.add_argument("slug")
     export.add_argument("--out", type=Path, help="write to this file instead of standard output")
@@ -92,18 +95,28 @@ async def _with_service(args: argparse.Namespace) -> int:
 async def _search(service: KnowledgeService, query: str, limit: int, as_json: bool) -> int:
     hits = await service.search(query, limit=max(1, limit))
     if as_json:
-        print(json.dumps([{"slug": h.slug, "title": h.title, "score": h.score} for h in hits], ensure_ascii=False))
-        return 0
-    if not hits:
-        hint = await service.suggest_spelling(query)
-        print("No topic found." + (f" Did you mean: {hint}?" if hint else ""))
+        print(json.dumps([{"slug": h.slug, "title": h.title, "score": h.score, "confidence": h.confidence}
+                          for h in hits], ensure_ascii=False))
         return 0
     hint = await service.suggest_spelling(query)
+    if not hits:
+        # What the bot answers: no topic, "did you mean", and the closest topics it offers as buttons.
+        print(f"No topic covers that yet (no topic reaches confidence {CONFIDENT})."
+              + (f" Did you mean: {hint}?" if hint else ""))
+        closest = await service.closest(query)
+        if closest:
+            print("Closest topics:")
+            _print_hits(closest)
+        return 0
     if hint:
         print(f"(showing results for: {hint})")
-    for rank, hit in enumerate(hits, 1):
-        print(f"{rank}. {hit.slug:<40} {hit.score:>7.3f}  {hit.title}")
+    _print_hits(hits)
     return 0
+
+
+def _print_hits(hits: list[SearchHit]) -> None:
+    for rank, hit in enumerate(hits, 1):
+        print(f"{rank}. {hit.slug:<40} score {hit.score:>7.3f}  confidence {hit.confidence:.2f}  {hit.title}")
 
 
 async def _export(service: KnowledgeService, slug: str, out: Path | None) -> int:

@@ -69,13 +69,15 @@ class TopicSummary:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A ranked answer; a higher score is a better match (scores compare within one query only)."""
+    """A ranked answer; a higher score is a better match (scores compare within one query only).
+    `confidence`, 0 to 1, is how much of what the query says the topic holds (bot.knowledge.search)."""
 
     topic_id: int
     slug: str
     title: str
     category: str
     score: float
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -183,13 +183,14 @@ def spelling_note(spelling: str) -> str:
 
 
 def no_match_embed(query: str, spelling: str | None, has_closest: bool) -> discord.Embed:
-    lines = [f"Nothing in the knowledge base matches “{quoted(query)}”."]
+    """A lookup no topic answers with confidence: said plainly rather than answered with a guess."""
+    lines = [f"No topic in the knowledge base covers “{quoted(query)}” yet."]
     if spelling:
         lines.append(f"Did you mean **{quoted(spelling, 100)}**?")
     if has_closest:
         lines.append("The closest topics are below: press one to open it.")
     lines += ["", SUGGEST_POINTER]
-    return discord.Embed(title="No topic found", description="\n".join(lines), colour=NOT_FOUND_COLOUR)
+    return discord.Embed(title="No topic covers that yet", description="\n".join(lines), colour=NOT_FOUND_COLOUR)
 
 
 # --- the topic list -------------------------------------------------------------------------

@@ -88,14 +88,14 @@ async def test_a_misspelt_part_of_a_name_is_corrected_and_said(nexus):
 
 async def test_a_question_with_mentions_searches_only_its_words(nexus):
     reply = await query(nexus, query="@everyone <@&1325750707814400001> zzqx")
-    assert "No topic found" in reply.message.text
+    assert "No topic covers that yet" in reply.message.text
     assert no_pings(reply.message)
 
 
 async def test_no_match_offers_the_closest_topics_and_points_to_suggest(nexus):
     reply = await query(nexus, query="prefetchrelatd", public=True)
     assert reply.ephemeral  # a miss is never posted, even when asked to post
-    assert "No topic found" in reply.message.text
+    assert "No topic covers that yet" in reply.message.text
     assert "Did you mean **" + ORM_TITLE.replace("_", "\\_") + "**?" in reply.message.text  # markdown escaped
     assert "/topic suggest" in reply.message.text
     assert button_ids(reply.message)[0] == f"nexus:topic:open:{ORM}"
@@ -104,13 +104,39 @@ async def test_no_match_offers_the_closest_topics_and_points_to_suggest(nexus):
     assert opened.ephemeral and embed(opened.message)["title"] == ORM_TITLE
 
     nothing = await query(nexus, query="kubernetes helm charts")
-    assert "No topic found" in nothing.message.text and "/topic suggest" in nothing.message.text
+    assert "No topic covers that yet" in nothing.message.text and "/topic suggest" in nothing.message.text
     assert "“kubernetes helm charts”" in nothing.message.text
+
+
+async def test_an_off_topic_question_gets_no_topic_the_closest_ones_and_is_logged_unanswered(nexus):
+    reply = await query(nexus, query="stripe payments integration", public=True)
+    assert reply.ephemeral  # never posted, even when asked to post
+    shown = embed(reply.message)
+    assert shown["title"] == "No topic covers that yet"
+    assert "“stripe payments integration”" in shown["description"] and "/topic suggest" in shown["description"]
+    assert "Did you mean" not in reply.message.text  # a question about something else is no typo
+    closest = button_ids(reply.message)
+    assert closest[0] == "nexus:topic:open:ci-cd-pipelines"  # it holds "integration", nothing more
+    opened = await nexus.standin.click("ada", reply.message, closest[0])
+    assert opened.ephemeral and embed(opened.message)["title"].startswith("CI/CD pipelines")
+
+    stats = await nexus.standin.invoke("mentor", "topic stats", {"days": 7})
+    assert "“stripe payments integration” — **1**" in stats.message.text
+
+
+async def test_a_misspelling_is_corrected_to_a_word_spelt_right(nexus):
+    reply = await query(nexus, query="celry")
+    assert "Did you mean **celery**?" in reply.message.content
+    assert embed(reply.message)["title"].startswith("Celery:")
+
+    drf = await query(nexus, query="djnago rest framwork")
+    assert "Did you mean **django rest framework**?" in drf.message.content
+    assert embed(drf.message)["title"].startswith("DRF ")
 
 
 async def test_member_text_in_a_miss_is_escaped_and_pings_nobody(nexus):
     reply = await query(nexus, query="**kubernetes** helm")
-    assert "No topic found" in reply.message.text
+    assert "No topic covers that yet" in reply.message.text
     assert no_pings(reply.message)
     assert "“\\*\\*kubernetes\\*\\* helm”" in reply.message.text
     assert reply.message.buttons == []  # nothing close enough to offer

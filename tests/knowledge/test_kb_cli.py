@@ -9,6 +9,7 @@ import pytest
 
 from bot.knowledge.cli import run
 from bot.knowledge.parsing import parse_topic
+from bot.knowledge.search import CONFIDENT
 
 from ._support import topic_markdown
 from .conftest import WriteTopic
@@ -45,9 +46,23 @@ def test_search_builds_a_fresh_database_and_prints_json_best_first(
     assert run(["search", "periodic celery tasks", *args]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert db.exists()
-    assert len(hits) == 3 and set(hits[0]) == {"slug", "title", "score"}
-    assert hits[0]["slug"] == "celery-beat"
+    assert 0 < len(hits) <= 3 and set(hits[0]) == {"slug", "title", "score", "confidence"}
+    assert hits[0]["slug"] == "celery-beat" and hits[0]["confidence"] == 1.0
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert all(h["confidence"] >= CONFIDENT for h in hits)
+
+
+def test_search_of_something_no_topic_covers_says_so_with_the_closest_topics(
+    tmp_path: Path, kb_dir: Path, small_kb: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--db", str(tmp_path / "kb.db"), "--dir", str(kb_dir)]
+    assert run(["search", "photoshop remove the background of a photo", "--json", *args]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run(["search", "photoshop remove the background of a photo", *args]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"No topic covers that yet (no topic reaches confidence {CONFIDENT})."
+    assert lines[1] == "Closest topics:"
+    assert lines[2].startswith("1. celery ") and "confidence 0." in lines[2]
 
 
 @pytest.mark.parametrize("query", ['"NEAR(celery OR', "", "🚀", "*", "-"])

@@ -8,6 +8,8 @@ import pytest
 from bot.knowledge.model import SearchHit
 from bot.knowledge.service import KnowledgeService
 
+from .conftest import WriteTopic
+
 HOSTILE = [
     "",
     "   ",
@@ -106,6 +108,23 @@ async def test_nothing_found_then_the_closest_names(loaded: KnowledgeService) ->
     assert closest and closest[0].slug == "docker-compose"
 
 
+async def test_a_question_the_topics_only_brush_gets_no_topic_but_the_closest(loaded: KnowledgeService) -> None:
+    # Celery's title says "background", and nothing else of the question: not an answer.
+    question = "photoshop remove the background of a photo"
+    assert await loaded.search(question) == []
+    assert slugs(await loaded.closest(question)) == ["celery"]
+    # The same word in a question Celery does answer.
+    assert slugs(await loaded.search("run slow work in the background with a worker"))[0] == "celery"
+
+
+async def test_confidence_is_the_share_of_the_question_a_topic_holds(loaded: KnowledgeService) -> None:
+    whole = await loaded.search("celery worker task runs twice")
+    assert whole[0].slug == "celery" and whole[0].confidence == 1.0
+    # Only the summary holds "slow" and "outside": half credit for the text, none for "kubernetes".
+    partial = await loaded.search("celery slow outside kubernetes")
+    assert partial[0].slug == "celery" and 0.3 <= partial[0].confidence < 1.0
+
+
 async def test_autocomplete_completes_names_then_falls_back_to_search(loaded: KnowledgeService) -> None:
     assert slugs(await loaded.autocomplete("celery b"))[0] == "celery-beat"
     assert slugs(await loaded.autocomplete("cel"))[:2] == ["celery", "celery-beat"]
@@ -158,3 +177,26 @@ async def test_closest_offers_only_names_that_really_look_alike(loaded) -> None:
     assert await loaded.closest("kubernetes") == []
     assert await loaded.closest("zxqv blorf") == []
     assert [hit.slug for hit in await loaded.closest("dockercompse")][:1] == ["docker-compose"]
+
+
+async def test_did_you_mean_never_proposes_a_misspelt_alias(write_topic: WriteTopic, service: KnowledgeService) -> None:
+    write_topic("celery", title="Celery: background tasks", category="Async & messaging",
+                aliases=["celary", "celery worker"], summary="Celery runs tasks in a worker process.")
+    write_topic("django-mvt", title="Django MVT architecture", category="Django", aliases=["djnago", "mvt"],
+                summary="How a Django project is laid out: apps, URLs, views and templates.")
+    write_topic("drf-serializers", title="DRF serializers", category="APIs",
+                aliases=["serializer", "django rest framework"],
+                summary="In Django REST framework a serializer turns models into JSON and validates input.")
+    write_topic("rest-api-design", title="REST API design", category="APIs", aliases=["rest"],
+                summary="Resources, URLs and HTTP methods. Django REST framework routers map them.")
+    await service.sync()
+    assert await service.suggest_spelling("celry") == "celery"
+    assert slugs(await service.search("celry"))[0] == "celery"
+    # A misspelt alias still finds its topic, and is itself corrected.
+    assert slugs(await service.search("celary"))[0] == "celery"
+    assert await service.suggest_spelling("celary") == "celery"
+    # "djnago" (in most topics once corrected) does not pin the question on Django MVT.
+    assert await service.suggest_spelling("djnago rest framwork") == "django rest framework"
+    assert slugs(await service.search("djnago rest framwork"))[0] == "drf-serializers"
+    # Unfinished words complete to words spelt right only ("celar" is not "celary" unfinished).
+    assert await service.suggest_spelling("celar") == "Celery: background tasks"

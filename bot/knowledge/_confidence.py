@@ -1,0 +1,100 @@
+"""How sure search is that a topic answers a question: the share of what the question says that
+the topic holds.
+
+Each term of the question weighs its informativeness, idf = ln(1 + topics / topics holding it); a
+word no topic holds weighs as much as the rarest ("photoshop", "kubectl": what the question is
+about, and the knowledge base does not know it). A topic earns a term's full weight when its title,
+aliases or challenge headings hold it, TEXT_ONLY_CREDIT of it when only its summary or body do, and
+CORRECTED_CREDIT of that again when the term had to be corrected or completed to match. Confidence
+is the share earned, 0 to 1.
+
+Which words a topic holds is read from the index's own text of it (the columns FTS5 indexes),
+stemmed as FTS5 stems, and kept for the topics last looked at: a handful of rows by rowid per
+search, where asking the index term by term costs a query per term.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.db.knowledge import IndexedText, KnowledgeRepository, MatchTerm
+from bot.knowledge._stemmer import porter_stem
+from bot.knowledge._text import words
+
+TEXT_ONLY_CREDIT = 0.5
+CORRECTED_CREDIT = 0.5
+CACHED_TOPICS = 2048  # topics whose stemmed words stay in memory (about 3 KB each)
+
+
+@dataclass
+class AskedTerm:
+    """One term of the question as typed: how many topics hold it, and what was searched for it
+    (itself, or its completions or corrections, any of which counts)."""
+
+    doc_freq: int
+    searched: list[MatchTerm]
+    corrected: bool
+
+
+@dataclass(frozen=True)
+class _TopicWords:
+    """A topic's indexed words as stems, space-separated and space-framed, so a term (a word or
+    a phrase) is held when " stem1 stem2 " occurs."""
+
+    naming: str  # title, slug and aliases, challenge headings
+    text: str  # summary and body
+
+    @classmethod
+    def of(cls, indexed: IndexedText) -> _TopicWords:
+        return cls(_stems(indexed.naming), _stems(indexed.text))
+
+
+def _stems(text: str) -> str:
+    return " " + " ".join(map(porter_stem, words(text))) + " "
+
+
+def _key(term: MatchTerm) -> str:
+    return " " + " ".join(porter_stem(word) for word in term.words) + " "
+
+
+class Confidence:
+    def __init__(self, repository: KnowledgeRepository) -> None:
+        self._repository = repository
+        self._topics: OrderedDict[int, _TopicWords] = OrderedDict()
+
+    def invalidate(self) -> None:
+        self._topics.clear()
+
+    async def of(self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int) -> dict[int, float]:
+        """Confidence of each topic for a question made of `asked` terms."""
+        missing = [topic_id for topic_id in topic_ids if topic_id not in self._topics]
+        for indexed in await self._repository.indexed_texts(missing) if missing else []:
+            self._topics[indexed.topic_id] = _TopicWords.of(indexed)
+        while len(self._topics) > CACHED_TOPICS:
+            self._topics.popitem(last=False)
+        keys = [[_key(match) for match in term.searched] for term in asked]
+        found = {}
+        for topic_id in topic_ids:
+            topic = self._topics.get(topic_id)
+            if topic is not None:  # None for a topic unpublished since it was ranked
+                self._topics.move_to_end(topic_id)
+                found[topic_id] = _share(asked, keys, topic, documents)
+        return found
+
+
+def _share(asked: Sequence[AskedTerm], keys: list[list[str]], topic: _TopicWords, documents: int) -> float:
+    total = earned = 0.0
+    for term, term_keys in zip(asked, keys, strict=True):
+        weight = math.log(1 + documents / max(term.doc_freq, 1))
+        total += weight
+        if any(key in topic.naming for key in term_keys):
+            credit = 1.0
+        elif any(key in topic.text for key in term_keys):
+            credit = TEXT_ONLY_CREDIT
+        else:
+            continue
+        earned += weight * credit * (CORRECTED_CREDIT if term.corrected else 1.0)
+    return earned / total if total else 0.0
