@@ -152,7 +152,7 @@ def _absolute(text: str, now: datetime, zone: str) -> datetime:
         # An hour that happens twice (the clocks go back) means its first occurrence (fold=0).
         return local.astimezone(UTC)
     except OverflowError:  # at the very edge of the calendar (year 1 or 9999)
-        raise ConsoleInputError(_too_far()) from None
+        raise ConsoleInputError(_backwards() if moment < now.replace(tzinfo=None) else _too_far()) from None
 
 
 def _next_wall_time(typed: str, now: datetime, zone: str) -> datetime:
