@@ -6,15 +6,19 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.app import NexusBot
+from bot.clock import Clock
 from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.logs import configure_logging
-from sandbox.console import SandboxConsole
+from bot.posting import nonce_for
+from bot.scheduling import DuePost
+from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
 from sandbox.standin import StandIn
 
 log = logging.getLogger(__name__)
@@ -35,10 +39,13 @@ def sandbox_settings(settings: Settings, standin: StandIn, db_path: Path) -> Set
     )
 
 
-async def start_bot_against(standin: StandIn, settings: Settings) -> tuple[NexusBot, asyncio.Task[None]]:
-    """Start the real bot against a running stand-in and wait until its commands are synced."""
+async def start_bot_against(
+    standin: StandIn, settings: Settings, *, clock: Clock | None = None
+) -> tuple[NexusBot, asyncio.Task[None]]:
+    """Start the real bot against a running stand-in and wait until its commands are synced.
+    `clock` becomes the bot's one clock (`bot.clock`; by default real time, which `clock +3d` moves)."""
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    bot = NexusBot(settings, guild_ready_timeout=0.05)
+    bot = NexusBot(settings, clock=clock, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(standin.token), name="nexus-bot")
     waiter = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, waiter}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
@@ -52,6 +59,42 @@ async def start_bot_against(standin: StandIn, settings: Settings) -> tuple[Nexus
         raise TimeoutError("the bot did not connect to the stand-in in time")
     await standin.wait_for_commands(timeout=READY_TIMEOUT)
     return bot, task
+
+
+class BotTimeline:
+    """The console's view of the running bot's time: its own clock (`bot.clock`, the one every
+    service reads) and its scheduler, which moves that clock through every due time on the way."""
+
+    def __init__(self, bot: NexusBot, guild_id: int) -> None:
+        self._bot = bot
+        self._guild_id = guild_id
+
+    def now(self) -> datetime:
+        return self._bot.clock.now()
+
+    def real_now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def zone(self) -> ServerZone:
+        setup = self._bot.services.guild_setup
+        config = await setup.get(self._guild_id)
+        if config is None:
+            return ServerZone(setup.default_timezone, configured=False)
+        return ServerZone(config.timezone, configured=True)
+
+    async def advance_to(self, moment: datetime) -> Move:
+        reports = await self._bot.services.scheduler.advance_to(moment)
+        move = Move()
+        for report in reports:
+            move.posted += map(_made, report.posted)
+            move.failed += map(_made, report.failed)
+            move.skipped += map(_made, report.skipped)
+            move.waiting += (made for made in map(_made, report.in_progress) if made not in move.waiting)
+        return move
+
+
+def _made(post: DuePost) -> MadePost:
+    return MadePost(post.due_at, post.label, nonce_for(post.key))
 
 
 async def stop_bot(bot: NexusBot, task: asyncio.Task[None]) -> None:
@@ -75,7 +118,9 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
         async with StandIn() as standin:
             bot, task = await start_bot_against(standin, sandbox_settings(settings, standin, database))
             try:
-                console = SandboxConsole(standin, output=output, member="mentor")
+                console = SandboxConsole(
+                    standin, output=output, member="mentor", timeline=BotTimeline(bot, standin.guild.id)
+                )
                 if script is not None:
                     await console.run_script(script)
                     return 1 if console.errors else 0

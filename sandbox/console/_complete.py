@@ -18,6 +18,10 @@ from ._forms import field_key, modal_fields
 from ._parse import BOOLEAN, CHANNEL, MENTIONABLE, ROLE, USER, CommandSpec, split_words
 from ._words import WORDS
 
+# What `clock` is most often moved by; any amount or a date and time works too (see `help`).
+CLOCK_MOVES = [("+1h", "one hour ahead"), ("+1d", "one day ahead"), ("+3d", "three days ahead"),
+               ("+1w", "a program week ahead")]
+
 if TYPE_CHECKING:
     from ._console import SandboxConsole
 
@@ -84,6 +88,8 @@ class ConsoleCompleter(Completer):
                 candidates = [(str(i), str(o.get("label"))) for i, o in enumerate(options, start=1)]
         elif word == "fill" and console._modal is not None:
             candidates = [(f"{field_key(f)}=", f.label) for f in modal_fields(console._modal)]
+        elif word == "clock":
+            candidates = list(CLOCK_MOVES)
         elif word == "help":
             candidates = [(f"/{p}", console.index.commands[p].description) for p in console.visible_paths()]
         for value, meta in candidates:

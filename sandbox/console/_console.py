@@ -34,6 +34,7 @@ from rich.text import Text
 
 from . import _words as words
 from ._act import BotProblem, humane, press, select, slash
+from ._clock import Timeline, clock
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
 from ._feed import Feed
@@ -63,6 +64,7 @@ HANDLERS: dict[str, Word] = {
     "threads": words.threads,
     "dms": words.dms,
     "wait": words.wait,
+    "clock": clock,
     "help": words.help_words,
 }
 
@@ -80,12 +82,17 @@ class SandboxConsole:
         timeout: float = 10.0,
         settle: float = 0.15,
         clock: Callable[[], float] | None = None,
+        timeline: Timeline | None = None,
     ) -> None:
+        """`timeline`: the bot's own clock and scheduler, for the `clock` word (None: no such word).
+        `clock`: what relative times (`<t:…:R>`) count from; by default the timeline's simulated now,
+        so "in 2 days" stays true after `clock +1d`, else real time."""
         self.standin = standin
         self.out = output or Console()
         self.timeout = timeout
         self.settle = settle
-        self.clock = clock
+        self.timeline = timeline
+        self.clock = clock if clock is not None or timeline is None else lambda: timeline.now().timestamp()
         self.errors: list[str] = []
         self._world = DemoWorld(standin)
         self.member = self._world.member(member).name
@@ -276,15 +283,19 @@ class SandboxConsole:
     def _names(self) -> Names:
         return self._world.names(now=self.clock)
 
-    def _show_changes(self, shown: set[int]) -> int:
+    def _show_changes(
+        self, shown: set[int], note_for: Callable[[MessageRecord], str | None] | None = None
+    ) -> int:
         """Show what changed since the console last looked: new threads, new/edited/deleted messages,
-        in the order it happened (see `Feed.changes`); `shown` are messages already shown.
+        in the order it happened (see `Feed.changes`); `shown` are messages already shown;
+        `note_for` may add a note to a message's header (`clock` names the scheduled post).
         Returns how many changes were shown."""
         names = self._names()
         changes = self._feed.changes(shown, names)
         for change in changes:
             if change.record is not None:
-                self._show_message(change.record, names, where=change.where, note=change.note)
+                note = change.note or (note_for(change.record) if note_for is not None else None)
+                self._show_message(change.record, names, where=change.where, note=note)
             else:
                 self._note(change.line, change.style)
         return len(changes)

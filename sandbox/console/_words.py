@@ -33,6 +33,9 @@ CONSOLE_WORDS: list[tuple[str, str]] = [
     ("threads", "the threads the bot opened"),
     ("dms [member]", "what the bot sent a member by DM (default: you)"),
     ("wait SECONDS", "let the bot work (scheduled posts), then show what it posted"),
+    ("clock [+3d | 2026-12-07T09:00]",
+     "the bot's simulated now; +3d, +2h, +90m, +1w or a date and time moves it forward, making each "
+     "scheduled post due on the way"),
     ("help [/command]", "this list, or one command's options"),
     ("quit | exit", "leave the sandbox"),
 ]
@@ -48,6 +51,7 @@ WORDS = [
     "threads",
     "dms",
     "wait",
+    "clock",
     "help",
     "quit",
     "exit",
