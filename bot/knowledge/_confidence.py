@@ -25,6 +25,12 @@ from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import words
 
 TEXT_ONLY_CREDIT = 0.5
+# A word no topic holds, that is no typo of one either, is what the question is about and the
+# knowledge base does not know ("photoshop"): it weighs more than the rarest known word. More
+# still when it is written as code in lowerCamelCase ("useEffect", "setState"): Python and its
+# frameworks name things in snake_case or PascalCase, so that is another stack's code.
+UNKNOWN_EMPHASIS = 1.5
+CODE_EMPHASIS = 4.0
 CORRECTED_CREDIT = 0.5
 CACHED_TOPICS = 2048  # topics whose stemmed words stay in memory (about 3 KB each)
 
@@ -37,6 +43,7 @@ class AskedTerm:
     doc_freq: int
     searched: list[MatchTerm]
     corrected: bool
+    emphasis: float = 1.0  # UNKNOWN_EMPHASIS or CODE_EMPHASIS for a word no topic holds
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class Confidence:
 def _share(asked: Sequence[AskedTerm], keys: list[list[str]], topic: _TopicWords, documents: int) -> float:
     total = earned = 0.0
     for term, term_keys in zip(asked, keys, strict=True):
-        weight = math.log(1 + documents / max(term.doc_freq, 1))
+        weight = math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
         total += weight
         if any(key in topic.naming for key in term_keys):
             credit = 1.0

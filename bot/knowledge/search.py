@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
-from bot.knowledge._confidence import AskedTerm, Confidence
+from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
 from bot.knowledge._names import NamedTopic, NameIndex
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
@@ -48,6 +48,7 @@ CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 # questions ≥ 85 % unanswered, since a learner whose question is turned away loses more than one
 # shown a topic that does not fit. NEAR keeps the closest topics offered after a miss related.
 CONFIDENT = 0.3
+_LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
 NEAR = 0.2
 CONFIDENCE_CHECKED = 3  # candidates whose confidence is checked at least, so a confident second can lead
 MAX_TITLE_GUESS_TERMS = 2
@@ -176,6 +177,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     weighed: list[tuple[int, MatchTerm]] = []
     attempts = 0
     names = indexes.names
+    camel_words = {match.lower() for match in _LOWER_CAMEL.findall(query)}
     for typed in query_terms(query):
         term = typed
         doc_freq = typed_freq = indexes.terms.doc_freq(term)
@@ -226,7 +228,8 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 else []
         alternatives += [w for w in names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
         weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
-        plan.asked.append(AskedTerm(0, [MatchTerm((alt,)) for alt in alternatives], True))
+        emphasis = 1.0 if alternatives else CODE_EMPHASIS if word in camel_words else UNKNOWN_EMPHASIS
+        plan.asked.append(AskedTerm(0, [MatchTerm((alt,)) for alt in alternatives], True, emphasis))
         if alternatives:
             plan.corrections[word] = alternatives[0]
     plan.terms = affordable(weighed, indexes.terms.documents)
