@@ -254,17 +254,20 @@ class Database:
         return list(await self._conn.execute_fetchall(sql, _bind(params)))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """A single write in its own transaction; returns lastrowid."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, _bind(params))
-            return cursor.lastrowid or 0
+        """A single write statement, atomic on its own; returns lastrowid."""
+        return (await self._write_one(sql, params)).lastrowid or 0
 
     async def execute_changes(self, sql: str, params: Params = ()) -> int:
-        """A single write in its own transaction; returns how many rows it changed (0 when a
+        """A single write statement, atomic on its own; returns how many rows it changed (0 when a
         conditional write lost: an `ON CONFLICT DO NOTHING` or a compare-and-set `UPDATE … WHERE`)."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, _bind(params))
-            return cursor.rowcount
+        return (await self._write_one(sql, params)).rowcount
+
+    async def _write_one(self, sql: str, params: Params) -> aiosqlite.Cursor:
+        # The connection is in autocommit mode, where SQLite makes one statement its own transaction:
+        # one trip to aiosqlite's thread instead of three (BEGIN, the statement, COMMIT). The write
+        # lock keeps it out of another coroutine's open transaction on this same connection.
+        async with self._write_lock:
+            return await self._conn.execute(sql, _bind(params))
 
     async def size_bytes(self) -> int:
         row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")

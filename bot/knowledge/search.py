@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
@@ -48,6 +49,7 @@ CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 # questions ≥ 85 % unanswered, since a learner whose question is turned away loses more than one
 # shown a topic that does not fit. NEAR keeps the closest topics offered after a miss related.
 CONFIDENT = 0.3
+REMEMBERED_ANSWERS = 1024  # recent (query, server) searches answered from memory until topics change
 _LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
 NEAR = 0.2
 CONFIDENCE_CHECKED = 3  # candidates whose confidence is checked at least, so a confident second can lead
@@ -83,11 +85,13 @@ class KnowledgeSearch:
         self._indexes: _Indexes | None = None
         self._lock = asyncio.Lock()
         self._confidence = Confidence(repository)
+        self._answers: OrderedDict[tuple[str, int | None, int], tuple[SearchHit, ...]] = OrderedDict()
 
     def invalidate(self) -> None:
         """Topics changed in the database (a sync, an approval): reload what is in memory on next use."""
         self._indexes = None
         self._confidence.invalidate()
+        self._answers.clear()
 
     async def _loaded(self) -> _Indexes:
         indexes = self._indexes
@@ -104,10 +108,21 @@ class KnowledgeSearch:
         return (await self._loaded()).names
 
     async def search(self, query: str, guild_id: int | None = None, limit: int = 5) -> list[SearchHit]:
-        """The topics that answer the query, best first: only those of confidence ≥ CONFIDENT."""
+        """The topics that answer the query, best first: only those of confidence ≥ CONFIDENT.
+        A query asked again (a popular question, autocomplete while typing) is answered from
+        memory until the topics change."""
         limit = max(1, min(limit, 50))
+        key = (query, guild_id, limit)
+        hits = self._answers.get(key)
+        if hits is not None:
+            self._answers.move_to_end(key)
+            return list(hits)
         ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED))
-        return [hit for hit in ranked if hit.confidence >= CONFIDENT][:limit]
+        hits = tuple(hit for hit in ranked if hit.confidence >= CONFIDENT)[:limit]
+        self._answers[key] = hits
+        while len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
+        return list(hits)
 
     async def _ranked(self, query: str, guild_id: int | None, limit: int, checked: int) -> list[SearchHit]:
         """Candidates in rank order, the first `checked` with their confidence (the rest at 0)."""
@@ -141,18 +156,23 @@ class KnowledgeSearch:
             hits += [hit for hit in searched if hit.topic_id not in seen]
         return hits[:limit]
 
+    async def corrected(self, query: str) -> str | None:
+        """The query with its misspelt words corrected, or None when none was (from memory)."""
+        plan = _plan(query, await self._loaded())
+        if not plan.corrections:
+            return None
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in plan.corrections) + r")\b")
+        return pattern.sub(lambda m: plan.corrections[m.group(1)], " ".join(query_words(query)))
+
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
         """"Did you mean": the query with its misspelt words corrected, or else, when nothing
         matches a query of a word or two, the title it most resembles (a longer question that finds
         nothing is about something else, not a misspelt name). None when the query is fine as it is.
         Corrections come only from words spelt right (`NameIndex.spelt_right`)."""
         indexes = await self._loaded()
-        plan = _plan(query, indexes)
-        if plan.corrections:
-            pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in plan.corrections) + r")\b")
-            corrected = pattern.sub(lambda m: plan.corrections[m.group(1)], " ".join(query_words(query)))
-            if await self.search(corrected, guild_id, 1):
-                return corrected
+        corrected = await self.corrected(query)
+        if corrected is not None and await self.search(corrected, guild_id, 1):
+            return corrected
         if await self.search(query, guild_id, 1) or len(query_terms(query)) > MAX_TITLE_GUESS_TERMS:
             return None
         closest = indexes.names.closest(query, guild_id, 1)

@@ -8,6 +8,7 @@ server"; None means the curated set alone (the CLI).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 MAX_LOGGED_QUERY = 200
 STATS_ROWS = 10
 RELATED_FROM_SEARCH = 3
+RECENT_TOPICS = 512  # whole topics kept in memory, most recently opened first
 NOTE_MAX = 500
 FALLBACK_CATEGORY = "Collaboration"
 
@@ -57,6 +59,7 @@ class KnowledgeService:
         self.knowledge_dir = knowledge_dir
         self._repository = KnowledgeRepository(db)
         self._search = KnowledgeSearch(self._repository)
+        self._recent: OrderedDict[str, Topic] = OrderedDict()
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -71,7 +74,7 @@ class KnowledgeService:
             track_keys = None
         report = await sync_topics(self._repository, self.knowledge_dir, self._clock(), track_keys)
         if report.changed:
-            self._search.invalidate()
+            self._topics_changed()
         log.info("knowledge base synced from %s: %s", self.knowledge_dir, report.summary())
         return report
 
@@ -89,14 +92,36 @@ class KnowledgeService:
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
         return await self._search.closest(query, guild_id, limit)
 
+    async def corrected_query(self, query: str) -> str | None:
+        """The query with its misspelt words corrected (the "did you mean" of a query that found a
+        topic), or None when nothing was corrected. From memory: no search is run again."""
+        return await self._search.corrected(query)
+
     async def get(self, slug: str, guild_id: int | None = None) -> Topic | None:
-        return await self._repository.get(slug.strip(), guild_id)
+        """A published topic this server can open. Recently opened topics are kept in memory (a
+        lookup and its related-topic buttons read several), until the topics change."""
+        key = slug.strip().casefold()
+        topic = self._recent.get(key)
+        if topic is not None:
+            self._recent.move_to_end(key)
+            return topic if topic.guild_id is None or topic.guild_id == guild_id else None
+        topic = await self._repository.get(key, guild_id)
+        if topic is not None:
+            self._recent[key] = topic
+            while len(self._recent) > RECENT_TOPICS:
+                self._recent.popitem(last=False)
+        return topic
+
+    def _topics_changed(self) -> None:
+        """A sync, an approval or an unpublish changed the topics: forget what memory holds of them."""
+        self._search.invalidate()
+        self._recent.clear()
 
     async def related_topics(self, topic: Topic, guild_id: int | None = None) -> list[TopicSummary]:
         """The topic's related topics that this server can open, in the file's order."""
         found = []
         for slug in topic.related:
-            related = await self._repository.get(slug, guild_id)
+            related = await self.get(slug, guild_id)
             if related is not None and related.id is not None:
                 found.append(TopicSummary(related.id, related.slug, related.title, related.category, related.guild_id))
         return found
@@ -204,7 +229,7 @@ class KnowledgeService:
         )
         if stored is None:
             raise UserError("Another moderator has already reviewed this suggestion.")
-        self._search.invalidate()
+        self._topics_changed()
         decided = replace(suggestion, status="approved", reviewer_id=reviewer_id, reviewed_at=self._clock(),
                           topic_id=stored.id)
         return ReviewDecision(decided, topic=stored)
@@ -253,7 +278,7 @@ class KnowledgeService:
                             "the maintainers edit. Only topics approved from suggestions can be unpublished here.")
         if not await self._repository.unpublish_suggested(topic.id, guild_id, self._clock()):
             raise UserError("That topic was already unpublished.")
-        self._search.invalidate()
+        self._topics_changed()
         return topic
 
 

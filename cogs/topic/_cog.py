@@ -94,17 +94,18 @@ class TopicCog(
         if not text:
             raise UserError("Type what you're looking for, e.g. `select_related vs prefetch_related`.")
         topic, spelling = await self._find(text, guild_id)
-        # The only record of a lookup: server, query, what it found, when. Never who asked.
-        await self.knowledge.log_lookup(guild_id, text, topic.id if topic else None)
         if topic is None:
             await self._no_match(interaction, text, guild_id)
-            return
-        answer = await topic_answer(self.knowledge, topic, guild_id,
-                                    section=Section(section.value) if section else None, shareable=not public)
-        await interaction.response.send_message(
-            content=spelling_note(spelling) if spelling else None, embed=answer.embed, view=answer.view,
-            ephemeral=not public, allowed_mentions=NO_MENTIONS,
-        )
+        else:
+            answer = await topic_answer(self.knowledge, topic, guild_id,
+                                        section=Section(section.value) if section else None, shareable=not public)
+            await interaction.response.send_message(
+                content=spelling_note(spelling) if spelling else None, embed=answer.embed, view=answer.view,
+                ephemeral=not public, allowed_mentions=NO_MENTIONS,
+            )
+        # The only record of a lookup: server, query, what it found, when. Never who asked. Written
+        # after the answer: the member waits for the topic, not for the statistics.
+        await self.knowledge.log_lookup(guild_id, text, topic.id if topic else None)
 
     @query_command.autocomplete("query")
     async def query_autocomplete(
@@ -126,7 +127,8 @@ class TopicCog(
         if not hits:
             return None, None
         topic = await self.knowledge.get(hits[0].slug, guild_id)
-        spelling = await self.knowledge.suggest_spelling(text, guild_id) if topic else None
+        # It found a topic: "did you mean" is the query as corrected on the way, if it was.
+        spelling = await self.knowledge.corrected_query(text) if topic else None
         return topic, spelling
 
     async def _no_match(self, interaction: discord.Interaction[Any], text: str, guild_id: int) -> None:
