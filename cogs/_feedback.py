@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
+from cogs._style import NO_MENTIONS
 
 log = logging.getLogger("nexus.errors")
 
@@ -36,7 +37,7 @@ def permission_names(perms: list[str]) -> str:
 
 async def reply_private(interaction: discord.Interaction[Any], text: str, **kwargs: Any) -> None:
     """An ephemeral answer, whether or not the interaction was already answered or deferred."""
-    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     if interaction.response.is_done():
         await interaction.followup.send(text, ephemeral=True, **kwargs)
     else:

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.app import NexusBot
 from bot.cohort import date_in_words, program_week
 from bot.db.posts import PostKey
+from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
 from bot.posting import PostOutcome
@@ -30,7 +31,6 @@ CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_h
                  "create_public_threads", "send_messages_in_threads")
 INTRODUCTION = "introduction"  # the ledger's kind for the post that introduces Nexus in a channel
 PROBLEM_DAYS = 7  # failed and skipped scheduled posts stay in /nexus status this long
-FIELD_VALUE_LIMIT = 1024
 
 
 @runtime_checkable

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
+from bot.discord_limits import FIELD_VALUE_LIMIT
 from cogs._catalogue import catalogue
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS
 
@@ -17,7 +18,6 @@ INTRO = (
     "Nexus is the bot of #ProDevProjectNexus, where the program's backend and frontend learners "
     "work together. These are the commands you can use here:"
 )
-FIELD_VALUE_LIMIT = 1024
 
 
 class Help(commands.Cog):

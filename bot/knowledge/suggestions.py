@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.knowledge.model import CATEGORIES, Link, Suggestion, Topic, TopicDraft
 from bot.knowledge.render import render_bullets, render_links
@@ -16,10 +17,9 @@ TITLE_MIN, TITLE_MAX = 3, 100
 EXPLANATION_MIN, EXPLANATION_MAX = 10, 1000
 LINKS_MAX = 1000
 SUMMARY_MIN, SUMMARY_MAX = 10, 1000
-KEY_POINTS_MAX = 1000  # as typed; as shown (bullets) the section must stay within SECTION_LIMIT
+KEY_POINTS_MAX = 1000  # as typed; as shown (bullets) the section must stay within FIELD_VALUE_LIMIT
 KEY_POINTS_MAX_COUNT = 10
 LINKS_MAX_COUNT = 10
-SECTION_LIMIT = 1024
 LINK_TITLE_MAX = 80
 SLUG_MAX = 60
 _URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
@@ -118,7 +118,7 @@ def check_draft(draft: TopicDraft) -> list[str]:
         problems.append("Write at least one key point, one per line.")
     elif len(points) > KEY_POINTS_MAX_COUNT:
         problems.append(f"Keep to {KEY_POINTS_MAX_COUNT} key points (you wrote {len(points)}).")
-    elif len(render_bullets(points)) > SECTION_LIMIT:
+    elif len(render_bullets(points)) > FIELD_VALUE_LIMIT:
         problems.append(f"The key points are too long to show: shorten them to about {KEY_POINTS_MAX} characters.")
     lines = [line for line in clean_text(draft.links).split("\n") if line]
     for number, line in enumerate(lines, start=1):
@@ -129,7 +129,7 @@ def check_draft(draft: TopicDraft) -> list[str]:
     links = tuple(link for link in map(_link_of, lines) if link is not None)
     if len(links) > LINKS_MAX_COUNT:
         problems.append(f"Keep to {LINKS_MAX_COUNT} links.")
-    elif len(render_links(links)) > SECTION_LIMIT:
+    elif len(render_links(links)) > FIELD_VALUE_LIMIT:
         problems.append("The further reading is too long to show: use fewer or shorter links.")
     return problems
 

@@ -8,16 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.discord_limits import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
 from bot.knowledge.model import CATEGORIES, FileProblem, Topic
 from bot.knowledge.parsing import TopicFileError, parse_topic
 from bot.knowledge.render import Section, render_sections, rendered_length
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_TRACKS = "all"
-TITLE_LIMIT = 256
-FIELD_LIMIT = 1024
 CHALLENGE_HEADING_LIMIT = 200
-TOPIC_LIMIT = 6000
 MIN_CHALLENGES, MAX_CHALLENGES = 2, 5
 _LINK_SCHEMES = ("http://", "https://")
 
@@ -122,8 +120,8 @@ def _section_problems(topic: Topic) -> Iterable[str]:
     for section, text in rendered.items():
         if not text.strip():
             yield f"section '{section.label}' is empty"
-        elif section is not Section.CHALLENGES and len(text) > FIELD_LIMIT:
-            yield f"section '{section.label}' is {len(text)} characters as shown; the limit is {FIELD_LIMIT}"
+        elif section is not Section.CHALLENGES and len(text) > FIELD_VALUE_LIMIT:
+            yield f"section '{section.label}' is {len(text)} characters as shown; the limit is {FIELD_VALUE_LIMIT}"
     count = len(topic.challenges)
     if count and not MIN_CHALLENGES <= count <= MAX_CHALLENGES:
         yield f"'Common challenges' has {count} challenges; it needs {MIN_CHALLENGES} to {MAX_CHALLENGES}"
@@ -134,11 +132,11 @@ def _section_problems(topic: Topic) -> Iterable[str]:
                   f"{CHALLENGE_HEADING_LIMIT}"
         if not challenge.solution:
             yield f"challenge '{name}' has no solution"
-        elif len(challenge.solution) > FIELD_LIMIT:
-            yield f"the solution of '{name}' is {len(challenge.solution)} characters; the limit is {FIELD_LIMIT}"
+        elif len(challenge.solution) > FIELD_VALUE_LIMIT:
+            yield f"the solution of '{name}' is {len(challenge.solution)} characters; the limit is {FIELD_VALUE_LIMIT}"
     for link in topic.further_reading:
         if not link.url.startswith(_LINK_SCHEMES):
             yield f"further reading link '{link.url}' must be http(s)"
     total = rendered_length(topic, rendered)
-    if total > TOPIC_LIMIT:
-        yield f"the whole topic is {total} characters as shown; the limit is {TOPIC_LIMIT}"
+    if total > EMBED_TOTAL_LIMIT:
+        yield f"the whole topic is {total} characters as shown; the limit is {EMBED_TOTAL_LIMIT}"

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
+from bot.discord_limits import CHOICE_NAME_LIMIT, MAX_CHOICES
 from bot.errors import UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
@@ -37,8 +38,6 @@ from cogs.topic._views import (
 SECTION_CHOICES = [app_commands.Choice(name=section.label, value=section.value) for section in Section]
 QUERY_MAX = 200
 CLOSEST = 3
-CHOICE_NAME_LIMIT = 100
-MAX_CHOICES = 25
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 log = logging.getLogger(__name__)
 

@@ -14,22 +14,24 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown
 
+from bot.discord_limits import (
+    AUTHOR_LIMIT,
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELD_COUNT_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+)
 from bot.knowledge.model import CATEGORIES, KnowledgeStats, Suggestion, Topic, TopicSummary
 from bot.knowledge.render import CONTINUED, Section, paginate, render_section
+from cogs._style import NEXUS_COLOUR
 
-# Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_COUNT_LIMIT = 25
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
-EMBED_TOTAL_LIMIT = 6000
 # Kept free on every topic page for the footer (category, origin, "page 2/3").
 FOOTER_ROOM = 100
 
-KNOWLEDGE_COLOUR = discord.Colour.from_rgb(88, 101, 242)
+KNOWLEDGE_COLOUR = NEXUS_COLOUR
 SUGGESTED_COLOUR = discord.Colour.teal()
 NOT_FOUND_COLOUR = discord.Colour.light_grey()
 REVIEW_COLOUR = discord.Colour.gold()

@@ -10,13 +10,13 @@ from typing import Any, cast
 import discord
 
 from bot.app import NexusBot
+from bot.discord_limits import MESSAGE_CONTENT_LIMIT as MESSAGE_LIMIT
 from bot.knowledge.model import ReviewDecision
+from cogs._style import NO_MENTIONS, mention_only
 from cogs.topic._embeds import quoted
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
-MESSAGE_LIMIT = 2000
 
 
 def _note(label: str, text: str) -> str:
@@ -76,5 +76,5 @@ async def _tell_in_channel(client: discord.Client, decision: ReviewDecision, tex
     author = discord.Object(suggestion.author_id)
     await channel.send(
         f"<@{suggestion.author_id}> {text}"[:MESSAGE_LIMIT],
-        allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=[author], replied_user=False),
+        allowed_mentions=mention_only(author),
     )

@@ -18,12 +18,14 @@ import discord
 from discord import app_commands
 
 from bot.app import NexusBot
+from bot.discord_limits import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
 from bot.errors import UserError
 from bot.knowledge.model import Topic, TopicSummary
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs._checks import ensure_permissions
 from cogs._feedback import report_error
+from cogs._style import NO_MENTIONS
 from cogs.topic._embeds import (
     clip,
     in_list_order,
@@ -33,11 +35,8 @@ from cogs.topic._embeds import (
     topic_pages,
 )
 
-NO_MENTIONS = discord.AllowedMentions.none()
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
-BUTTON_LABEL_LIMIT = 80
-CUSTOM_ID_LIMIT = 100
 MAX_RELATED_BUTTONS = 10  # two rows of five
 NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
 
