@@ -80,12 +80,6 @@ class NexusBot(commands.Bot):
         self._heartbeat: asyncio.Task[None] | None = None
 
     @property
-    def db(self) -> Database:
-        if self._db is None:
-            raise RuntimeError("the database is opened in setup_hook; it is not open yet")
-        return self._db
-
-    @property
     def services(self) -> Services:
         if self._services is None:
             raise RuntimeError("the services are built in setup_hook; they are not ready yet")
