@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from bot.cohort import date_in_words
 from bot.errors import UserError
@@ -144,6 +144,7 @@ def _around(text: str, at: int) -> str:
 def _unknown(name: str) -> str:
     shown = " ".join(name.split()).replace("`", "'")[:40] or " "
     known = ", ".join(f"`{{{p}}}`" for p in PLACEHOLDERS)
-    best = process.extractOne(name[:40], list(PLACEHOLDERS), scorer=fuzz.WRatio) if name.strip() else None
+    best = (process.extractOne(name[:40], list(PLACEHOLDERS), scorer=fuzz.ratio, processor=utils.default_process)
+            if name.strip() else None)
     hint = f" Did you mean `{{{best[0]}}}`?" if best and best[1] >= 70 else ""
     return f"`{{{shown}}}` is not a placeholder I know.{hint} The text may use {known}."

@@ -185,7 +185,7 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
             text = f"Posted `{prompt.key}` in <#{channel_id}>: {link}"
             log.info("admin %s posted prompt %s in server %s", interaction.user.id, prompt.key, guild_id)
         else:
-            text = f"`{prompt.key}` was just posted (or is being posted) by someone else: see <#{channel_id}>."
+            text = f"`{prompt.key}` was posted this very second already (or is being posted): see <#{channel_id}>."
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     # --- choosing a key as you type ----------------------------------------------------------
