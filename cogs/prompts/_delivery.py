@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 # Replies to a weekly prompt come within a day or two; a quiet thread then tidies itself away.
 THREAD_ARCHIVE_MINUTES: Final[Literal[1440]] = 1440
+# What the bot needs in the channel, in the order Discord's permissions depend on each other: without
+# View Channel nothing else counts, without Send Messages no embed is sent (discord.py then reports
+# Embed Links missing too). The first missing one is the one to name.
 POST_NEEDS = ("view_channel", "send_messages", "embed_links")
 THREAD_NEEDS = ("create_public_threads",)
 
@@ -73,13 +76,13 @@ class PromptDelivery:
             raise
 
     def _missing(self, guild_id: int, channel_id: int, needs: tuple[str, ...]) -> str:
-        """The permissions the bot lacks in the channel, by name, when the cache knows the channel;
-        else all those it needs there."""
+        """The first permission the bot lacks in the channel, by name, when the cache knows the
+        channel; else all those it needs there."""
         guild = self.bot.get_guild(guild_id)
         channel = guild.get_channel(channel_id) if guild is not None else None
         if guild is not None and channel is not None:
             have = channel.permissions_for(guild.me)
-            lacking = [name for name in needs if not getattr(have, name)]
-            if lacking:
-                return permission_names(lacking)
+            lacking = next((name for name in needs if not getattr(have, name)), None)
+            if lacking is not None:
+                return permission_names([lacking])
         return permission_names(list(needs))
