@@ -281,3 +281,25 @@ async def test_what_an_admin_writes_pings_nobody(server):
     assert "@everyone" in post.text
     assert post.allowed_mentions is not None and post.allowed_mentions.get("parse") == []
     assert not post.allowed_mentions.get("roles")
+
+
+# What the generated-input test cannot reach by itself (its plain option values open no form here):
+# odd text in the form's fields gets a private answer, never an error id, and never a half-saved prompt.
+ODD_FORM_TEXT = ["{", "}", "{{}}", "{week", "{week.__class__}", "{0}", "\x00", "\u202e{week}", "@everyone",
+                 "{cohort_start}" * 285, "x" * 4000, "🐍" * 2000, " \n ", "`{week}`"]
+
+
+@pytest.mark.parametrize("text", ODD_FORM_TEXT, ids=range(len(ODD_FORM_TEXT)))
+async def test_odd_text_in_the_form_gets_a_private_answer(server, text):
+    standin = server.standin
+    opened = await prompts(server, "add", key="odd", weekday=TUESDAY, time="09:00")
+    answer = await standin.submit_modal("mentor", opened.modal, {"key": "odd", "text": text})
+    assert answer.ephemeral and "Error id" not in answer.message.text
+    saved = "Added odd" in answer.message.text
+    assert saved or "I can't save this prompt yet" in answer.message.text
+    assert ("\nodd\n" in await listed(server)) == saved
+    for field in ("key", "text"):  # and the key field, with a text that is fine
+        odd_key = await prompts(server, "add", key="odder", weekday=TUESDAY, time="09:00")
+        values = {"key": "odder", "text": "fine", field: text[:32] if field == "key" else text}
+        told = await standin.submit_modal("mentor", odd_key.modal, values)
+        assert told.ephemeral and "Error id" not in told.message.text
