@@ -3,7 +3,8 @@ from the database every time it is asked, rendered with the numbers of the momen
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.cohort import date_in_words
 from bot.db.posts import PostKey
@@ -43,8 +44,21 @@ class PromptSource:
                for fire in fire_times_between(item.prompt, item.server, after, until, self._program_weeks)]
         if not due:
             return []
+        due = await self._once_a_day(due)
         counts = await self._prompts.counts(item.server.guild_id for item, _ in due)
         return [self._due_post(item, fire, counts[item.server.guild_id]) for item, fire in due]
+
+    async def _once_a_day(self, due: list[tuple[ScheduledPrompt, FireTime]]) -> list[tuple[ScheduledPrompt, FireTime]]:
+        """Leave out a prompt already made that local day at another time: an admin who moves
+        today's 09:00 prompt to 11:00 after it was posted means next week's, not a second post.
+        (A post due at the same time is the same post: the ledger decides about it.)"""
+        made = await self._prompts.made_since(PROMPT_KIND, min(fire.at for _, fire in due) - timedelta(days=2))
+        zones = {item.server.guild_id: ZoneInfo(item.server.timezone) for item, _ in due}
+        made_days = {(guild_id, key, at.astimezone(zones[guild_id]).date())
+                     for guild_id, key, at in made if guild_id in zones}
+        return [(item, fire) for item, fire in due
+                if (item.server.guild_id, item.prompt.key, fire.at) in made
+                or (item.server.guild_id, item.prompt.key, fire.day) not in made_days]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
         times = [fire.at for item in await self._prompts.scheduled()

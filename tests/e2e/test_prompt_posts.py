@@ -222,3 +222,20 @@ async def test_a_deleted_channel_or_a_lost_permission_is_recorded_and_the_other_
             assert await bot.services.scheduler.problems(standin.guild.id) == []
         finally:
             await stop_bot(bot, task)
+
+
+async def test_moving_todays_prompt_after_it_was_posted_moves_next_weeks(nexus):
+    standin, bot = nexus.standin, nexus.bot
+    bot.clock.set(SUNDAY)
+    await set_up(standin)
+    scheduler = bot.services.scheduler
+    await scheduler.advance_to(MONDAY_GOALS_AT + timedelta(hours=1))
+    assert titles(standin).count("Monday goals") == 1
+    opened = await standin.invoke("mentor", "prompts edit", {"key": "monday-goals", "time": "11:30"})
+    await standin.submit_modal("mentor", opened.modal, {"text": "Goals, later in the morning."})
+
+    await scheduler.advance_to(MONDAY_GOALS_AT + timedelta(hours=4))  # past 11:30 in Lagos: not again today
+    assert titles(standin).count("Monday goals") == 1
+    await scheduler.advance_to(MONDAY_GOALS_AT + timedelta(days=7, hours=3))
+    goals = [m for title, m in prompt_posts(standin) if title == "Monday goals"]
+    assert len(goals) == 2 and "Goals, later in the morning." in goals[-1].text
