@@ -11,6 +11,7 @@ import pytest
 from bot.app import NexusBot
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.db.posts import PostKey
 from bot.endpoints import use_discord_endpoints
 from bot.guild_setup import SetupRequest
 from bot.posting import CLAIM_LEASE
@@ -160,16 +161,18 @@ async def test_a_bot_killed_after_sending_and_before_recording_makes_one_message
         # Restarted after the claim's lease: the claim is taken over and sent again with its nonce.
         bot, task = await start_bot_at(standin, db_path, WEDNESDAY_CHECK_AT + CLAIM_LEASE + timedelta(minutes=1))
         try:
+            ledger = bot.services.posting._ledger
+            key = PostKey(standin.guild.id, "prompt", "wednesday-check", WEDNESDAY_CHECK_AT)
+
             async def recorded():
-                [row] = await bot.db.fetchall("SELECT * FROM scheduled_posts WHERE kind = 'prompt'")
-                return row["status"] == "posted"
+                return (await ledger.get(key)).status == "posted"
 
             await until(recorded)
-            [row] = await bot.db.fetchall("SELECT * FROM scheduled_posts WHERE kind = 'prompt'")
+            entry = await ledger.get(key)
         finally:
             await stop_bot(bot, task)
         assert titles(standin) == ["Wednesday check"]
-        assert row["message_id"] == first.id and row["attempts"] == 2
+        assert entry.message_id == first.id and entry.attempts == 2
         sends = [r for r in standin.requests if r.method == "POST" and r.route == MESSAGES
                  and "Mid-week" in str(r.json)]
         assert len(sends) == 2 and sends[0].json["nonce"] == sends[1].json["nonce"] == first.nonce
@@ -189,8 +192,9 @@ async def test_a_429_then_a_500_on_the_post_still_posts_once(nexus):
     sends = [r for r in standin.requests if r.method == "POST" and r.route == MESSAGES and "Mid-week" in str(r.json)]
     assert [r.status for r in sends] == [429, 500, 200]
     assert len({r.json["nonce"] for r in sends}) == 1
-    [row] = await bot.db.fetchall("SELECT * FROM scheduled_posts WHERE ref = 'wednesday-check'")
-    assert row["status"] == "posted" and row["attempts"] == 1
+    entry = await bot.services.posting._ledger.get(PostKey(standin.guild.id, "prompt", "wednesday-check",
+                                                            WEDNESDAY_CHECK_AT))
+    assert entry.status == "posted" and entry.attempts == 1
 
 
 async def test_a_deleted_channel_or_a_lost_permission_is_recorded_and_the_other_servers_get_theirs(tmp_path):

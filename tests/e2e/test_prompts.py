@@ -4,6 +4,8 @@ pausing, previews and posts made now; refusals for learners and for bad keys, ti
 
 import asyncio
 import dataclasses
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -261,7 +263,9 @@ async def test_post_now_posts_once_with_its_thread_recorded_as_a_manual_post(ser
     assert "Projects announced so far: 0 · pairs formed: 0." in post.text
     [thread] = [t for t in standin.threads if t.message_id == post.id]
     assert thread.name == "Monday goals · Sunday 20 December 2026" and not thread.private
-    [entry] = await server.bot.db.fetchall("SELECT * FROM scheduled_posts WHERE kind = 'prompt-manual'")
+    with closing(sqlite3.connect(server.db_path)) as db:  # the bot's own file, read beside it
+        db.row_factory = sqlite3.Row
+        [entry] = db.execute("SELECT * FROM scheduled_posts WHERE kind = 'prompt-manual'").fetchall()
     assert (entry["guild_id"], entry["ref"]) == (standin.guild.id, "monday-goals")
     assert entry["status"] == "posted" and entry["message_id"] == post.id
     server.bot.clock.advance(timedelta(minutes=1))
