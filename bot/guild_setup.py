@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -87,11 +88,21 @@ class SetupRequest:
     timezone: str | None = None
 
 
+# Told after every successful setup (a feature gives its defaults, the scheduler sets its alarms again).
+ConfiguredListener = Callable[["GuildConfig"], Awaitable[None]]
+
+
 class GuildSetupService:
     def __init__(self, configs: GuildConfigRepository, default_timezone: str, clock: Clock) -> None:
         self._configs = configs
         self.default_timezone = default_timezone
         self._clock = clock
+        self._listeners: list[ConfiguredListener] = []
+
+    def on_configured(self, listener: ConfiguredListener) -> None:
+        """Call `listener` with the saved configuration after every `configure` (core → feature,
+        so this service need not know the features)."""
+        self._listeners.append(listener)
 
     async def get(self, guild_id: int) -> GuildConfig | None:
         return await self._configs.get(guild_id)
@@ -116,7 +127,10 @@ class GuildSetupService:
         )
         if merged.backend_role_id is not None and merged.backend_role_id == merged.frontend_role_id:
             raise UserError("The backend and frontend roles must be two different roles.")
-        return await self._configs.save(merged, self._clock.now())
+        saved = await self._configs.save(merged, self._clock.now())
+        for listener in self._listeners:
+            await listener(saved)
+        return saved
 
     def today(self, config: GuildConfig) -> date:
         """The calendar date it is now in the server's time zone."""

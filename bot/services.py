@@ -10,9 +10,12 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
+from bot.db.prompts import PromptRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
+from bot.prompts.defaults import load_prompt_defaults
+from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
 
 
@@ -22,22 +25,31 @@ class Services:
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
     posting: OnceOnlyPoster
+    prompts: PromptService
     scheduler: Scheduler
     _db: Database
 
     @classmethod
     async def start(cls, db: Database, settings: Settings, clock: Clock) -> Services:
-        """Build every service and do its start-up work (e.g. syncing the knowledge base)."""
+        """Build every service and do its start-up work (e.g. syncing the knowledge base). A broken
+        shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
+        prompt_defaults = load_prompt_defaults()
         knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         ledger = PostLedgerRepository(db)
         posting = OnceOnlyPoster(ledger, clock)
         scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
+        configs = GuildConfigRepository(db)
+        guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
+        prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults)
+        scheduler.add_source(prompts.source)
+        guild_setup.on_configured(prompts.server_configured)
         return cls(
             clock=clock,
-            guild_setup=GuildSetupService(GuildConfigRepository(db), settings.default_timezone, clock),
+            guild_setup=guild_setup,
             knowledge=knowledge,
             posting=posting,
+            prompts=prompts,
             scheduler=scheduler,
             _db=db,
         )

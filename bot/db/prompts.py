@@ -1,0 +1,212 @@
+"""Weekly prompts (`prompts`), the defaults a server was given (`prompt_defaults_given`), an admin's
+refused form (`prompt_drafts`), and the numbers prompt texts show (projects and pairs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import aiosqlite
+
+from bot.clock import from_db_time, to_db_time
+from bot.db.database import Database
+from bot.prompts.model import Prompt, PromptDraft, ServerSchedule
+from bot.prompts.parsing import weeks_to_text
+
+_SCHEDULED = """
+    SELECT p.*, c.channel_id, c.timezone, c.cohort_start
+      FROM prompts p JOIN guild_config c ON c.guild_id = p.guild_id
+     WHERE p.paused = 0 AND c.channel_id IS NOT NULL
+"""
+
+
+@dataclass(frozen=True)
+class ScheduledPrompt:
+    prompt: Prompt
+    server: ServerSchedule
+
+
+def _weeks(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part)
+
+
+def _prompt(row: aiosqlite.Row) -> Prompt:
+    hour, minute = row["time_of_day"].split(":")
+    return Prompt(
+        guild_id=row["guild_id"],
+        key=row["key"],
+        weekday=row["weekday"],
+        at=time(int(hour), int(minute)),
+        text=row["text"],
+        weeks=_weeks(row["weeks"]),
+        open_thread=bool(row["open_thread"]),
+        paused=bool(row["paused"]),
+        source=row["source"],
+    )
+
+
+def _server(row: aiosqlite.Row) -> ServerSchedule:
+    return ServerSchedule(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        timezone=row["timezone"],
+        cohort_start=date.fromisoformat(row["cohort_start"]) if row["cohort_start"] else None,
+    )
+
+
+def _values(prompt: Prompt) -> tuple[object, ...]:
+    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", weeks_to_text(prompt.weeks), int(prompt.open_thread),
+            int(prompt.paused))
+
+
+class PromptRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def get(self, guild_id: int, key: str) -> Prompt | None:
+        row = await self._db.fetchone("SELECT * FROM prompts WHERE guild_id = ? AND key = ?", (guild_id, key))
+        return _prompt(row) if row else None
+
+    async def for_guild(self, guild_id: int) -> list[Prompt]:
+        """Every prompt of the server, in the order of the week (weekday, time), then key."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM prompts WHERE guild_id = ? ORDER BY weekday, time_of_day, key", (guild_id,)
+        )
+        return [_prompt(row) for row in rows]
+
+    async def keys(self, guild_id: int, typed: str, limit: int) -> list[str]:
+        """Keys containing `typed` (autocomplete), those starting with it first."""
+        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self._db.fetchall(
+            """
+            SELECT key FROM prompts WHERE guild_id = ? AND key LIKE ? ESCAPE '\\'
+             ORDER BY instr(key, ?) <> 1, key LIMIT ?
+            """,
+            (guild_id, pattern, typed, limit),
+        )
+        return [row["key"] for row in rows]
+
+    async def scheduled(self, guild_id: int | None = None) -> list[ScheduledPrompt]:
+        """The prompts that are posted: not paused, in a server with a channel (one server, or all)."""
+        if guild_id is None:
+            rows = await self._db.fetchall(_SCHEDULED)
+        else:
+            rows = await self._db.fetchall(_SCHEDULED + " AND p.guild_id = ?", (guild_id,))
+        return [ScheduledPrompt(_prompt(row), _server(row)) for row in rows]
+
+    async def counts(self, guild_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """(active projects, current pairs) of each server, for `{projects}` and `{pairs}`."""
+        wanted = sorted(set(guild_ids))
+        counts = dict.fromkeys(wanted, (0, 0))
+        if not wanted:
+            return counts
+        marks = ",".join("?" * len(wanted))
+        projects = await self._db.fetchall(
+            f"SELECT guild_id, COUNT(*) AS n FROM projects WHERE status = 'active' AND guild_id IN ({marks}) "
+            "GROUP BY guild_id", wanted,
+        )
+        pairs = await self._db.fetchall(
+            f"SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN ({marks}) "
+            "GROUP BY guild_id", wanted,
+        )
+        for row in projects:
+            counts[row["guild_id"]] = (row["n"], 0)
+        for row in pairs:
+            counts[row["guild_id"]] = (counts[row["guild_id"]][0], row["n"])
+        return counts
+
+    async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
+        """(server, key, due time) of the posts of `kind` due since `since` that were made or are
+        being made (failed and skipped ones are not)."""
+        rows = await self._db.fetchall(
+            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
+            "AND status IN ('posted', 'claimed')",
+            (kind, to_db_time(since)),
+        )
+        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+
+    # --- writing -------------------------------------------------------------------------------
+
+    async def add(self, prompt: Prompt, actor_id: int | None, now: datetime) -> bool:
+        """Insert a new prompt; False when the server has one with that key already."""
+        changed = await self._db.execute_changes(
+            """
+            INSERT INTO prompts (guild_id, key, text, weekday, time_of_day, weeks, open_thread, paused, source,
+                                 created_at, updated_by, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id, key) DO NOTHING
+            """,
+            (prompt.guild_id, prompt.key, *_values(prompt), prompt.source, to_db_time(now), actor_id, to_db_time(now)),
+        )
+        return changed == 1
+
+    async def update(self, prompt: Prompt, actor_id: int, now: datetime) -> bool:
+        """Save a changed prompt (found by server and key); False when it no longer exists."""
+        changed = await self._db.execute_changes(
+            """
+            UPDATE prompts SET text = ?, weekday = ?, time_of_day = ?, weeks = ?, open_thread = ?, paused = ?,
+                               updated_by = ?, updated_at = ?
+             WHERE guild_id = ? AND key = ?
+            """,
+            (*_values(prompt), actor_id, to_db_time(now), prompt.guild_id, prompt.key),
+        )
+        return changed == 1
+
+    async def remove(self, guild_id: int, key: str) -> bool:
+        changed = await self._db.execute_changes("DELETE FROM prompts WHERE guild_id = ? AND key = ?", (guild_id, key))
+        return changed == 1
+
+    async def give_defaults(self, guild_id: int, defaults: Sequence[Prompt], now: datetime) -> bool:
+        """Give the server the default prompts, once ever: True when this call gave them. One
+        transaction, so two setups at once give them once and a crash gives none (the next setup does)."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO prompt_defaults_given (guild_id, given_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (guild_id, stamp),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await conn.executemany(
+                """
+                INSERT INTO prompts (guild_id, key, text, weekday, time_of_day, weeks, open_thread, paused, source,
+                                     created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'default', ?, ?)
+                ON CONFLICT (guild_id, key) DO NOTHING
+                """,
+                [(guild_id, p.key, *_values(p), stamp, stamp) for p in defaults],
+            )
+        return True
+
+    # --- an admin's refused form -----------------------------------------------------------
+
+    async def save_draft(self, guild_id: int, admin_id: int, draft: PromptDraft, now: datetime) -> None:
+        await self._db.execute(
+            """
+            INSERT INTO prompt_drafts (guild_id, admin_id, original_key, key, weekday, time_of_day, weeks, open_thread,
+                                       text, saved_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (guild_id, admin_id) DO UPDATE SET
+                original_key = excluded.original_key, key = excluded.key, weekday = excluded.weekday,
+                time_of_day = excluded.time_of_day, weeks = excluded.weeks, open_thread = excluded.open_thread,
+                text = excluded.text, saved_at = excluded.saved_at
+            """,
+            (guild_id, admin_id, draft.original_key, draft.key, draft.weekday, draft.time_text, draft.weeks_text,
+             int(draft.open_thread), draft.text, to_db_time(now)),
+        )
+
+    async def draft(self, guild_id: int, admin_id: int) -> PromptDraft | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM prompt_drafts WHERE guild_id = ? AND admin_id = ?", (guild_id, admin_id)
+        )
+        if row is None:
+            return None
+        return PromptDraft(key=row["key"], weekday=row["weekday"], time_text=row["time_of_day"],
+                           weeks_text=row["weeks"], open_thread=bool(row["open_thread"]), text=row["text"],
+                           original_key=row["original_key"])
+
+    async def delete_draft(self, guild_id: int, admin_id: int) -> None:
+        await self._db.execute("DELETE FROM prompt_drafts WHERE guild_id = ? AND admin_id = ?", (guild_id, admin_id))

@@ -1,0 +1,90 @@
+"""The scheduler's view of the prompts (`PostSource`, kind "prompt"): what falls due when, read
+from the database every time it is asked, rendered with the numbers of the moment it is posted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.cohort import date_in_words
+from bot.db.posts import PostKey
+from bot.db.prompts import PromptRepository, ScheduledPrompt
+from bot.prompts.model import Prompt, PromptPost, ServerSchedule
+from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
+from bot.prompts.template import TemplateValues, render
+from bot.scheduling.sources import DuePost
+
+PROMPT_KIND = "prompt"
+MANUAL_KIND = "prompt-manual"  # `/prompts post`: made at once, recorded in the ledger as such
+THREAD_NAME_LIMIT = 100
+
+
+def label(key: str) -> str:
+    return f"weekly prompt {key}"
+
+
+def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: tuple[int, int]) -> PromptPost:
+    """The prompt as posted on `fire.day`: its text with the placeholders filled in."""
+    values = TemplateValues(week=fire.week, cohort_start=server.cohort_start, projects=counts[0], pairs=counts[1],
+                            channel_id=server.channel_id)
+    thread = f"{prompt.title} · {date_in_words(fire.day)}"[:THREAD_NAME_LIMIT]
+    return PromptPost(key=prompt.key, title=prompt.title, text=render(prompt.text, values), week=fire.week,
+                      open_thread=prompt.open_thread, thread_name=thread)
+
+
+class PromptSource:
+    kind = PROMPT_KIND
+
+    def __init__(self, prompts: PromptRepository, program_weeks: int) -> None:
+        self._prompts = prompts
+        self._program_weeks = program_weeks
+
+    async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
+        due = [(item, fire) for item in await self._prompts.scheduled()
+               for fire in fire_times_between(item.prompt, item.server, after, until, self._program_weeks)]
+        if not due:
+            return []
+        due = await self._once_a_day(due)
+        counts = await self._prompts.counts(item.server.guild_id for item, _ in due)
+        return [self._due_post(item, fire, counts[item.server.guild_id]) for item, fire in due]
+
+    async def _once_a_day(self, due: list[tuple[ScheduledPrompt, FireTime]]) -> list[tuple[ScheduledPrompt, FireTime]]:
+        """Leave out a prompt already made that local day at another time: an admin who moves
+        today's 09:00 prompt to 11:00 after it was posted means next week's, not a second post.
+        (A post due at the same time is the same post: the ledger decides about it.)"""
+        made = await self._prompts.made_since(PROMPT_KIND, min(fire.at for _, fire in due) - timedelta(days=2))
+        zones = {item.server.guild_id: ZoneInfo(item.server.timezone) for item, _ in due}
+        made_days = {(guild_id, key, at.astimezone(zones[guild_id]).date())
+                     for guild_id, key, at in made if guild_id in zones}
+        return [(item, fire) for item, fire in due
+                if (item.server.guild_id, item.prompt.key, fire.at) in made
+                or (item.server.guild_id, item.prompt.key, fire.day) not in made_days]
+
+    async def next_due_after(self, moment: datetime) -> datetime | None:
+        times = [fire.at for item in await self._prompts.scheduled()
+                 if (fire := next_fire_time(item.prompt, item.server, moment, self._program_weeks)) is not None]
+        return min(times, default=None)
+
+    async def upcoming(self, guild_id: int, after: datetime, limit: int) -> list[DuePost]:
+        posts: list[DuePost] = []
+        if limit <= 0:
+            return posts
+        for item in await self._prompts.scheduled(guild_id):
+            for fire in fire_times_after(item.prompt, item.server, after, self._program_weeks):
+                if len(posts) >= limit and fire.at >= max(p.due_at for p in posts):
+                    break
+                posts.append(self._due_post(item, fire, None))
+                posts = sorted(posts, key=lambda p: p.due_at)[:limit]
+        return posts
+
+    def _due_post(self, item: ScheduledPrompt, fire: FireTime, counts: tuple[int, int] | None) -> DuePost:
+        prompt, server = item.prompt, item.server
+        assert server.channel_id is not None  # `scheduled` gives only servers with a channel
+        payload = None if counts is None else prompt_post(prompt, server, fire, counts)
+        return DuePost(
+            key=PostKey(server.guild_id, PROMPT_KIND, prompt.key, fire.at),
+            channel_id=server.channel_id,
+            label=label(prompt.key),
+            payload=payload,
+            requests=2 if prompt.open_thread else 1,  # the post, and the thread opened on it
+        )
