@@ -15,3 +15,5 @@ BUTTON_LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
 CHOICE_NAME_LIMIT = 100  # an autocomplete or option choice's name
 MAX_CHOICES = 25  # autocomplete answers at most this many
+TEXT_INPUT_LIMIT = 4000  # a form's (modal's) text field
+THREAD_NAME_LIMIT = 100

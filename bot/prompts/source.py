@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.cohort import date_in_words
 from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository, ScheduledPrompt
+from bot.discord_limits import THREAD_NAME_LIMIT
 from bot.prompts.model import Prompt, PromptPost, ServerSchedule
 from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
 from bot.prompts.template import TemplateValues, render
@@ -16,7 +17,6 @@ from bot.scheduling.sources import DuePost
 
 PROMPT_KIND = "prompt"
 MANUAL_KIND = "prompt-manual"  # `/prompts post`: made at once, recorded in the ledger as such
-THREAD_NAME_LIMIT = 100
 
 
 def label(key: str) -> str:

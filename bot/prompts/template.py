@@ -17,6 +17,7 @@ from datetime import date
 from rapidfuzz import fuzz, process, utils
 
 from bot.cohort import date_in_words
+from bot.discord_limits import TEXT_INPUT_LIMIT
 from bot.errors import UserError
 
 # What each placeholder becomes, for the admins' help texts.
@@ -30,7 +31,7 @@ PLACEHOLDERS = {
 }
 # An embed's description holds 4096 characters; what Nexus adds to a prompt (the "posted late" line)
 # has the rest. A form's text field holds 4000, so a text without placeholders always fits.
-POSTED_TEXT_LIMIT = 4000
+POSTED_TEXT_LIMIT = TEXT_INPUT_LIMIT
 UNKNOWN = "?"  # a week or date the server's setup does not give yet (no cohort start)
 CONTEXT = 20  # characters shown around a bad brace
 # The longest each placeholder can become, for checking a text's length when it is saved.

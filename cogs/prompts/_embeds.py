@@ -9,12 +9,12 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown
 
+from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.prompts.model import Prompt, PromptListing, PromptPost
 from bot.prompts.service import Preview
 from cogs._style import NEXUS_COLOUR, timestamp
 
 PAGE_SIZE = 5
-FIELD_VALUE_LIMIT = 1024
 EXCERPT = 160  # characters of a prompt's text in the list
 PAUSED_MARK = "⏸️"
 

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.app import NexusBot
+from bot.discord_limits import TEXT_INPUT_LIMIT
 from bot.errors import UserError
 from bot.prompts.model import PromptDraft
 from bot.prompts.parsing import KEY_MAX
@@ -28,7 +29,6 @@ from cogs.prompts._embeds import list_embed, page_count, saved_embed
 
 ADMIN = {"manage_guild": True}
 FORM_TIMEOUT = 60 * 60  # seconds an admin has to write a prompt
-TEXT_FIELD_LIMIT = 4000  # Discord's limit for a form's text field
 NOT_YOURS = "These buttons belong to the admin who ran the command: run it yourself."
 NOT_YOUR_FORM = "This form belongs to another admin."
 _KEY = r"[a-z0-9-]{1,32}"
@@ -164,8 +164,8 @@ class PromptForm(discord.ui.Modal):
             self.add_item(discord.ui.Label(text="Key", description="Lowercase letters, digits and hyphens",
                                            component=self.key))
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="text", style=discord.TextStyle.paragraph, default=draft.text[:TEXT_FIELD_LIMIT] or None,
-            max_length=min(TEXT_FIELD_LIMIT, POSTED_TEXT_LIMIT),
+            custom_id="text", style=discord.TextStyle.paragraph, default=draft.text[:TEXT_INPUT_LIMIT] or None,
+            max_length=min(TEXT_INPUT_LIMIT, POSTED_TEXT_LIMIT),
             placeholder="What's your goal for week {week}? Projects announced so far: {projects}.",
         )
         placeholders = " ".join(f"{{{name}}}" for name in PLACEHOLDERS)
