@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -217,3 +217,34 @@ async def test_a_script_shows_and_moves_the_clock(tmp_path: Path) -> None:
     assert _in_order(out, "» clock", "simulated now:", "the same as real time · UTC until the server has one",
                      "» clock +1d", "moving the clock 1 day forward", "nothing fell due on the way",
                      "» clock", "1 day ahead of real time")
+
+
+async def test_clock_plus_seven_days_replays_a_week_of_prompts_in_order(tmp_path: Path) -> None:
+    """The sandbox's week in a minute: set up a cohort starting next Monday, move to it, then
+    `clock +7d` makes that week's default prompts once each, in the order they fall due."""
+    today = date.today()
+    monday = today + timedelta(days=2)
+    monday += timedelta(days=(7 - monday.weekday()) % 7)  # a Monday at least two days from now
+    script = tmp_path / "week.txt"
+    script.write_text(
+        f"/nexus setup channel:#prodevprojectnexus cohort_start:{monday.isoformat()} timezone:Africa/Lagos\n"
+        f"clock {monday.isoformat()}T00:00\n"
+        "clock +7d\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "DATABASE_", "KNOWLEDGE_", "NEXUS_", "DEFAULT_TIMEZONE"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(PROCESS_SITE), str(ROOT)]), PYTHONDONTWRITEBYTECODE="1",
+               COLUMNS="200")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox", "--script", str(script), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    out = stdout.decode()
+    assert process.returncode == 0, out + stderr.decode()
+    week = ["weekly prompt monday-goals, due Monday", "weekly prompt announce-your-project, due Monday",
+            "weekly prompt wednesday-check, due Wednesday", "weekly prompt friday-show-and-tell, due Friday"]
+    assert _in_order(out, "» clock +7d", *week, "4 scheduled posts made on the way"), out
+    for post in week:
+        assert out.count(post) == 1, f"{post!r} shown {out.count(post)} times"
