@@ -1,7 +1,8 @@
 """Interaction round trip (interaction sent → callback received) with the bot in its own process.
 
 Nexus's `/help` (a bare reply), `/nexus status` (database reads) and `/topic query` (a search, a
-lookup written, an embed with buttons), against a bare discord.py bot answering `/ping` in the same
+lookup written, an embed with buttons: five questions asked over and over, and learner questions
+each asked once, which the target is held to), against a bare discord.py bot answering `/ping` in the same
 run as the baseline. Prints one JSON line.
 
     .venv/bin/python benchmarks/latency.py [--n 300]
@@ -17,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -94,7 +96,26 @@ async def topic_query_caller(standin: StandIn) -> Callable[[], Awaitable[Any]]:
     return call
 
 
-async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float], list[float]]:
+def learner_questions() -> list[str]:
+    """The relevance sets' on-topic questions: each asked once is a search the bot has not done."""
+    questions: list[str] = []
+    for path in sorted((ROOT / "tests" / "relevance").glob("*.toml")):
+        if path.name != "off_topic.toml":
+            questions += [case["q"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]]
+    return questions
+
+
+async def fresh_query_caller(standin: StandIn) -> tuple[Callable[[], Awaitable[Any]], int]:
+    """`/topic query` with a question never asked before in this run (warm-up included)."""
+    questions = iter(learner_questions())
+
+    def call() -> Awaitable[Any]:
+        return standin.invoke("ada", "topic query", {"query": next(questions)}, timeout=10)
+
+    return call, len(learner_questions()) - WARMUP
+
+
+async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float], list[float], list[float]]:
     async with StandIn() as standin:
         process = await start_process(standin, ["-m", "bot", "run"], tmp / "nexus.db")
         try:
@@ -103,7 +124,9 @@ async def nexus(n: int, tmp: Path) -> tuple[list[float], list[float], list[float
             help_ms = await measure(lambda: standin.invoke("ada", "help", timeout=10), n)
             status_ms = await measure(lambda: standin.invoke("mentor", "nexus status", timeout=10), n)
             query_ms = await measure(await topic_query_caller(standin), n)
-            return help_ms, status_ms, query_ms
+            fresh_call, fresh_n = await fresh_query_caller(standin)
+            fresh_ms = await measure(fresh_call, min(n, fresh_n))
+            return help_ms, status_ms, query_ms, fresh_ms
         finally:
             process.terminate()
             await asyncio.wait_for(process.wait(), timeout=20)
@@ -115,10 +138,11 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
         plain = await baseline(args.n, Path(tmp))
-        help_ms, status_ms, query_ms = await nexus(args.n, Path(tmp))
+        help_ms, status_ms, query_ms, fresh_ms = await nexus(args.n, Path(tmp))
     base, bare, status = percentiles(plain), percentiles(help_ms), percentiles(status_ms)
-    query = percentiles(query_ms)
+    query, fresh = percentiles(query_ms), percentiles(fresh_ms)
     query_ratio = round(query["p50"] / base["p50"], 2)
+    fresh_ratio = round(fresh["p50"] / base["p50"], 2)
     print(json.dumps({
         "benchmark": "latency",
         "interactions_per_command": args.n,
@@ -129,8 +153,13 @@ async def main() -> None:
         "ratio_status_p50_vs_baseline": round(status["p50"] / base["p50"], 2),
         "nexus_topic_query_ms": query,
         "ratio_topic_query_p50_vs_baseline": query_ratio,
+        "nexus_topic_query_new_question_ms": fresh,
+        "new_questions": len(fresh_ms),
+        "ratio_topic_query_new_question_p50_vs_baseline": fresh_ratio,
         "targets": TARGETS,
-        "targets_met": {"topic_query_p50_vs_baseline": query_ratio <= TARGETS["topic_query_p50_vs_baseline_max"]},
+        # Held to the target: a question asked for the first time, a full search (a repeated one is
+        # answered from memory and is reported beside it).
+        "targets_met": {"topic_query_p50_vs_baseline": fresh_ratio <= TARGETS["topic_query_p50_vs_baseline_max"]},
     }))
 
 

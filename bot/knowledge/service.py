@@ -80,11 +80,15 @@ class KnowledgeService:
 
     # --- finding topics --------------------------------------------------------------------
 
-    async def search(self, query: str, guild_id: int | None = None, limit: int = 5) -> list[SearchHit]:
-        return await self._search.search(query, guild_id, limit)
+    async def search(
+        self, query: str, guild_id: int | None = None, limit: int = 5, *, remember: bool = True
+    ) -> list[SearchHit]:
+        return await self._search.search(query, guild_id, limit, remember=remember)
 
-    async def autocomplete(self, prefix: str, guild_id: int | None = None, limit: int = 25) -> list[SearchHit]:
-        return await self._search.autocomplete(prefix, guild_id, limit)
+    async def autocomplete(
+        self, prefix: str, guild_id: int | None = None, limit: int = 25, *, remember: bool = True
+    ) -> list[SearchHit]:
+        return await self._search.autocomplete(prefix, guild_id, limit, remember=remember)
 
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
         return await self._search.suggest_spelling(query, guild_id)
