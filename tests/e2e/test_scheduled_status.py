@@ -64,3 +64,22 @@ async def test_status_lists_the_next_posts_and_the_failed_ones_with_their_reason
     await scheduler.advance_to(start + timedelta(days=8))
     status = (await standin.invoke("mentor", "nexus status")).message.text
     assert f"<t:{failed_at}:F>" not in status
+
+
+async def test_a_prompt_that_could_not_be_posted_is_shown_in_that_servers_status(nexus):
+    """The channel was deleted: the Wednesday check-in is recorded as failed, and `/nexus status`
+    says so with what to do."""
+    bot, standin = nexus.bot, nexus.standin
+    await standin.invoke("mentor", "nexus setup", {"channel": "prodevprojectnexus", "cohort_start": "2027-01-04",
+                                                   "timezone": "Africa/Lagos"})
+    due = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)  # Wednesday 13:00 in Lagos
+    bot.clock.set(due - timedelta(hours=1))
+    await bot.services.scheduler.tick()
+    channel = standin.guild.channel("prodevprojectnexus")
+    await standin.delete_channel(channel)
+    await bot.services.scheduler.advance_to(due + timedelta(minutes=1))
+
+    status = (await standin.invoke("mentor", "nexus status", channel="general")).message.text
+    assert (f"Failed: prompt wednesday-check due <t:{int(due.timestamp())}:F>: the channel <#{channel.id}> "
+            "no longer exists: run `/nexus setup` with another channel") in status
+    assert "Next: weekly prompt" in status  # and what comes next is still listed
