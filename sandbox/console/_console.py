@@ -153,6 +153,9 @@ class SandboxConsole:
             history=InMemoryHistory(),
             completer=ConsoleCompleter(self),
             complete_while_typing=True,
+            # The prompt (and any completion menu under it) is wiped when a line is entered, and
+            # the line is echoed as plain output: nothing the prompt drew can stay on screen.
+            erase_when_done=True,
         )
         with patch_stdout(raw=True), self._ctrl_c_cancels_the_running_line():
             watcher = asyncio.create_task(self._watch())
@@ -167,9 +170,11 @@ class SandboxConsole:
         leave_on_ctrl_c = False
         while True:
             try:
-                line = await session.prompt_async(self._prompt)
+                prompt = self._prompt()
+                line = await session.prompt_async(prompt)
             except KeyboardInterrupt:
                 if session.default_buffer.text.strip():
+                    self.out.print(Text(f"{prompt}{session.default_buffer.text} ^C"), highlight=False, soft_wrap=True)
                     leave_on_ctrl_c = False  # like a shell: the typed line is dropped
                     continue
                 if leave_on_ctrl_c:
@@ -179,6 +184,7 @@ class SandboxConsole:
                 continue
             except EOFError:
                 break
+            self.out.print(Text(f"{prompt}{line}"), highlight=False, soft_wrap=True)
             leave_on_ctrl_c = False
             if not await self._run_cancellable(line):
                 break
