@@ -200,38 +200,10 @@ async def test_help_and_tab_know_the_word(session: Session) -> None:
     assert bare.errors == ["this console has no bot clock to show or move (it runs without the Nexus bot)"]
 
 
-async def test_a_script_shows_and_moves_the_clock(tmp_path: Path) -> None:
-    script = tmp_path / "clock.txt"
-    script.write_text("clock\nclock +1d\nclock\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DISCORD_", "DATABASE_", "KNOWLEDGE_", "NEXUS_", "DEFAULT_TIMEZONE"))}
-    env.update(PYTHONPATH=os.pathsep.join([str(PROCESS_SITE), str(ROOT)]), PYTHONDONTWRITEBYTECODE="1",
-               COLUMNS="160")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sandbox", "--script", str(script), cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
-    out = stdout.decode()
-    assert process.returncode == 0, out + stderr.decode()
-    assert _in_order(out, "» clock", "simulated now:", "the same as real time · UTC until the server has one",
-                     "» clock +1d", "moving the clock 1 day forward", "nothing fell due on the way",
-                     "» clock", "1 day ahead of real time")
-
-
-async def test_clock_plus_seven_days_replays_a_week_of_prompts_in_order(tmp_path: Path) -> None:
-    """The sandbox's week in a minute: set up a cohort starting next Monday, move to it, then
-    `clock +7d` makes that week's default prompts once each, in the order they fall due."""
-    today = date.today()
-    monday = today + timedelta(days=2)
-    monday += timedelta(days=(7 - monday.weekday()) % 7)  # a Monday at least two days from now
-    script = tmp_path / "week.txt"
-    script.write_text(
-        f"/nexus setup channel:#prodevprojectnexus cohort_start:{monday.isoformat()} timezone:Africa/Lagos\n"
-        f"clock {monday.isoformat()}T00:00\n"
-        "clock +7d\n",
-        encoding="utf-8",
-    )
+async def run_script(tmp_path: Path, lines: str) -> str:
+    """`python -m bot sandbox --script` on these lines, as a person runs it; its output (exit 0 asserted)."""
+    script = tmp_path / "script.txt"
+    script.write_text(lines, encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "DATABASE_", "KNOWLEDGE_", "NEXUS_", "DEFAULT_TIMEZONE"))}
     env.update(PYTHONPATH=os.pathsep.join([str(PROCESS_SITE), str(ROOT)]), PYTHONDONTWRITEBYTECODE="1",
@@ -243,6 +215,28 @@ async def test_clock_plus_seven_days_replays_a_week_of_prompts_in_order(tmp_path
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     out = stdout.decode()
     assert process.returncode == 0, out + stderr.decode()
+    return out
+
+
+async def test_a_script_shows_and_moves_the_clock(tmp_path: Path) -> None:
+    out = await run_script(tmp_path, "clock\nclock +1d\nclock\n")
+    assert _in_order(out, "» clock", "simulated now:", "the same as real time · UTC until the server has one",
+                     "» clock +1d", "moving the clock 1 day forward", "nothing fell due on the way",
+                     "» clock", "1 day ahead of real time")
+
+
+async def test_clock_plus_seven_days_replays_a_week_of_prompts_in_order(tmp_path: Path) -> None:
+    """The sandbox's week in a minute: set up a cohort starting next Monday, move to it, then
+    `clock +7d` makes that week's default prompts once each, in the order they fall due."""
+    today = date.today()
+    monday = today + timedelta(days=2)
+    monday += timedelta(days=(7 - monday.weekday()) % 7)  # a Monday at least two days from now
+    out = await run_script(
+        tmp_path,
+        f"/nexus setup channel:#prodevprojectnexus cohort_start:{monday.isoformat()} timezone:Africa/Lagos\n"
+        f"clock {monday.isoformat()}T00:00\n"
+        "clock +7d\n",
+    )
     week = ["weekly prompt monday-goals, due Monday", "weekly prompt announce-your-project, due Monday",
             "weekly prompt wednesday-check, due Wednesday", "weekly prompt friday-show-and-tell, due Friday"]
     assert _in_order(out, "» clock +7d", *week, "4 scheduled posts made on the way"), out
