@@ -286,3 +286,23 @@ async def test_bad_suggestion_input_gets_a_clear_private_message(nexus):
     assert "no http(s) link" in reply.message.text
     review = await open_review(nexus)
     assert "No suggestions are waiting" in review.message.text
+
+
+async def test_a_refused_suggestion_reopens_with_what_the_member_typed(nexus):
+    standin = nexus.standin
+    typed = {"title": "      ", "explanation": "How do signals fire when a model\nis saved in bulk?",
+             "links": "see the docs"}
+    refused = await suggest(nexus, **typed)
+    assert refused.ephemeral and "title" in refused.message.text and "Nothing you typed is lost" in refused.message.text
+    [edit] = [b for b in refused.message.buttons if b.get("label") == "Edit your suggestion"]
+    with pytest.raises(Exception):  # another member cannot use it (the stand-in refuses a click on a private answer)
+        await standin.click("ben", refused.message, edit["custom_id"])
+    again = await standin.click("ada", refused.message, edit["custom_id"])
+    assert again.modal is not None
+    assert again.modal.field("explanation").value == typed["explanation"]  # line break kept
+    assert again.modal.field("links").value == "see the docs"
+    fixed = await standin.submit_modal("ada", again.modal, {"title": "Django signals and bulk updates",
+                                                            "links": ""})
+    assert "waiting for a moderator's review" in fixed.message.text
+    assert [s.title for s in await nexus.bot.services.knowledge.pending_suggestions(standin.guild.id)] == [
+        "Django signals and bulk updates"]
