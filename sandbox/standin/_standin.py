@@ -178,6 +178,16 @@ class StandIn:
         """
         return await delete_channel(self._state, self._state.channel_id(channel, guild))
 
+    async def delete_message(self, message: MessageRecord | int) -> MessageRecord:
+        """Delete a message as a moderator would; the bot gets MESSAGE_DELETE. As on Discord, a
+        thread started from it stays; later requests to the message answer 404 Unknown Message."""
+        record = message if isinstance(message, MessageRecord) else self._state.messages_by_id.get(int(message))
+        if record is None or record.deleted:
+            raise ValueError(f"no message {message!r} to delete")
+        record.deleted = True
+        await self._state.emit_delete(record)
+        return record
+
     async def set_permission_overwrite(
         self,
         channel: ChannelRef,
