@@ -63,19 +63,19 @@ class ProjectRepository:
         row = await self._db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
         return _project(row) if row else None
 
-    async def count(self, guild_id: int, wanted: ProjectFilter) -> int:
-        where, params = _where(guild_id, wanted)
-        row = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
-        return int(row[0]) if row else 0
-
-    async def newest(self, guild_id: int, wanted: ProjectFilter, offset: int, limit: int) -> list[Project]:
-        """Active projects, newest announcement first."""
+    async def newest(self, guild_id: int, wanted: ProjectFilter, offset: int, limit: int) -> tuple[list[Project], int]:
+        """A page of active projects, newest announcement first, and how many match in all: one
+        query (the count rides along on each row), so a page costs one trip to the database."""
         where, params = _where(guild_id, wanted)
         rows = await self._db.fetchall(
-            f"SELECT * FROM projects WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"SELECT (SELECT COUNT(*) FROM projects WHERE {where}) AS total, * FROM projects WHERE {where} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, *params, limit, offset],
         )
-        return [_project(row) for row in rows]
+        if rows:
+            return [_project(row) for row in rows], int(rows[0]["total"])
+        total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
+        return [], int(total[0]) if total else 0
 
     # --- writing -------------------------------------------------------------------------------
 

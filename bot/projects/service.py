@@ -20,6 +20,7 @@ from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter,
 from bot.projects.validation import ProjectRefused, checked_draft
 
 PAGE_SIZE = 10
+REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
 MAX_SUGGESTED_TOPICS = 5
 NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
               "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
@@ -33,6 +34,10 @@ class ProjectService:
         self._knowledge = knowledge
         self._clock = clock
         self.tracks = tracks
+        # `/project list` pages as last read, per server, until a project of that server changes. Every
+        # write to projects goes through this service, so it forgets them exactly when they go stale;
+        # a page then costs no trip to the database, which is most of a listing's time.
+        self._pages: dict[int, dict[tuple[ProjectFilter, int], ProjectPage]] = {}
 
     def track_name(self, key: str) -> str:
         return next((t.name for t in self.tracks if t.key == key), key)
@@ -67,7 +72,9 @@ class ProjectService:
         except ProjectRefused:
             await self.keep_draft(guild_id, owner_id, draft)
             raise
-        return await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
+        saved = await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
+        self._forget_pages(guild_id)
+        return saved
 
     async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
         await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
@@ -85,11 +92,13 @@ class ProjectService:
     async def set_post(self, project: Project, channel_id: int | None, message_id: int | None,
                        thread_id: int | None) -> None:
         await self._projects.set_post(project.id, channel_id, message_id, thread_id)
+        self._forget_pages(project.guild_id)
 
     async def withdraw(self, guild_id: int, owner_id: int) -> Project:
         project = await self._projects.active(guild_id, owner_id)
         if project is None or not await self._projects.withdraw(project.id, self._clock.now()):
             raise UserError("You have no announced project to withdraw.")
+        self._forget_pages(guild_id)
         withdrawn = await self._projects.get(project.id)
         assert withdrawn is not None
         return withdrawn
@@ -98,11 +107,25 @@ class ProjectService:
 
     async def page(self, guild_id: int, wanted: ProjectFilter, page: int) -> ProjectPage:
         """One page of the server's active projects, newest first (a page past the end shows the last)."""
-        total = await self._projects.count(guild_id, wanted)
+        page = max(page, 0)
+        remembered = self._pages.setdefault(guild_id, {})
+        if (found := remembered.get((wanted, page))) is not None:
+            return found
+        projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
         page_count = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(page, 0), page_count - 1)
-        projects = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
-        return ProjectPage(projects, page, page_count, total)
+        if page >= page_count:  # past the end (projects withdrawn since): the last page
+            page = page_count - 1
+            projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
+        shown = ProjectPage(projects, page, page_count, total)
+        if self._pages.get(guild_id) is remembered:  # else a project changed while this page was read
+            if len(remembered) >= REMEMBERED_PAGES:
+                remembered.clear()
+            remembered[(wanted, page)] = shown
+        return shown
+
+    def _forget_pages(self, guild_id: int) -> None:
+        """After a write (never before: a page read meanwhile could be remembered stale)."""
+        self._pages.pop(guild_id, None)
 
     async def suggested_topics(self, project: Project) -> list[SearchHit]:
         """Up to five knowledge-base topics that match the project's stack and what it does."""

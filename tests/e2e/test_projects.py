@@ -247,3 +247,16 @@ async def test_without_setup_admins_are_told_what_to_run(nexus):
     reply = await nexus.standin.invoke("ada", "project announce", {"track": "job-board"})
     assert reply.modal is None and reply.ephemeral
     assert "An admin (Manage Server) runs `/nexus setup" in reply.message.text
+
+
+async def test_the_list_shows_what_changed_since_it_was_last_read(server):
+    await announce(server, track="job-board")
+    first = await server.standin.invoke("ben", "project list")
+    assert "Job board API" in first.message.text and "1 project ·" in first.message.text
+    await announce(server, member="chioma", values=dict(JOB_BOARD, title="Poll service"), track="online-poll")
+    second = await server.standin.invoke("ben", "project list")
+    assert "Poll service" in second.message.text and "2 projects" in second.message.text
+    asked = await server.standin.invoke("ada", "project withdraw")
+    await (await server.standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
+    third = await server.standin.invoke("ben", "project list")
+    assert "Job board API" not in third.message.text and "1 project ·" in third.message.text
