@@ -260,3 +260,31 @@ async def test_the_list_shows_what_changed_since_it_was_last_read(server):
     await (await server.standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
     third = await server.standin.invoke("ben", "project list")
     assert "Job board API" not in third.message.text and "1 project ·" in third.message.text
+
+
+async def test_a_post_refused_by_discord_is_made_by_the_next_edit(server):
+    from sandbox.standin.demo import SEND_MESSAGES
+    standin = server.standin
+    await standin.set_permission_overwrite(CHANNEL, standin.bot_user_id, deny=SEND_MESSAGES)
+    refused = await announce(server, track="job-board")
+    said = answer_text(refused)
+    assert "Your project is saved, but I can't post in" in said and "Error id" not in said
+    assert project_posts(server) == []
+    await standin.set_permission_overwrite(CHANNEL, standin.bot_user_id)
+    opened = await standin.invoke("ada", "project edit")
+    assert opened.modal.field("title").value == "Job board API"
+    await (await standin.submit_modal("ada", opened.modal, JOB_BOARD)).wait_done()
+    [post] = project_posts(server)
+    assert post.embeds[0]["title"] == "Job board API"
+    assert [t for t in standin.threads if t.message_id == post.id]
+
+
+async def test_a_learner_who_withdrew_can_announce_a_new_project(server):
+    await announce(server, track="job-board")
+    asked = await server.standin.invoke("ada", "project withdraw")
+    await (await server.standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
+    opened = await server.standin.invoke("ada", "project announce", {"track": "online-poll"})
+    assert opened.modal.title == "Announce your project" and opened.modal.field("title").value is None
+    await (await server.standin.submit_modal("ada", opened.modal, dict(JOB_BOARD, title="Poll API"))).wait_done()
+    titles = [p.embeds[0]["title"] for p in project_posts(server)]
+    assert titles == ["Withdrawn · Job board API", "Poll API"]
