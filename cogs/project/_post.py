@@ -31,6 +31,7 @@ class Published:
     url: str
     edited: bool  # the existing post was edited (else a post was made)
     thread_made: bool
+    thread_gone: bool = False  # a moderator deleted its thread (the project is kept without one)
 
 
 def _messageable(bot: NexusBot, channel_id: int | None) -> discord.TextChannel | discord.Thread | None:
@@ -51,6 +52,17 @@ async def _edit_post(bot: NexusBot, project: Project, embed: discord.Embed) -> d
         return None
 
 
+async def _thread_exists(bot: NexusBot, thread_id: int) -> bool:
+    """Asks Discord only when the thread is not in the cache (an archived thread is not)."""
+    if bot.get_channel(thread_id) is not None:
+        return True
+    try:
+        await bot.fetch_channel(thread_id)
+    except GONE:
+        return False
+    return True
+
+
 async def _thread_intro(bot: NexusBot, service: ProjectService, project: Project) -> tuple[str, discord.ui.View]:
     topics = await service.suggested_topics(project)
     view = discord.ui.View(timeout=None)
@@ -65,7 +77,12 @@ async def publish(interaction: discord.Interaction[Any], project: Project) -> Pu
     service = bot.services.projects
     embed = project_embed(project, service.track_name(project.track), interaction.user)
     if project.has_post and (message := await _edit_post(bot, project, embed)) is not None:
-        return Published(message.jump_url, edited=True, thread_made=False)
+        thread_gone = project.thread_id is not None and not await _thread_exists(bot, project.thread_id)
+        if thread_gone:
+            # A thread's id is its starter message's, so the post cannot have a second one: the
+            # project is kept with its post and without a thread.
+            await service.set_post(project, project.channel_id, project.message_id, None)
+        return Published(message.jump_url, edited=True, thread_made=False, thread_gone=thread_gone)
     config = await service.config(project.guild_id)
     channel = _messageable(bot, config.channel_id)
     if not isinstance(channel, discord.TextChannel):

@@ -92,6 +92,8 @@ class ProjectForm(discord.ui.Modal):
         published = await publish(interaction, project)
         if published.edited:
             text = f"Updated your project: {published.url}"
+            if published.thread_gone:
+                text += "\n(Its thread was deleted by a moderator, so the post has no thread now.)"
         else:
             text = f"Your project is announced: {published.url}"
             if not published.thread_made:

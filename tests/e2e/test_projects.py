@@ -288,3 +288,18 @@ async def test_a_learner_who_withdrew_can_announce_a_new_project(server):
     await (await server.standin.submit_modal("ada", opened.modal, dict(JOB_BOARD, title="Poll API"))).wait_done()
     titles = [p.embeds[0]["title"] for p in project_posts(server)]
     assert titles == ["Withdrawn · Job board API", "Poll API"]
+
+
+async def test_a_thread_deleted_by_a_moderator_is_noticed_on_the_next_change(server):
+    standin = server.standin
+    await announce(server, track="job-board")
+    [post] = project_posts(server)
+    [thread] = [t for t in standin.threads if t.message_id == post.id]
+    await standin.delete_thread(thread)
+    reply = await announce(server, values=dict(JOB_BOARD, title="Still here"))
+    said = answer_text(reply)
+    assert "Updated your project" in said and "thread was deleted" in said and "Error id" not in said
+    assert project_posts(server)[0].embeds[0]["title"] == "Still here"
+    asked = await standin.invoke("ada", "project withdraw")
+    done = await (await standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
+    assert "Withdrawn" in done.original.text and "Error id" not in done.original.text
