@@ -79,6 +79,10 @@ class ProjectService:
     async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
         await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
 
+    async def refused_draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
+        """What the learner wrote in a form that was refused and not saved since, if anything."""
+        return await self._projects.draft(guild_id, owner_id)
+
     async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft:
         """What the learner last wrote in a refused form (else their project as stored)."""
         draft = await self._projects.draft(guild_id, owner_id)

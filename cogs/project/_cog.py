@@ -56,14 +56,17 @@ class ProjectCog(commands.GroupCog, group_name="project",
     async def _draft(self, interaction: discord.Interaction[Any], *, editing: bool,
                      track: app_commands.Choice[str] | None, discipline: app_commands.Choice[str] | None,
                      looking: bool | None) -> ProjectDraft:
-        """The form's starting point: the current project (if any) with the options given on top;
-        the discipline from the member's role when neither says it."""
+        """The form's starting point: what the learner last wrote (a refused form, else the current
+        project) with the options given on top; the discipline from the member's role when neither
+        says it."""
         guild_id = guild_of(interaction)
         config = await self.projects.config(guild_id)
         current = await self.projects.active(guild_id, interaction.user.id)
         if editing and current is None:
             raise UserError("You have no announced project to edit: run `/project announce` first.")
-        base = current.as_draft() if current else None
+        # A refused form not saved since comes back as it was written; else the stored project.
+        base = await self.projects.refused_draft(guild_id, interaction.user.id) or (
+            current.as_draft() if current else None)
         chosen_track = track.value if track else (base.track if base else None)
         if chosen_track is None:
             raise UserError("Pick your project's `track` (one of the program's tracks, or Other).")

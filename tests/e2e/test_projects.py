@@ -303,3 +303,12 @@ async def test_a_thread_deleted_by_a_moderator_is_noticed_on_the_next_change(ser
     asked = await standin.invoke("ada", "project withdraw")
     done = await (await standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
     assert "Withdrawn" in done.original.text and "Error id" not in done.original.text
+
+
+async def test_announcing_again_after_a_refusal_brings_back_what_was_typed(server):
+    typed = dict(JOB_BOARD, repo_url="github.com/ada/job-board", description="My own words,\nkept.")
+    refused = await announce(server, values=typed, track="job-board")
+    assert "full web address" in refused.message.text
+    opened = await server.standin.invoke("ada", "project announce")
+    assert opened.modal.field("description").value == "My own words,\nkept."
+    assert opened.modal.field("repo_url").value == "github.com/ada/job-board"
