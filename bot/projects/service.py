@@ -21,6 +21,7 @@ from bot.projects.validation import ProjectRefused, checked_draft
 
 PAGE_SIZE = 10
 REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
+REMEMBERED_ACTIVE = 1000  # per server: members whose project was looked up since the last change
 MAX_SUGGESTED_TOPICS = 5
 NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
               "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
@@ -34,10 +35,12 @@ class ProjectService:
         self._knowledge = knowledge
         self._clock = clock
         self.tracks = tracks
-        # `/project list` pages as last read, per server, until a project of that server changes. Every
-        # write to projects goes through this service, so it forgets them exactly when they go stale;
-        # a page then costs no trip to the database, which is most of a listing's time.
+        # `/project list` pages and members' active projects as last read, per server, until a project
+        # of that server changes. Every write to projects goes through this service, so it forgets them
+        # exactly when they go stale; a read then costs no trip to the database, which is most of a
+        # listing's time.
         self._pages: dict[int, dict[tuple[ProjectFilter, int], ProjectPage]] = {}
+        self._actives: dict[int, dict[int, Project | None]] = {}
 
     def track_name(self, key: str) -> str:
         return next((t.name for t in self.tracks if t.key == key), key)
@@ -61,7 +64,15 @@ class ProjectService:
     # --- one learner's project ---------------------------------------------------------------
 
     async def active(self, guild_id: int, owner_id: int) -> Project | None:
-        return await self._projects.active(guild_id, owner_id)
+        remembered = self._actives.setdefault(guild_id, {})
+        if owner_id in remembered:
+            return remembered[owner_id]
+        project = await self._projects.active(guild_id, owner_id)
+        if self._actives.get(guild_id) is remembered:  # else a project changed while it was read
+            if len(remembered) >= REMEMBERED_ACTIVE:
+                remembered.clear()
+            remembered[owner_id] = project
+        return project
 
     async def save(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> Project:
         """Check the draft and save it as the learner's one active project (new, or updated). Refused
@@ -128,8 +139,9 @@ class ProjectService:
         return shown
 
     def _forget_pages(self, guild_id: int) -> None:
-        """After a write (never before: a page read meanwhile could be remembered stale)."""
+        """After a write (never before: a read meanwhile could be remembered stale)."""
         self._pages.pop(guild_id, None)
+        self._actives.pop(guild_id, None)
 
     async def suggested_topics(self, project: Project) -> list[SearchHit]:
         """Up to five knowledge-base topics that match the project's stack and what it does."""

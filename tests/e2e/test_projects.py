@@ -253,9 +253,13 @@ async def test_the_list_shows_what_changed_since_it_was_last_read(server):
     await announce(server, track="job-board")
     first = await server.standin.invoke("ben", "project list")
     assert "Job board API" in first.message.text and "1 project ·" in first.message.text
+    before = await server.standin.invoke("ben", "project show", {"member": "chioma"})
+    assert "no announced project" in before.message.text
     await announce(server, member="chioma", values=dict(JOB_BOARD, title="Poll service"), track="online-poll")
     second = await server.standin.invoke("ben", "project list")
     assert "Poll service" in second.message.text and "2 projects" in second.message.text
+    shown = await server.standin.invoke("ben", "project show", {"member": "chioma"})
+    assert shown.message.embeds[0]["title"] == "Poll service"
     asked = await server.standin.invoke("ada", "project withdraw")
     await (await server.standin.click("ada", asked.message, asked.message.buttons[0]["custom_id"])).wait_done()
     third = await server.standin.invoke("ben", "project list")
