@@ -10,10 +10,13 @@ from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
+from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
+from bot.projects.model import load_tracks
+from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
@@ -25,6 +28,7 @@ class Services:
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
     posting: OnceOnlyPoster
+    projects: ProjectService
     prompts: PromptService
     scheduler: Scheduler
     _db: Database
@@ -43,12 +47,14 @@ class Services:
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults)
         scheduler.add_source(prompts.source)
+        projects = ProjectService(ProjectRepository(db), guild_setup, knowledge, clock, load_tracks())
         guild_setup.on_configured(prompts.server_configured)
         return cls(
             clock=clock,
             guild_setup=guild_setup,
             knowledge=knowledge,
             posting=posting,
+            projects=projects,
             prompts=prompts,
             scheduler=scheduler,
             _db=db,

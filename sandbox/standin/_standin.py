@@ -21,7 +21,7 @@ from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest
 from ._routes import Routes
-from ._state import MessagePredicate, StandInState
+from ._state import INTENT_GUILDS, MessagePredicate, StandInState
 from ._threads import ThreadRoutes
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoRole, build_demo_guild
 from .generated import GeneratedGuild, build_generated_guilds
@@ -177,6 +177,29 @@ class StandIn:
         through `messages(channel_id)`.
         """
         return await delete_channel(self._state, self._state.channel_id(channel, guild))
+
+    async def delete_message(self, message: MessageRecord | int) -> MessageRecord:
+        """Delete a message as a moderator would; the bot gets MESSAGE_DELETE. As on Discord, a
+        thread started from it stays; later requests to the message answer 404 Unknown Message."""
+        record = message if isinstance(message, MessageRecord) else self._state.messages_by_id.get(int(message))
+        if record is None or record.deleted:
+            raise ValueError(f"no message {message!r} to delete")
+        record.deleted = True
+        await self._state.emit_delete(record)
+        return record
+
+    async def delete_thread(self, thread: ThreadRecord | int) -> ThreadRecord:
+        """Delete a thread as a moderator would; the bot gets THREAD_DELETE. Its starter message
+        stays; later requests to the thread answer 404 Unknown Channel (10003)."""
+        record = thread if isinstance(thread, ThreadRecord) else self._state.threads.get(int(thread))
+        if record is None or record.id not in self._state.threads:
+            raise ValueError(f"no thread {thread!r} to delete")
+        del self._state.threads[record.id]
+        self._state.deleted_channel_ids.add(record.id)
+        payload = {"id": str(record.id), "guild_id": str(record.guild_id), "parent_id": str(record.parent_id),
+                   "type": record.type}
+        await self._state.emit("THREAD_DELETE", payload, INTENT_GUILDS)
+        return record
 
     async def set_permission_overwrite(
         self,

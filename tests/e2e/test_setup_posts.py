@@ -52,7 +52,8 @@ async def test_the_introduction_names_only_commands_that_exist(nexus):
     assert "topic" in named and "help" in named
     assert named <= synced, f"the introduction names commands that do not exist: {named - synced}"
     assert "/nexus" not in intro  # an admin command, hidden from the learners the post is for
-    for absent in ("/project", "/pair", "prompt"):
+    assert "/project" in intro  # learners announce their projects
+    for absent in ("/pair", "prompt"):
         assert absent not in intro
 
 

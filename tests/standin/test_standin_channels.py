@@ -79,3 +79,30 @@ async def test_an_overwrite_taking_send_messages_from_the_bot_answers_50013(stan
     assert [m.content for m in standin.messages("general")] == ["weekly prompt"]
     with pytest.raises(KeyError, match="neither a member nor a role"):
         await standin.set_permission_overwrite("general", 12345, deny=SEND_MESSAGES)
+
+
+async def test_a_moderator_deletes_a_message_and_a_thread(standin: StandIn, bot: MiniBot) -> None:
+    await standin.invoke("ada", "discuss", {"topic": "redis"})
+    await standin.wait_for_message("redis")
+    thread = standin.threads[-1]
+    starter = next(m for m in standin.messages("prodevprojectnexus") if m.id == thread.message_id)
+    channel = bot.get_channel(starter.channel_id)
+    assert isinstance(channel, discord.TextChannel)
+
+    heard = asyncio.create_task(bot.wait_for("thread_delete", timeout=5))
+    await asyncio.sleep(0)
+    await standin.delete_thread(thread)
+    assert (await heard).id == thread.id and bot.get_channel(thread.id) is None
+    with pytest.raises(discord.NotFound) as fetched:
+        await bot.fetch_channel(thread.id)
+    assert fetched.value.code == 10003
+    assert standin.threads == [] and starter in standin.messages("prodevprojectnexus")  # the starter stays
+
+    gone = asyncio.create_task(bot.wait_for("raw_message_delete", timeout=5))
+    await asyncio.sleep(0)
+    await standin.delete_message(starter)
+    assert (await gone).message_id == starter.id
+    with pytest.raises(discord.NotFound) as edited:
+        await channel.get_partial_message(starter.id).edit(content="x")
+    assert edited.value.code == 10008
+    assert standin.messages("prodevprojectnexus") == []

@@ -1,0 +1,159 @@
+"""Projects (`projects`) and a learner's refused project form (`project_drafts`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import aiosqlite
+
+from bot.clock import from_db_time, to_db_time
+from bot.db.database import Database
+from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
+
+
+def _project(row: aiosqlite.Row) -> Project:
+    return Project(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        owner_id=row["owner_id"],
+        title=row["title"],
+        track=row["track"],
+        description=row["description"],
+        stack=row["stack"],
+        repo_url=row["repo_url"],
+        discipline=cast(Discipline, row["discipline"]),
+        looking_for_partner=bool(row["looking_for_partner"]),
+        status=cast(ProjectStatus, row["status"]),
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        created_at=from_db_time(row["created_at"]),
+        updated_at=from_db_time(row["updated_at"]),
+    )
+
+
+def _where(guild_id: int, wanted: ProjectFilter) -> tuple[str, list[Any]]:
+    clauses, params = ["guild_id = ?", "status = 'active'"], [cast(Any, guild_id)]
+    if wanted.track is not None:
+        clauses.append("track = ?")
+        params.append(wanted.track)
+    if wanted.discipline is not None:
+        clauses.append("discipline = ?")
+        params.append(wanted.discipline)
+    if wanted.looking is not None:
+        clauses.append("looking_for_partner = ?")
+        params.append(int(wanted.looking))
+    return " AND ".join(clauses), params
+
+
+class ProjectRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def active(self, guild_id: int, owner_id: int) -> Project | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM projects WHERE guild_id = ? AND owner_id = ? AND status = 'active'", (guild_id, owner_id)
+        )
+        return _project(row) if row else None
+
+    async def get(self, project_id: int) -> Project | None:
+        row = await self._db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
+        return _project(row) if row else None
+
+    async def newest(self, guild_id: int, wanted: ProjectFilter, offset: int, limit: int) -> tuple[list[Project], int]:
+        """A page of active projects, newest announcement first, and how many match in all: one
+        query (the count rides along on each row), so a page costs one trip to the database."""
+        where, params = _where(guild_id, wanted)
+        rows = await self._db.fetchall(
+            f"SELECT (SELECT COUNT(*) FROM projects WHERE {where}) AS total, * FROM projects WHERE {where} "
+            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, *params, limit, offset],
+        )
+        if rows:
+            return [_project(row) for row in rows], int(rows[0]["total"])
+        total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
+        return [], int(total[0]) if total else 0
+
+    # --- writing -------------------------------------------------------------------------------
+
+    async def save_active(self, guild_id: int, owner_id: int, draft: ProjectDraft, now: datetime) -> Project:
+        """The learner's one active project, added or updated with the checked draft, and their refused
+        draft dropped, in one transaction. The post's ids are kept (set with `set_post`)."""
+        stamp = to_db_time(now)
+        values = (draft.title, draft.track, draft.description, draft.stack, draft.repo_url or None,
+                  draft.discipline, int(draft.looking_for_partner))
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE projects SET title = ?, track = ?, description = ?, stack = ?, repo_url = ?, discipline = ?, "
+                "looking_for_partner = ?, updated_at = ? WHERE guild_id = ? AND owner_id = ? AND status = 'active' "
+                "RETURNING id",
+                (*values, stamp, guild_id, owner_id),
+            )
+            updated = await cursor.fetchone()
+            if updated is None:
+                cursor = await conn.execute(
+                    "INSERT INTO projects (title, track, description, stack, repo_url, discipline, "
+                    "looking_for_partner, guild_id, owner_id, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (*values, guild_id, owner_id, stamp, stamp),
+                )
+                updated = await cursor.fetchone()
+            assert updated is not None  # RETURNING gives the row written
+            await conn.execute("DELETE FROM project_drafts WHERE guild_id = ? AND owner_id = ?", (guild_id, owner_id))
+            row = await (await conn.execute("SELECT * FROM projects WHERE id = ?", (updated[0],))).fetchone()
+        assert row is not None
+        return _project(row)
+
+    async def set_post(self, project_id: int, channel_id: int | None, message_id: int | None,
+                       thread_id: int | None) -> None:
+        """Where the project's post and thread are (all None: it has none any more)."""
+        await self._db.execute(
+            "UPDATE projects SET channel_id = ?, message_id = ?, thread_id = ? WHERE id = ?",
+            (channel_id, message_id, thread_id, project_id),
+        )
+
+    async def withdraw(self, project_id: int, now: datetime) -> bool:
+        changed = await self._db.execute_changes(
+            "UPDATE projects SET status = 'withdrawn', updated_at = ? WHERE id = ? AND status = 'active'",
+            (to_db_time(now), project_id),
+        )
+        return changed == 1
+
+    async def add_many(self, projects: list[tuple[int, int, ProjectDraft]], now: datetime) -> None:
+        """Active projects given as (guild, owner, draft), in one transaction (benchmarks, the sandbox)."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO projects (guild_id, owner_id, title, track, description, stack, repo_url, discipline, "
+                "looking_for_partner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(g, o, d.title, d.track, d.description, d.stack, d.repo_url or None, d.discipline,
+                  int(d.looking_for_partner), stamp, stamp) for g, o, d in projects],
+            )
+
+    # --- drafts --------------------------------------------------------------------------------
+
+    async def save_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO project_drafts (guild_id, owner_id, track, discipline, looking_for_partner, title, "
+            "description, stack, repo_url, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, owner_id) DO UPDATE "
+            "SET track = excluded.track, discipline = excluded.discipline, "
+            "looking_for_partner = excluded.looking_for_partner, title = excluded.title, "
+            "description = excluded.description, stack = excluded.stack, repo_url = excluded.repo_url, "
+            "saved_at = excluded.saved_at",
+            (guild_id, owner_id, draft.track, draft.discipline, int(draft.looking_for_partner), draft.title,
+             draft.description, draft.stack, draft.repo_url, to_db_time(now)),
+        )
+
+    async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM project_drafts WHERE guild_id = ? AND owner_id = ?", (guild_id, owner_id)
+        )
+        if row is None:
+            return None
+        return ProjectDraft(track=row["track"], discipline=row["discipline"],
+                            looking_for_partner=bool(row["looking_for_partner"]), title=row["title"],
+                            description=row["description"], stack=row["stack"], repo_url=row["repo_url"])

@@ -1,0 +1,149 @@
+"""Projects of a server: one active project per learner, its form refused without losing a word,
+the pages of `/project list`, and the knowledge-base topics that fit a project.
+
+The cog posts to Discord; this service stores what was posted (`set_post`), so a post or thread a
+moderator deleted is noticed by the cog the next time the project changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+
+from bot.clock import Clock
+from bot.db.projects import ProjectRepository
+from bot.errors import UserError
+from bot.guild_setup import GuildConfig, GuildSetupService
+from bot.knowledge.model import SearchHit
+from bot.knowledge.service import KnowledgeService
+from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage, Track
+from bot.projects.validation import ProjectRefused, checked_draft
+
+PAGE_SIZE = 10
+REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
+REMEMBERED_ACTIVE = 1000  # per server: members whose project was looked up since the last change
+MAX_SUGGESTED_TOPICS = 5
+NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
+              "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
+
+
+class ProjectService:
+    def __init__(self, projects: ProjectRepository, guild_setup: GuildSetupService, knowledge: KnowledgeService,
+                 clock: Clock, tracks: tuple[Track, ...]) -> None:
+        self._projects = projects
+        self._guild_setup = guild_setup
+        self._knowledge = knowledge
+        self._clock = clock
+        self.tracks = tracks
+        # `/project list` pages and members' active projects as last read, per server, until a project
+        # of that server changes. Every write to projects goes through this service, so it forgets them
+        # exactly when they go stale; a read then costs no trip to the database, which is most of a
+        # listing's time.
+        self._pages: dict[int, dict[tuple[ProjectFilter, int], ProjectPage]] = {}
+        self._actives: dict[int, dict[int, Project | None]] = {}
+
+    def track_name(self, key: str) -> str:
+        return next((t.name for t in self.tracks if t.key == key), key)
+
+    async def config(self, guild_id: int) -> GuildConfig:
+        """The server's set-up, or a UserError telling admins what to run."""
+        config = await self._guild_setup.get(guild_id)
+        if config is None or config.channel_id is None:
+            raise UserError(NOT_SET_UP)
+        return config
+
+    @staticmethod
+    def discipline_from_roles(config: GuildConfig, role_ids: Collection[int]) -> Discipline | None:
+        """The discipline a member's roles give: None with both roles or neither (they must pick)."""
+        backend = config.backend_role_id is not None and config.backend_role_id in role_ids
+        frontend = config.frontend_role_id is not None and config.frontend_role_id in role_ids
+        if backend == frontend:
+            return None
+        return "backend" if backend else "frontend"
+
+    # --- one learner's project ---------------------------------------------------------------
+
+    async def active(self, guild_id: int, owner_id: int) -> Project | None:
+        remembered = self._actives.setdefault(guild_id, {})
+        if owner_id in remembered:
+            return remembered[owner_id]
+        project = await self._projects.active(guild_id, owner_id)
+        if self._actives.get(guild_id) is remembered:  # else a project changed while it was read
+            if len(remembered) >= REMEMBERED_ACTIVE:
+                remembered.clear()
+            remembered[owner_id] = project
+        return project
+
+    async def save(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> Project:
+        """Check the draft and save it as the learner's one active project (new, or updated). Refused
+        (ProjectRefused), it is kept as written for `draft()` to reopen."""
+        await self.config(guild_id)
+        try:
+            checked = checked_draft(draft, self.tracks)
+        except ProjectRefused:
+            await self.keep_draft(guild_id, owner_id, draft)
+            raise
+        saved = await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
+        self._forget_pages(guild_id)
+        return saved
+
+    async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
+        await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
+
+    async def refused_draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
+        """What the learner wrote in a form that was refused and not saved since, if anything."""
+        return await self._projects.draft(guild_id, owner_id)
+
+    async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft:
+        """What the learner last wrote in a refused form (else their project as stored)."""
+        draft = await self._projects.draft(guild_id, owner_id)
+        if draft is not None:
+            return draft
+        current = await self._projects.active(guild_id, owner_id)
+        if current is None:
+            raise UserError("There is nothing of yours to reopen: run `/project announce`.")
+        return current.as_draft()
+
+    async def set_post(self, project: Project, channel_id: int | None, message_id: int | None,
+                       thread_id: int | None) -> None:
+        await self._projects.set_post(project.id, channel_id, message_id, thread_id)
+        self._forget_pages(project.guild_id)
+
+    async def withdraw(self, guild_id: int, owner_id: int) -> Project:
+        project = await self._projects.active(guild_id, owner_id)
+        if project is None or not await self._projects.withdraw(project.id, self._clock.now()):
+            raise UserError("You have no announced project to withdraw.")
+        self._forget_pages(guild_id)
+        withdrawn = await self._projects.get(project.id)
+        assert withdrawn is not None
+        return withdrawn
+
+    # --- the server's projects ---------------------------------------------------------------
+
+    async def page(self, guild_id: int, wanted: ProjectFilter, page: int) -> ProjectPage:
+        """One page of the server's active projects, newest first (a page past the end shows the last)."""
+        page = max(page, 0)
+        remembered = self._pages.setdefault(guild_id, {})
+        if (found := remembered.get((wanted, page))) is not None:
+            return found
+        projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
+        page_count = max(1, math.ceil(total / PAGE_SIZE))
+        if page >= page_count:  # past the end (projects withdrawn since): the last page
+            page = page_count - 1
+            projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
+        shown = ProjectPage(projects, page, page_count, total)
+        if self._pages.get(guild_id) is remembered:  # else a project changed while this page was read
+            if len(remembered) >= REMEMBERED_PAGES:
+                remembered.clear()
+            remembered[(wanted, page)] = shown
+        return shown
+
+    def _forget_pages(self, guild_id: int) -> None:
+        """After a write (never before: a read meanwhile could be remembered stale)."""
+        self._pages.pop(guild_id, None)
+        self._actives.pop(guild_id, None)
+
+    async def suggested_topics(self, project: Project) -> list[SearchHit]:
+        """Up to five knowledge-base topics that match the project's stack and what it does."""
+        query = f"{project.stack} {project.description}"
+        return await self._knowledge.search(query, project.guild_id, MAX_SUGGESTED_TOPICS, remember=False)

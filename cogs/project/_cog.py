@@ -1,0 +1,147 @@
+"""`/project …`: announce a project (a post and a thread in the Nexus channel), edit or withdraw
+it, show one, and list the server's projects.
+
+Thin: parse the options, call `ProjectService`, render with `_embeds`; posting is in `_post`, the
+form and buttons in `_views`. Answers are private; everything a member typed is sent with mentions off.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import NexusBot
+from bot.errors import UserError
+from bot.projects.model import Discipline, ProjectDraft, ProjectFilter, load_tracks
+from bot.projects.service import ProjectService
+from cogs._style import NO_MENTIONS
+from cogs.project._embeds import post_url, project_embed
+from cogs.project._views import DYNAMIC_ITEMS, ProjectForm, list_answer, withdraw_view
+from cogs.topic._views import guild_of
+
+TRACK_CHOICES = [app_commands.Choice(name=t.name, value=t.key) for t in load_tracks()]
+DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
+                      app_commands.Choice(name="Frontend", value="frontend")]
+OPTIONS = {
+    "track": "The program's project track",
+    "discipline": "Backend or frontend (default: from your role)",
+    "looking_for_partner": "Whether you look for a partner on the other side",
+}
+
+
+def _role_ids(member: discord.abc.User) -> set[int]:
+    return {role.id for role in member.roles} if isinstance(member, discord.Member) else set()
+
+
+@app_commands.guild_only()
+class ProjectCog(commands.GroupCog, group_name="project",
+                 group_description="Announce your project and see what others build"):
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @property
+    def projects(self) -> ProjectService:
+        return self.bot.services.projects
+
+    async def _draft(self, interaction: discord.Interaction[Any], *, editing: bool,
+                     track: app_commands.Choice[str] | None, discipline: app_commands.Choice[str] | None,
+                     looking: bool | None) -> ProjectDraft:
+        """The form's starting point: what the learner last wrote (a refused form, else the current
+        project) with the options given on top; the discipline from the member's role when neither
+        says it."""
+        guild_id = guild_of(interaction)
+        config = await self.projects.config(guild_id)
+        current = await self.projects.active(guild_id, interaction.user.id)
+        if editing and current is None:
+            raise UserError("You have no announced project to edit: run `/project announce` first.")
+        # A refused form not saved since comes back as it was written; else the stored project.
+        base = await self.projects.refused_draft(guild_id, interaction.user.id) or (
+            current.as_draft() if current else None)
+        chosen_track = track.value if track else (base.track if base else None)
+        if chosen_track is None:
+            raise UserError("Pick your project's `track` (one of the program's tracks, or Other).")
+        chosen: str | None = discipline.value if discipline else None
+        if chosen is None:
+            chosen = self.projects.discipline_from_roles(config, _role_ids(interaction.user))
+        if chosen is None and base is not None:
+            chosen = base.discipline
+        if chosen is None:
+            raise UserError("Pick your `discipline`, backend or frontend: your roles don't say which "
+                            "(you have both roles, or neither).")
+        wanted = looking if looking is not None else (base.looking_for_partner if base else False)
+        if base is None:
+            return ProjectDraft(track=chosen_track, discipline=chosen, looking_for_partner=wanted)
+        return ProjectDraft(track=chosen_track, discipline=chosen, looking_for_partner=wanted, title=base.title,
+                            description=base.description, stack=base.stack, repo_url=base.repo_url)
+
+    @app_commands.command(name="announce", description="Announce your project in the Nexus channel (a form opens)")
+    @app_commands.describe(**OPTIONS)
+    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    async def announce_command(self, interaction: discord.Interaction[Any],
+                               track: app_commands.Choice[str] | None = None,
+                               discipline: app_commands.Choice[str] | None = None,
+                               looking_for_partner: bool | None = None) -> None:
+        draft = await self._draft(interaction, editing=False, track=track, discipline=discipline,
+                                  looking=looking_for_partner)
+        current = await self.projects.active(guild_of(interaction), interaction.user.id)
+        await interaction.response.send_modal(ProjectForm(draft, editing=current is not None))
+
+    @app_commands.command(name="edit", description="Change your announced project (the form opens filled in)")
+    @app_commands.describe(**OPTIONS)
+    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    async def edit_command(self, interaction: discord.Interaction[Any],
+                           track: app_commands.Choice[str] | None = None,
+                           discipline: app_commands.Choice[str] | None = None,
+                           looking_for_partner: bool | None = None) -> None:
+        draft = await self._draft(interaction, editing=True, track=track, discipline=discipline,
+                                  looking=looking_for_partner)
+        await interaction.response.send_modal(ProjectForm(draft, editing=True))
+
+    @app_commands.command(name="withdraw", description="Withdraw your announced project (you confirm first)")
+    async def withdraw_command(self, interaction: discord.Interaction[Any]) -> None:
+        project = await self.projects.active(guild_of(interaction), interaction.user.id)
+        if project is None:
+            raise UserError("You have no announced project to withdraw.")
+        embed = project_embed(project, self.projects.track_name(project.track), interaction.user)
+        await interaction.response.send_message(
+            "Withdraw this project? Its post is marked withdrawn and its thread archived and locked.",
+            embed=embed, view=withdraw_view(interaction.user.id), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="show", description="A member's announced project (default: yours)")
+    @app_commands.describe(member="Whose project (default: yours)")
+    async def show_command(self, interaction: discord.Interaction[Any], member: discord.Member | None = None) -> None:
+        whose = member or interaction.user
+        project = await self.projects.active(guild_of(interaction), whose.id)
+        if project is None:
+            who = "You have" if whose.id == interaction.user.id else f"{whose.mention} has"
+            raise UserError(f"{who} no announced project." + (" Announce yours with `/project announce`."
+                                                                if whose.id == interaction.user.id else ""))
+        url = post_url(project)
+        await interaction.response.send_message(
+            content=f"The post: {url}" if url else None,
+            embed=project_embed(project, self.projects.track_name(project.track), whose),
+            ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="list", description="The server's announced projects, newest first")
+    @app_commands.describe(track="Only this track", discipline="Only this discipline",
+                           looking="Only those looking for a partner (true) or not (false)")
+    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    async def list_command(self, interaction: discord.Interaction[Any],
+                           track: app_commands.Choice[str] | None = None,
+                           discipline: app_commands.Choice[str] | None = None,
+                           looking: bool | None = None) -> None:
+        wanted = ProjectFilter(track=track.value if track else None,
+                               discipline=cast(Discipline, discipline.value) if discipline else None, looking=looking)
+        embed, view = await list_answer(interaction, interaction.user.id, 0, wanted)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)

@@ -1,0 +1,127 @@
+"""A project's post in the channel and its thread: made, edited, withdrawn. A post or thread a
+moderator deleted is noticed here, the next time the project changes: the post is made again
+(with a new thread), or, for a withdrawal, the project is stored as without a post. Nothing raises
+for a post that is gone."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import discord
+
+from bot.app import NexusBot
+from bot.discord_limits import THREAD_NAME_LIMIT
+from bot.errors import UserError
+from bot.projects.model import Project
+from bot.projects.service import ProjectService
+from cogs._catalogue import command_exists
+from cogs._style import NO_MENTIONS
+from cogs.project._embeds import post_content, project_embed, thread_intro
+from cogs.topic._embeds import clip
+from cogs.topic._views import OpenTopicButton
+
+log = logging.getLogger(__name__)
+GONE = (discord.NotFound,)
+
+
+@dataclass(frozen=True)
+class Published:
+    url: str
+    edited: bool  # the existing post was edited (else a post was made)
+    thread_made: bool
+    thread_gone: bool = False  # a moderator deleted its thread (the project is kept without one)
+
+
+def _messageable(bot: NexusBot, channel_id: int | None) -> discord.TextChannel | discord.Thread | None:
+    channel = bot.get_channel(channel_id) if channel_id is not None else None
+    return channel if isinstance(channel, discord.TextChannel | discord.Thread) else None
+
+
+async def _edit_post(bot: NexusBot, project: Project, embed: discord.Embed) -> discord.Message | None:
+    """The project's post, edited; None when it is gone (deleted message or channel)."""
+    channel = _messageable(bot, project.channel_id)
+    if channel is None or project.message_id is None:
+        return None
+    try:
+        return await channel.get_partial_message(project.message_id).edit(
+            content=post_content(project), embed=embed, allowed_mentions=NO_MENTIONS)
+    except GONE:
+        log.info("project %s: its post %s is gone", project.id, project.message_id)
+        return None
+
+
+async def _thread_exists(bot: NexusBot, thread_id: int) -> bool:
+    """Asks Discord only when the thread is not in the cache (an archived thread is not)."""
+    if bot.get_channel(thread_id) is not None:
+        return True
+    try:
+        await bot.fetch_channel(thread_id)
+    except GONE:
+        return False
+    return True
+
+
+async def _thread_intro(bot: NexusBot, service: ProjectService, project: Project) -> tuple[str, discord.ui.View]:
+    topics = await service.suggested_topics(project)
+    view = discord.ui.View(timeout=None)
+    for number, hit in enumerate(topics):
+        view.add_item(OpenTopicButton(hit.slug, hit.title, row=number // 5, style=discord.ButtonStyle.primary))
+    return thread_intro(project, topics, command_exists(bot.tree, "/pair find")), view
+
+
+async def publish(interaction: discord.Interaction[Any], project: Project) -> Published:
+    """Edit the project's post, or make it (with its thread) in the server's channel."""
+    bot = cast(NexusBot, interaction.client)
+    service = bot.services.projects
+    embed = project_embed(project, service.track_name(project.track), interaction.user)
+    if project.has_post and (message := await _edit_post(bot, project, embed)) is not None:
+        thread_gone = project.thread_id is not None and not await _thread_exists(bot, project.thread_id)
+        if thread_gone:
+            # A thread's id is its starter message's, so the post cannot have a second one: the
+            # project is kept with its post and without a thread.
+            await service.set_post(project, project.channel_id, project.message_id, None)
+        return Published(message.jump_url, edited=True, thread_made=False, thread_gone=thread_gone)
+    config = await service.config(project.guild_id)
+    channel = _messageable(bot, config.channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        raise UserError("Your project is saved, but the Nexus channel is gone: an admin runs `/nexus setup` "
+                        "with a new channel, then you run `/project edit` to post it.")
+    try:
+        message = await channel.send(content=post_content(project), embed=embed, allowed_mentions=NO_MENTIONS)
+    except discord.Forbidden:
+        await service.set_post(project, None, None, None)
+        raise UserError(f"Your project is saved, but I can't post in {channel.mention}: an admin gives me "
+                        "**Send Messages** and **Embed Links** there, then you run `/project edit` to post it."
+                        ) from None
+    thread_id = None
+    try:
+        thread = await message.create_thread(name=clip(" ".join(project.title.split()), THREAD_NAME_LIMIT))
+        text, view = await _thread_intro(bot, service, project)
+        await thread.send(text, view=view, allowed_mentions=NO_MENTIONS)
+        thread_id = thread.id
+    except discord.HTTPException:  # the post stands without its thread; say so in the log
+        log.warning("project %s: could not open its thread", project.id, exc_info=True)
+    await service.set_post(project, channel.id, message.id, thread_id)
+    return Published(message.jump_url, edited=False, thread_made=thread_id is not None)
+
+
+async def withdraw_post(interaction: discord.Interaction[Any], project: Project) -> bool:
+    """Mark the post withdrawn and archive and lock its thread. False when the post was gone (the
+    project is then stored as without a post)."""
+    bot = cast(NexusBot, interaction.client)
+    service = bot.services.projects
+    embed = project_embed(project, service.track_name(project.track), interaction.user)
+    message = await _edit_post(bot, project, embed) if project.has_post else None
+    if project.thread_id is not None:
+        try:
+            thread = bot.get_channel(project.thread_id) or await bot.fetch_channel(project.thread_id)
+            if isinstance(thread, discord.Thread):
+                await thread.edit(archived=True, locked=True)
+        except GONE:
+            log.info("project %s: its thread %s is gone", project.id, project.thread_id)
+    if message is None:
+        await service.set_post(project, None, None, None)
+        return False
+    return True

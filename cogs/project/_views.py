@@ -1,0 +1,227 @@
+"""The form and the buttons of `/project`.
+
+Buttons are `GuardedItem`s (cogs.topic._views) whose custom id carries what they need
+(`nexus:project:list:<member>:<page>:<track>:<discipline>:<looking>`), so they keep working after a
+restart; each belongs to the member who asked and the bot checks that on every press. A refused
+form is kept in the database and a button reopens it as it was (Discord cannot answer a form with
+a form).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import Any, Self, cast
+
+import discord
+
+from bot.app import NexusBot
+from bot.discord_limits import TEXT_INPUT_LIMIT
+from bot.errors import UserError
+from bot.projects.model import DISCIPLINES, Discipline, ProjectDraft, ProjectFilter
+from bot.projects.service import ProjectService
+from bot.projects.validation import DESCRIPTION_MAX, REPO_URL_MAX, STACK_MAX, TITLE_MAX, ProjectRefused
+from cogs._feedback import reply_private, report_error
+from cogs._style import NO_MENTIONS
+from cogs.project._embeds import list_embed
+from cogs.project._post import publish, withdraw_post
+from cogs.topic._views import GuardedItem, guild_of
+
+log = logging.getLogger(__name__)
+FORM_TIMEOUT = 60 * 60  # seconds a learner has to write the announcement
+NOT_YOURS = "These buttons are not yours: run `/project list` to browse the projects yourself."
+NOT_YOUR_FORM = "This form is someone else's: run `/project announce` for your own project."
+ANY = "-"
+
+
+def projects_of(interaction: discord.Interaction[Any]) -> ProjectService:
+    return cast(NexusBot, interaction.client).services.projects
+
+
+# --- the form --------------------------------------------------------------------------------
+
+class ProjectForm(discord.ui.Modal):
+    """Title, what it does, stack, repository link. The command's options (track, discipline,
+    looking for a partner) ride along in `draft`. Discord's own length checks are set wider than
+    Nexus's limits: text pasted past a limit is refused naming it, and kept, never cut silently."""
+
+    def __init__(self, draft: ProjectDraft, *, editing: bool) -> None:
+        super().__init__(title="Edit your project" if editing else "Announce your project", timeout=FORM_TIMEOUT)
+        self.draft = draft
+
+        def field(custom_id: str, value: str, limit: int, *, paragraph: bool = False, required: bool = True,
+                  placeholder: str) -> discord.ui.TextInput[Any]:
+            return discord.ui.TextInput(
+                custom_id=custom_id, default=value[:TEXT_INPUT_LIMIT] or None, required=required,
+                max_length=TEXT_INPUT_LIMIT if paragraph else max(limit * 2, 200), placeholder=placeholder,
+                style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+            )
+
+        self.project_title = field("title", draft.title, TITLE_MAX, placeholder="e.g. Job board API with Django")
+        self.description = field("description", draft.description, DESCRIPTION_MAX, paragraph=True,
+                                 placeholder="What it does, for whom, and what you want to learn building it")
+        self.stack = field("stack", draft.stack, STACK_MAX, placeholder="e.g. Django, PostgreSQL, Redis, Celery")
+        self.repo_url = field("repo_url", draft.repo_url, REPO_URL_MAX, required=False,
+                              placeholder="https://github.com/you/your-project")
+        self.add_item(discord.ui.Label(text="Title", description=f"Up to {TITLE_MAX} characters",
+                                       component=self.project_title))
+        self.add_item(discord.ui.Label(text="What it does", description=f"Up to {DESCRIPTION_MAX:,} characters",
+                                       component=self.description))
+        self.add_item(discord.ui.Label(text="Stack", description=f"Up to {STACK_MAX} characters",
+                                       component=self.stack))
+        self.add_item(discord.ui.Label(text="Repository link (optional)", description="An http:// or https:// link",
+                                       component=self.repo_url))
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        written = replace(self.draft, title=self.project_title.value, description=self.description.value,
+                          stack=self.stack.value, repo_url=self.repo_url.value or "")
+        service = projects_of(interaction)
+        guild_id = guild_of(interaction)
+        try:
+            project = await service.save(guild_id, interaction.user.id, written)
+        except UserError as refused:  # not saved: keep every word, offer the form again
+            if not isinstance(refused, ProjectRefused):  # (the service kept a refused draft itself)
+                await service.keep_draft(guild_id, interaction.user.id, written)
+            view = discord.ui.View(timeout=None)
+            view.add_item(ReopenFormButton(interaction.user.id))
+            await reply_private(interaction, f"I can't announce this yet. {refused}\n\nWhat you wrote is kept: "
+                                             "press **Fix the form** to change it.", view=view)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        published = await publish(interaction, project)
+        if published.edited:
+            text = f"Updated your project: {published.url}"
+            if published.thread_gone:
+                text += "\n(Its thread was deleted by a moderator, so the post has no thread now.)"
+        else:
+            text = f"Your project is announced: {published.url}"
+            if not published.thread_made:
+                text += "\n(I couldn't open a thread on it: I need **Create Public Threads** in that channel.)"
+        await reply_private(interaction, text)
+
+    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
+class ReopenFormButton(GuardedItem[discord.ui.Button[Any]], template=r"nexus:project:form:(?P<owner>\d+)"):
+    """On a refused form: opens it again with what the learner wrote (kept in the database)."""
+
+    not_yours = NOT_YOUR_FORM
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Fix the form", emoji="✏️", style=discord.ButtonStyle.primary,
+                                           custom_id=f"nexus:project:form:{owner_id}"))
+        self.owner_id = owner_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
+        return cls(int(match["owner"]))
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        service = projects_of(interaction)
+        guild_id = guild_of(interaction)
+        draft = await service.draft(guild_id, interaction.user.id)
+        editing = await service.active(guild_id, interaction.user.id) is not None
+        await interaction.response.send_modal(ProjectForm(draft, editing=editing))
+
+
+# --- withdrawing -----------------------------------------------------------------------------
+
+def withdraw_view(owner_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(WithdrawButton(owner_id, "withdraw"))
+    view.add_item(WithdrawButton(owner_id, "keep"))
+    return view
+
+
+class WithdrawButton(GuardedItem[discord.ui.Button[Any]],
+                     template=r"nexus:project:(?P<action>withdraw|keep):(?P<owner>\d+)"):
+    """Confirm or cancel `/project withdraw`: only the learner who asked may press."""
+
+    not_yours = "This is someone else's project."
+
+    def __init__(self, owner_id: int, action: str) -> None:
+        withdraw = action == "withdraw"
+        super().__init__(discord.ui.Button(
+            label="Withdraw it" if withdraw else "Keep it",
+            style=discord.ButtonStyle.danger if withdraw else discord.ButtonStyle.secondary,
+            custom_id=f"nexus:project:{action}:{owner_id}",
+        ))
+        self.owner_id = owner_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
+        return cls(int(match["owner"]), match["action"])
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        if self.action == "keep":
+            await interaction.response.edit_message(content="Kept: your project stays announced.", embed=None,
+                                                    view=None, allowed_mentions=NO_MENTIONS)
+            return
+        project = await projects_of(interaction).withdraw(guild_of(interaction), interaction.user.id)
+        await interaction.response.defer()
+        had_post = await withdraw_post(interaction, project)
+        text = ("Withdrawn: the post is marked withdrawn and its thread is archived and locked."
+                if had_post else "Withdrawn. (Its post had been deleted, so there was nothing to mark.)")
+        await interaction.edit_original_response(content=text, embed=None, view=None, allowed_mentions=NO_MENTIONS)
+
+
+# --- the list --------------------------------------------------------------------------------
+
+def _list_custom_id(owner_id: int, page: int, wanted: ProjectFilter) -> str:
+    looking = ANY if wanted.looking is None else str(int(wanted.looking))
+    return f"nexus:project:list:{owner_id}:{page}:{wanted.track or ANY}:{wanted.discipline or ANY}:{looking}"
+
+
+async def list_answer(interaction: discord.Interaction[Any], owner_id: int, page: int, wanted: ProjectFilter
+                      ) -> tuple[discord.Embed, discord.ui.View]:
+    service = projects_of(interaction)
+    shown = await service.page(guild_of(interaction), wanted, page)
+    view = discord.ui.View(timeout=None)
+    if shown.page_count > 1:
+        view.add_item(ListPageButton(owner_id, max(shown.page - 1, 0), wanted, "◀ Previous",
+                                     disabled=shown.page == 0))
+        view.add_item(ListPageButton(owner_id, min(shown.page + 1, shown.page_count - 1), wanted, "Next ▶",
+                                     disabled=shown.page >= shown.page_count - 1))
+    return list_embed(shown, wanted, {t.key: t.name for t in service.tracks}), view
+
+
+class ListPageButton(
+    GuardedItem[discord.ui.Button[Any]],
+    template=r"nexus:project:list:(?P<owner>\d+):(?P<page>\d{1,5}):(?P<track>[a-z0-9-]+):"
+             r"(?P<discipline>backend|frontend|-):(?P<looking>[01-])",
+):
+    """Previous/Next of `/project list`: only the member who ran it turns its pages."""
+
+    not_yours = NOT_YOURS
+
+    def __init__(self, owner_id: int, page: int, wanted: ProjectFilter, label: str = "Page", *,
+                 disabled: bool = False) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+                                           custom_id=_list_custom_id(owner_id, page, wanted)))
+        self.owner_id = owner_id
+        self.page = page
+        self.wanted = wanted
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
+        discipline = match["discipline"]
+        wanted = ProjectFilter(
+            track=None if match["track"] == ANY else match["track"],
+            discipline=cast(Discipline, discipline) if discipline in DISCIPLINES else None,
+            looking=None if match["looking"] == ANY else match["looking"] == "1",
+        )
+        return cls(int(match["owner"]), int(match["page"]), wanted)
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        embed, view = await list_answer(interaction, interaction.user.id, self.page, self.wanted)
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ReopenFormButton, WithdrawButton, ListPageButton)
