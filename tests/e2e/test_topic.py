@@ -1,5 +1,6 @@
 """`/topic …` through the real bot and the local Discord stand-in, read as a member sees it."""
 
+import asyncio
 import re
 import sqlite3
 
@@ -282,9 +283,13 @@ async def test_lookups_are_logged_without_who_asked(nexus):
     await standin.click("ada", reply.message, "nexus:topic:open:django-orm")
     await query(nexus, query="kubernetes helm charts")
     member_ids = {str(m.id) for m in standin.guild.members}
-    with sqlite3.connect(nexus.db_path) as db:
-        columns = [row[1] for row in db.execute("PRAGMA table_info(topic_lookups)")]
-        rows = db.execute("SELECT * FROM topic_lookups ORDER BY id").fetchall()
+    for _ in range(250):  # the lookup is written just after the answer is sent
+        with sqlite3.connect(nexus.db_path) as db:
+            columns = [row[1] for row in db.execute("PRAGMA table_info(topic_lookups)")]
+            rows = db.execute("SELECT * FROM topic_lookups ORDER BY id").fetchall()
+        if len(rows) >= 3:
+            break
+        await asyncio.sleep(0.02)
     assert set(columns) == {"id", "guild_id", "query", "topic_id", "looked_up_at"}
     assert [(r[columns.index("query")], r[columns.index("topic_id")] is not None) for r in rows] == [
         (ORM, True), ("django-orm", True), ("kubernetes helm charts", False)]
