@@ -11,12 +11,14 @@ from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.db.prompts import PromptRepository
+from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
+from bot.week_one.service import WeekOneService
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Services:
     posting: OnceOnlyPoster
     prompts: PromptService
     scheduler: Scheduler
+    week_one: WeekOneService
     _db: Database
 
     @classmethod
@@ -44,6 +47,10 @@ class Services:
         prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults)
         scheduler.add_source(prompts.source)
         guild_setup.on_configured(prompts.server_configured)
+        tracks_file = settings.knowledge_dir.parent / "tracks.toml"
+        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks_file)
+        scheduler.add_source(week_one.source)
+        guild_setup.on_configured(week_one.server_configured)
         return cls(
             clock=clock,
             guild_setup=guild_setup,
@@ -51,6 +58,7 @@ class Services:
             posting=posting,
             prompts=prompts,
             scheduler=scheduler,
+            week_one=week_one,
             _db=db,
         )
 
