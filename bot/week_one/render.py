@@ -28,6 +28,7 @@ EMBEDS_PER_MESSAGE = 10  # Discord's limit
 TITLE_SHOWN = 100  # a project title is at most 100 characters when announced
 LOOKING_MARK = "🤝"
 DISCIPLINES = ("backend", "frontend")
+CONTINUED = "The list continues in this post's thread."
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,11 @@ def roundup(projects: Sequence[AnnouncedProject], tracks: Sequence[Track], avail
         for part, chunk in enumerate(_chunks(lines, DESCRIPTION_LIMIT)):
             embeds.append(EmbedSpec(title="Still looking for a partner" + (" (continued)" if part else ""),
                                     description=chunk))
-    return _pack("\n".join(intro), embeds)
+    messages = _pack("\n".join(intro), embeds)
+    if len(messages) > 1:  # the delivery opens a thread on the first message for the rest
+        first = messages[0]
+        messages[0] = OutgoingMessage(f"{first.content}\n{CONTINUED}", first.embeds, first.mentions)
+    return messages
 
 
 @dataclass

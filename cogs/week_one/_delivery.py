@@ -5,6 +5,8 @@
 - Every message of a post is sent with its own nonce derived from the ledger's, so a re-send after
   a crash returns the messages the first attempt made instead of repeating them.
 - Mentions: each message pings exactly the users it names (the reminder) or nobody (the others).
+- A roundup longer than one message continues in a thread opened on its first message, so the
+  channel shows one post (a thread started on a message has that message's id).
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Any
+from datetime import datetime
+from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
 
 import discord
 from discord.ext import commands
 
 from bot.app import NexusBot
+from bot.cohort import date_in_words
 from bot.db.week_one import WeekOneServer
-from bot.discord_limits import MESSAGE_CONTENT_LIMIT
+from bot.discord_limits import MESSAGE_CONTENT_LIMIT, THREAD_NAME_LIMIT
 from bot.posting import NONCE_LENGTH, PostFailed
 from bot.scheduling import Delivery
 from bot.week_one.render import Available, EmbedSpec, OutgoingMessage
-from bot.week_one.schedule import REMINDER, WeekOnePostSpec
+from bot.week_one.schedule import REMINDER, ROUNDUP, WeekOnePostSpec
 from bot.week_one.service import Learner, WeekOneService
 from bot.week_one.source import WeekOneDue
 from cogs._catalogue import command_exists
@@ -32,6 +37,8 @@ from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, timestamp
 log = logging.getLogger(__name__)
 
 READY_WAIT = 60.0  # seconds a catch-up right after start waits for the server list
+THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080  # the roundup is read over the following week
 CHUNK_WAIT = 120.0  # seconds Discord gets to send the member list (chunks of 1,000 members)
 
 
@@ -113,19 +120,39 @@ class WeekOneDelivery:
         if delivery.late:
             messages = with_late_note(messages, delivery.post.due_at)
         channel_id = delivery.post.channel_id
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=payload.server.guild_id)
+        guild_id = payload.server.guild_id
+        target: discord.PartialMessageable = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         first_id: int | None = None
         try:
             for index, message in enumerate(messages):
-                sent = await channel.send(content=message.content or None,
-                                          embeds=[to_embed(e) for e in message.embeds],
-                                          nonce=message_nonce(delivery.nonce, index), allowed_mentions=allowed(message))
-                first_id = first_id if first_id is not None else sent.id
+                sent = await target.send(content=message.content or None,
+                                         embeds=[to_embed(e) for e in message.embeds],
+                                         nonce=message_nonce(delivery.nonce, index), allowed_mentions=allowed(message))
+                if first_id is None:
+                    first_id = sent.id
+                    if payload.spec is ROUNDUP and len(messages) > 1:
+                        name = thread_name(delivery.post.due_at, payload.server.timezone)
+                        target = await self._open_thread(guild_id, channel_id, first_id, name)
         except discord.NotFound:
             raise PostFailed(f"the channel <#{channel_id}> no longer exists: run `/nexus setup` with another "
                              "channel") from None
         except discord.Forbidden:
-            raise PostFailed(f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages and "
-                             "Embed Links there, or run `/nexus setup` with another channel") from None
+            raise PostFailed(f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages, "
+                             "Embed Links, Create Public Threads and Send Messages in Threads there, or run "
+                             "`/nexus setup` with another channel") from None
         assert first_id is not None  # every post has at least one message
         return first_id
+
+    async def _open_thread(self, guild_id: int, channel_id: int, message_id: int, name: str
+                           ) -> discord.PartialMessageable:
+        try:
+            await self.bot.http.start_thread_with_message(channel_id, message_id, name=name,
+                                                          auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ALREADY_EXISTS:  # an earlier attempt opened it: carry on in it
+                raise
+        return self.bot.get_partial_messageable(message_id, guild_id=guild_id)
+
+
+def thread_name(due_at: datetime, timezone: str) -> str:
+    return f"Week one roundup · {date_in_words(due_at.astimezone(ZoneInfo(timezone)).date())}"[:THREAD_NAME_LIMIT]

@@ -214,3 +214,29 @@ async def test_a_moved_cohort_start_reschedules_and_a_made_post_stays_made(nexus
     assert [which for which, _ in posts] == ["kickoff", "reminder"]  # no second kickoff
     # The reminder came on the new day 4 (Friday), not the old one.
     assert f"<t:{int((DEADLINE + timedelta(days=1)).timestamp())}:F>" in posts[-1][1].text
+
+
+async def test_a_long_roundup_continues_in_a_thread_on_its_post_and_lists_every_project_once(nexus):
+    standin, bot = nexus.standin, nexus.bot
+    backend = standin.guild.role("Backend").id
+    owners = [DemoMember(demo_id(3000 + n), f"owner{n:03d}", [backend]) for n in range(300)]
+    standin.guild.members.extend(owners)
+    bot.clock.set(SUNDAY)
+    await set_up(standin)
+    for n, owner in enumerate(owners):
+        announce(nexus.db_path, standin, owner.name, f"Project number {n:03d} " + "x" * 60,
+                 ("job-board", "online-poll", "social-media-feed")[n % 3], ("backend", "frontend")[n % 2],
+                 looking=n % 4 == 0)
+    await bot.services.scheduler.advance_to(ROUNDUP_AT + timedelta(minutes=1))
+
+    [roundup] = [m for which, m in week_one_posts(standin) if which == "roundup"]  # one post in the channel
+    assert "The list continues in this post's thread." in roundup.text
+    [thread] = [t for t in standin.threads if t.message_id == roundup.id]
+    assert thread.name == "Week one roundup · Sunday 10 January 2027" and not thread.private
+    rest = standin.messages(thread.id)
+    assert rest and all(m.allowed_mentions.get("parse") == [] for m in rest)
+    listed = re.findall(r"\*\*Project number (\d{3}) x+\*\*", "\n".join(m.text for m in [roundup, *rest]))
+    assert sorted(listed) == [f"{n:03d}" for n in range(300)]  # every project once, none cut
+    for message in [roundup, *rest]:
+        assert len(message.embeds) <= 10
+        assert all(len(f["value"]) <= 1024 for e in message.embeds for f in e.get("fields", []))
