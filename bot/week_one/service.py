@@ -43,8 +43,14 @@ class WeekOneService:
         self.tracks: tuple[Track, ...] = load_tracks(tracks_file)
 
     async def server_configured(self, config: GuildConfig) -> None:
-        """A changed cohort start, time zone or channel moves the posts: set the alarms again."""
+        """A changed cohort start, time zone or channel moves the posts: set the alarms again. A start
+        in the past: what is ahead is posted as scheduled, and a post missed by less than the grace
+        window is made now (late); older ones are not made."""
         await self._scheduler.reschedule()
+        now = self._clock.now()
+        missed = [post for post in await self.source.upcoming(config.guild_id, now - self._scheduler.grace,
+                                                             len(WEEK_ONE_POSTS)) if post.due_at <= now]
+        self._scheduler.make_missed(missed)
 
     async def server(self, guild_id: int) -> WeekOneServer | None:
         servers = await self._repository.servers(guild_id)
