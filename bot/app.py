@@ -30,10 +30,13 @@ log = logging.getLogger(__name__)
 
 def nexus_intents() -> discord.Intents:
     """The least the bot needs: `guilds` gives it the server's channels, roles, threads and its own
-    member, so it can check its permissions and post. Slash commands, buttons and modals arrive as
-    interactions, which need no intent; no message content, presence or member list is read."""
+    member, so it can check its permissions and post. `members` (privileged: Server Members Intent)
+    lets the week-one reminder fetch the member list to name who has not announced; it is fetched
+    in chunks only then, never at start-up, and not kept. Slash commands, buttons and modals arrive
+    as interactions, which need no intent; no message content or presence is read."""
     intents = discord.Intents.none()
     intents.guilds = True
+    intents.members = True
     return intents
 
 
@@ -68,6 +71,9 @@ class NexusBot(commands.Bot):
             intents=nexus_intents(),
             allowed_mentions=SAFE_MENTIONS,
             help_command=None,
+            # Members are fetched only when the week-one reminder needs them, and not kept.
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
             **options,
         )
         self.settings = settings

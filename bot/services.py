@@ -12,6 +12,7 @@ from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
+from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
@@ -20,6 +21,7 @@ from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
+from bot.week_one.service import WeekOneService
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Services:
     projects: ProjectService
     prompts: PromptService
     scheduler: Scheduler
+    week_one: WeekOneService
     _db: Database
 
     @classmethod
@@ -49,6 +52,10 @@ class Services:
         scheduler.add_source(prompts.source)
         projects = ProjectService(ProjectRepository(db), guild_setup, knowledge, clock, load_tracks())
         guild_setup.on_configured(prompts.server_configured)
+        tracks_file = settings.knowledge_dir.parent / "tracks.toml"
+        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks_file)
+        scheduler.add_source(week_one.source)
+        guild_setup.on_configured(week_one.server_configured)
         return cls(
             clock=clock,
             guild_setup=guild_setup,
@@ -57,6 +64,7 @@ class Services:
             projects=projects,
             prompts=prompts,
             scheduler=scheduler,
+            week_one=week_one,
             _db=db,
         )
 

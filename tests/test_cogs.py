@@ -86,5 +86,6 @@ def test_intents_are_the_least_needed():
 
     intents = nexus_intents()
     assert intents.guilds
-    assert not intents.members and not intents.message_content and not intents.presences
-    assert intents.value == discord.Intents(guilds=True).value
+    assert intents.members  # the week-one reminder names who has not announced yet
+    assert not intents.message_content and not intents.presences
+    assert intents.value == discord.Intents(guilds=True, members=True).value

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # A post this much past its due time is "late" (the bot was down); under it, it is on time.
 LATE_AFTER = timedelta(minutes=5)
 RETRY_JOB = "nexus:retry-claims"
+MISSED_JOB = "nexus:missed"
 CATCH_UP_JOB = "nexus:catch-up"
 
 
@@ -133,6 +134,33 @@ class Scheduler:
             report = await self._run_due(self._clock.now())
         await self.reschedule(retry_claims=bool(report.in_progress))
         return report
+
+    def make_missed(self, posts: list[DuePost]) -> None:
+        """Make, in the background, posts that were due before the scheduler's window but are only
+        now scheduled (a cohort start set in the past): each once through the ledger, marked late.
+        The caller passes only posts inside the grace window; the bot not yet started makes none."""
+        if self._alarms is None or not posts:
+            return
+        self._alarms.add_job(self._make_missed, args=[list(posts)], id=f"{MISSED_JOB}:{id(posts)}",
+                             misfire_grace_time=None)
+
+    async def _make_missed(self, posts: list[DuePost]) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            async with self._tick_lock:
+                report = TickReport()
+                now = self._clock.now()
+                for _due_at, batch in _by_due_time(posts):
+                    await asyncio.gather(*(self._make(post, now, report) for post in batch))
+        except asyncio.CancelledError:
+            log.debug("making missed posts was stopped by shutdown")
+        except Exception:
+            log.exception("making missed posts failed")
+        finally:
+            if task is not None:
+                self._running.discard(task)
 
     async def advance_to(self, moment: datetime) -> list[TickReport]:
         """Move the clock forward to `moment`, stopping at every due time on the way (in order) so

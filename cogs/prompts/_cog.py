@@ -34,6 +34,8 @@ from cogs.prompts._views import (
     list_answer,
     remove_view,
 )
+from cogs.week_one._admin import is_week_one_key, week_one_keys
+from cogs.week_one._admin import preview as week_one_preview
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,12 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
     async def preview_command(self, interaction: discord.Interaction[Any],
                               key: app_commands.Range[str, 1, OPTION_TEXT_MAX]) -> None:
         guild_id = guild_of(interaction)
+        if is_week_one_key(key):  # week one's posts are previewed here too
+            await interaction.response.defer(ephemeral=True, thinking=True)  # the reminder fetches members
+            content, embeds = await week_one_preview(self.bot, guild_id, key)
+            await interaction.followup.send(content or discord.utils.MISSING, embeds=embeds, ephemeral=True,
+                                            allowed_mentions=NO_MENTIONS)
+            return
         preview = await self.prompts.preview(guild_id, key)
         await interaction.response.send_message(embeds=preview_embeds(preview, await self._timezone(guild_id)),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -201,4 +209,6 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
             return []  # nothing of the admins' to show anyone else
         keys = await self.prompts.keys(interaction.guild_id, current)
+        if interaction.command is not None and interaction.command.name == "preview":
+            keys = [*keys, *week_one_keys(current)][:25]
         return [app_commands.Choice(name=key, value=key) for key in keys]

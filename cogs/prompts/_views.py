@@ -26,6 +26,7 @@ from cogs._checks import ensure_permissions
 from cogs._feedback import reply_private, report_error
 from cogs._style import NO_MENTIONS
 from cogs.prompts._embeds import list_embed, page_count, saved_embed
+from cogs.week_one._admin import listing_field
 
 ADMIN = {"manage_guild": True}
 FORM_TIMEOUT = 60 * 60  # seconds an admin has to write a prompt
@@ -85,7 +86,10 @@ async def list_answer(interaction: discord.Interaction[Any], owner_id: int, page
     if pages > 1:
         view.add_item(ListPageButton(owner_id, max(page - 1, 0), "◀ Previous", disabled=page == 0))
         view.add_item(ListPageButton(owner_id, min(page + 1, pages - 1), "Next ▶", disabled=page >= pages - 1))
-    return list_embed(listings, page, config.timezone if config else None), view
+    embed = list_embed(listings, page, config.timezone if config else None)
+    name, value = listing_field(await cast(NexusBot, interaction.client).services.week_one.listing(guild_id))
+    embed.add_field(name=name, value=value, inline=False)
+    return embed, view
 
 
 class ListPageButton(AdminItem[discord.ui.Button[Any]],

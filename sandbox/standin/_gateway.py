@@ -5,7 +5,9 @@ GUILD_CREATE per server, as Discord sends them; RESUME -> the
 dispatches the client missed (every one after its `seq`) then RESUMED, op 9 for an unknown session,
 GUILD_MEMBERS_CHUNK for op 8. A session outlives its socket: dispatches made while the client is
 away are kept and replayed when it resumes. A clean client close (1000) ends the session.
-`refuse_identify` makes IDENTIFY fail the way Discord fails it (4004 bad token, 4014 intents).
+`refuse_identify` makes IDENTIFY fail the way Discord fails it (4004 bad token, 4014 intents);
+`allow_members_intent(False)` is an application whose Server Members Intent is switched off in the
+Developer Portal: an IDENTIFY asking for it is closed with 4014, one that does not is accepted.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT, REQUEST_MEMBERS = 0, 1, 2, 3, 4, 6, 7, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
+GUILD_MEMBERS_INTENT = 1 << 1
 HEARTBEAT_INTERVAL_MS = 41250
 REPLAY_LIMIT = 10_000
 SESSION_TTL = 120.0  # seconds a session stays resumable after its socket went away
@@ -71,7 +74,7 @@ class Gateway:
         token: str,
         ready_payload: Callable[[Session], dict[str, Any]],
         guild_payloads: Callable[[], list[dict[str, Any]]],
-        members_chunk: Callable[[dict[str, Any]], dict[str, Any]],
+        members_chunk: Callable[[dict[str, Any]], list[dict[str, Any]]],
         url: Callable[[], str],
     ) -> None:
         self.token = token
@@ -86,6 +89,7 @@ class Gateway:
         self.ready = asyncio.Event()
         self.resumed = asyncio.Event()
         self.identify_refusal: int | None = None  # close code every IDENTIFY gets, or None to accept
+        self.members_intent_allowed = True  # the Developer Portal's Server Members Intent switch
 
     def refuse_identify(self, code: int | None) -> None:
         if code is not None and code not in IDENTIFY_REFUSALS:
@@ -183,8 +187,8 @@ class Gateway:
                     if session is None:
                         await ws.close(code=4003, message=b"Not authenticated")
                         break
-                    raw = session.frame("GUILD_MEMBERS_CHUNK", self._members_chunk(data or {}))
-                    await ws.send_str(raw)
+                    for chunk in self._members_chunk(data or {}):
+                        await ws.send_str(session.frame("GUILD_MEMBERS_CHUNK", chunk))
                 elif op in (PRESENCE, VOICE):
                     continue
                 else:
@@ -205,6 +209,8 @@ class Gateway:
     async def _identify(self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]) -> Session | None:
         token = str(data.get("token") or "")
         code = 4004 if token.removeprefix("Bot ") != self.token else self.identify_refusal
+        if code is None and not self.members_intent_allowed and int(data.get("intents") or 0) & GUILD_MEMBERS_INTENT:
+            code = 4014
         if code is not None:
             await ws.close(code=code, message=IDENTIFY_REFUSALS[code].encode())
             return None

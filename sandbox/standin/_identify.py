@@ -32,8 +32,12 @@ def guild_create_payloads(state: StandInState) -> list[dict[str, Any]]:
     return [state.guild_create_payload(g) for g in state.directory.guilds]
 
 
-def members_chunk(state: StandInState, data: dict[str, Any]) -> dict[str, Any]:
-    """GUILD_MEMBERS_CHUNK for an op 8 request (an unknown server gets an empty chunk)."""
+CHUNK_SIZE = 1000  # Discord sends at most this many members per GUILD_MEMBERS_CHUNK
+
+
+def members_chunk(state: StandInState, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The GUILD_MEMBERS_CHUNKs answering an op 8 request, as Discord sends them: up to 1,000 members
+    each, numbered with chunk_index/chunk_count (an unknown server gets one empty chunk)."""
     raw_guild = str(data.get("guild_id") or "")
     guild = state.directory.guild(int(raw_guild)) if raw_guild.isdigit() else state.guild
     members = list(guild.members) if guild is not None else []
@@ -46,11 +50,13 @@ def members_chunk(state: StandInState, data: dict[str, Any]) -> dict[str, Any]:
     limit = int(data.get("limit") or 0)
     if limit:
         members = members[:limit]
-    return {
+    parts = [members[i:i + CHUNK_SIZE] for i in range(0, len(members), CHUNK_SIZE)] or [[]]
+    not_found = sorted(user_ids - {str(m.id) for m in members})
+    return [{
         "guild_id": raw_guild or str(state.guild.id),
-        "members": [m.to_payload() for m in members],
-        "chunk_index": 0,
-        "chunk_count": 1,
-        "not_found": sorted(user_ids - {str(m.id) for m in members}),
+        "members": [m.to_payload() for m in part],
+        "chunk_index": index,
+        "chunk_count": len(parts),
+        "not_found": not_found if index == len(parts) - 1 else [],
         "nonce": data.get("nonce"),
-    }
+    } for index, part in enumerate(parts)]

@@ -253,6 +253,11 @@ class StandIn:
         Portal, 4010–4013 for bad sharding, version or intents. None accepts IDENTIFY again."""
         self._gateway.refuse_identify(code)
 
+    def allow_members_intent(self, allowed: bool) -> None:
+        """The Developer Portal's Server Members Intent switch: off, an IDENTIFY asking for the
+        members intent is closed with 4014 (Disallowed intent(s)), as Discord does."""
+        self._gateway.members_intent_allowed = allowed
+
     async def drop_gateway(self, code: int | None = None) -> None:
         """Drop the bot's socket: abruptly, or with a close code (4000: it resumes)."""
         await self._gateway.drop(code)

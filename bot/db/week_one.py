@@ -1,0 +1,67 @@
+"""What week one reads: the servers with a cohort start and a channel, the projects announced there
+(the `projects` table of 0001), and which week-one posts the ledger says were made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.clock import from_db_time, to_db_time
+from bot.db.database import Database
+
+
+@dataclass(frozen=True)
+class WeekOneServer:
+    guild_id: int
+    channel_id: int
+    timezone: str
+    cohort_start: date
+    backend_role_id: int | None
+    frontend_role_id: int | None
+
+
+@dataclass(frozen=True)
+class AnnouncedProject:
+    owner_id: int
+    title: str
+    track: str
+    discipline: str  # "backend" or "frontend"
+    looking_for_partner: bool
+
+
+class WeekOneRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def servers(self, guild_id: int | None = None) -> list[WeekOneServer]:
+        """Servers week one runs in: a channel and a cohort start are set."""
+        sql = ("SELECT guild_id, channel_id, timezone, cohort_start, backend_role_id, frontend_role_id "
+               "FROM guild_config WHERE channel_id IS NOT NULL AND cohort_start IS NOT NULL")
+        params: tuple[object, ...] = ()
+        if guild_id is not None:
+            sql += " AND guild_id = ?"
+            params = (guild_id,)
+        rows = await self._db.fetchall(sql, params)
+        return [WeekOneServer(row["guild_id"], row["channel_id"], row["timezone"],
+                              date.fromisoformat(row["cohort_start"]), row["backend_role_id"],
+                              row["frontend_role_id"]) for row in rows]
+
+    async def announced(self, guild_id: int) -> list[AnnouncedProject]:
+        """The server's active projects, oldest announcement first."""
+        rows = await self._db.fetchall(
+            "SELECT owner_id, title, track, discipline, looking_for_partner FROM projects "
+            "WHERE guild_id = ? AND status = 'active' ORDER BY created_at, id",
+            (guild_id,),
+        )
+        return [AnnouncedProject(row["owner_id"], row["title"], row["track"], row["discipline"],
+                                 bool(row["looking_for_partner"])) for row in rows]
+
+    async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
+        """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
+        being made (failed and skipped ones are not)."""
+        rows = await self._db.fetchall(
+            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
+            "AND status IN ('posted', 'claimed')",
+            (kind, to_db_time(since)),
+        )
+        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}

@@ -1,0 +1,49 @@
+"""When the three week-one posts fall due: local wall times on days of the cohort's first week, in
+the server's time zone (DST handled by `local_instant`). Pure: no clock, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.scheduling.weekly import local_instant
+
+WEEK_ONE_KIND = "week-one"
+
+
+@dataclass(frozen=True)
+class WeekOnePostSpec:
+    ref: str  # the ledger's ref: "kickoff"
+    day: int  # day 1 is the cohort start
+    at: time  # server-local wall time
+    what: str  # for admins
+
+    @property
+    def key(self) -> str:
+        """The name admins use with `/prompts preview`."""
+        return f"week-one-{self.ref}"
+
+    @property
+    def label(self) -> str:
+        return f"week one {self.ref}"
+
+
+KICKOFF = WeekOnePostSpec("kickoff", 1, time(9, 0), "what to announce and how, and the deadline")
+REMINDER = WeekOnePostSpec("reminder", 4, time(9, 0), "how many announced, and who has not yet")
+ROUNDUP = WeekOnePostSpec("roundup", 7, time(17, 0), "every announced project by track")
+WEEK_ONE_POSTS = (KICKOFF, REMINDER, ROUNDUP)
+BY_KEY = {spec.key: spec for spec in WEEK_ONE_POSTS}
+BY_REF = {spec.ref: spec for spec in WEEK_ONE_POSTS}
+# A post made for a cohort start stays the post of any start moved by less than this: an admin who
+# corrects the date by a few days after the kickoff went out does not get a second kickoff.
+SAME_COHORT = timedelta(days=14)
+
+
+def due_at(spec: WeekOnePostSpec, cohort_start: date, timezone: str) -> datetime:
+    return local_instant(cohort_start + timedelta(days=spec.day - 1), spec.at, ZoneInfo(timezone))
+
+
+def deadline(cohort_start: date, timezone: str) -> datetime:
+    """The end of day 7: local midnight at the start of day 8."""
+    return local_instant(cohort_start + timedelta(days=7), time(0, 0), ZoneInfo(timezone))

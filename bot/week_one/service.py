@@ -1,0 +1,89 @@
+"""What admins and the delivery ask of week one: its three posts with their next times (for
+`/prompts list`), and each post's messages built from the database and the members given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.db.week_one import WeekOneRepository, WeekOneServer
+from bot.errors import UserError
+from bot.guild_setup import GuildConfig
+from bot.scheduling import Scheduler
+from bot.week_one import render
+from bot.week_one.render import Available, OutgoingMessage
+from bot.week_one.schedule import BY_KEY, REMINDER, ROUNDUP, WEEK_ONE_POSTS, WeekOnePostSpec, deadline, due_at
+from bot.week_one.source import WeekOneSource
+from bot.week_one.tracks import Track, load_tracks
+
+
+@dataclass(frozen=True)
+class Learner:
+    user_id: int
+    discipline: str  # from the member's backend/frontend role
+
+
+@dataclass(frozen=True)
+class WeekOneListing:
+    spec: WeekOnePostSpec
+    due: datetime | None  # when it is (or was) due for this server's cohort start
+    upcoming: bool  # still to be posted
+    not_scheduled: str | None  # why there is no time, in words for an admin
+
+
+class WeekOneService:
+    def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, clock: Clock, tracks_file: Path) -> None:
+        self._repository = repository
+        self._scheduler = scheduler
+        self._clock = clock
+        self.source = WeekOneSource(repository)
+        self.tracks: tuple[Track, ...] = load_tracks(tracks_file)
+
+    async def server_configured(self, config: GuildConfig) -> None:
+        """A changed cohort start, time zone or channel moves the posts: set the alarms again. A start
+        in the past: what is ahead is posted as scheduled, and a post missed by less than the grace
+        window is made now (late); older ones are not made."""
+        await self._scheduler.reschedule()
+        now = self._clock.now()
+        missed = [post for post in await self.source.upcoming(config.guild_id, now - self._scheduler.grace,
+                                                             len(WEEK_ONE_POSTS)) if post.due_at <= now]
+        self._scheduler.make_missed(missed)
+
+    async def server(self, guild_id: int) -> WeekOneServer | None:
+        servers = await self._repository.servers(guild_id)
+        return servers[0] if servers else None
+
+    async def listing(self, guild_id: int) -> list[WeekOneListing]:
+        server = await self.server(guild_id)
+        if server is None:
+            why = "needs a channel and a cohort start: set them with `/nexus setup`"
+            return [WeekOneListing(spec, None, False, why) for spec in WEEK_ONE_POSTS]
+        now = self._clock.now()
+        upcoming = {p.key.ref for p in await self.source.upcoming(guild_id, now, len(WEEK_ONE_POSTS))}
+        return [WeekOneListing(spec, due_at(spec, server.cohort_start, server.timezone), spec.ref in upcoming, None)
+                for spec in WEEK_ONE_POSTS]
+
+    @staticmethod
+    def spec(key: str) -> WeekOnePostSpec:
+        spec = BY_KEY.get(key.strip().lower())
+        if spec is None:
+            raise UserError(f"There is no week-one post `{key[:40]}`.")
+        return spec
+
+    async def messages(self, spec: WeekOnePostSpec, server: WeekOneServer, available: Available,
+                       learners: Iterable[Learner] | None = None) -> list[OutgoingMessage]:
+        """The post's messages with the projects of this moment. `learners`: the members with the
+        backend or frontend role (the reminder names those who have not announced)."""
+        end = deadline(server.cohort_start, server.timezone)
+        if spec is ROUNDUP:
+            return render.roundup(await self._repository.announced(server.guild_id), self.tracks, available)
+        if spec is REMINDER:
+            projects = await self._repository.announced(server.guild_id)
+            announced = {p.owner_id for p in projects}
+            not_yet = [] if learners is None else [x.user_id for x in learners if x.user_id not in announced]
+            return render.reminder(render.counts_of(projects), not_yet, end, server.channel_id, available,
+                                   names_known=learners is not None)
+        return render.kickoff(server.channel_id, end, available)
