@@ -110,8 +110,8 @@ async def test_week_one_posts_its_three_posts_once_across_a_restart(tmp_path):
 
         [(which, kickoff)] = week_one_posts(standin)
         assert which == "kickoff"
-        assert f"Post it here in <#{channel_id}>" in kickoff.text
-        assert "/project announce" not in kickoff.text  # the command does not exist in this build
+        # The command exists in this build, so the kickoff names it (it never names one that does not).
+        assert f"Announce it here in <#{channel_id}> with `/project announce`" in kickoff.text
         assert f"Deadline: <t:{int(DEADLINE.timestamp())}:F>" in kickoff.text
         assert kickoff.allowed_mentions.get("parse") == []
 
