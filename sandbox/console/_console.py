@@ -174,7 +174,7 @@ class SandboxConsole:
                 line = await session.prompt_async(prompt)
             except KeyboardInterrupt:
                 if session.default_buffer.text.strip():
-                    self.out.print(Text(f"{prompt}{session.default_buffer.text} ^C"), highlight=False, soft_wrap=True)
+                    self._note(f"{session.default_buffer.text} ^C (dropped)")
                     leave_on_ctrl_c = False  # like a shell: the typed line is dropped
                     continue
                 if leave_on_ctrl_c:
