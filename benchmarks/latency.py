@@ -140,7 +140,8 @@ async def store_projects(standin: StandIn, db_path: Path) -> None:
 
     from bot.db import Database
     from bot.db.projects import ProjectRepository
-    from bot.projects.model import ProjectDraft, load_tracks
+    from bot.projects.model import ProjectDraft
+    from bot.tracks import load_tracks
 
     tracks = [t.key for t in load_tracks()]
     guild_id = standin.guild.id

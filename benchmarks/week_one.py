@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
 from bot.db.week_one import WeekOneRepository  # noqa: E402
+from bot.tracks import load_tracks  # noqa: E402
 from bot.week_one import render  # noqa: E402
-from bot.week_one.tracks import load_tracks  # noqa: E402
 from cogs.week_one._delivery import to_embed  # noqa: E402
 
 GUILD_ID = 1

@@ -16,11 +16,11 @@ from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.posting import OnceOnlyPoster
-from bot.projects.model import load_tracks
 from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
+from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
 
 
@@ -41,6 +41,7 @@ class Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base). A broken
         shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
         prompt_defaults = load_prompt_defaults()
+        tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
         knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         ledger = PostLedgerRepository(db)
@@ -50,10 +51,9 @@ class Services:
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults)
         scheduler.add_source(prompts.source)
-        projects = ProjectService(ProjectRepository(db), guild_setup, knowledge, clock, load_tracks())
+        projects = ProjectService(ProjectRepository(db), guild_setup, knowledge, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        tracks_file = settings.knowledge_dir.parent / "tracks.toml"
-        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks_file)
+        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
         return cls(

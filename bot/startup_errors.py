@@ -16,6 +16,7 @@ import discord
 from bot.config import Settings
 from bot.db import DatabaseOpenError, MigrationError
 from bot.prompts.defaults import PromptsFileError
+from bot.tracks import TracksFileError
 
 NEW_TOKEN = "copy the current one from the Developer Portal (Bot → Reset Token) into DISCORD_TOKEN"
 # Discord's fatal gateway close codes besides 4004 and 4014 (which get their own advice).
@@ -40,6 +41,8 @@ def explain_startup_failure(exc: BaseException, settings: Settings, intents: dis
         return f"DATABASE_PATH: {exc}"
     if isinstance(exc, PromptsFileError):
         return f"the default prompts file is broken: {exc}"
+    if isinstance(exc, TracksFileError):
+        return f"the project tracks file is broken: {exc}"
     if isinstance(exc, discord.LoginFailure):
         return f"Discord refused the token (401): DISCORD_TOKEN is wrong or was reset; {NEW_TOKEN}"
     if isinstance(exc, discord.PrivilegedIntentsRequired):

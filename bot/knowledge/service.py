@@ -41,6 +41,7 @@ from bot.knowledge.suggestions import (
     topic_from_draft,
 )
 from bot.knowledge.validation import load_track_keys
+from bot.tracks import TracksFileError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class KnowledgeService:
         """Bring the database in line with the topic files; never raises (problems are in the report)."""
         try:
             track_keys = load_track_keys(self.knowledge_dir.parent / "tracks.toml")
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TracksFileError) as exc:
             log.warning("tracks file unreadable, topic tracks not checked: %s", exc)
             track_keys = None
         report = await sync_topics(self._repository, self.knowledge_dir, self._clock(), track_keys)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from bot.discord_limits import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
 from bot.knowledge.model import CATEGORIES, FileProblem, Topic
 from bot.knowledge.parsing import TopicFileError, parse_topic
 from bot.knowledge.render import Section, render_sections, rendered_length
+from bot.tracks import load_tracks
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_TRACKS = "all"
@@ -32,8 +32,7 @@ def load_track_keys(tracks_file: Path) -> frozenset[str] | None:
     """The track keys of `data/tracks.toml`, or None when there is no such file (tracks unchecked)."""
     if not tracks_file.is_file():
         return None
-    data = tomllib.loads(tracks_file.read_text(encoding="utf-8"))
-    return frozenset(str(track["key"]) for track in data.get("track", []) if "key" in track)
+    return frozenset(track.key for track in load_tracks(tracks_file))
 
 
 def validate_topic(topic: Topic, file: str, track_keys: frozenset[str] | None = None) -> list[FileProblem]:

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
 Discipline = Literal["backend", "frontend"]
 DISCIPLINES: tuple[Discipline, ...] = ("backend", "frontend")
 ProjectStatus = Literal["active", "withdrawn"]
-
-TRACKS_FILE = Path(__file__).resolve().parents[2] / "data" / "tracks.toml"
-
-
-@dataclass(frozen=True)
-class Track:
-    key: str  # what the database stores, e.g. "job-board"
-    name: str  # what members read, e.g. "Job board platform"
-    description: str
-
-
-def load_tracks(path: Path = TRACKS_FILE) -> tuple[Track, ...]:
-    """The program's project tracks, in the file's order."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return tuple(Track(t["key"], t["name"], t.get("description", "")) for t in data.get("track", []))
-
 
 @dataclass(frozen=True)
 class ProjectDraft:

@@ -16,8 +16,9 @@ from bot.errors import UserError
 from bot.guild_setup import GuildConfig, GuildSetupService
 from bot.knowledge.model import SearchHit
 from bot.knowledge.service import KnowledgeService
-from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage, Track
+from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage
 from bot.projects.validation import ProjectRefused, checked_draft
+from bot.tracks import Track
 
 PAGE_SIZE = 10
 REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes

@@ -7,7 +7,8 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
-from bot.projects.model import DISCIPLINES, ProjectDraft, Track
+from bot.projects.model import DISCIPLINES, ProjectDraft
+from bot.tracks import Track
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 1000

@@ -22,7 +22,7 @@ from bot.discord_limits import (
     MESSAGE_CONTENT_LIMIT,
     TITLE_LIMIT,
 )
-from bot.week_one.tracks import Track
+from bot.tracks import Track
 
 EMBEDS_PER_MESSAGE = 10  # Discord's limit
 TITLE_SHOWN = 100  # a project title is at most 100 characters when announced

@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from bot.clock import Clock
 from bot.db.week_one import WeekOneRepository, WeekOneServer
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig
 from bot.scheduling import Scheduler
+from bot.tracks import Track
 from bot.week_one import render
 from bot.week_one.render import Available, OutgoingMessage
 from bot.week_one.schedule import BY_KEY, REMINDER, ROUNDUP, WEEK_ONE_POSTS, WeekOnePostSpec, deadline, due_at
 from bot.week_one.source import WeekOneSource
-from bot.week_one.tracks import Track, load_tracks
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,13 @@ class WeekOneListing:
 
 
 class WeekOneService:
-    def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, clock: Clock, tracks_file: Path) -> None:
+    def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, clock: Clock,
+                 tracks: tuple[Track, ...]) -> None:
         self._repository = repository
         self._scheduler = scheduler
         self._clock = clock
         self.source = WeekOneSource(repository)
-        self.tracks: tuple[Track, ...] = load_tracks(tracks_file)
+        self.tracks = tracks
 
     async def server_configured(self, config: GuildConfig) -> None:
         """A changed cohort start, time zone or channel moves the posts: set the alarms again. A start

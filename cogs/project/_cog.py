@@ -15,8 +15,9 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.errors import UserError
-from bot.projects.model import Discipline, ProjectDraft, ProjectFilter, load_tracks
+from bot.projects.model import Discipline, ProjectDraft, ProjectFilter
 from bot.projects.service import ProjectService
+from bot.tracks import load_tracks
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
 from cogs.project._views import DYNAMIC_ITEMS, ProjectForm, list_answer, withdraw_view

@@ -6,8 +6,9 @@ from dataclasses import replace
 import pytest
 
 from bot.errors import UserError
-from bot.projects.model import ProjectDraft, load_tracks
+from bot.projects.model import ProjectDraft
 from bot.projects.validation import ProjectRefused, checked_draft, checked_url
+from bot.tracks import load_tracks
 
 TRACKS = load_tracks()
 GOOD = ProjectDraft(track="job-board", discipline="backend", looking_for_partner=True, title="  Job board  ",

@@ -4,10 +4,10 @@ commands named only when they exist."""
 from datetime import UTC, date, datetime
 
 from bot.db.week_one import AnnouncedProject
+from bot.tracks import Track
 from bot.week_one import render
 from bot.week_one.render import Available, Counts
 from bot.week_one.schedule import KICKOFF, REMINDER, ROUNDUP, deadline, due_at
-from bot.week_one.tracks import Track
 
 DEADLINE = datetime(2027, 1, 10, 23, 0, tzinfo=UTC)
 TRACKS = (Track("job-board", "Job board platform"), Track("online-poll", "Online poll system"))
