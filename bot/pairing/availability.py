@@ -16,8 +16,9 @@ Interval = tuple[int, int]  # [start, end) in minutes from Monday 00:00 UTC of t
 
 
 def weekly_intervals(learner: Learner, monday: date) -> list[Interval]:
-    """The learner's ranges in UTC minutes of the week starting `monday` (whose DST rules apply),
-    wrapped around the week's end, merged and sorted."""
+    """The learner's ranges in UTC minutes of the week starting `monday` (each day with its own
+    offset, so a DST change inside the week is followed), wrapped around the week's end, merged and
+    sorted. Every offset in use today is whole quarter hours, so the ends stay on `SLOT_MINUTES`."""
     zone = ZoneInfo(learner.timezone)
     week_start = datetime.combine(monday, datetime.min.time(), tzinfo=UTC)
     pieces: list[Interval] = []

@@ -53,6 +53,17 @@ def test_overlap_follows_each_zone_s_own_daylight_saving() -> None:
     assert spring.overlap_hours == 2  # 13:00–16:00 UTC (EDT) against 14:00–19:00 (still CET)
 
 
+def test_each_day_of_the_week_uses_that_day_s_offset() -> None:
+    # New York moves to summer time on Sunday 14 March 2027, the last day of the week of 8 March.
+    new_york = learner(1, "America/New_York", at(MONDAY, 10, 12), at(SUNDAY, 10, 12))
+    utc = learner(2, "UTC", at(MONDAY, 15, 17), at(SUNDAY, 14, 16))
+
+    result = fit(new_york, utc, week=date(2027, 3, 8))
+
+    assert result is not None
+    assert result.overlap_hours == 4  # Monday 15:00–17:00 UTC (EST), Sunday 14:00–16:00 UTC (EDT)
+
+
 def test_overlap_wraps_around_the_end_of_the_week() -> None:
     # Monday 08:00 in Sydney (UTC+11 in December) is Sunday 21:00 UTC, Sunday 16:00 in New York.
     sydney = learner(1, "Australia/Sydney", at(MONDAY, 8, 10))
