@@ -15,7 +15,12 @@ WORKDIR /app
 # The dependency layer depends on the lock file alone: editing the code or the README reuses it.
 # Exact versions with their hashes; no console libraries (the sandbox is for development).
 COPY requirements.lock /tmp/requirements.lock
-RUN pip install --require-hashes --no-deps -r /tmp/requirements.lock && rm /tmp/requirements.lock
+# numpy's and scipy's own test suites (about 50 MB) are never imported by Nexus: dropped in the same
+# layer, so they never ship.
+RUN pip install --require-hashes --no-deps -r /tmp/requirements.lock && rm /tmp/requirements.lock \
+    && python -c "import pathlib, shutil, numpy, scipy; \
+[shutil.rmtree(p, ignore_errors=True) for m in (numpy, scipy) \
+ for p in sorted(pathlib.Path(m.__file__).parent.rglob('tests')) if p.is_dir()]"
 
 # The code is not pip-installed: `python -m bot` runs it from /app, so nothing is built and no
 # packaging metadata is left behind.
