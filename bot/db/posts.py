@@ -117,6 +117,16 @@ class PostLedgerRepository:
         )
         return [_entry(row) for row in rows]
 
+    async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
+        """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
+        being made (failed and skipped ones are not)."""
+        rows = await self._db.fetchall(
+            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
+            "AND status IN ('posted', 'claimed')",
+            (kind, to_db_time(since)),
+        )
+        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
         return _entry(row) if row is not None else None

@@ -9,8 +9,9 @@ from datetime import date, datetime, time
 
 import aiosqlite
 
-from bot.clock import from_db_time, to_db_time
+from bot.clock import to_db_time
 from bot.db.database import Database
+from bot.db.posts import PostLedgerRepository
 from bot.prompts.model import Prompt, PromptDraft, ServerSchedule
 from bot.prompts.parsing import weeks_to_text
 
@@ -121,12 +122,7 @@ class PromptRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        rows = await self._db.fetchall(
-            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
-            "AND status IN ('posted', 'claimed')",
-            (kind, to_db_time(since)),
-        )
-        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+        return await PostLedgerRepository(self._db).made_since(kind, since)
 
     # --- writing -------------------------------------------------------------------------------
 

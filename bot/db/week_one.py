@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.clock import from_db_time, to_db_time
 from bot.db.database import Database
+from bot.db.posts import PostLedgerRepository
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,4 @@ class WeekOneRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        rows = await self._db.fetchall(
-            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
-            "AND status IN ('posted', 'claimed')",
-            (kind, to_db_time(since)),
-        )
-        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+        return await PostLedgerRepository(self._db).made_since(kind, since)
