@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import NexusBot
 from bot.clock import Clock
 from bot.config import load_settings
 from bot.db.posts import PostKey
-from bot.endpoints import use_discord_endpoints
 from bot.guild_setup import SetupRequest
 from bot.posting import CLAIM_LEASE
-from sandbox.run import READY_TIMEOUT, sandbox_settings, stop_bot
+from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn
 from sandbox.standin.demo import SEND_MESSAGES
 
@@ -35,16 +33,11 @@ class ProcessDied(BaseException):
 
 
 async def start_bot_at(standin, db_path, moment):
-    """The real bot, as `python -m bot` starts it, on a clock that reads `moment`."""
-    settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
-    use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
+    """The real bot on a clock that reads `moment` (the sandbox's own start-up)."""
     clock = Clock()
     clock.set(moment)
-    bot = NexusBot(settings, guild_ready_timeout=0.05, clock=clock)
-    task = asyncio.create_task(bot.start(standin.token))
-    await asyncio.wait_for(bot.wait_until_ready(), READY_TIMEOUT)
-    await standin.wait_for_commands(timeout=READY_TIMEOUT)
-    return bot, task
+    settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
+    return await start_bot_against(standin, settings, clock=clock)
 
 
 async def set_up(standin, member="mentor", **options):
