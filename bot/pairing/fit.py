@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.pairing.availability import overlap_minutes, weekly_intervals
+from bot.pairing.availability import Interval, overlap_minutes, weekly_intervals
 from bot.pairing.model import Learner
 
 SAME_TRACK_POINTS = 3.0
@@ -55,15 +55,19 @@ def score_of(same_track: bool, shared_topic_count: int, overlap_hours: float, bo
             + BOTH_LOOKING_POINTS * both_looking)
 
 
-def fit(backend: Learner, frontend: Learner, *, week: date) -> Fit | None:
+def fit(backend: Learner, frontend: Learner, *, week: date,
+        intervals: tuple[list[Interval], list[Interval]] | None = None) -> Fit | None:
     """The pair's fit in the week starting Monday `week` (whose DST rules apply), or None when
-    they may not be paired."""
+    they may not be paired. `intervals` are both learners' `weekly_intervals` for `week` when the
+    caller has them already (`pool.PreparedSide`): they are most of the cost of a fit."""
     if not may_pair(backend, frontend):
         return None
     same_track = backend.track is not None and backend.track == frontend.track
     shared = sorted(((topic_id, title) for topic_id, title in backend.topics.items()
                      if topic_id in frontend.topics), key=lambda topic: (topic[1].casefold(), topic[0]))
-    minutes = overlap_minutes(weekly_intervals(backend, week), weekly_intervals(frontend, week))
+    if intervals is None:
+        intervals = (weekly_intervals(backend, week), weekly_intervals(frontend, week))
+    minutes = overlap_minutes(*intervals)
     hours = minutes / 60
     both_looking = backend.looking and frontend.looking
     reasons: list[str] = []
