@@ -27,13 +27,11 @@ EVERY_DAY = tuple(range(7))
 DAY_EXAMPLES = "use Mon, Tue-Thu, weekdays, weekends or daily"
 TIME_EXAMPLES = "like 18:00-21:00, 18-21 or 6pm-9:30pm"
 
-_DAY_WORDS = {
-    **{name: day for day, names in enumerate((
-        ("monday", "mon", "mo"), ("tuesday", "tue", "tues", "tu"), ("wednesday", "wed", "weds", "we"),
-        ("thursday", "thu", "thur", "thurs", "th"), ("friday", "fri", "fr"), ("saturday", "sat", "sa"),
-        ("sunday", "sun", "su"),
-    )) for name in names},
-}
+_DAY_WORDS = {name: day for day, names in enumerate((
+    ("monday", "mon", "mo"), ("tuesday", "tue", "tues", "tu"), ("wednesday", "wed", "weds", "we"),
+    ("thursday", "thu", "thur", "thurs", "th"), ("friday", "fri", "fr"), ("saturday", "sat", "sa"),
+    ("sunday", "sun", "su"),
+)) for name in names}
 _DAY_GROUPS = {
     "daily": EVERY_DAY, "everyday": EVERY_DAY, "every day": EVERY_DAY, "all week": EVERY_DAY,
     "weekdays": (0, 1, 2, 3, 4), "weekday": (0, 1, 2, 3, 4),
