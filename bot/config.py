@@ -23,6 +23,9 @@ from bot.timezones import find_zone, region_example
 
 DEFAULT_GRACE_HOURS = 6
 MAX_GRACE_HOURS = 7 * 24  # a post a week late is news nobody needs
+DEFAULT_PAIR_REQUEST_HOURS = 72
+MIN_PAIR_REQUEST_HOURS = 0.25  # a quarter hour: less gives nobody time to see it
+MAX_PAIR_REQUEST_HOURS = 14 * 24  # a request waiting two weeks is one nobody will answer
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Real bot tokens are about 70 characters; anything under this is surely a typo. Kept low on purpose:
 # Discord-compatible servers (the local stand-in) hand out shorter ones.
@@ -87,6 +90,8 @@ class Settings:
     knowledge_dir: Path = SHIPPED_KNOWLEDGE_DIR
     # A scheduled post that fell due while the bot was down is still made (marked late) within this.
     schedule_grace: timedelta = timedelta(hours=DEFAULT_GRACE_HOURS)
+    # A pairing request not answered within this expires (both learners are told).
+    pair_request_ttl: timedelta = timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)
 
 
 def _token(raw: str | None) -> Secret | None:
@@ -169,6 +174,21 @@ def _grace_hours(raw: str | None) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _pair_request_hours(raw: str | None) -> timedelta:
+    if raw is None or raw.strip() == "":
+        return timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)
+    try:
+        hours = float(raw.strip())
+    except ValueError:
+        hours = -1.0
+    if not MIN_PAIR_REQUEST_HOURS <= hours <= MAX_PAIR_REQUEST_HOURS:
+        raise SettingsError(
+            f"PAIR_REQUEST_HOURS: must be a number of hours from {MIN_PAIR_REQUEST_HOURS:g} to "
+            f"{MAX_PAIR_REQUEST_HOURS}, got {raw.strip()[:32]!r}"
+        )
+    return timedelta(hours=hours)
+
+
 def _path(name: str, raw: str | None, default: Path) -> Path:
     if raw is None or raw.strip() == "":
         return default
@@ -235,6 +255,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         knowledge_dir=problems.check(lambda: _knowledge_dir(values.get("KNOWLEDGE_DIR")), SHIPPED_KNOWLEDGE_DIR),
         schedule_grace=problems.check(lambda: _grace_hours(values.get("SCHEDULE_GRACE_HOURS")),
                                       timedelta(hours=DEFAULT_GRACE_HOURS)),
+        pair_request_ttl=problems.check(lambda: _pair_request_hours(values.get("PAIR_REQUEST_HOURS")),
+                                        timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)),
     )
     if problems.lines:
         raise SettingsError(*problems.lines)

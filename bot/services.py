@@ -9,12 +9,16 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
+from bot.db.pairing import PairingRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
 from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
+from bot.pairing.learners import LearnerPool
+from bot.pairing.rounds_service import RoundService
+from bot.pairing.service import PairingService
 from bot.posting import OnceOnlyPoster
 from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
@@ -29,6 +33,8 @@ class Services:
     clock: Clock
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
+    pairing: PairingService
+    pair_rounds: RoundService
     posting: OnceOnlyPoster
     projects: ProjectService
     prompts: PromptService
@@ -56,10 +62,18 @@ class Services:
         week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
+        pairing_repository = PairingRepository(db)
+        learners = LearnerPool(pairing_repository, guild_setup, knowledge, tracks)
+        pairing = PairingService(pairing_repository, learners, projects, clock, settings.pair_request_ttl)
+        pair_rounds = RoundService(pairing_repository, learners, scheduler, clock)
+        scheduler.add_source(pair_rounds.round_source)
+        scheduler.add_source(pair_rounds.expiry_source)
         return cls(
             clock=clock,
             guild_setup=guild_setup,
             knowledge=knowledge,
+            pairing=pairing,
+            pair_rounds=pair_rounds,
             posting=posting,
             projects=projects,
             prompts=prompts,

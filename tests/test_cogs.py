@@ -22,7 +22,10 @@ def declared_commands(cog_classes):
         for klass in reversed(cog.__mro__):
             for attribute in vars(klass).values():
                 if isinstance(attribute, app_commands.Command | app_commands.Group):
-                    names.append(f"{group} {attribute.name}" if group else attribute.name)
+                    name = attribute.name
+                    if attribute.parent is not None:  # declared in a subgroup of the cog (`@queue.command`)
+                        name = f"{attribute.parent.name} {name}"
+                    names.append(f"{group} {name}" if group else name)
     return names
 
 

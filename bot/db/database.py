@@ -262,6 +262,12 @@ class Database:
         conditional write lost: an `ON CONFLICT DO NOTHING` or a compare-and-set `UPDATE … WHERE`)."""
         return (await self._write_one(sql, params)).rowcount
 
+    async def fetchone_write(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """A single write statement with `RETURNING`, atomic on its own: the row it wrote, or None
+        when it wrote none (a compare-and-set `UPDATE … WHERE` that lost)."""
+        async with self._write_lock, self._conn.execute(sql, _bind(params)) as cursor:
+            return await cursor.fetchone()
+
     async def _write_one(self, sql: str, params: Params) -> aiosqlite.Cursor:
         # The connection is in autocommit mode, where SQLite makes one statement its own transaction:
         # one trip to aiosqlite's thread instead of three (BEGIN, the statement, COMMIT). The write

@@ -12,7 +12,7 @@ from bot.db.database import Database
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
 
 
-def _project(row: aiosqlite.Row) -> Project:
+def project_from_row(row: aiosqlite.Row) -> Project:
     return Project(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -57,11 +57,11 @@ class ProjectRepository:
         row = await self._db.fetchone(
             "SELECT * FROM projects WHERE guild_id = ? AND owner_id = ? AND status = 'active'", (guild_id, owner_id)
         )
-        return _project(row) if row else None
+        return project_from_row(row) if row else None
 
     async def get(self, project_id: int) -> Project | None:
         row = await self._db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
-        return _project(row) if row else None
+        return project_from_row(row) if row else None
 
     async def newest(self, guild_id: int, wanted: ProjectFilter, offset: int, limit: int) -> tuple[list[Project], int]:
         """A page of active projects, newest announcement first, and how many match in all: one
@@ -73,7 +73,7 @@ class ProjectRepository:
             [*params, *params, limit, offset],
         )
         if rows:
-            return [_project(row) for row in rows], int(rows[0]["total"])
+            return [project_from_row(row) for row in rows], int(rows[0]["total"])
         total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
         return [], int(total[0]) if total else 0
 
@@ -105,7 +105,7 @@ class ProjectRepository:
             await conn.execute("DELETE FROM project_drafts WHERE guild_id = ? AND owner_id = ?", (guild_id, owner_id))
             row = await (await conn.execute("SELECT * FROM projects WHERE id = ?", (updated[0],))).fetchone()
         assert row is not None
-        return _project(row)
+        return project_from_row(row)
 
     async def set_post(self, project_id: int, channel_id: int | None, message_id: int | None,
                        thread_id: int | None) -> None:

@@ -46,6 +46,11 @@ class NamedTopic:
     title: str
     category: str
 
+    @property
+    def short_title(self) -> str:
+        """The title's head, for naming the topic in a sentence ("JWT authentication", not its subtitle)."""
+        return _TITLE_HEAD.split(self.title, maxsplit=1)[0].strip() or self.title
+
     def visible_in(self, guild_id: int | None) -> bool:
         return self.guild_id is None or self.guild_id == guild_id
 

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
+from bot.knowledge._text import words
 from bot.knowledge.loader import sync_topics
 from bot.knowledge.model import (
     CATEGORIES,
@@ -96,6 +97,19 @@ class KnowledgeService:
 
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
         return await self._search.closest(query, guild_id, limit)
+
+    async def topics_named_in(self, text: str, guild_id: int | None = None) -> dict[int, str]:
+        """Topic id → title of every topic whose title or an alias appears in `text` (a project's
+        stack and description): search's own name matcher, so "Django REST Framework and JWT" finds
+        those two topics, and a name inside a longer one found ("celery" in "celery beat") does not count."""
+        names = await self._search.names()
+        return {topic_id: topic.short_title for topic_id in names.name_matches(words(text), guild_id)
+                if (topic := names.topic(topic_id)) is not None}
+
+    async def slugs_of(self, topic_ids: list[int]) -> dict[int, str]:
+        """The slug of each topic id still in the knowledge base (to open it with a button)."""
+        names = await self._search.names()
+        return {topic_id: topic.slug for topic_id in topic_ids if (topic := names.topic(topic_id)) is not None}
 
     async def corrected_query(self, query: str) -> str | None:
         """The query with its misspelt words corrected (the "did you mean" of a query that found a

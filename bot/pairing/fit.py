@@ -55,6 +55,9 @@ def score_of(same_track: bool, shared_topic_count: int, overlap_hours: float, bo
             + BOTH_LOOKING_POINTS * both_looking)
 
 
+MAX_SCORE = score_of(True, MAX_COUNTED_TOPICS, MAX_COUNTED_OVERLAP_HOURS, True)
+
+
 def fit(backend: Learner, frontend: Learner, *, week: date,
         intervals: tuple[list[Interval], list[Interval]] | None = None) -> Fit | None:
     """The pair's fit in the week starting Monday `week` (whose DST rules apply), or None when

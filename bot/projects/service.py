@@ -8,7 +8,7 @@ moderator deleted is noticed by the cog the next time the project changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from bot.clock import Clock
 from bot.db.projects import ProjectRepository
@@ -24,6 +24,7 @@ PAGE_SIZE = 10
 REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
 REMEMBERED_ACTIVE = 1000  # per server: members whose project was looked up since the last change
 MAX_SUGGESTED_TOPICS = 5
+ProjectListener = Callable[[Project], Awaitable[None]]
 NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
               "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
 
@@ -42,6 +43,15 @@ class ProjectService:
         # listing's time.
         self._pages: dict[int, dict[tuple[ProjectFilter, int], ProjectPage]] = {}
         self._actives: dict[int, dict[int, Project | None]] = {}
+        self._listeners: list[ProjectListener] = []
+
+    def on_change(self, listener: ProjectListener) -> None:
+        """Call `listener` with a project after it is saved or withdrawn (pairing's queue follows it)."""
+        self._listeners.append(listener)
+
+    async def _changed(self, project: Project) -> None:
+        for listener in self._listeners:
+            await listener(project)
 
     def track_name(self, key: str) -> str:
         return next((t.name for t in self.tracks if t.key == key), key)
@@ -86,6 +96,7 @@ class ProjectService:
             raise
         saved = await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
         self._forget_pages(guild_id)
+        await self._changed(saved)
         return saved
 
     async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
@@ -117,6 +128,7 @@ class ProjectService:
         self._forget_pages(guild_id)
         withdrawn = await self._projects.get(project.id)
         assert withdrawn is not None
+        await self._changed(withdrawn)
         return withdrawn
 
     # --- the server's projects ---------------------------------------------------------------

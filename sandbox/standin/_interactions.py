@@ -23,6 +23,9 @@ from .demo import DemoChannel, DemoGuild, DemoMember
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 SUBCOMMAND, GROUP = 1, 2
 DEFAULT_CHANNEL = "prodevprojectnexus"  # every server's collaboration channel, demo and generated
+# What an app may do in a DM with a member: view, send, embed links, attach files, read history,
+# external emojis, add reactions (Discord computes these for the DM; no server role applies).
+DM_APP_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 6)
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 
@@ -46,6 +49,8 @@ class Interactions:
         message: MessageRecord | None = None,
     ) -> tuple[dict[str, Any], InteractionRecord]:
         st = self.state
+        if channel_id in st.member_by_dm:
+            return self._new_in_dm(kind, member, channel_id, data, command=command, message=message)
         guild = st.guild_of(channel_id)
         if guild is None:
             raise ValueError("interactions are only supported in the servers' channels and threads")
@@ -99,6 +104,56 @@ class Interactions:
             metadata["interacted_message_id"] = str(message.id)
         if kind == APPLICATION_COMMAND:
             metadata["name"] = command
+        st._interaction_metadata[iid] = metadata
+        self.by_id[iid] = rec
+        self.by_token[token] = rec
+        return payload, rec
+
+    def _new_in_dm(
+        self,
+        kind: int,
+        member: DemoMember,
+        channel_id: int,
+        data: dict[str, Any],
+        *,
+        command: str,
+        message: MessageRecord | None,
+    ) -> tuple[dict[str, Any], InteractionRecord]:
+        """A press in the member's DM with the bot (a button on a message the bot sent there): as
+        Discord sends it, with `user` instead of `member`, no guild, context 1 (BOT_DM), and the
+        guild-install owner "0" (outside any server)."""
+        st = self.state
+        if st.member_by_dm[channel_id] != member.id:
+            raise ValueError(f"{member.name} cannot see the DM channel {channel_id}: it is another member's")
+        if kind == APPLICATION_COMMAND:
+            raise ValueError("Nexus's commands are server-only (guild_only): Discord does not offer them in DMs")
+        iid = st.new_id()
+        token = f"aW50ZXJhY3Rpb246{iid}:{secrets.token_urlsafe(48)}"
+        rec = InteractionRecord(id=iid, type=kind, member_id=member.id, data=data, token=token, channel_id=channel_id,
+                                command=command, source_message=message, created_at=time.monotonic())
+        payload: dict[str, Any] = {
+            "id": str(iid),
+            "application_id": str(st.application_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "locale": "en-US",
+            "channel_id": str(channel_id),
+            "channel": st.channel_payload(channel_id),
+            "user": st.user_payload(member.id),
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "data": data,
+        }
+        metadata: dict[str, Any] = {"id": str(iid), "type": kind, "user": st.user_payload(member.id),
+                                    "authorizing_integration_owners": {"0": "0"}}
+        if message is not None:
+            payload["message"] = st.message_payload(message)
+            metadata["interacted_message_id"] = str(message.id)
         st._interaction_metadata[iid] = metadata
         self.by_id[iid] = rec
         self.by_token[token] = rec

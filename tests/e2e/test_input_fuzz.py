@@ -150,7 +150,9 @@ def test_any_text_in_any_command_option_gets_an_answer(fuzz_bot: BotOnItsOwnLoop
     failures = fuzz_each(targets, exercise)
     assert not failures, "\n".join(failures)
     assert_covered(fuzz_bot, targets, {"/topic query query", "/topic list category", "/nexus setup cohort_start",
-                                       "/nexus setup timezone"})
+                                       "/nexus setup timezone", "/pair profile timezone", "/pair profile skills",
+                                       "/pair profile availability", "/pair request note", "/pair leave reason",
+                                       "/pair schedule time"})
 
 
 def test_any_text_typed_into_an_autocomplete_gets_choices(fuzz_bot: BotOnItsOwnLoop) -> None:
@@ -165,7 +167,8 @@ def test_any_text_typed_into_an_autocomplete_gets_choices(fuzz_bot: BotOnItsOwnL
     assert not failures, "\n".join(failures)
     assert_covered(fuzz_bot, targets, {"/topic query query (autocomplete)",
                                              "/topic list category (autocomplete)",
-                                             "/nexus setup timezone (autocomplete)"})
+                                             "/nexus setup timezone (autocomplete)",
+                                             "/pair profile timezone (autocomplete)"})
 
 
 def test_any_text_in_any_form_field_gets_an_answer(fuzz_bot: BotOnItsOwnLoop) -> None:

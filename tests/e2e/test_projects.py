@@ -74,7 +74,7 @@ async def test_announcing_posts_the_project_with_a_thread_that_suggests_topics(s
     # "role-based access for admins" in what it does matches the knowledge base's RBAC topic
     assert any(b["label"].startswith("Role-based access control") for b in topic_buttons), topic_buttons
     assert "looks for a frontend partner" in intro.text
-    assert "/pair find" not in intro.text  # there is no /pair find yet: the thread must not name it
+    assert "/pair find" in intro.text  # the thread points the owner to their partners
 
     opened = await standin.click("ben", intro, topic_buttons[0]["custom_id"])
     assert opened.ephemeral and opened.message.embeds  # the /topic answer, for whoever pressed

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,11 @@ def test_defaults_with_an_empty_environment():
     assert settings.default_timezone == "UTC"
     assert settings.discord.api_base_url == DISCORD_API_BASE_URL
     assert settings.discord.gateway_url == DISCORD_GATEWAY_URL
+    assert settings.pair_request_ttl == timedelta(hours=72)
+
+
+def test_a_pair_request_lifetime_is_read_in_hours():
+    assert load_settings({"PAIR_REQUEST_HOURS": "1.5"}, env_file=None).pair_request_ttl == timedelta(minutes=90)
 
 
 def test_every_setting_is_read():
@@ -61,6 +67,8 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path):
         ("DISCORD_TOKEN", "Bot " + TOKEN, "DISCORD_TOKEN: give the token alone, without the 'Bot ' prefix"),
         ("DISCORD_TOKEN", "abc", "DISCORD_TOKEN: too short"),
         ("DISCORD_TOKEN", "MTA5.abc def.ghijklmnop", "DISCORD_TOKEN: a bot token has no spaces"),
+        ("PAIR_REQUEST_HOURS", "three days", "PAIR_REQUEST_HOURS: must be a number of hours from 0.25 to 336"),
+        ("PAIR_REQUEST_HOURS", "0", "PAIR_REQUEST_HOURS: must be a number of hours"),
     ],
 )
 def test_a_bad_value_names_the_setting(name, value, says):

@@ -1,0 +1,141 @@
+"""The learners of a server as pairing sees them, built from the database: discipline (profile, else
+project), time zone (profile, else the server's), availability, the project's track and the
+knowledge-base topics its stack, description and the profile's skills name, whether they look for
+a partner, and every partner they ever had.
+
+Building them reads five tables and matches every project against the knowledge base's names, so a
+server's learners are kept, with each side prepared for scoring, until pairing or a project of that
+server changes (every such write calls `forget`) or a new week starts (availability is compared in
+the week's own time-zone offsets)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.db.pairing import PairingRepository
+from bot.guild_setup import GuildSetupService
+from bot.knowledge.service import KnowledgeService
+from bot.pairing.availability_text import AvailabilityError, parse_availability
+from bot.pairing.model import Learner, WeeklyRange
+from bot.pairing.pool import PreparedSide
+from bot.projects.model import Discipline
+from bot.tracks import Track
+
+
+def monday_of(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class PreparedServer:
+    """One server's learners for one week. `free`: not in an active pair."""
+
+    week: date
+    learners: dict[int, Learner]
+    disciplines: dict[int, Discipline]
+    paired: frozenset[int]
+    queued: tuple[int, ...]  # in queue order
+    _sides: dict[Discipline, PreparedSide] = field(default_factory=dict)
+
+    def learner(self, member_id: int) -> Learner | None:
+        return self.learners.get(member_id)
+
+    def side(self, discipline: Discipline) -> PreparedSide:
+        """Every free learner of that discipline, prepared for scoring (built on first use)."""
+        side = self._sides.get(discipline)
+        if side is None:
+            free = [learner for member, learner in self.learners.items()
+                    if self.disciplines[member] == discipline and member not in self.paired]
+            side = self._sides[discipline] = PreparedSide(free, week=self.week)
+        return side
+
+    def queued_side(self, discipline: Discipline) -> list[Learner]:
+        """Queued free learners of that discipline, in queue order."""
+        return [self.learners[m] for m in self.queued
+                if m in self.learners and self.disciplines[m] == discipline and m not in self.paired]
+
+
+class LearnerPool:
+    def __init__(self, repository: PairingRepository, guild_setup: GuildSetupService, knowledge: KnowledgeService,
+                 tracks: tuple[Track, ...]) -> None:
+        self._repository = repository
+        self._guild_setup = guild_setup
+        self._knowledge = knowledge
+        self._track_names = {track.key: track.name for track in tracks}
+        self._servers: dict[int, PreparedServer] = {}
+        self._generation: dict[int, int] = {}
+        self._lock = asyncio.Lock()
+
+    def forget(self, guild_id: int) -> None:
+        """Pairing or a project of this server changed: build its learners afresh on next use."""
+        self._servers.pop(guild_id, None)
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+
+    async def prepared(self, guild_id: int, week: date) -> PreparedServer:
+        server = self._servers.get(guild_id)
+        if server is not None and server.week == week:
+            return server
+        generation = self._generation.get(guild_id, 0)
+        server = await self._build(guild_id, week)
+        if self._generation.get(guild_id, 0) == generation:  # else it changed while being read
+            self._servers[guild_id] = server
+        return server
+
+    async def learner(self, guild_id: int, member_id: int, discipline: Discipline) -> Learner:
+        """The member as pairing sees them, also one with nothing stored yet (default zone, no topics)."""
+        server = await self._build(guild_id, None, only=member_id)
+        found = server.learner(member_id)
+        if found is not None:
+            return found
+        config = await self._guild_setup.get(guild_id)
+        pairs = await self._repository.pairs_of(guild_id, member_id)
+        return Learner(member_id, config.timezone if config else "UTC",
+                       partner_ids=frozenset(p.partner_of(member_id) for p in pairs))
+
+    async def _build(self, guild_id: int, week: date | None, only: int | None = None) -> PreparedServer:
+        config = await self._guild_setup.get(guild_id)
+        server_zone = config.timezone if config else "UTC"
+        profiles = {p.member_id: p for p in await self._repository.profiles(guild_id)}
+        projects = {p.owner_id: p for p in await self._repository.active_projects(guild_id)}
+        queue = await self._repository.queue(guild_id)
+        pairs = await self._repository.all_pairs(guild_id)
+        partners: dict[int, set[int]] = {}
+        for pair in pairs:
+            partners.setdefault(pair.backend_id, set()).add(pair.frontend_id)
+            partners.setdefault(pair.frontend_id, set()).add(pair.backend_id)
+        queued = tuple(entry.member_id for entry in queue)
+        members: Iterable[int] = {*profiles, *projects, *queued} if only is None else (only,)
+        learners: dict[int, Learner] = {}
+        disciplines: dict[int, Discipline] = {}
+        for member in members:
+            profile, project = profiles.get(member), projects.get(member)
+            discipline = (profile.discipline if profile is not None and profile.discipline is not None
+                          else project.discipline if project is not None else None)
+            if discipline is None:
+                continue
+            text = " ".join(part for part in (project.stack if project else "", project.description if project
+                                                else "", profile.skills if profile else "") if part)
+            learners[member] = Learner(
+                member_id=member,
+                timezone=(profile.timezone if profile is not None and profile.timezone else server_zone),
+                availability=_availability(profile.availability if profile else ""),
+                track=project.track if project else None,
+                track_name=self._track_names.get(project.track, project.track) if project else None,
+                topics=await self._knowledge.topics_named_in(text, guild_id) if text else {},
+                looking=member in queued or bool(project and project.looking_for_partner),
+                partner_ids=frozenset(partners.get(member, ())),
+            )
+            disciplines[member] = discipline
+        paired = frozenset(m for p in pairs if p.active for m in (p.backend_id, p.frontend_id))
+        return PreparedServer(week or date.min, learners, disciplines, paired, queued)
+
+
+def _availability(text: str) -> tuple[WeeklyRange, ...]:
+    try:
+        return parse_availability(text)
+    except AvailabilityError:  # stored by an older rule: better no availability than no learner
+        return ()

@@ -1,0 +1,244 @@
+"""`/pair …`: profiles, finding a partner, requests, the pair itself, the queue, and (Manage Server)
+rounds and their schedule. Thin: parse, call `PairingService` / `RoundService`, render with `_embeds`;
+requests and their buttons are in `_requests`, what reaches members outside a reply in `_deliver`.
+Answers are private; member text is sent with mentions off."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import NexusBot
+from bot.guild_setup import timezone_choices
+from bot.pairing.records import Profile
+from bot.pairing.rounds_service import RoundService
+from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
+from bot.pairing.service import PairingService
+from bot.posting import PostFailed
+from bot.projects.model import Discipline
+from bot.scheduling import Scheduler
+from cogs._checks import ensure_permissions
+from cogs._feedback import reply_private
+from cogs._style import NO_MENTIONS, timestamp
+from cogs.pair._deliver import ExpiryDelivery, RoundDelivery, edit_quietly, finish_round, finish_unfinished, tell
+from cogs.pair._embeds import find_embed, history_embed, plan_embed, profile_embed, schedule_text, status_embed
+from cogs.pair._requests import DYNAMIC_ITEMS, AskButton, role_ids, send_request
+from cogs.topic._views import guild_of
+
+log = logging.getLogger(__name__)
+
+DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
+                      app_commands.Choice(name="Frontend", value="frontend")]
+WEEKDAY_CHOICES = [app_commands.Choice(name=day.title(), value=day) for day in
+                   ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")]
+READY_WAIT = 60.0
+
+
+@app_commands.guild_only()
+class PairCog(commands.GroupCog, group_name="pair", group_description="Find a partner on the other side and pair up"):
+    queue = app_commands.Group(name="queue", description="The queue of learners waiting for the next pairing round")
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        self.round_delivery = RoundDelivery(bot)
+        self.expiry_delivery = ExpiryDelivery(bot)
+        self._resume: asyncio.Task[None] | None = None
+        super().__init__()
+
+    def _scheduler(self) -> Scheduler | None:
+        try:
+            return self.bot.services.scheduler
+        except RuntimeError:  # a bot that only loads the cogs to look at their commands
+            return None
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        scheduler = self._scheduler()
+        if scheduler is not None:
+            scheduler.set_delivery(ROUND_KIND, self.round_delivery)
+            scheduler.set_delivery(EXPIRY_KIND, self.expiry_delivery)
+            self._resume = asyncio.create_task(self._finish_cut_short())
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        scheduler = self._scheduler()
+        if scheduler is not None:
+            scheduler.remove_delivery(ROUND_KIND)
+            scheduler.remove_delivery(EXPIRY_KIND)
+        if self._resume is not None:
+            self._resume.cancel()
+
+    async def _finish_cut_short(self) -> None:
+        """A round a crash or restart cut short is finished once the bot is connected."""
+        try:
+            await asyncio.wait_for(self.bot.wait_until_ready(), READY_WAIT)
+            await finish_unfinished(self.bot)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("finishing pairing rounds cut short failed; the next round finishes them")
+
+    @property
+    def pairing(self) -> PairingService:
+        return self.bot.services.pairing
+
+    @property
+    def rounds(self) -> RoundService:
+        return self.bot.services.pair_rounds
+
+    # --- a learner ------------------------------------------------------------------------------
+
+    @app_commands.command(name="profile", description="Your pairing profile: discipline, time zone, skills, "
+                                                       "availability (no options: show it)")
+    @app_commands.describe(discipline="Backend or frontend (only when your roles don't say)",
+                           timezone="Your time zone, e.g. Africa/Lagos",
+                           skills="What you know, e.g. Django, JWT, Docker",
+                           availability="When you can pair each week, your time: e.g. Mon 18:00-21:00, Sat 10-14")
+    @app_commands.choices(discipline=DISCIPLINE_CHOICES)
+    async def profile_command(self, interaction: discord.Interaction[Any],
+                              discipline: app_commands.Choice[str] | None = None,
+                              timezone: app_commands.Range[str, 1, 100] | None = None,
+                              skills: app_commands.Range[str, 0, 200] | None = None,
+                              availability: app_commands.Range[str, 0, 200] | None = None) -> None:
+        guild_id = guild_of(interaction)
+        roles = role_ids(interaction.user)
+        changing = any(value is not None for value in (discipline, timezone, skills, availability))
+        profile: Profile | None
+        if changing:
+            profile = await self.pairing.save_profile(
+                guild_id, interaction.user.id, roles,
+                discipline=cast(Discipline, discipline.value) if discipline else None,
+                timezone=timezone, skills=skills, availability=availability)
+        else:
+            profile = await self.pairing.profile(guild_id, interaction.user.id)
+        config = await self.pairing.config(guild_id)
+        current = await self.pairing.discipline(guild_id, interaction.user.id, roles)
+        await interaction.response.send_message("Saved." if changing else None,
+                                                embed=profile_embed(profile, current, config.timezone),
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @profile_command.autocomplete("timezone")
+    async def timezone_autocomplete(self, interaction: discord.Interaction[Any],
+                                    current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+
+    @app_commands.command(name="find", description="The five learners on the other side who fit you best")
+    async def find_command(self, interaction: discord.Interaction[Any]) -> None:
+        found = await self.pairing.find(guild_of(interaction), interaction.user.id, role_ids(interaction.user))
+        view = discord.ui.View(timeout=None)
+        for number, candidate in enumerate(found.candidates, start=1):
+            view.add_item(AskButton(interaction.user.id, candidate.learner.member_id, f"Request {number}"))
+        await interaction.response.send_message(embed=find_embed(found), view=view, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="request", description="Ask a learner on the other side to pair with you")
+    @app_commands.describe(member="The learner you'd like to pair with", note="A short note they see with the request")
+    async def request_command(self, interaction: discord.Interaction[Any], member: discord.Member,
+                              note: app_commands.Range[str, 0, 300] | None = None) -> None:
+        await send_request(interaction, member.id, role_ids(member), member.bot, note or "")
+
+    @app_commands.command(name="status", description="Your pair, your pending requests and the queue")
+    async def status_command(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        status = await self.pairing.status(guild_id, interaction.user.id, role_ids(interaction.user))
+        next_round = await self.rounds.next_round(guild_id)
+        await interaction.response.send_message(embed=status_embed(status, next_round), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="cancel", description="Withdraw your pending pairing request")
+    @app_commands.describe(member="Only your request to this learner (default: all your pending requests)")
+    async def cancel_command(self, interaction: discord.Interaction[Any],
+                             member: discord.Member | None = None) -> None:
+        cancelled = await self.pairing.cancel(guild_of(interaction), interaction.user.id,
+                                              member.id if member else None)
+        for request in cancelled:
+            await edit_quietly(self.bot, request, f"<@{request.requester_id}> withdrew this pairing request.")
+        names = ", ".join(f"<@{r.target_id}>" for r in cancelled)
+        await reply_private(interaction, f"Cancelled your request to {names}.")
+
+    @app_commands.command(name="leave", description="End your current pair (your partner is told)")
+    @app_commands.describe(reason="Why, in a few words (your partner sees it)")
+    async def leave_command(self, interaction: discord.Interaction[Any],
+                            reason: app_commands.Range[str, 0, 300] | None = None) -> None:
+        pair = await self.pairing.leave(guild_of(interaction), interaction.user.id, reason or "")
+        partner = pair.partner_of(interaction.user.id)
+        said = f" Their reason: {pair.end_reason}" if pair.end_reason else ""
+        try:
+            await tell(self.bot, pair.guild_id, partner,
+                       f"<@{interaction.user.id}> ended your pair.{said} You can be matched again "
+                       "(`/pair find`, `/pair queue join`), never with them.")
+        except PostFailed as exc:
+            log.info("could not tell the partner of pair %s: %s", pair.id, exc)
+        await reply_private(interaction, f"Your pair with <@{partner}> has ended; they were told. You can be matched "
+                                         "again with `/pair find` or `/pair queue join`, never with them.")
+
+    @app_commands.command(name="history", description="Your pairs, current and earlier")
+    async def history_command(self, interaction: discord.Interaction[Any]) -> None:
+        pairs = await self.pairing.history(guild_of(interaction), interaction.user.id)
+        await interaction.response.send_message(embed=history_embed(interaction.user.id, pairs), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+
+    @queue.command(name="join", description="Wait for the next pairing round")
+    async def queue_join_command(self, interaction: discord.Interaction[Any]) -> None:
+        guild_id = guild_of(interaction)
+        joined = await self.pairing.join_queue(guild_id, interaction.user.id, role_ids(interaction.user))
+        await self.bot.services.scheduler.reschedule()
+        next_round = await self.rounds.next_round(guild_id)
+        when = (f" The next round: {timestamp(next_round, 'F')}." if next_round
+                else " An admin runs the next round.")
+        joined_text = "You're in the queue." if joined else "You were already in the queue."
+        await reply_private(interaction, joined_text + when)
+
+    @queue.command(name="leave", description="Stop waiting for a pairing round")
+    async def queue_leave_command(self, interaction: discord.Interaction[Any]) -> None:
+        await self.pairing.leave_queue(guild_of(interaction), interaction.user.id)
+        await reply_private(interaction, "You left the queue. `/pair queue join` puts you back.")
+
+    # --- admins ----------------------------------------------------------------------------------
+
+    @app_commands.command(name="round", description="Pair everyone in the queue at once, with the best total fit")
+    @app_commands.describe(dry_run="Only show the pairs it would make, privately; change nothing")
+    @app_commands.default_permissions(manage_guild=True)
+    async def round_command(self, interaction: discord.Interaction[Any], dry_run: bool = False) -> None:
+        ensure_permissions(interaction, manage_guild=True)
+        guild_id = guild_of(interaction)
+        await self.pairing.config(guild_id)
+        if dry_run:
+            plan = await self.rounds.plan(guild_id)
+            await interaction.response.send_message(embed=plan_embed(plan), ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await finish_unfinished(self.bot, guild_id)
+        stored = await self.rounds.run(guild_id, f"admin:{interaction.id}", interaction.user.id)
+        await finish_round(self.bot, stored)
+        if not stored.pairs and not stored.unmatched:
+            text = "Nobody is in the queue, so no round was run."
+        else:
+            text = (f"Round done: {len(stored.pairs)} pair" + ("" if len(stored.pairs) == 1 else "s")
+                    + f" formed, each with a private thread; {len(stored.unmatched)} left unmatched and told why.")
+        await reply_private(interaction, text)
+
+    @app_commands.command(name="schedule", description="When the automatic pairing round runs, or pause it")
+    @app_commands.describe(weekday="The day it runs each week", time="When, 24-hour HH:MM in the server's time zone",
+                           paused="true: no automatic rounds; false: run them again")
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @app_commands.default_permissions(manage_guild=True)
+    async def schedule_command(self, interaction: discord.Interaction[Any],
+                               weekday: app_commands.Choice[str] | None = None,
+                               time: app_commands.Range[str, 1, 10] | None = None,
+                               paused: bool | None = None) -> None:
+        ensure_permissions(interaction, manage_guild=True)
+        guild_id = guild_of(interaction)
+        await self.pairing.config(guild_id)
+        if weekday is not None or time is not None or paused is not None:
+            await self.rounds.set_schedule(guild_id, interaction.user.id, weekday=weekday.value if weekday else None,
+                                           at=time, paused=paused)
+        schedule, server = await self.rounds.schedule(guild_id)
+        next_round = await self.rounds.next_round(guild_id)
+        await reply_private(interaction, schedule_text(schedule, next_round, server.timezone if server else None))

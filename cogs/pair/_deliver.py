@@ -1,0 +1,285 @@
+"""How pairing reaches members: a message to one learner (by DM, else in the channel mentioning only
+them), a pair's private thread, a round finished (threads, notices, announcement), a request's
+expiry. Everything a round or an expiry sends goes through the post ledger with its own key, so a
+re-run after a crash or a restart sends nothing twice; sends carry nonces derived from the claim."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.app import NexusBot
+from bot.db.pairing import StoredRound
+from bot.db.posts import PostKey
+from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
+from bot.pairing.fit import Fit
+from bot.pairing.records import Pair, PairRequest, Round
+from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
+from bot.posting import NONCE_LENGTH, PostFailed
+from bot.scheduling import Delivery
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, timestamp
+from cogs.topic._views import OpenTopicButton
+
+log = logging.getLogger(__name__)
+
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
+THREAD_KIND = "pair-thread"
+NOTICE_KIND = "pair-notice"
+ANNOUNCE_KIND = "pair-round-post"
+MAX_TOPIC_BUTTONS = 5
+UNMATCHED_WHY = {
+    "no-one-left": "everyone on the other side was already matched",
+    "only-previous-partners": "the only learners left on the other side were your previous partners",
+    PARTNER_JUST_PAIRED: "the learner chosen for you paired with someone else a moment before",
+}
+
+
+def derived_nonce(nonce: str, part: str) -> str:
+    return hashlib.sha256(f"{nonce}|{part}".encode()).hexdigest()[:NONCE_LENGTH]
+
+
+@dataclass(frozen=True)
+class Told:
+    message: discord.Message
+    in_dm: bool
+
+
+async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, embed: discord.Embed | None = None,
+               view: discord.ui.View | None = None, nonce: str | None = None) -> Told:
+    """Send to the member by DM; when their DMs are closed, in the server's Nexus channel, mentioning
+    only them. PostFailed when neither is possible."""
+    extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
+    if embed is not None:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    try:
+        dm = await bot.create_dm(discord.Object(member_id))
+        return Told(await dm.send(content, allowed_mentions=NO_MENTIONS, **extra), True)
+    except discord.HTTPException as exc:
+        if exc.code != CANNOT_DM and not isinstance(exc, discord.Forbidden):
+            raise
+    config = await bot.services.guild_setup.get(guild_id)
+    if config is None or config.channel_id is None:
+        raise PostFailed(f"<@{member_id}> has closed their DMs and this server has no Nexus channel")
+    channel = bot.get_partial_messageable(config.channel_id, guild_id=guild_id)
+    try:
+        sent = await channel.send(f"<@{member_id}> {content}", allowed_mentions=mention_only(discord.Object(member_id)),
+                                  **extra)
+    except discord.HTTPException as exc:
+        raise PostFailed(f"I can't DM <@{member_id}> and can't post in <#{config.channel_id}>: {exc.text}") from None
+    return Told(sent, False)
+
+
+async def tell_once(bot: NexusBot, key: PostKey, member_id: int, content: str) -> None:
+    """`tell`, at most once for this ledger key (a round's or an expiry's notice)."""
+    async def send(nonce: str) -> int:
+        return (await tell(bot, key.guild_id, member_id, content, nonce=nonce)).message.id
+    try:
+        await bot.services.posting.post(key, 0, send)
+    except PostFailed as exc:
+        log.warning("could not tell member %s in server %s: %s", member_id, key.guild_id, exc)
+
+
+async def edit_quietly(bot: NexusBot, request: PairRequest, content: str) -> None:
+    """Take the buttons off a request's message (best effort: a DM may be gone)."""
+    if request.channel_id is None or request.message_id is None:
+        return
+    try:
+        channel = bot.get_partial_messageable(request.channel_id)
+        await channel.get_partial_message(request.message_id).edit(content=content, view=None, embed=None)
+    except discord.HTTPException as exc:
+        log.info("could not edit the message of pairing request %s: %s", request.id, exc)
+
+
+# --- a pair's thread -------------------------------------------------------------------------
+
+def thread_message(pair: Pair, pair_fit: Fit, slugs: dict[int, str]) -> tuple[str, discord.Embed, discord.ui.View]:
+    content = (f"👋 <@{pair.backend_id}> (backend) and <@{pair.frontend_id}> (frontend): this is your private "
+               "thread. Say hello, share your repositories and agree when you first meet.")
+    lines = [f"• {reason[0].upper()}{reason[1:]}" for reason in pair_fit.reasons]
+    embed = discord.Embed(title="Why you fit", description="\n".join(lines), colour=NEXUS_COLOUR)
+    view = discord.ui.View(timeout=None)
+    shared = [(slugs[topic_id], title) for topic_id, title in pair_fit.shared_topics if topic_id in slugs]
+    if shared:
+        embed.add_field(name="Topics your projects share",
+                        value="\n".join(f"• {title} (`/topic query query:{slug}`)"
+                                        for slug, title in shared[:MAX_TOPIC_BUTTONS]), inline=False)
+        for slug, title in shared[:MAX_TOPIC_BUTTONS]:
+            view.add_item(OpenTopicButton(slug, title))
+    embed.set_footer(text="Either of you can end the pair with /pair leave.")
+    return content, embed, view
+
+
+async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | None:
+    """The pair's private thread in the server's channel, both added, its first message saying why they
+    fit; once per pair (ledger). Returns the thread id (None when it could not be opened: logged)."""
+    services = bot.services
+    config = await services.guild_setup.get(pair.guild_id)
+    if config is None or config.channel_id is None:
+        return None
+    slugs = await services.knowledge.slugs_of([topic_id for topic_id, _ in pair_fit.shared_topics])
+    opened: dict[str, int] = {}
+
+    channel_id = config.channel_id
+
+    async def send(nonce: str) -> int:
+        channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise PostFailed(f"<#{channel_id}> is not a text channel: threads can't be opened there")
+        name = f"Pair · {await _name(bot, pair.backend_id)} & {await _name(bot, pair.frontend_id)}"
+        thread = await channel.create_thread(name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread,
+                                             invitable=False, auto_archive_duration=10080)
+        for member_id in (pair.backend_id, pair.frontend_id):
+            await thread.add_user(discord.Object(member_id))
+        content, embed, view = thread_message(pair, pair_fit, slugs)
+        message = await thread.send(content, embed=embed, view=view, nonce=nonce,
+                                    allowed_mentions=mention_only(discord.Object(pair.backend_id),
+                                                                  discord.Object(pair.frontend_id)))
+        opened["thread"] = thread.id
+        await services.pairing.opened_thread(pair, thread.id, message.id)
+        return message.id
+
+    try:
+        await services.posting.post(PostKey(pair.guild_id, THREAD_KIND, str(pair.id)), config.channel_id, send)
+    except (PostFailed, discord.HTTPException) as exc:
+        log.warning("could not open the thread of pair %s in server %s: %s", pair.id, pair.guild_id, exc)
+        return None
+    return opened.get("thread") or pair.thread_id
+
+
+async def _name(bot: NexusBot, member_id: int) -> str:
+    user = bot.get_user(member_id)
+    if user is None:
+        try:
+            user = await bot.fetch_user(member_id)
+        except discord.HTTPException:
+            return "a learner"
+    return user.display_name
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+def round_announcement(stored: StoredRound, track_names: dict[int, str]) -> discord.Embed:
+    lines = [f"• <@{p.backend_id}> + <@{p.frontend_id}>" + (f" · {track_names[p.id]}" if p.id in track_names else "")
+             for p in stored.pairs]
+    description = "Each pair has a private thread with the reasons they fit."
+    shown: list[str] = []
+    for line in lines:
+        rest = len(lines) - len(shown) - 1
+        if len(description) + sum(len(s) + 1 for s in shown) + len(line) + 40 > DESCRIPTION_LIMIT and rest:
+            shown.append(f"… and {len(lines) - len(shown)} more pairs")
+            break
+        shown.append(line)
+    if shown:
+        description = "\n".join(shown) + "\n\n" + description
+    embed = discord.Embed(title=f"🤝 Pairing round: {len(stored.pairs)} new pair" + ("" if len(stored.pairs) == 1
+                                                                                     else "s"),
+                          description=description, colour=NEXUS_COLOUR)
+    if stored.unmatched:
+        embed.add_field(name="Still waiting", value=f"{len(stored.unmatched)} learner"
+                        + (" stays" if len(stored.unmatched) == 1 else "s stay") + " in the queue for the next round.",
+                        inline=False)
+    return embed
+
+
+async def finish_round(bot: NexusBot, stored: StoredRound) -> int | None:
+    """Open every pair's thread, tell everyone unmatched why and what next, announce the round; each
+    once (a round cut short by a crash is finished by the next call). Returns the announcement's id."""
+    services = bot.services
+    round_ = stored.round
+    for pair in stored.pairs:
+        if pair.thread_id is None:
+            await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
+    next_round = await services.pair_rounds.next_round(round_.guild_id)
+    then = (f"You stay in the queue: the next round is {timestamp(next_round, 'F')}." if next_round
+            else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")
+    for entry in stored.unmatched:
+        why = UNMATCHED_WHY.get(entry.reason, "no partner could be found")
+        await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
+                        entry.member_id, f"This pairing round found no partner for you: {why}. {then}")
+    message_id = await _announce(bot, stored) if stored.pairs else None
+    await services.pair_rounds.complete(round_, message_id)
+    return message_id
+
+
+async def _announce(bot: NexusBot, stored: StoredRound) -> int | None:
+    services = bot.services
+    config = await services.guild_setup.get(stored.round.guild_id)
+    if config is None or config.channel_id is None:
+        return None
+    tracks = {}
+    for pair in stored.pairs:
+        fit = await services.pairing.pair_fit(pair)
+        if fit.same_track:
+            projects = await services.projects.active(pair.guild_id, pair.backend_id)
+            if projects is not None:
+                tracks[pair.id] = services.projects.track_name(projects.track)
+    embed = round_announcement(stored, tracks)
+    channel = bot.get_partial_messageable(config.channel_id, guild_id=stored.round.guild_id)
+
+    async def send(nonce: str) -> int:
+        return (await channel.send(embed=embed, nonce=nonce, allowed_mentions=NO_MENTIONS)).id
+    try:
+        result = await services.posting.post(PostKey(stored.round.guild_id, ANNOUNCE_KIND, str(stored.round.id)),
+                                             config.channel_id, send)
+    except (PostFailed, discord.HTTPException) as exc:
+        log.warning("could not announce round %s in server %s: %s", stored.round.id, stored.round.guild_id, exc)
+        return None
+    return result.message_id
+
+
+async def finish_unfinished(bot: NexusBot, guild_id: int | None = None) -> None:
+    """Finish rounds a crash or a restart cut short (threads, notices, announcement not yet made)."""
+    services = bot.services
+    rounds: Sequence[Round] = await services.pair_rounds.unfinished(guild_id)
+    for round_ in rounds:
+        await finish_round(bot, await services.pair_rounds.stored(round_))
+
+
+class RoundDelivery:
+    """The scheduler's handler for automatic rounds."""
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+
+    async def __call__(self, delivery: Delivery) -> int:
+        payload = delivery.post.payload
+        if not isinstance(payload, RoundDue):
+            raise TypeError(f"a round delivery needs a RoundDue, got {type(payload).__name__}")
+        await finish_unfinished(self.bot, payload.guild_id)
+        stored = await self.bot.services.pair_rounds.run(payload.guild_id, auto_round_key(payload.due_at), None)
+        return await finish_round(self.bot, stored) or 0
+
+
+class ExpiryDelivery:
+    """The scheduler's handler for a request whose time is up: expire it and tell both, once."""
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+
+    async def __call__(self, delivery: Delivery) -> int:
+        payload = delivery.post.payload
+        if not isinstance(payload, PairRequest):
+            raise TypeError(f"an expiry delivery needs a PairRequest, got {type(payload).__name__}")
+        pairing = self.bot.services.pairing
+        # Expired now, or by an earlier attempt of this same claim that a crash cut short (tell them now).
+        expired = await pairing.expire(payload.id) or await pairing.get_request(payload.id)
+        if expired is None or expired.status != "expired":  # answered or cancelled in time: nothing to tell
+            return 0
+        await edit_quietly(self.bot, expired, f"⌛ This pairing request from <@{expired.requester_id}> expired.")
+        first = await tell(self.bot, expired.guild_id, expired.requester_id,
+                           f"⌛ Your pairing request to <@{expired.target_id}> expired without an answer. "
+                           "`/pair find` shows who else fits you.", nonce=delivery.nonce)
+        try:
+            await tell(self.bot, expired.guild_id, expired.target_id,
+                       f"⌛ The pairing request from <@{expired.requester_id}> expired before you answered it.",
+                       nonce=derived_nonce(delivery.nonce, "target"))
+        except PostFailed as exc:
+            log.warning("could not tell the target of expired request %s: %s", expired.id, exc)
+        return first.message.id
