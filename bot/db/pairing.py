@@ -176,6 +176,16 @@ class PairingRepository:
             params.append(only_via)
         return await self._db.execute_changes(sql, params) == 1
 
+    async def counts(self, guild_id: int, now: datetime) -> tuple[int, int, int]:
+        """(active pairs, members queued, open requests) of the server, in one query."""
+        row = await self._db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM pairs WHERE guild_id = ? AND ended_at IS NULL), "
+            "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = ?), "
+            "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ?)",
+            (guild_id, guild_id, guild_id, to_db_time(now)))
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
     # --- pairs ---------------------------------------------------------------------------------
 
     async def active_pair(self, guild_id: int, member_id: int) -> Pair | None:

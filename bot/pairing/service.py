@@ -336,6 +336,10 @@ class PairingService:
                           [r for r in requests if r.target_id == member_id], queued,
                           await self._repository.profile(guild_id, member_id))
 
+    async def counts(self, guild_id: int) -> tuple[int, int, int]:
+        """(active pairs, members queued, open requests), for `/nexus status`."""
+        return await self._repository.counts(guild_id, self._clock.now())
+
     # --- the queue -----------------------------------------------------------------------------
 
     async def join_queue(self, guild_id: int, member_id: int, role_ids: Collection[int]) -> bool:

@@ -83,6 +83,14 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         except Exception:
             log.exception("finishing pairing rounds cut short failed; the next round finishes them")
 
+    async def nexus_status(self, guild_id: int) -> tuple[str, str]:
+        """Pairing's line in `/nexus status`."""
+        pairs, queued, requests = await self.pairing.counts(guild_id)
+        next_round = await self.rounds.next_round(guild_id)
+        when = f"next automatic round {timestamp(next_round, 'F')}" if next_round else "no automatic round scheduled"
+        return "Pairing", (f"Active pairs: **{pairs}** · waiting in the queue: {queued} · pending requests: "
+                           f"{requests} · {when}")
+
     @property
     def pairing(self) -> PairingService:
         return self.bot.services.pairing

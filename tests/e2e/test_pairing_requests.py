@@ -122,6 +122,9 @@ async def test_find_request_accept_opens_a_private_thread_with_both_and_why_they
 
     status = await standin.invoke("ada", "pair status")
     assert f"<@{ben}>" in str(status.message.embeds[0]) and f"<#{thread.id}>" in str(status.message.embeds[0])
+    admin = await standin.invoke("mentor", "nexus status")
+    [line] = [f["value"] for f in admin.message.embeds[0]["fields"] if f["name"] == "Pairing"]
+    assert "Active pairs: **1** · waiting in the queue: 0 · pending requests: 0" in line
 
 
 async def test_a_request_is_validated_and_each_refusal_says_why(server):
