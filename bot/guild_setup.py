@@ -98,6 +98,9 @@ class GuildSetupService:
         self.default_timezone = default_timezone
         self._clock = clock
         self._listeners: list[ConfiguredListener] = []
+        # Every command reads its server's configuration, and only `configure` writes it: kept in
+        # memory from the first read, replaced by what `configure` saved.
+        self._remembered: dict[int, GuildConfig | None] = {}
 
     def on_configured(self, listener: ConfiguredListener) -> None:
         """Call `listener` with the saved configuration after every `configure` (core → feature,
@@ -105,7 +108,11 @@ class GuildSetupService:
         self._listeners.append(listener)
 
     async def get(self, guild_id: int) -> GuildConfig | None:
-        return await self._configs.get(guild_id)
+        if guild_id in self._remembered:
+            return self._remembered[guild_id]
+        config = await self._configs.get(guild_id)
+        self._remembered.setdefault(guild_id, config)  # a `configure` meanwhile has put the newer one
+        return self._remembered[guild_id]
 
     async def configure(self, request: SetupRequest) -> GuildConfig:
         """Validate everything first, then write once: a bad value changes nothing."""
@@ -128,6 +135,7 @@ class GuildSetupService:
         if merged.backend_role_id is not None and merged.backend_role_id == merged.frontend_role_id:
             raise UserError("The backend and frontend roles must be two different roles.")
         saved = await self._configs.save(merged, self._clock.now())
+        self._remembered[saved.guild_id] = saved
         for listener in self._listeners:
             await listener(saved)
         return saved

@@ -62,6 +62,9 @@ class KnowledgeService:
         self._repository = KnowledgeRepository(db)
         self._search = KnowledgeSearch(self._repository)
         self._recent: OrderedDict[str, Topic] = OrderedDict()
+        # Goes up whenever the topics change, so what others derived from them (pairing's topics of
+        # each project) knows when to derive it again.
+        self.topics_version = 0
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -133,6 +136,7 @@ class KnowledgeService:
 
     def _topics_changed(self) -> None:
         """A sync, an approval or an unpublish changed the topics: forget what memory holds of them."""
+        self.topics_version += 1
         self._search.invalidate()
         self._recent.clear()
 

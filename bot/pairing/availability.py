@@ -5,9 +5,10 @@ are the same moment, whichever calendar week each falls in."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.pairing.model import SLOT_MINUTES, Learner
+from bot.pairing.model import SLOT_MINUTES, Learner, WeeklyRange
 
 WEEK_MINUTES = 7 * 24 * 60
 WEEK_SLOTS = WEEK_MINUTES // SLOT_MINUTES
@@ -16,13 +17,21 @@ Interval = tuple[int, int]  # [start, end) in minutes from Monday 00:00 UTC of t
 
 
 def weekly_intervals(learner: Learner, monday: date) -> list[Interval]:
+    """The learner's availability in UTC minutes of the week starting `monday` (see `_intervals`).
+    A new list each time (callers may keep it), from a memo: a server's learners are prepared again
+    after every change, and most of them have not changed."""
+    return list(_intervals(learner.timezone, learner.availability, monday))
+
+
+@lru_cache(maxsize=16384)
+def _intervals(timezone: str, availability: tuple[WeeklyRange, ...], monday: date) -> tuple[Interval, ...]:
     """The learner's ranges in UTC minutes of the week starting `monday` (each day with its own
     offset, so a DST change inside the week is followed), wrapped around the week's end, merged and
     sorted. Every offset in use today is whole quarter hours, so the ends stay on `SLOT_MINUTES`."""
-    zone = ZoneInfo(learner.timezone)
+    zone = ZoneInfo(timezone)
     week_start = datetime.combine(monday, datetime.min.time(), tzinfo=UTC)
     pieces: list[Interval] = []
-    for window in learner.availability:
+    for window in availability:
         day = monday + timedelta(days=window.weekday)
         start = datetime.combine(day, window.start, tzinfo=zone)
         end_day = day if window.end > window.start else day + timedelta(days=1)
@@ -35,7 +44,7 @@ def weekly_intervals(learner: Learner, monday: date) -> list[Interval]:
             pieces.append((first, first + length))
         else:
             pieces += [(first, WEEK_MINUTES), (0, first + length - WEEK_MINUTES)]
-    return _merged(pieces)
+    return tuple(_merged(pieces))
 
 
 def _merged(pieces: list[Interval]) -> list[Interval]:

@@ -10,8 +10,7 @@ the week's own time-zone offsets)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -19,10 +18,13 @@ from bot.db.pairing import PairingRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.pairing.availability_text import AvailabilityError, parse_availability
+from bot.pairing.fit import Fit
 from bot.pairing.model import Learner, WeeklyRange
 from bot.pairing.pool import PreparedSide
 from bot.projects.model import Discipline
 from bot.tracks import Track
+
+REMEMBERED_TEXTS = 50_000  # availability texts and project texts, over all servers
 
 
 def monday_of(moment: datetime) -> date:
@@ -35,11 +37,14 @@ class PreparedServer:
     """One server's learners for one week. `free`: not in an active pair."""
 
     week: date
+    timezone: str  # the server's: a learner's until they give their own
     learners: dict[int, Learner]
     disciplines: dict[int, Discipline]
     paired: frozenset[int]
     queued: tuple[int, ...]  # in queue order
+    project_owners: frozenset[int] = frozenset()
     _sides: dict[Discipline, PreparedSide] = field(default_factory=dict)
+    _found: dict[int, list[tuple[Learner, Fit]]] = field(default_factory=dict)
 
     def learner(self, member_id: int) -> Learner | None:
         return self.learners.get(member_id)
@@ -52,6 +57,16 @@ class PreparedServer:
                     if self.disciplines[member] == discipline and member not in self.paired]
             side = self._sides[discipline] = PreparedSide(free, week=self.week)
         return side
+
+    def best_for(self, learner: Learner, discipline: Discipline, limit: int) -> list[tuple[Learner, Fit]]:
+        """The `limit` free learners of the other side who fit `learner` best, with their fits;
+        remembered per learner for as long as this server's learners are (until something changes)."""
+        found = self._found.get(learner.member_id)
+        if found is None or len(found) < limit:
+            other: Discipline = "frontend" if discipline == "backend" else "backend"
+            found = self.side(other).best_for(learner, learner_is_backend=discipline == "backend", limit=limit)
+            self._found[learner.member_id] = found
+        return found[:limit]
 
     def queued_side(self, discipline: Discipline) -> list[Learner]:
         """Queued free learners of that discipline, in queue order."""
@@ -68,12 +83,26 @@ class LearnerPool:
         self._track_names = {track.key: track.name for track in tracks}
         self._servers: dict[int, PreparedServer] = {}
         self._generation: dict[int, int] = {}
-        self._lock = asyncio.Lock()
+        # What each stored text gives, kept across rebuilds: after a change most learners are the
+        # same, and reading their availability and matching their project against the knowledge
+        # base's names is most of a rebuild's time. Topics are matched again when the topics change.
+        self._ranges: dict[str, tuple[WeeklyRange, ...]] = {}
+        self._topics: dict[tuple[str, int], Mapping[int, str]] = {}
+        self._topics_version = knowledge.topics_version
 
     def forget(self, guild_id: int) -> None:
         """Pairing or a project of this server changed: build its learners afresh on next use."""
         self._servers.pop(guild_id, None)
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+
+    def note_discipline(self, guild_id: int, member_id: int, discipline: Discipline) -> None:
+        """A member's discipline was recorded from their role: they are known to pairing now, with
+        nothing else stored, so candidates of the server need not be prepared again for it (such a
+        member joins the candidates at the next rebuild)."""
+        server = self._servers.get(guild_id)
+        if server is not None and member_id not in server.learners:
+            server.learners[member_id] = Learner(member_id, server.timezone)
+            server.disciplines[member_id] = discipline
 
     async def prepared(self, guild_id: int, week: date) -> PreparedServer:
         server = self._servers.get(guild_id)
@@ -122,20 +151,40 @@ class LearnerPool:
             learners[member] = Learner(
                 member_id=member,
                 timezone=(profile.timezone if profile is not None and profile.timezone else server_zone),
-                availability=_availability(profile.availability if profile else ""),
+                availability=self._availability(profile.availability if profile else ""),
                 track=project.track if project else None,
                 track_name=self._track_names.get(project.track, project.track) if project else None,
-                topics=await self._knowledge.topics_named_in(text, guild_id) if text else {},
+                topics=await self._topics_of(text, guild_id) if text else {},
                 looking=member in queued or bool(project and project.looking_for_partner),
                 partner_ids=frozenset(partners.get(member, ())),
             )
             disciplines[member] = discipline
         paired = frozenset(m for p in pairs if p.active for m in (p.backend_id, p.frontend_id))
-        return PreparedServer(week or date.min, learners, disciplines, paired, queued)
+        return PreparedServer(week or date.min, server_zone, learners, disciplines, paired, queued,
+                              frozenset(projects))
 
 
-def _availability(text: str) -> tuple[WeeklyRange, ...]:
-    try:
-        return parse_availability(text)
-    except AvailabilityError:  # stored by an older rule: better no availability than no learner
-        return ()
+    def _availability(self, text: str) -> tuple[WeeklyRange, ...]:
+        ranges = self._ranges.get(text)
+        if ranges is None:
+            try:
+                ranges = parse_availability(text)
+            except AvailabilityError:  # stored by an older rule: better no availability than no learner
+                ranges = ()
+            if len(self._ranges) >= REMEMBERED_TEXTS:
+                self._ranges.clear()
+            self._ranges[text] = ranges
+        return ranges
+
+    async def _topics_of(self, text: str, guild_id: int) -> Mapping[int, str]:
+        if self._topics_version != self._knowledge.topics_version:
+            self._topics.clear()
+            self._topics_version = self._knowledge.topics_version
+        key = (text, guild_id)
+        topics = self._topics.get(key)
+        if topics is None:
+            topics = await self._knowledge.topics_named_in(text, guild_id)
+            if len(self._topics) >= REMEMBERED_TEXTS:
+                self._topics.clear()
+            self._topics[key] = topics
+        return topics

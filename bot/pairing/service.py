@@ -95,7 +95,10 @@ class PairingService:
             if profile is None or profile.discipline != from_roles:
                 base = profile or Profile(guild_id, member_id, None, None, "", "", self._clock.now())
                 await self._repository.save_profile(replace(base, discipline=from_roles, updated_at=self._clock.now()))
-                self._pool.forget(guild_id)
+                if profile is None:
+                    self._pool.note_discipline(guild_id, member_id, from_roles)
+                else:  # a changed role moves a known learner to the other side
+                    self._pool.forget(guild_id)
             return from_roles
         if profile is not None and profile.discipline is not None:
             return profile.discipline
@@ -148,16 +151,21 @@ class PairingService:
 
     async def find(self, guild_id: int, member_id: int, role_ids: Collection[int],
                    limit: int = FIND_LIMIT) -> FindResult:
-        discipline = await self.required_discipline(guild_id, member_id, role_ids)
-        await self._refuse_if_paired(guild_id, member_id)
-        week = monday_of(self._clock.now())
-        prepared = await self._pool.prepared(guild_id, week)
+        """The best partners on the other side. Everything comes from the server's prepared learners
+        (kept until pairing or a project changes), so a find reads the database only for a member
+        pairing does not know yet."""
+        config = await self.config(guild_id)
+        prepared = await self._pool.prepared(guild_id, monday_of(self._clock.now()))
+        discipline = ProjectService.discipline_from_roles(config, role_ids)
+        if discipline is None or prepared.disciplines.get(member_id) != discipline:
+            discipline = await self.required_discipline(guild_id, member_id, role_ids)  # records it
+            prepared = await self._pool.prepared(guild_id, monday_of(self._clock.now()))
+        if member_id in prepared.paired:
+            await self._refuse_if_paired(guild_id, member_id)
         me = prepared.learner(member_id) or await self._pool.learner(guild_id, member_id, discipline)
-        side = prepared.side(other(discipline))
-        best = side.best_for(me, learner_is_backend=discipline == "backend", limit=limit)
-        project = await self._projects.active(guild_id, member_id)
+        best = prepared.best_for(me, discipline, limit)
         return FindResult(me, discipline, [Candidate(learner, found) for learner, found in best],
-                          project is not None, bool(me.availability))
+                          member_id in prepared.project_owners, bool(me.availability))
 
     async def _refuse_if_paired(self, guild_id: int, member_id: int) -> None:
         pair = await self._repository.active_pair(guild_id, member_id)
