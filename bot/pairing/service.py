@@ -357,8 +357,6 @@ class PairingService:
         if project.status == "active" and project.looking_for_partner:
             if await self._repository.active_pair(project.guild_id, project.owner_id) is None:
                 await self._repository.join_queue(project.guild_id, project.owner_id, "project", self._clock.now())
-        elif project.status == "withdrawn":
-            await self._repository.leave_queue(project.guild_id, project.owner_id)
         else:
             await self._repository.leave_queue(project.guild_id, project.owner_id, only_via="project")
         self._pool.forget(project.guild_id)
