@@ -258,6 +258,38 @@ async def test_a_round_stored_but_not_delivered_is_finished_once_by_a_restart(tm
             await stop_bot(bot, task)
 
 
+@pytest.mark.parametrize("refused", ["POST /channels/{channel_id}/threads",  # no thread could be opened
+                                     "POST /channels/{channel_id}/messages"])  # opened, its first message refused
+async def test_a_thread_discord_refused_is_opened_by_the_restart_and_never_twice(tmp_path, refused):
+    db_path = tmp_path / "nexus.db"
+    method, path = refused.split(" ")
+    async with StandIn() as standin:
+        bot, task = await start_bot_at(standin, db_path, NOW)
+        try:
+            await set_up(standin)
+            await join_queue(standin, *BACKEND, *FRONTEND)
+            standin.fail_next(method, path, status=403)  # Missing Permissions, once (an admin fixes it)
+            said = await run_round(standin)
+            assert "Discord refused some of the private threads" in said  # the admin is told, not "done"
+            pairs = active_pairs(db_path)
+            assert len(pairs) == 2
+        finally:
+            await stop_bot(bot, task)
+        assert sum(len(t) for t in pair_threads(standin).values()) <= 2
+
+        bot, task = await start_bot_at(standin, db_path, NOW + timedelta(minutes=5))
+        try:
+            await bot.wait_until_ready()
+            for _ in range(200):  # the start finishes the round in the background
+                if not db_rows(db_path, "SELECT id FROM pair_rounds WHERE completed_at IS NULL"):
+                    break
+                await asyncio.sleep(0.05)
+            [(left,)] = db_rows(db_path, "SELECT member_id FROM pair_round_unmatched")
+            assert_round_delivered_once(standin, pairs, [name_of(standin, left)])
+        finally:
+            await stop_bot(bot, task)
+
+
 # --- 4. the automatic round ----------------------------------------------------------------------
 
 SUNDAY = datetime(2027, 1, 3, 12, 0, tzinfo=UTC)  # the day before the cohort starts
