@@ -231,7 +231,7 @@ class PairingService:
         if request.status == "cancelled":
             return f"{by} cancelled this request."
         if request.status == "closed":
-            return "This request was closed: one of you paired with someone else."
+            return "This request was closed: one of you is paired now (`/pair status` shows with whom)."
         return "This request has expired."
 
     async def accept(self, guild_id: int, request_id: int, presser_id: int) -> Accepted:

@@ -214,10 +214,11 @@ class Finished:
 
 
 async def finish_round(bot: NexusBot, stored: StoredRound) -> Finished:
-    """Open every pair's thread, tell everyone unmatched why and what next, announce the round; each
-    once. The round is marked complete only when every thread and the announcement are made: one cut
-    short by a crash, or by Discord refusing a thread, is finished by the next call (at the next
-    start, or before the next round)."""
+    """Open every pair's thread, take the buttons off the requests the round closed (telling their
+    senders), tell everyone unmatched why and what next, announce the round; each once. The round is
+    marked complete only when every thread and the announcement are made: one cut short by a crash,
+    or by Discord refusing a thread, is finished by the next call (at the next start, or before the
+    next round)."""
     services = bot.services
     round_ = stored.round
     threads_open = True
@@ -225,6 +226,13 @@ async def finish_round(bot: NexusBot, stored: StoredRound) -> Finished:
         if pair.message_id is None:  # no thread yet, or its first message was never sent
             opened = await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
             threads_open = threads_open and opened is not None
+    paired = {member for pair in stored.pairs for member in (pair.backend_id, pair.frontend_id)}
+    for request in stored.closed:
+        await edit_quietly(bot, request, "This pairing request was closed: one of you was paired in a pairing round.")
+        if request.requester_id not in paired:
+            await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:closed:{request.id}"),
+                            request.requester_id, f"Your pairing request to <@{request.target_id}> was closed: "
+                            "they were paired in a pairing round. `/pair find` shows who else fits you.")
     next_round = await services.pair_rounds.next_round(round_.guild_id)
     then = (f"You stay in the queue: the next round is {timestamp(next_round, 'F')}." if next_round
             else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")

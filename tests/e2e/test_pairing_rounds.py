@@ -14,6 +14,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import load_settings
+from bot.errors import UserError
 from cogs.pair._deliver import finish_round
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn
@@ -364,6 +365,56 @@ async def test_pair_schedule_moves_and_pauses_the_round_and_only_admins_change_i
     assert f"Next: <t:{int(next_wednesday.timestamp())}:F>" in resumed.message.text
     await scheduler.advance_to(next_wednesday + timedelta(minutes=1))
     assert rounds_run(db_path) == 2 and len(active_pairs(db_path)) == 2
+
+
+# --- 5. a round racing an accept -----------------------------------------------------------------
+
+async def test_a_round_and_an_accept_racing_for_the_same_learner_give_one_pair(server):
+    standin, db_path = server.standin, server.db_path
+    ada, ben = member_id(standin, "ada"), member_id(standin, "ben")
+    await (await standin.invoke("ada", "pair request", {"member": "ben"})).wait_done()
+    [request] = [m for m in standin.dm_messages("ben") if m.buttons]
+    await join_queue(standin, "ada", "ben")
+
+    answered_round, press = await asyncio.gather(
+        run_round(standin), standin.click("ben", request, button(request, "nexus:pair:accept:")))
+    await press.wait_done()
+    assert active_pairs(db_path) == {frozenset({ada, ben})}
+    assert len(db_rows(db_path, "SELECT * FROM pairs")) == 1
+    assert set(pair_threads(standin)) == {frozenset({ada, ben})}
+    assert len(pair_threads(standin)[frozenset({ada, ben})]) == 1
+    pressed = "\n".join(m.text for m in (press.message, press.original) if m is not None)
+    # The accept won ("you're paired"), or the round did and the press is told why it can't accept.
+    assert "you're paired" in pressed or "one of you is paired now" in pressed, pressed
+    assert "error id" not in (answered_round + pressed).lower()
+    assert queue_of(db_path) == set()
+    # Whichever won, the request is decided: no buttons left, and nobody is told later that it expired.
+    assert not request.buttons
+    await server.bot.services.scheduler.advance_to(NOW + timedelta(hours=80))
+    assert not any("expired" in m.text for name in ("ada", "ben") for m in standin.dm_messages(name))
+
+
+async def test_a_request_between_two_a_round_paired_is_closed(server):
+    standin, db_path = server.standin, server.db_path
+    await (await standin.invoke("ada", "pair request", {"member": "ben"})).wait_done()
+    await (await standin.invoke("chioma", "pair request", {"member": "ben"})).wait_done()
+    to_ben = [m for m in standin.dm_messages("ben") if m.buttons]
+    assert len(to_ben) == 2
+    request_ids = [int(button(m, "nexus:pair:accept:").rsplit(":", 1)[1]) for m in to_ben]
+    await join_queue(standin, "ada", "ben")
+    await run_round(standin)
+    assert active_pairs(db_path) == {frozenset({member_id(standin, "ada"), member_id(standin, "ben")})}
+
+    status = await standin.invoke("ada", "pair status")
+    assert "Your requests" not in str(status.message.embeds[0])
+    for message in to_ben:  # neither request can be accepted now: their buttons are gone
+        assert not message.buttons and "was closed" in message.text, message.text
+    for request_id in request_ids:  # a press that was on its way says why
+        with pytest.raises(UserError, match="one of you is paired now"):
+            await server.bot.services.pairing.accept(standin.guild.id, request_id, member_id(standin, "ben"))
+    [told] = [m for m in standin.dm_messages("chioma") if "was closed" in m.text]
+    assert f"<@{member_id(standin, 'ben')}>" in told.text and "paired in a pairing round" in told.text
+    assert not [m for m in standin.dm_messages("ada") if "was closed" in m.text]  # she knows: she is paired
 
 
 # --- 6. the queue through projects ---------------------------------------------------------------
