@@ -58,6 +58,7 @@ class StoredRound:
     round: Round
     pairs: list[Pair]
     unmatched: list[UnmatchedEntry]
+    closed: list[PairRequest]  # the pending requests of its paired members, closed by it
     created: bool  # False: the round of this key existed already (a re-run finishes it)
 
 
@@ -117,6 +118,18 @@ async def _insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: Plann
     await conn.execute("DELETE FROM pair_queue WHERE guild_id = ? AND user_id IN (?, ?)",
                        (guild_id, planned.backend_id, planned.frontend_id))
     return row
+
+
+async def _close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, stamp: str,
+                               round_id: int | None) -> list[PairRequest]:
+    """Every pending request the two of a new pair sent or received is closed (a paired member can't
+    accept or be accepted any more); `round_id` records the round that paired them, if one did."""
+    members = (planned.backend_id, planned.frontend_id)
+    cursor = await conn.execute(
+        "UPDATE pair_requests SET status = 'closed', decided_at = ?, closed_by_round = ? WHERE guild_id = ? "
+        "AND status = 'pending' AND (requester_id IN (?, ?) OR target_id IN (?, ?)) RETURNING *",
+        (stamp, round_id, guild_id, *members, *members))
+    return [_request(row) for row in await cursor.fetchall()]
 
 
 class PairingRepository:
@@ -293,12 +306,7 @@ class PairingRepository:
                 return None
             guild_id = accepted["guild_id"]
             pair = await _insert_pair(conn, guild_id, planned, "request", request_id, None, stamp)
-            members = (planned.backend_id, planned.frontend_id)
-            cursor = await conn.execute(
-                "UPDATE pair_requests SET status = 'closed', decided_at = ? WHERE guild_id = ? AND status = 'pending' "
-                "AND (requester_id IN (?, ?) OR target_id IN (?, ?)) RETURNING *",
-                (stamp, guild_id, *members, *members))
-            closed = [_request(row) for row in await cursor.fetchall()]
+            closed = await _close_open_requests(conn, guild_id, planned, stamp, None)
         return _pair(pair), closed
 
     async def expiring_between(self, after: datetime, until: datetime) -> list[PairRequest]:
@@ -320,7 +328,8 @@ class PairingRepository:
         """Write a round with its pairs and who it left unmatched, in one transaction; a round of this
         key that exists already is returned as stored (a re-run finishes it, never forms it again).
         A planned pair one of whose members was paired meanwhile (an accept won the race) is left
-        out, and its other member recorded as unmatched ('partner-just-paired')."""
+        out, and its other member recorded as unmatched ('partner-just-paired'). The pending
+        requests of everyone it pairs are closed with it (an accept racing it then finds them closed)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -333,6 +342,7 @@ class PairingRepository:
                     await conn.execute("SAVEPOINT planned_pair")
                     try:
                         await _insert_pair(conn, guild_id, planned, "round", None, row["id"], stamp)
+                        await _close_open_requests(conn, guild_id, planned, stamp, row["id"])
                     except AlreadyPaired:
                         await conn.execute("ROLLBACK TO planned_pair")
                         for member, side in ((planned.backend_id, "backend"), (planned.frontend_id, "frontend")):
@@ -348,7 +358,8 @@ class PairingRepository:
                                           (guild_id, round_key))
             assert row is not None
         stored = _round(row)
-        return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id), created)
+        return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
+                           await self.closed_by_round(stored.id), created)
 
     @staticmethod
     async def _free(conn: aiosqlite.Connection, guild_id: int, member_id: int) -> bool:
@@ -364,6 +375,11 @@ class PairingRepository:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
         return [UnmatchedEntry(row["member_id"], row["side"], row["reason"]) for row in rows]
+
+    async def closed_by_round(self, round_id: int) -> list[PairRequest]:
+        rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",
+                                       (round_id,))
+        return [_request(row) for row in rows]
 
     async def complete_round(self, round_id: int, message_id: int | None, now: datetime) -> None:
         await self._db.execute(

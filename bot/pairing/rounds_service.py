@@ -69,7 +69,8 @@ class RoundService:
 
     async def stored(self, round_: Round) -> StoredRound:
         return StoredRound(round_, await self._repository.round_pairs(round_.id),
-                           await self._repository.round_unmatched(round_.id), False)
+                           await self._repository.round_unmatched(round_.id),
+                           await self._repository.closed_by_round(round_.id), False)
 
     async def complete(self, round_: Round, message_id: int | None) -> None:
         await self._repository.complete_round(round_.id, message_id, self._clock.now())

@@ -239,7 +239,7 @@ class PairingService:
         if request.status == "cancelled":
             return f"{by} cancelled this request."
         if request.status == "closed":
-            return "This request was closed: one of you paired with someone else."
+            return "This request was closed: one of you is paired now (`/pair status` shows with whom)."
         return "This request has expired."
 
     async def accept(self, guild_id: int, request_id: int, presser_id: int) -> Accepted:
@@ -369,8 +369,6 @@ class PairingService:
         if project.status == "active" and project.looking_for_partner:
             if await self._repository.active_pair(project.guild_id, project.owner_id) is None:
                 await self._repository.join_queue(project.guild_id, project.owner_id, "project", self._clock.now())
-        elif project.status == "withdrawn":
-            await self._repository.leave_queue(project.guild_id, project.owner_id)
         else:
             await self._repository.leave_queue(project.guild_id, project.owner_id, only_via="project")
         self._pool.forget(project.guild_id)

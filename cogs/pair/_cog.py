@@ -224,9 +224,14 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         await interaction.response.defer(ephemeral=True, thinking=True)
         await finish_unfinished(self.bot, guild_id)
         stored = await self.rounds.run(guild_id, f"admin:{interaction.id}", interaction.user.id)
-        await finish_round(self.bot, stored)
+        finished = await finish_round(self.bot, stored)
         if not stored.pairs and not stored.unmatched:
             text = "Nobody is in the queue, so no round was run."
+        elif not finished.complete:
+            text = (f"Round formed: {len(stored.pairs)} pair" + ("" if len(stored.pairs) == 1 else "s")
+                    + f", {len(stored.unmatched)} left unmatched and told why. Discord refused some of the private "
+                    "threads or the announcement (check my permissions in the channel); the next round or restart "
+                    "makes what is missing, once.")
         else:
             text = (f"Round done: {len(stored.pairs)} pair" + ("" if len(stored.pairs) == 1 else "s")
                     + f" formed, each with a private thread; {len(stored.unmatched)} left unmatched and told why.")

@@ -118,7 +118,9 @@ def thread_message(pair: Pair, pair_fit: Fit, slugs: dict[int, str]) -> tuple[st
 
 async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | None:
     """The pair's private thread in the server's channel, both added, its first message saying why they
-    fit; once per pair (ledger). Returns the thread id (None when it could not be opened: logged)."""
+    fit; once per pair (ledger). A thread an earlier attempt opened before failing (its first message
+    refused, a crash) is reused, never opened twice. Returns the thread id (None when it could not be
+    opened: logged)."""
     services = bot.services
     config = await services.guild_setup.get(pair.guild_id)
     if config is None or config.channel_id is None:
@@ -132,9 +134,15 @@ async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | No
         channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise PostFailed(f"<#{channel_id}> is not a text channel: threads can't be opened there")
-        name = f"Pair · {await _name(bot, pair.backend_id)} & {await _name(bot, pair.frontend_id)}"
-        thread = await channel.create_thread(name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread,
-                                             invitable=False, auto_archive_duration=10080)
+        thread = await _thread_opened_before(bot, pair)
+        if thread is None:
+            name = f"Pair · {await _name(bot, pair.backend_id)} & {await _name(bot, pair.frontend_id)}"
+            thread = await channel.create_thread(name=name[:THREAD_NAME_LIMIT],
+                                                 type=discord.ChannelType.private_thread, invitable=False,
+                                                 auto_archive_duration=10080)
+            # Recorded before anything else can fail: Discord has no nonce for threads, so a retry
+            # knows this thread only from here.
+            await services.pairing.opened_thread(pair, thread.id, None)
         for member_id in (pair.backend_id, pair.frontend_id):
             await thread.add_user(discord.Object(member_id))
         content, embed, view = thread_message(pair, pair_fit, slugs)
@@ -151,6 +159,17 @@ async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | No
         log.warning("could not open the thread of pair %s in server %s: %s", pair.id, pair.guild_id, exc)
         return None
     return opened.get("thread") or pair.thread_id
+
+
+async def _thread_opened_before(bot: NexusBot, pair: Pair) -> discord.Thread | None:
+    """The pair's thread, when an earlier attempt opened it and it still exists."""
+    if pair.thread_id is None:
+        return None
+    try:
+        thread = bot.get_channel(pair.thread_id) or await bot.fetch_channel(pair.thread_id)
+    except (discord.NotFound, discord.Forbidden):  # deleted since (or no longer ours): open a new one
+        return None
+    return thread if isinstance(thread, discord.Thread) else None
 
 
 async def _name(bot: NexusBot, member_id: int) -> str:
@@ -188,14 +207,32 @@ def round_announcement(stored: StoredRound, track_names: dict[int, str]) -> disc
     return embed
 
 
-async def finish_round(bot: NexusBot, stored: StoredRound) -> int | None:
-    """Open every pair's thread, tell everyone unmatched why and what next, announce the round; each
-    once (a round cut short by a crash is finished by the next call). Returns the announcement's id."""
+@dataclass(frozen=True)
+class Finished:
+    message_id: int | None  # the announcement
+    complete: bool  # False: a thread or the announcement failed; the next start or round retries it
+
+
+async def finish_round(bot: NexusBot, stored: StoredRound) -> Finished:
+    """Open every pair's thread, take the buttons off the requests the round closed (telling their
+    senders), tell everyone unmatched why and what next, announce the round; each once. The round is
+    marked complete only when every thread and the announcement are made: one cut short by a crash,
+    or by Discord refusing a thread, is finished by the next call (at the next start, or before the
+    next round)."""
     services = bot.services
     round_ = stored.round
+    threads_open = True
     for pair in stored.pairs:
-        if pair.thread_id is None:
-            await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
+        if pair.message_id is None:  # no thread yet, or its first message was never sent
+            opened = await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
+            threads_open = threads_open and opened is not None
+    paired = {member for pair in stored.pairs for member in (pair.backend_id, pair.frontend_id)}
+    for request in stored.closed:
+        await edit_quietly(bot, request, "This pairing request was closed: one of you was paired in a pairing round.")
+        if request.requester_id not in paired:
+            await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:closed:{request.id}"),
+                            request.requester_id, f"Your pairing request to <@{request.target_id}> was closed: "
+                            "they were paired in a pairing round. `/pair find` shows who else fits you.")
     next_round = await services.pair_rounds.next_round(round_.guild_id)
     then = (f"You stay in the queue: the next round is {timestamp(next_round, 'F')}." if next_round
             else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")
@@ -204,8 +241,12 @@ async def finish_round(bot: NexusBot, stored: StoredRound) -> int | None:
         await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
                         entry.member_id, f"This pairing round found no partner for you: {why}. {then}")
     message_id = await _announce(bot, stored) if stored.pairs else None
+    if not threads_open or (stored.pairs and message_id is None):
+        log.warning("round %s in server %s is not finished yet: the next start or round finishes it",
+                    round_.id, round_.guild_id)
+        return Finished(message_id, False)
     await services.pair_rounds.complete(round_, message_id)
-    return message_id
+    return Finished(message_id, True)
 
 
 async def _announce(bot: NexusBot, stored: StoredRound) -> int | None:
@@ -254,7 +295,7 @@ class RoundDelivery:
             raise TypeError(f"a round delivery needs a RoundDue, got {type(payload).__name__}")
         await finish_unfinished(self.bot, payload.guild_id)
         stored = await self.bot.services.pair_rounds.run(payload.guild_id, auto_round_key(payload.due_at), None)
-        return await finish_round(self.bot, stored) or 0
+        return (await finish_round(self.bot, stored)).message_id or 0
 
 
 class ExpiryDelivery:

@@ -38,6 +38,9 @@ ALTER TABLE pair_queue ADD COLUMN via TEXT NOT NULL DEFAULT 'command' CHECK (via
 -- Where the request was delivered ('dm' or 'channel' when the target's DMs are closed), so it can be
 -- edited once it is decided.
 ALTER TABLE pair_requests ADD COLUMN delivered_in TEXT CHECK (delivered_in IN ('dm', 'channel'));
+-- The round that closed a pending request by pairing its sender or its target, so finishing the
+-- round (also after a restart) takes the request's buttons off and tells its sender.
+ALTER TABLE pair_requests ADD COLUMN closed_by_round INTEGER REFERENCES pair_rounds (id);
 CREATE INDEX pair_requests_by_target ON pair_requests (guild_id, target_id, status);
 
 -- Who a round left without a partner, and why ('no-one-left' or 'only-previous-partners').
