@@ -36,6 +36,7 @@ from bot.pairing.fit_matrix import fit_matrix  # noqa: E402
 from bot.pairing.model import Learner, WeeklyRange  # noqa: E402
 from bot.pairing.pool import PreparedSide  # noqa: E402
 from bot.pairing.rounds import greedy_round, optimal_round  # noqa: E402
+from bot.projects.model import Discipline  # noqa: E402
 
 WEEK = date(2026, 12, 14)  # week two of the cohort, when pairing starts
 TARGETS = {"round_s_max_2000": 2.0, "total_fit_vs_greedy_min_pct": 100.0, "find_ms_p50_max_2000": 0.2,
@@ -133,9 +134,10 @@ STACK_WORDS = ["Django", "PostgreSQL", "Redis", "Celery", "Docker", "JWT", "Grap
 REAL_TRACKS = ["e-commerce-catalog", "job-board", "movie-recommendation", "social-media-feed", "online-poll"]
 
 
-async def store_waiting_learners(standin: object, db_path: Path, frontends: list[Learner]) -> None:
-    """The generated frontend learners as members of the stand-in's server who wait to be paired: a
-    profile (discipline, time zone, availability), a project looking for a partner, a queue entry."""
+async def store_waiting_learners(standin: object, db_path: Path,
+                                 learners: list[tuple[int, Discipline, Learner]]) -> None:
+    """Generated learners as members of the stand-in's server who wait to be paired: a profile
+    (discipline, time zone, availability), a project looking for a partner, a queue entry."""
     from datetime import UTC, datetime
 
     from bot.db import Database
@@ -152,14 +154,14 @@ async def store_waiting_learners(standin: object, db_path: Path, frontends: list
     try:
         pairing, projects = PairingRepository(db), ProjectRepository(db)
         drafts = []
-        for number, learner in enumerate(frontends):
-            member = 10**15 + number
-            await pairing.save_profile(Profile(guild_id, member, "frontend", learner.timezone, "React, TypeScript",
+        for number, (member, discipline, learner) in enumerate(learners):
+            skills = "React, TypeScript" if discipline == "frontend" else "Python, Django"
+            await pairing.save_profile(Profile(guild_id, member, discipline, learner.timezone, skills,
                                                format_availability(learner.availability), now))
             await pairing.join_queue(guild_id, member, "project", now)
             drafts.append((guild_id, member, ProjectDraft(
-                track=rng.choice(REAL_TRACKS), discipline="frontend", looking_for_partner=True,
-                title=f"Frontend {number}", description="A single-page app calling a REST API.",
+                track=rng.choice(REAL_TRACKS), discipline=discipline, looking_for_partner=True,
+                title=f"Project {number}", description="An app with a REST API and a single-page front.",
                 stack=", ".join(rng.sample(STACK_WORDS, 3)))))
         await projects.add_many(drafts, now)
     finally:
@@ -172,17 +174,20 @@ async def measure_find_command(n: int) -> dict[str, object]:
     from sandbox.standin import StandIn
     from sandbox.standin.demo import DemoMember
 
-    _, frontends = cohort(FIND_CANDIDATES, seed=FIND_CANDIDATES)
+    backends, frontends = cohort(FIND_CANDIDATES, seed=FIND_CANDIDATES)
+    # Backend learners who announced a project and wait, each running `/pair find` once: every one
+    # of their finds is computed, none answered from what an earlier find of theirs left in memory.
+    newcomers = [(2 * 10**15 + number, f"newcomer-{number}") for number in range(n + latency.WARMUP)]
+    waiting: list[tuple[int, Discipline, Learner]] = [(10**15 + number, "frontend", learner)
+                                                      for number, learner in enumerate(frontends)]
+    waiting += [(member, "backend", backends[number % len(backends)])
+                for number, (member, _) in enumerate(newcomers)]
     with tempfile.TemporaryDirectory(prefix="nexus-bench-") as tmp:
         db_path = Path(tmp) / "nexus.db"
         async with StandIn() as standin:
-            await store_waiting_learners(standin, db_path, frontends)
-            # Backend learners who each look for a partner once: every one of their finds is computed,
-            # none answered from what an earlier find of theirs left in memory.
+            await store_waiting_learners(standin, db_path, waiting)
             backend_role = next(role.id for role in standin.guild.roles if role.name == "Backend")
-            newcomers = [f"newcomer-{number}" for number in range(n + latency.WARMUP)]
-            standin.guild.members += [DemoMember(2 * 10**15 + number, name, [backend_role])
-                                      for number, name in enumerate(newcomers)]
+            standin.guild.members += [DemoMember(member, name, [backend_role]) for member, name in newcomers]
             process = await latency.start_process(standin, ["-m", "bot", "run"], db_path)
             try:
                 await standin.invoke("mentor", "nexus setup", {"channel": "prodevprojectnexus",
@@ -197,7 +202,7 @@ async def measure_find_command(n: int) -> dict[str, object]:
                     lambda: standin.invoke("chioma", "help", timeout=10),
                     lambda: standin.invoke("ada", "pair find", timeout=10),
                 ], n)
-                first_finds = iter(newcomers)
+                first_finds = iter(name for _, name in newcomers)
                 beside_first_ms, first_ms = await latency.measure_interleaved([
                     lambda: standin.invoke("chioma", "help", timeout=10),
                     lambda: standin.invoke(next(first_finds), "pair find", timeout=10),
@@ -207,7 +212,7 @@ async def measure_find_command(n: int) -> dict[str, object]:
                 await asyncio.wait_for(process.wait(), timeout=20)
     beside, find = latency.percentiles(beside_ms), latency.percentiles(find_ms)
     beside_first, first = latency.percentiles(beside_first_ms), latency.percentiles(first_ms)
-    return {"waiting": len(frontends), "interactions": n,
+    return {"waiting": len(waiting), "frontend_candidates": len(frontends), "interactions": n,
             # A learner's first find (computed: every candidate scored, the best five with reasons).
             "bare_reply_beside_first_ms": beside_first, "pair_find_first_ms": first,
             "ratio_pair_find_first_p50_vs_bare_reply": round(first["p50"] / beside_first["p50"], 2),
