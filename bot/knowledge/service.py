@@ -101,13 +101,14 @@ class KnowledgeService:
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
         return await self._search.closest(query, guild_id, limit)
 
-    async def topics_named_in(self, text: str, guild_id: int | None = None) -> dict[int, str]:
+    async def topics_named_in(self, text: str, guild_id: int | None = None, *, min_words: int = 1) -> dict[int, str]:
         """Topic id → title of every topic whose title or an alias appears in `text` (a project's
         stack and description): search's own name matcher, so "Django REST Framework and JWT" finds
-        those two topics, and a name inside a longer one found ("celery" in "celery beat") does not count."""
+        those two topics, and a name inside a longer one found ("celery" in "celery beat") does not count.
+        `min_words` 2 keeps only names of two words or more: in prose, "the rest of the app" is no REST."""
         names = await self._search.names()
-        return {topic_id: topic.short_title for topic_id in names.name_matches(words(text), guild_id)
-                if (topic := names.topic(topic_id)) is not None}
+        return {topic_id: topic.short_title for topic_id, length in names.name_matches(words(text), guild_id).items()
+                if length >= min_words and (topic := names.topic(topic_id)) is not None}
 
     async def slugs_of(self, topic_ids: list[int]) -> dict[int, str]:
         """The slug of each topic id still in the knowledge base (to open it with a button)."""

@@ -87,7 +87,7 @@ class LearnerPool:
         # same, and reading their availability and matching their project against the knowledge
         # base's names is most of a rebuild's time. Topics are matched again when the topics change.
         self._ranges: dict[str, tuple[WeeklyRange, ...]] = {}
-        self._topics: dict[tuple[str, int], Mapping[int, str]] = {}
+        self._topics: dict[tuple[str, int, int], Mapping[int, str]] = {}
         self._topics_version = knowledge.topics_version
 
     def forget(self, guild_id: int) -> None:
@@ -146,15 +146,16 @@ class LearnerPool:
                           else project.discipline if project is not None else None)
             if discipline is None:
                 continue
-            text = " ".join(part for part in (project.stack if project else "", project.description if project
-                                                else "", profile.skills if profile else "") if part)
+            named = " ".join(part for part in (project.stack if project else "", profile.skills if profile else "")
+                             if part)
+            prose = project.description if project else ""
             learners[member] = Learner(
                 member_id=member,
                 timezone=(profile.timezone if profile is not None and profile.timezone else server_zone),
                 availability=self._availability(profile.availability if profile else ""),
                 track=project.track if project else None,
                 track_name=self._track_names.get(project.track, project.track) if project else None,
-                topics=await self._topics_of(text, guild_id) if text else {},
+                topics={**await self._topics_of(named, guild_id, 1), **await self._topics_of(prose, guild_id, 2)},
                 looking=member in queued or bool(project and project.looking_for_partner),
                 partner_ids=frozenset(partners.get(member, ())),
             )
@@ -176,14 +177,18 @@ class LearnerPool:
             self._ranges[text] = ranges
         return ranges
 
-    async def _topics_of(self, text: str, guild_id: int) -> Mapping[int, str]:
+    async def _topics_of(self, text: str, guild_id: int, min_words: int) -> Mapping[int, str]:
+        """Topics a stack or skills list names (`min_words` 1), or a description in prose names in
+        two words or more (a lone "rest" or "cache" in a sentence is an English word)."""
+        if not text:
+            return {}
         if self._topics_version != self._knowledge.topics_version:
             self._topics.clear()
             self._topics_version = self._knowledge.topics_version
-        key = (text, guild_id)
+        key = (text, guild_id, min_words)
         topics = self._topics.get(key)
         if topics is None:
-            topics = await self._knowledge.topics_named_in(text, guild_id)
+            topics = await self._knowledge.topics_named_in(text, guild_id, min_words=min_words)
             if len(self._topics) >= REMEMBERED_TEXTS:
                 self._topics.clear()
             self._topics[key] = topics

@@ -211,7 +211,6 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     @app_commands.command(name="round", description="Pair everyone in the queue at once, with the best total fit")
     @app_commands.describe(dry_run="Only show the pairs it would make, privately; change nothing")
-    @app_commands.default_permissions(manage_guild=True)
     async def round_command(self, interaction: discord.Interaction[Any], dry_run: bool = False) -> None:
         ensure_permissions(interaction, manage_guild=True)
         guild_id = guild_of(interaction)
@@ -241,7 +240,6 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
     @app_commands.describe(weekday="The day it runs each week", time="When, 24-hour HH:MM in the server's time zone",
                            paused="true: no automatic rounds; false: run them again")
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
-    @app_commands.default_permissions(manage_guild=True)
     async def schedule_command(self, interaction: discord.Interaction[Any],
                                weekday: app_commands.Choice[str] | None = None,
                                time: app_commands.Range[str, 1, 10] | None = None,

@@ -17,7 +17,7 @@ CHANNEL = "prodevprojectnexus"
 NOW = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)  # a Wednesday of week two
 BACKEND_PROJECT = {"title": "Job board API", "stack": "Django REST Framework, PostgreSQL, JWT",
                    "description": "Job postings and applications behind a REST API with JWT login."}
-FRONTEND_PROJECT = {"title": "Job board UI", "stack": "React, JWT",
+FRONTEND_PROJECT = {"title": "Job board UI", "stack": "React, JWT, REST API",
                     "description": "The pages of a job board, calling a Django REST Framework API with PostgreSQL."}
 
 
