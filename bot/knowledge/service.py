@@ -76,6 +76,10 @@ class KnowledgeService:
         report = await sync_topics(self._repository, self.knowledge_dir, self._clock(), track_keys)
         if report.changed:
             self._topics_changed()
+        try:
+            await self._search.prepare()
+        except Exception as exc:  # never raises: the first search loads it again (or reports why not)
+            log.warning("search not prepared after the sync: %s", exc)
         log.info("knowledge base synced from %s: %s", self.knowledge_dir, report.summary())
         return report
 
@@ -235,6 +239,7 @@ class KnowledgeService:
         if stored is None:
             raise UserError("Another moderator has already reviewed this suggestion.")
         self._topics_changed()
+        await self._search.prepare()
         decided = replace(suggestion, status="approved", reviewer_id=reviewer_id, reviewed_at=self._clock(),
                           topic_id=stored.id)
         return ReviewDecision(decided, topic=stored)
@@ -284,6 +289,7 @@ class KnowledgeService:
         if not await self._repository.unpublish_suggested(topic.id, guild_id, self._clock()):
             raise UserError("That topic was already unpublished.")
         self._topics_changed()
+        await self._search.prepare()
         return topic
 
 
