@@ -75,3 +75,4 @@ class Services:
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""
         await self.scheduler.shutdown()
+        await self.knowledge.close()  # the lookups not yet written

@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
 from bot.knowledge.loader import sync_topics
+from bot.knowledge.lookups import LookupLog
 from bot.knowledge.model import (
     CATEGORIES,
     KnowledgeStats,
@@ -61,6 +62,7 @@ class KnowledgeService:
         self._repository = KnowledgeRepository(db)
         self._search = KnowledgeSearch(self._repository)
         self._recent: OrderedDict[str, Topic] = OrderedDict()
+        self._lookups = LookupLog(self._repository)
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -153,15 +155,24 @@ class KnowledgeService:
     # --- lookups ---------------------------------------------------------------------------
 
     async def log_lookup(self, guild_id: int, query: str, topic_id: int | None) -> None:
-        """Record a lookup: the server, the query text and what it found. Nothing about who asked."""
+        """Record a lookup: the server, the query text and what it found. Nothing about who asked.
+        Written behind (`lookups`): within a second, before the log is read, or when the bot stops."""
         text = " ".join(query.split())[:MAX_LOGGED_QUERY]
-        await self._repository.log_lookup(guild_id, text, topic_id, self._clock())
+        self._lookups.add(guild_id, text, topic_id, self._clock())
+
+    async def write_lookups(self) -> None:
+        """Write the lookups still held in memory (before reading the log, and when the bot stops)."""
+        await self._lookups.write()
+
+    async def close(self) -> None:
+        await self.write_lookups()
 
     async def recent_stats(self, guild_id: int, days: int, limit: int = STATS_ROWS) -> KnowledgeStats:
         """`stats` over the last `days` days, counted back from the clock's now."""
         return await self.stats(guild_id, self._clock() - timedelta(days=days), limit)
 
     async def stats(self, guild_id: int, since: datetime, limit: int = STATS_ROWS) -> KnowledgeStats:
+        await self.write_lookups()
         return KnowledgeStats(
             since=since,
             total_lookups=await self._repository.count_lookups(guild_id, since),
@@ -297,6 +308,7 @@ class KnowledgeService:
 
     async def status(self, guild_id: int, days: int = 7) -> KnowledgeStatus:
         """Topics this server can open, and its lookups over the last `days` days."""
+        await self.write_lookups()
         counts = await self._repository.category_counts(guild_id)
         since = self._clock() - timedelta(days=days)
         return KnowledgeStatus(topics=sum(counts.values()), days=days,
