@@ -78,12 +78,13 @@ class KnowledgeService:
         report = await sync_topics(self._repository, self.knowledge_dir, self._clock(), track_keys)
         if report.changed:
             self._topics_changed()
-        try:
-            await self._search.prepare()
-        except Exception as exc:  # never raises: the first search loads it again (or reports why not)
-            log.warning("search not prepared after the sync: %s", exc)
         log.info("knowledge base synced from %s: %s", self.knowledge_dir, report.summary())
         return report
+
+    async def prepare(self) -> None:
+        """Load what search keeps in memory (names, term counts, each term's bm25 shares, the
+        topics' words) now, after a start, so that no member's question waits for it."""
+        await self._search.prepare()
 
     # --- finding topics --------------------------------------------------------------------
 
