@@ -50,6 +50,7 @@ class Services:
         tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
         knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
+        await knowledge.prepare()
         ledger = PostLedgerRepository(db)
         posting = OnceOnlyPoster(ledger, clock)
         scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
@@ -89,3 +90,4 @@ class Services:
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""
         await self.scheduler.shutdown()
+        await self.knowledge.close()  # the lookups not yet written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import to_db_time
@@ -19,10 +20,15 @@ class SuggestionsAndLookups(TopicSuggestions):
     # --- lookups ---------------------------------------------------------------------------
 
     async def log_lookup(self, guild_id: int, query: str, topic_id: int | None, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO topic_lookups (guild_id, query, topic_id, looked_up_at) VALUES (?, ?, ?, ?)",
-            [guild_id, query, topic_id, to_db_time(now)],
-        )
+        await self.log_lookups([(guild_id, query, topic_id, now)])
+
+    async def log_lookups(self, lookups: Sequence[tuple[int, str, int | None, datetime]]) -> None:
+        """(server, query, topic found, when) of several lookups, written together."""
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO topic_lookups (guild_id, query, topic_id, looked_up_at) VALUES (?, ?, ?, ?)",
+                [(guild_id, query, topic_id, to_db_time(at)) for guild_id, query, topic_id, at in lookups],
+            )
 
     async def count_lookups(self, guild_id: int, since: datetime) -> int:
         row = await self._db.fetchone(

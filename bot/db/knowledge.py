@@ -47,6 +47,7 @@ __all__ = [
 # Columns: title, aliases, challenges (the symptom headings), summary, body, scope.
 SEARCH_WEIGHTS = (10.0, 7.0, 3.0, 2.0, 1.0, 0.0)
 _BM25 = f"bm25({', '.join(str(w) for w in SEARCH_WEIGHTS)})"
+_BM25_OF_ROW = f"bm25(knowledge_fts, {', '.join(str(w) for w in SEARCH_WEIGHTS)})"
 _SEARCH_COLUMNS = "{title aliases challenges summary body}"
 _CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
@@ -256,6 +257,24 @@ class KnowledgeRepository(SuggestionsAndLookups):
             [match, _BM25, limit],
         )
         return [FtsMatch(r[0], -float(r[1])) for r in rows]
+
+    async def term_relevance(self, terms: Sequence[MatchTerm]) -> dict[MatchTerm, list[FtsMatch]]:
+        """For each term, every topic holding it (of any server: the caller drops other servers'
+        suggested topics) with the term's share of bm25. FTS5's bm25 of a query of several terms
+        adds, term by term in the query's order, one share per term (its idf times its weighted,
+        saturated frequency in the topic, 0 where absent), so the sum of these shares in `search`'s
+        order is, bit for bit, the relevance `search` returns, and each term's shares can be kept."""
+        if not terms:
+            return {}
+        one_term = f"SELECT ?, rowid, {_BM25_OF_ROW} FROM knowledge_fts WHERE knowledge_fts MATCH ?"
+        params: list[object] = []
+        for number, term in enumerate(terms):
+            params += [number, f"{_SEARCH_COLUMNS} : {_fts_phrase(term)}"]
+        rows = await self._db.fetchall(" UNION ALL ".join([one_term] * len(terms)), params)
+        found: dict[MatchTerm, list[FtsMatch]] = {term: [] for term in terms}
+        for number, topic_id, rank in rows:
+            found[terms[number]].append(FtsMatch(topic_id, -float(rank)))
+        return found
 
     async def term_counts(self) -> TermCounts:
         rows = await self._db.fetchall("SELECT term, doc FROM knowledge_fts_terms")

@@ -15,8 +15,9 @@ of it (0.27), where "my celery task runs twice" is all there (1.0). A number no 
 ("2000 lines") is not weighed: it says how much, not what about. A miss offers as the closest
 topics those of confidence ≥ NEAR. Measured by tests/knowledge/test_relevance.py.
 
-What it reads from the database to do this (names, term counts, the words of recently ranked
-topics) stays in memory until a sync or an approval changes the topics; those call `invalidate()`.
+What it reads from the database to do this (names, term counts, each term's bm25 shares
+(`_relevance`), the words of recently ranked topics) stays in memory until a sync or an approval
+changes the topics; those call `invalidate()`, then `prepare()` to read it again at once.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ import asyncio
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
 from bot.knowledge._names import NamedTopic, NameIndex
+from bot.knowledge._relevance import TermRelevance
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
 from bot.knowledge.model import SearchHit
@@ -50,6 +53,7 @@ CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 # shown a topic that does not fit. NEAR keeps the closest topics offered after a miss related.
 CONFIDENT = 0.3
 REMEMBERED_ANSWERS = 1024  # recent (query, server) searches answered from memory until topics change
+REMEMBERED_PLANS = 64  # plans of the latest queries
 _LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
 NEAR = 0.2
 CONFIDENCE_CHECKED = 3  # candidates whose confidence is checked at least, so a confident second can lead
@@ -65,6 +69,7 @@ class _QueryPlan:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
     words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
     asked: list[AskedTerm] = field(default_factory=list)  # the terms confidence weighs
+    indexes: _Indexes | None = None  # what it was planned with
 
     @property
     def content_words(self) -> int:
@@ -85,13 +90,17 @@ class KnowledgeSearch:
         self._indexes: _Indexes | None = None
         self._lock = asyncio.Lock()
         self._confidence = Confidence(repository)
+        self._relevance = TermRelevance(repository)
         self._answers: OrderedDict[tuple[str, int | None, int], tuple[SearchHit, ...]] = OrderedDict()
+        self._plans: OrderedDict[str, _QueryPlan] = OrderedDict()
 
     def invalidate(self) -> None:
         """Topics changed in the database (a sync, an approval): reload what is in memory on next use."""
         self._indexes = None
         self._confidence.invalidate()
+        self._relevance.invalidate()
         self._answers.clear()
+        self._plans.clear()
 
     async def _loaded(self) -> _Indexes:
         indexes = self._indexes
@@ -99,10 +108,28 @@ class KnowledgeSearch:
             async with self._lock:
                 indexes = self._indexes
                 if indexes is None:
-                    names = NameIndex(await self._repository.name_rows(), await self._repository.curated_terms())
-                    terms = TermStats(await self._repository.term_counts())
-                    indexes = self._indexes = _Indexes(names, terms)
+                    rows = await self._repository.name_rows()
+                    names = NameIndex(rows, await self._repository.curated_terms())
+                    counts = await self._repository.term_counts()
+                    await self._relevance.read_vocabulary(counts.doc_freq)
+                    await self._confidence.read_topics([row.id for row in rows])
+                    indexes = self._indexes = _Indexes(names, TermStats(counts))
         return indexes
+
+    async def prepare(self) -> None:
+        """Load what search keeps in memory now (after a start or a change), so that no member's
+        question waits for it."""
+        await self._loaded()
+
+    def _plan(self, query: str, indexes: _Indexes) -> _QueryPlan:
+        """The query's plan, from memory when it was just made: `/topic query` asks for the
+        corrected query ("did you mean") right after searching it."""
+        plan = self._plans.get(query)
+        if plan is None or plan.indexes is not indexes:
+            plan = self._plans[query] = _plan(query, indexes)
+            while len(self._plans) > REMEMBERED_PLANS:
+                self._plans.popitem(last=False)
+        return plan
 
     async def names(self) -> NameIndex:
         return (await self._loaded()).names
@@ -119,19 +146,22 @@ class KnowledgeSearch:
         if hits is not None:
             self._answers.move_to_end(key)
             return list(hits)
-        ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED))
+        ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
         hits = tuple(hit for hit in ranked if hit.confidence >= CONFIDENT)[:limit]
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
 
-    async def _ranked(self, query: str, guild_id: int | None, limit: int, checked: int) -> list[SearchHit]:
+    async def _ranked(
+        self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True
+    ) -> list[SearchHit]:
         """Candidates in rank order, the first `checked` with their confidence (the rest at 0)."""
         indexes = await self._loaded()
-        plan = _plan(query, indexes)
+        plan = self._plan(query, indexes)
         if plan.terms:
-            candidates = await self._repository.search(plan.terms, guild_id, max(CANDIDATES, limit, checked))
+            candidates = await self._relevance.ranked(plan.terms, partial(_visible, indexes.names, guild_id),
+                                                      max(CANDIDATES, limit, checked), remember=remember)
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
             candidates = indexes.names.search(plan.too_common, guild_id, max(CANDIDATES, limit, checked))
         names = indexes.names
@@ -162,7 +192,7 @@ class KnowledgeSearch:
 
     async def corrected(self, query: str) -> str | None:
         """The query with its misspelt words corrected, or None when none was (from memory)."""
-        plan = _plan(query, await self._loaded())
+        plan = self._plan(query, await self._loaded())
         if not plan.corrections:
             return None
         pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in plan.corrections) + r")\b")
@@ -197,7 +227,7 @@ class KnowledgeSearch:
 
 
 def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
-    plan = _QueryPlan()
+    plan = _QueryPlan(indexes=indexes)
     weighed: list[tuple[int, MatchTerm]] = []
     attempts = 0
     names = indexes.names
@@ -261,6 +291,11 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
     plan.words = [plan.corrections.get(w, w) for w in query_words(query)]
     return plan
+
+
+def _visible(names: NameIndex, guild_id: int | None, topic_id: int) -> bool:
+    topic = names.topic(topic_id)
+    return topic is not None and topic.visible_in(guild_id)
 
 
 def _has_digits(term: tuple[str, ...]) -> bool:

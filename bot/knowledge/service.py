@@ -20,6 +20,7 @@ from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
 from bot.knowledge._text import words
 from bot.knowledge.loader import sync_topics
+from bot.knowledge.lookups import LookupLog
 from bot.knowledge.model import (
     CATEGORIES,
     KnowledgeStats,
@@ -65,6 +66,7 @@ class KnowledgeService:
         # Goes up whenever the topics change, so what others derived from them (pairing's topics of
         # each project) knows when to derive it again.
         self.topics_version = 0
+        self._lookups = LookupLog(self._repository)
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -82,6 +84,11 @@ class KnowledgeService:
             self._topics_changed()
         log.info("knowledge base synced from %s: %s", self.knowledge_dir, report.summary())
         return report
+
+    async def prepare(self) -> None:
+        """Load what search keeps in memory (names, term counts, each term's bm25 shares, the
+        topics' words) now, after a start, so that no member's question waits for it."""
+        await self._search.prepare()
 
     # --- finding topics --------------------------------------------------------------------
 
@@ -168,15 +175,24 @@ class KnowledgeService:
     # --- lookups ---------------------------------------------------------------------------
 
     async def log_lookup(self, guild_id: int, query: str, topic_id: int | None) -> None:
-        """Record a lookup: the server, the query text and what it found. Nothing about who asked."""
+        """Record a lookup: the server, the query text and what it found. Nothing about who asked.
+        Written behind (`lookups`): within a second, before the log is read, or when the bot stops."""
         text = " ".join(query.split())[:MAX_LOGGED_QUERY]
-        await self._repository.log_lookup(guild_id, text, topic_id, self._clock())
+        self._lookups.add(guild_id, text, topic_id, self._clock())
+
+    async def write_lookups(self) -> None:
+        """Write the lookups still held in memory (before reading the log, and when the bot stops)."""
+        await self._lookups.write()
+
+    async def close(self) -> None:
+        await self.write_lookups()
 
     async def recent_stats(self, guild_id: int, days: int, limit: int = STATS_ROWS) -> KnowledgeStats:
         """`stats` over the last `days` days, counted back from the clock's now."""
         return await self.stats(guild_id, self._clock() - timedelta(days=days), limit)
 
     async def stats(self, guild_id: int, since: datetime, limit: int = STATS_ROWS) -> KnowledgeStats:
+        await self.write_lookups()
         return KnowledgeStats(
             since=since,
             total_lookups=await self._repository.count_lookups(guild_id, since),
@@ -254,6 +270,7 @@ class KnowledgeService:
         if stored is None:
             raise UserError("Another moderator has already reviewed this suggestion.")
         self._topics_changed()
+        await self._search.prepare()
         decided = replace(suggestion, status="approved", reviewer_id=reviewer_id, reviewed_at=self._clock(),
                           topic_id=stored.id)
         return ReviewDecision(decided, topic=stored)
@@ -303,6 +320,7 @@ class KnowledgeService:
         if not await self._repository.unpublish_suggested(topic.id, guild_id, self._clock()):
             raise UserError("That topic was already unpublished.")
         self._topics_changed()
+        await self._search.prepare()
         return topic
 
 
@@ -310,6 +328,7 @@ class KnowledgeService:
 
     async def status(self, guild_id: int, days: int = 7) -> KnowledgeStatus:
         """Topics this server can open, and its lookups over the last `days` days."""
+        await self.write_lookups()
         counts = await self._repository.category_counts(guild_id)
         since = self._clock() - timedelta(days=days)
         return KnowledgeStatus(topics=sum(counts.values()), days=days,

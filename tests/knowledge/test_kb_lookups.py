@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.db import Database
@@ -45,6 +46,7 @@ async def test_stats_count_topics_and_queries_that_found_nothing(loaded: Knowled
 
 async def test_a_lookup_stores_the_query_and_nothing_of_the_member(loaded: KnowledgeService, db: Database) -> None:
     await loaded.log_lookup(GUILD, "  why   is\nmy celery\ttask slow " + "x" * 500, None)
+    await loaded.write_lookups()
     row = await db.fetchone("SELECT * FROM topic_lookups")
     assert row is not None
     assert set(row.keys()) == {"id", "guild_id", "query", "topic_id", "looked_up_at"}
@@ -69,3 +71,20 @@ async def test_listing_categories_and_a_random_topic(loaded: KnowledgeService) -
     celery = await loaded.get("CELERY")
     assert celery is not None
     assert [t.slug for t in await loaded.related_topics(celery)] == ["celery-beat", "redis-caching"]
+
+
+async def test_lookups_not_yet_written_are_written_when_the_bot_stops(loaded: KnowledgeService, db: Database) -> None:
+    await loaded.log_lookup(GUILD, "celery", None)
+    await loaded.log_lookup(GUILD, "kubernetes", None)
+    await loaded.close()  # what the bot does when it stops
+    rows = await db.fetchall("SELECT query FROM topic_lookups ORDER BY id")
+    assert [row["query"] for row in rows] == ["celery", "kubernetes"]
+
+
+async def test_lookups_are_written_behind_within_a_second(loaded: KnowledgeService, db: Database) -> None:
+    await loaded.log_lookup(GUILD, "celery", None)
+    for _ in range(250):  # no one reads the log: the write comes on its own, WRITE_DELAY later
+        if await db.fetchall("SELECT query FROM topic_lookups"):
+            break
+        await asyncio.sleep(0.02)
+    assert [row["query"] for row in await db.fetchall("SELECT query FROM topic_lookups")] == ["celery"]

@@ -1,0 +1,103 @@
+"""Full-text relevance (FTS5 bm25) of the topics for a query's terms, kept in memory term by term.
+
+bm25 of a query adds one share per term, in the query's order (`KnowledgeRepository.term_relevance`),
+so each term's shares can be read from the index once and kept: a question is then ranked from
+memory, bit for bit as the index would rank it. Terms are kept by their stems (FTS5 matches "tasks"
+and "task" alike). When every word of the index fits in POSTINGS_KEPT (topic, share) pairs (the
+shipped knowledge base: ~2,500 words, ~13,000 pairs, read in ~50 ms) they are all read when the
+topics are loaded, so no question waits for the index; past that, terms are read as questions ask
+them and the least recently used are forgotten first. Everything is forgotten when topics change.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+
+from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
+from bot.knowledge._stemmer import porter_stem
+
+# About 100 bytes a pair: at most ~20 MB, whatever the size of the knowledge base.
+POSTINGS_KEPT = 200_000
+READ_AT_ONCE = 100  # terms per statement when reading the whole vocabulary
+
+_Key = tuple[str, ...]
+_Shares = tuple[tuple[int, float], ...]  # (topic id, share)
+
+
+def _key(term: MatchTerm) -> _Key:
+    return tuple(porter_stem(word) for word in term.words)
+
+
+def _shares(matches: Sequence[FtsMatch]) -> _Shares:
+    return tuple((match.topic_id, match.relevance) for match in matches)
+
+
+class TermRelevance:
+    def __init__(self, repository: KnowledgeRepository) -> None:
+        self._repository = repository
+        self._shares: OrderedDict[_Key, _Shares] = OrderedDict()
+        self._postings = 0
+        self._generation = 0  # bumped by every change, so a read begun before one is not kept
+
+    def invalidate(self) -> None:
+        self._shares.clear()
+        self._postings = 0
+        self._generation += 1
+
+    async def read_vocabulary(self, doc_freq: Mapping[str, int]) -> None:
+        """Read every indexed word's shares, when they all fit in memory. `doc_freq`: topics
+        holding each stem (the index's vocabulary). A stem is matched as itself where stemming it
+        again gives it back (FTS5 stems the query too); the few others are read when asked."""
+        if sum(doc_freq.values()) > POSTINGS_KEPT:
+            return
+        generation = self._generation
+        stems = [stem for stem in doc_freq if (stem,) not in self._shares and porter_stem(stem) == stem]
+        for start in range(0, len(stems), READ_AT_ONCE):
+            found = await self._repository.term_relevance([MatchTerm((s,)) for s in stems[start:start + READ_AT_ONCE]])
+            if generation != self._generation:
+                return
+            for term, matches in found.items():
+                self._keep(term.words, _shares(matches))
+
+    async def ranked(
+        self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True
+    ) -> list[FtsMatch]:
+        """The `limit` visible topics holding any of `terms`, best bm25 first. `remember=False`
+        reads every term from the index (the benchmarks' "afresh")."""
+        keys = [_key(term) for term in terms]
+        shares: dict[_Key, _Shares | None] = {key: self._shares.get(key) if remember else None for key in keys}
+        missing = {key: term for key, term in zip(keys, terms, strict=True) if shares[key] is None}
+        if missing:
+            generation = self._generation
+            found = await self._repository.term_relevance(list(missing.values()))
+            for key, term in missing.items():
+                shares[key] = _shares(found[term])
+                if remember and generation == self._generation:
+                    self._keep(key, _shares(found[term]))
+        totals: dict[int, float] = {}
+        get = totals.get
+        for key in keys:  # in the query's order: the same additions, in the same order, as FTS5's
+            for topic_id, share in shares[key] or ():
+                totals[topic_id] = get(topic_id, 0.0) + share
+            if remember and key in self._shares:
+                self._shares.move_to_end(key)
+        # Best first, ties by topic id.
+        best = sorted(sorted(totals.items()), key=itemgetter(1), reverse=True)
+        ranked = []
+        for topic_id, total in best:
+            if visible(topic_id):
+                ranked.append(FtsMatch(topic_id, total))
+                if len(ranked) == limit:
+                    break
+        return ranked
+
+    def _keep(self, key: _Key, found: _Shares) -> None:
+        previous = self._shares.pop(key, None)
+        self._postings -= len(previous) if previous else 0
+        self._shares[key] = found
+        self._postings += len(found)
+        while self._postings > POSTINGS_KEPT and len(self._shares) > 1:
+            _, forgotten = self._shares.popitem(last=False)
+            self._postings -= len(forgotten)
