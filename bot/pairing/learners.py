@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from bot.db.pairing import PairingRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
+from bot.pairing.availability import weekly_intervals
 from bot.pairing.availability_text import AvailabilityError, parse_availability
 from bot.pairing.fit import Fit
 from bot.pairing.model import Learner, WeeklyRange
@@ -160,6 +161,8 @@ class LearnerPool:
                 partner_ids=frozenset(partners.get(member, ())),
             )
             disciplines[member] = discipline
+            if week is not None:  # into the memo now: a find compares the finder's own week too
+                weekly_intervals(learners[member], week)
         paired = frozenset(m for p in pairs if p.active for m in (p.backend_id, p.frontend_id))
         return PreparedServer(week or date.min, server_zone, learners, disciplines, paired, queued,
                               frozenset(projects))

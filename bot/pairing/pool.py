@@ -40,20 +40,42 @@ Scores = npt.NDArray[np.float64]
 NO_TRACK = -1  # a learner without a track (or with one the other side never has) matches no one
 
 
+def _steps(points: float) -> int:
+    steps = points / SCORE_STEP
+    assert steps == int(steps), f"{points} points is not a whole number of score steps"
+    return int(steps)
+
+
+# The weights of `fit` in whole score steps (1/8 point): integer arithmetic is exact and the cheapest.
+TRACK_STEPS = _steps(SAME_TRACK_POINTS)
+TOPIC_STEPS = _steps(SHARED_TOPIC_POINTS)
+SLOT_STEPS = _steps(OVERLAP_HOUR_POINTS * SLOT_MINUTES / 60)  # per quarter hour of overlap
+MAX_COUNTED_SLOTS = _steps(MAX_COUNTED_OVERLAP_HOURS * 60 / SLOT_MINUTES * SCORE_STEP)
+LOOKING_STEPS = _steps(BOTH_LOOKING_POINTS)
+Steps = npt.NDArray[np.int32]
+
+
+def score_steps_of(same_track: npt.NDArray[np.bool_], shared_topics: npt.ArrayLike, overlap_slots: npt.ArrayLike,
+                   both_looking: npt.NDArray[np.bool_]) -> Steps:
+    """`fit.score_of` / SCORE_STEP on arrays of any (broadcastable) shape: the one vectorised
+    formula, in whole steps, so it equals the scalar score exactly. Written in place, as a
+    2,000 × 2,000 round has four million of them."""
+    steps = np.minimum(shared_topics, MAX_COUNTED_TOPICS).astype(np.int32)
+    steps *= TOPIC_STEPS
+    slots = np.minimum(overlap_slots, MAX_COUNTED_SLOTS).astype(np.int32)
+    if SLOT_STEPS != 1:
+        slots *= SLOT_STEPS
+    steps += slots
+    np.add(steps, TRACK_STEPS, out=steps, where=same_track)
+    np.add(steps, LOOKING_STEPS, out=steps, where=both_looking)
+    return steps
+
+
 def scores_of(same_track: npt.NDArray[np.bool_], shared_topics: npt.ArrayLike, overlap_slots: npt.ArrayLike,
               both_looking: npt.NDArray[np.bool_]) -> Scores:
-    """`fit.score_of` on arrays of any (broadcastable) shape: the one vectorised formula. Every
-    term is an exact binary fraction, so the result equals the scalar score exactly. Written in
-    place, as a 2,000 × 2,000 round has four million of them."""
-    scores = np.minimum(shared_topics, MAX_COUNTED_TOPICS, dtype=np.float64)
-    scores *= SHARED_TOPIC_POINTS
-    overlap_hours = np.multiply(overlap_slots, SLOT_MINUTES / 60, dtype=np.float64)
-    np.minimum(overlap_hours, MAX_COUNTED_OVERLAP_HOURS, out=overlap_hours)
-    overlap_hours *= OVERLAP_HOUR_POINTS
-    scores += overlap_hours
-    np.add(scores, SAME_TRACK_POINTS, out=scores, where=same_track)
-    np.add(scores, BOTH_LOOKING_POINTS, out=scores, where=both_looking)
-    return scores
+    """The same scores in points (`score_steps_of` × SCORE_STEP: exact, steps are small integers)."""
+    return np.multiply(score_steps_of(same_track, shared_topics, overlap_slots, both_looking), SCORE_STEP,
+                       dtype=np.float64)
 
 
 def track_codes_of(*sides: Iterable[Learner]) -> dict[str, int]:
@@ -120,12 +142,16 @@ class PreparedSide:
         The score does not depend on which of the two is the backend; `learner_is_backend` says
         which side `learner` is on, as `best_for` needs it for the reasons."""
         del learner_is_backend  # the same either way; kept so both methods read alike
-        return self._scores(learner, weekly_intervals(learner, self.week))
-
-    def _scores(self, learner: Learner, intervals: list[Interval]) -> Scores:
-        count = len(self.learners)
-        if not count:
+        if not self.learners:
             return np.zeros(0)
+        scores = np.multiply(self._steps(learner, weekly_intervals(learner, self.week)), SCORE_STEP,
+                             dtype=np.float64)
+        scores[self.forbidden_rows_for(learner)] = -np.inf
+        return scores
+
+    def _steps(self, learner: Learner, intervals: list[Interval]) -> Steps:
+        """The learner's score against every row, in steps, forbidden rows included."""
+        count = len(self.learners)
         code = self.track_codes.get(learner.track) if learner.track is not None else None
         same_track = self.tracks == code if code is not None else np.zeros(count, dtype=bool)
         columns = [self.topic_columns[topic] for topic in learner.topics if topic in self.topic_columns]
@@ -137,9 +163,7 @@ class PreparedSide:
         else:
             overlap = np.zeros(count, dtype=np.int32)
         both_looking = self.looking if learner.looking else np.zeros(count, dtype=bool)
-        scores = scores_of(same_track, shared, overlap, both_looking)
-        scores[self.forbidden_rows_for(learner)] = -np.inf
-        return scores
+        return score_steps_of(same_track, shared, overlap, both_looking)
 
     def best_for(self, learner: Learner, *, learner_is_backend: bool, limit: int = 5) -> list[tuple[Learner, Fit]]:
         """The `limit` best allowed candidates, best first (ties: lower member_id first), each with
@@ -148,12 +172,12 @@ class PreparedSide:
         if count == 0 or limit <= 0:
             return []
         own_intervals = weekly_intervals(learner, self.week)
-        scores = self._scores(learner, own_intervals)
-        allowed = np.isfinite(scores)
-        # Scores are multiples of SCORE_STEP: steps·n + rank is an exact integer order, so the top
-        # `limit` are found in linear time, ties included.
-        keys = np.where(allowed, np.rint(np.where(allowed, scores, 0) / SCORE_STEP).astype(np.int64) * count
-                        + self._rank_from_top, -1)
+        # steps·n + rank is an exact integer order, so the top `limit` are found in linear time,
+        # ties included; forbidden rows get -1, below every allowed one.
+        keys = self._steps(learner, own_intervals).astype(np.int64)
+        keys *= count
+        keys += self._rank_from_top
+        keys[self.forbidden_rows_for(learner)] = -1
         taken = min(limit, count)
         top = np.argpartition(keys, count - taken)[count - taken:]
         ranked = top[np.argsort(-keys[top], kind="stable")]
