@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_discord_endpoints
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
+from bot.scheduling import Scheduler
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,12 @@ class NexusBot(commands.Bot):
         if self._services is None:
             raise RuntimeError("the services are built in setup_hook; they are not ready yet")
         return self._services
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        """The running bot's scheduler; None on a bot whose setup_hook has not built the services (one
+        that only loads the cogs to look at their commands), so a cog can register its delivery or not."""
+        return self._services.scheduler if self._services is not None else None
 
     async def setup_hook(self) -> None:
         if self._db is None:

@@ -160,32 +160,16 @@ def _timezone(raw: str | None) -> str:
     return value
 
 
-def _grace_hours(raw: str | None) -> timedelta:
+def _hours(name: str, raw: str | None, default: float, low: float, high: float) -> timedelta:
+    """A setting given in hours (a decimal number), from `low` to `high`."""
     if raw is None or raw.strip() == "":
-        return timedelta(hours=DEFAULT_GRACE_HOURS)
+        return timedelta(hours=default)
     try:
         hours = float(raw.strip())
     except ValueError:
         hours = -1.0
-    if not 0 <= hours <= MAX_GRACE_HOURS:
-        raise SettingsError(
-            f"SCHEDULE_GRACE_HOURS: must be a number of hours from 0 to {MAX_GRACE_HOURS}, got {raw.strip()[:32]!r}"
-        )
-    return timedelta(hours=hours)
-
-
-def _pair_request_hours(raw: str | None) -> timedelta:
-    if raw is None or raw.strip() == "":
-        return timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)
-    try:
-        hours = float(raw.strip())
-    except ValueError:
-        hours = -1.0
-    if not MIN_PAIR_REQUEST_HOURS <= hours <= MAX_PAIR_REQUEST_HOURS:
-        raise SettingsError(
-            f"PAIR_REQUEST_HOURS: must be a number of hours from {MIN_PAIR_REQUEST_HOURS:g} to "
-            f"{MAX_PAIR_REQUEST_HOURS}, got {raw.strip()[:32]!r}"
-        )
+    if not low <= hours <= high:  # also NaN
+        raise SettingsError(f"{name}: must be a number of hours from {low:g} to {high:g}, got {raw.strip()[:32]!r}")
     return timedelta(hours=hours)
 
 
@@ -253,9 +237,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
         log_level=problems.check(lambda: _log_level(values.get("LOG_LEVEL")), "INFO"),
         default_timezone=problems.check(lambda: _timezone(values.get("DEFAULT_TIMEZONE")), "UTC"),
         knowledge_dir=problems.check(lambda: _knowledge_dir(values.get("KNOWLEDGE_DIR")), SHIPPED_KNOWLEDGE_DIR),
-        schedule_grace=problems.check(lambda: _grace_hours(values.get("SCHEDULE_GRACE_HOURS")),
+        schedule_grace=problems.check(lambda: _hours("SCHEDULE_GRACE_HOURS", values.get("SCHEDULE_GRACE_HOURS"),
+                                                     DEFAULT_GRACE_HOURS, 0, MAX_GRACE_HOURS),
                                       timedelta(hours=DEFAULT_GRACE_HOURS)),
-        pair_request_ttl=problems.check(lambda: _pair_request_hours(values.get("PAIR_REQUEST_HOURS")),
+        pair_request_ttl=problems.check(lambda: _hours("PAIR_REQUEST_HOURS", values.get("PAIR_REQUEST_HOURS"),
+                                                       DEFAULT_PAIR_REQUEST_HOURS, MIN_PAIR_REQUEST_HOURS,
+                                                       MAX_PAIR_REQUEST_HOURS),
                                         timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)),
     )
     if problems.lines:

@@ -21,7 +21,6 @@ from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
 from bot.posting import PostFailed
 from bot.projects.model import Discipline
-from bot.scheduling import Scheduler
 from cogs._checks import ensure_permissions
 from cogs._feedback import reply_private
 from cogs._style import NO_MENTIONS, timestamp
@@ -50,15 +49,9 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         self._resume: asyncio.Task[None] | None = None
         super().__init__()
 
-    def _scheduler(self) -> Scheduler | None:
-        try:
-            return self.bot.services.scheduler
-        except RuntimeError:  # a bot that only loads the cogs to look at their commands
-            return None
-
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.set_delivery(ROUND_KIND, self.round_delivery)
             scheduler.set_delivery(EXPIRY_KIND, self.expiry_delivery)
@@ -66,7 +59,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(ROUND_KIND)
             scheduler.remove_delivery(EXPIRY_KIND)

@@ -81,8 +81,20 @@ async def send_request(interaction: discord.Interaction[Any], target_id: int, ta
 class _RequestAnswer(GuardedItem[discord.ui.Button[Any]], template=r"(?!)"):
     """What Accept and Decline share: the server and request in the custom id, and the checks."""
 
-    guild_id: int
-    request_id: int
+    action: str
+    label: str
+    emoji: str | None = None
+    style = discord.ButtonStyle.secondary
+
+    def __init__(self, guild_id: int, request_id: int) -> None:
+        super().__init__(discord.ui.Button(label=self.label, emoji=self.emoji, style=self.style,
+                                           custom_id=f"nexus:pair:{self.action}:{guild_id}:{request_id}"))
+        self.guild_id, self.request_id = guild_id, request_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
+        return cls(int(match["guild"]), int(match["request"]))
 
     def _checked_guild(self, interaction: discord.Interaction[Any]) -> int:
         if interaction.guild_id is not None and interaction.guild_id != self.guild_id:
@@ -91,15 +103,7 @@ class _RequestAnswer(GuardedItem[discord.ui.Button[Any]], template=r"(?!)"):
 
 
 class AcceptButton(_RequestAnswer, template=r"nexus:pair:accept:(?P<guild>\d+):(?P<request>\d+)"):
-    def __init__(self, guild_id: int, request_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Accept", emoji="✅", style=discord.ButtonStyle.success,
-                                           custom_id=f"nexus:pair:accept:{guild_id}:{request_id}"))
-        self.guild_id, self.request_id = guild_id, request_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> Self:
-        return cls(int(match["guild"]), int(match["request"]))
+    action, label, emoji, style = "accept", "Accept", "✅", discord.ButtonStyle.success
 
     async def act(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)
@@ -151,15 +155,7 @@ async def after_accept(bot: NexusBot, accepted: Accepted, thread_id: int | None)
 
 
 class DeclineButton(_RequestAnswer, template=r"nexus:pair:decline:(?P<guild>\d+):(?P<request>\d+)"):
-    def __init__(self, guild_id: int, request_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Decline", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"nexus:pair:decline:{guild_id}:{request_id}"))
-        self.guild_id, self.request_id = guild_id, request_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> Self:
-        return cls(int(match["guild"]), int(match["request"]))
+    action, label = "decline", "Decline"
 
     async def act(self, interaction: discord.Interaction[Any]) -> None:
         bot = bot_of(interaction)

@@ -20,7 +20,6 @@ from bot.posting import PostOutcome
 from bot.prompts.model import PromptDraft
 from bot.prompts.service import PromptService
 from bot.prompts.source import PROMPT_KIND
-from bot.scheduling import Scheduler
 from bot.scheduling.weekly import WEEKDAYS
 from cogs._checks import ensure_permissions
 from cogs._style import NO_MENTIONS, timestamp
@@ -55,23 +54,15 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.set_delivery(PROMPT_KIND, self.delivery)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(PROMPT_KIND)
-
-    def _scheduler(self) -> Scheduler | None:
-        """The running bot's scheduler; None on a bot whose setup_hook has not built the services
-        (one that only loads the cogs to look at their commands)."""
-        try:
-            return self.bot.services.scheduler
-        except RuntimeError:
-            return None
 
     # Discord's default permissions can be changed by a server's admins: check again, every time.
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from discord.ext import commands
 
 from bot.app import NexusBot
-from bot.scheduling import Scheduler
 from bot.week_one.schedule import WEEK_ONE_KIND
 from cogs.week_one._delivery import WeekOneDelivery
 
@@ -16,19 +15,13 @@ class WeekOneCog(commands.Cog):
         self.bot = bot
         self.delivery = WeekOneDelivery(bot)
 
-    def _scheduler(self) -> Scheduler | None:
-        try:
-            return self.bot.services.scheduler
-        except RuntimeError:  # a bot that only loads the cogs to look at their commands
-            return None
-
     async def cog_load(self) -> None:
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.set_delivery(WEEK_ONE_KIND, self.delivery)
 
     async def cog_unload(self) -> None:
-        scheduler = self._scheduler()
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(WEEK_ONE_KIND)
 

@@ -48,85 +48,30 @@ class Interactions:
         command: str,
         message: MessageRecord | None = None,
     ) -> tuple[dict[str, Any], InteractionRecord]:
+        """An interaction as Discord sends it: in a server's channel or thread (`member`, the guild,
+        context 0), or in the member's DM with the bot (a press on a message the bot sent there:
+        `user` instead of `member`, no guild, context 1 = BOT_DM, the guild-install owner "0")."""
         st = self.state
         if channel_id in st.member_by_dm:
-            return self._new_in_dm(kind, member, channel_id, data, command=command, message=message)
-        guild = st.guild_of(channel_id)
-        if guild is None:
-            raise ValueError("interactions are only supported in the servers' channels and threads")
-        if not st.permissions(member.id, channel_id) & (1 << 10):
-            raise ValueError(f"{member.name} cannot see channel {channel_id}")
-        iid = st.new_id()
-        token = f"aW50ZXJhY3Rpb246{iid}:{secrets.token_urlsafe(48)}"
-        rec = InteractionRecord(
-            id=iid,
-            type=kind,
-            member_id=member.id,
-            data=data,
-            token=token,
-            channel_id=channel_id,
-            command=command,
-            source_message=message,
-            created_at=time.monotonic(),
-        )
-        guild_id = str(guild.id)
-        channel = st.channel_payload(channel_id)
-        channel["permissions"] = str(st.permissions(member.id, channel_id))
-        payload: dict[str, Any] = {
-            "id": str(iid),
-            "application_id": str(st.application_id),
-            "type": kind,
-            "token": token,
-            "version": 1,
-            "guild_id": guild_id,
-            "guild": {"id": guild_id, "locale": "en-US", "features": []},
-            "guild_locale": "en-US",
-            "locale": "en-US",
-            "channel_id": str(channel_id),
-            "channel": channel,
-            "member": st.member_payload(member.id, channel_id),
-            "app_permissions": str(st.permissions(st.bot_user_id, channel_id)),
-            "entitlements": [],
-            "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": guild_id},
-            "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "data": data,
-        }
-        metadata: dict[str, Any] = {
-            "id": str(iid),
-            "type": kind,
-            "user": st.user_payload(member.id),
-            "authorizing_integration_owners": {"0": guild_id},
-        }
-        if message is not None:
-            payload["message"] = st.message_payload(message)
-            metadata["interacted_message_id"] = str(message.id)
-        if kind == APPLICATION_COMMAND:
-            metadata["name"] = command
-        st._interaction_metadata[iid] = metadata
-        self.by_id[iid] = rec
-        self.by_token[token] = rec
-        return payload, rec
-
-    def _new_in_dm(
-        self,
-        kind: int,
-        member: DemoMember,
-        channel_id: int,
-        data: dict[str, Any],
-        *,
-        command: str,
-        message: MessageRecord | None,
-    ) -> tuple[dict[str, Any], InteractionRecord]:
-        """A press in the member's DM with the bot (a button on a message the bot sent there): as
-        Discord sends it, with `user` instead of `member`, no guild, context 1 (BOT_DM), and the
-        guild-install owner "0" (outside any server)."""
-        st = self.state
-        if st.member_by_dm[channel_id] != member.id:
-            raise ValueError(f"{member.name} cannot see the DM channel {channel_id}: it is another member's")
-        if kind == APPLICATION_COMMAND:
-            raise ValueError("Nexus's commands are server-only (guild_only): Discord does not offer them in DMs")
+            if st.member_by_dm[channel_id] != member.id:
+                raise ValueError(f"{member.name} cannot see the DM channel {channel_id}: it is another member's")
+            if kind == APPLICATION_COMMAND:
+                raise ValueError("Nexus's commands are server-only (guild_only): Discord does not offer them in DMs")
+            owner = "0"
+            place: dict[str, Any] = {"channel": st.channel_payload(channel_id), "user": st.user_payload(member.id),
+                                     "app_permissions": str(DM_APP_PERMISSIONS), "context": 1}
+        else:
+            guild = st.guild_of(channel_id)
+            if guild is None:
+                raise ValueError("interactions are only supported in the servers' channels and threads")
+            if not st.permissions(member.id, channel_id) & (1 << 10):
+                raise ValueError(f"{member.name} cannot see channel {channel_id}")
+            owner = str(guild.id)
+            channel = st.channel_payload(channel_id)
+            channel["permissions"] = str(st.permissions(member.id, channel_id))
+            place = {"guild_id": owner, "guild": {"id": owner, "locale": "en-US", "features": []},
+                     "guild_locale": "en-US", "channel": channel, "member": st.member_payload(member.id, channel_id),
+                     "app_permissions": str(st.permissions(st.bot_user_id, channel_id)), "context": 0}
         iid = st.new_id()
         token = f"aW50ZXJhY3Rpb246{iid}:{secrets.token_urlsafe(48)}"
         rec = InteractionRecord(id=iid, type=kind, member_id=member.id, data=data, token=token, channel_id=channel_id,
@@ -139,21 +84,24 @@ class Interactions:
             "version": 1,
             "locale": "en-US",
             "channel_id": str(channel_id),
-            "channel": st.channel_payload(channel_id),
-            "user": st.user_payload(member.id),
-            "app_permissions": str(DM_APP_PERMISSIONS),
+            **place,
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": "0"},
-            "context": 1,
+            "authorizing_integration_owners": {"0": owner},
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": data,
         }
-        metadata: dict[str, Any] = {"id": str(iid), "type": kind, "user": st.user_payload(member.id),
-                                    "authorizing_integration_owners": {"0": "0"}}
+        metadata: dict[str, Any] = {
+            "id": str(iid),
+            "type": kind,
+            "user": st.user_payload(member.id),
+            "authorizing_integration_owners": {"0": owner},
+        }
         if message is not None:
             payload["message"] = st.message_payload(message)
             metadata["interacted_message_id"] = str(message.id)
+        if kind == APPLICATION_COMMAND:
+            metadata["name"] = command
         st._interaction_metadata[iid] = metadata
         self.by_id[iid] = rec
         self.by_token[token] = rec

@@ -227,6 +227,12 @@ async def test_leave_tells_the_partner_and_they_are_never_proposed_to_each_other
     assert "different schedules" in history.message.embeds[0]["description"]
     assert await pairs_in_db(server) == [(ada, ben, 0)]
 
+    await request(server, "ada", "diego")  # matched again, with someone else
+    to_diego = request_message(server, "diego")
+    await (await standin.click("diego", to_diego, button(to_diego, "nexus:pair:accept:"))).wait_done()
+    assert await pairs_in_db(server) == [(ada, ben, 0), (ada, diego, 1)]
+    assert len([t for t in standin.threads if t.private]) == 2
+
 
 async def test_cancel_withdraws_my_request_and_it_can_no_longer_be_accepted(server):
     standin = server.standin
