@@ -22,7 +22,7 @@ from bot.pairing.records import Pair, PairRequest, Round
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import NONCE_LENGTH, PostFailed
 from bot.scheduling import Delivery
-from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, timestamp
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
 from cogs.topic._views import OpenTopicButton
 
 log = logging.getLogger(__name__)
@@ -187,16 +187,9 @@ async def _name(bot: NexusBot, member_id: int) -> str:
 def round_announcement(stored: StoredRound, track_names: dict[int, str]) -> discord.Embed:
     lines = [f"• <@{p.backend_id}> + <@{p.frontend_id}>" + (f" · {track_names[p.id]}" if p.id in track_names else "")
              for p in stored.pairs]
-    description = "Each pair has a private thread with the reasons they fit."
-    shown: list[str] = []
-    for line in lines:
-        rest = len(lines) - len(shown) - 1
-        if len(description) + sum(len(s) + 1 for s in shown) + len(line) + 40 > DESCRIPTION_LIMIT and rest:
-            shown.append(f"… and {len(lines) - len(shown)} more pairs")
-            break
-        shown.append(line)
-    if shown:
-        description = "\n".join(shown) + "\n\n" + description
+    footnote = "Each pair has a private thread with the reasons they fit."
+    description = packed(lines, DESCRIPTION_LIMIT - len(footnote) - 2, "… and {count} more pairs")
+    description = f"{description}\n\n{footnote}" if description else footnote
     embed = discord.Embed(title=f"🤝 Pairing round: {len(stored.pairs)} new pair" + ("" if len(stored.pairs) == 1
                                                                                      else "s"),
                           description=description, colour=NEXUS_COLOUR)

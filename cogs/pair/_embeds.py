@@ -7,15 +7,14 @@ from datetime import datetime
 import discord
 
 from bot.cohort import date_in_words
+from bot.discord_limits import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT
 from bot.pairing.availability_text import availability_hours, parse_availability
 from bot.pairing.fit import MAX_SCORE, Fit
 from bot.pairing.records import Pair, Profile, RoundSchedule
 from bot.pairing.rounds import RoundPlan
 from bot.pairing.service import FindResult, PairStatus
 from bot.scheduling.weekly import WEEKDAYS
-from cogs._style import NEXUS_COLOUR, timestamp
-
-MAX_PLAN_LINES = 25
+from cogs._style import NEXUS_COLOUR, packed, timestamp
 
 
 def reasons_text(fit: Fit) -> str:
@@ -89,7 +88,7 @@ def history_embed(member_id: int, pairs: list[Pair]) -> discord.Embed:
         embed.description = "No pairs yet. `/pair find` shows who fits you."
         return embed
     lines = []
-    for pair in pairs[:20]:
+    for pair in pairs:
         how = "by request" if pair.source == "request" else "in a round"
         line = f"• <@{pair.partner_of(member_id)}>, {how}, from {date_in_words(pair.created_at.date())}"
         if pair.ended_at is None:
@@ -99,9 +98,7 @@ def history_embed(member_id: int, pairs: list[Pair]) -> discord.Embed:
             if pair.end_reason:
                 line += f": {pair.end_reason}"
         lines.append(line)
-    if len(pairs) > 20:
-        lines.append(f"… and {len(pairs) - 20} earlier")
-    embed.description = "\n".join(lines)[:4000]
+    embed.description = packed(lines, DESCRIPTION_LIMIT, "… and {count} earlier")
     return embed
 
 
@@ -112,16 +109,11 @@ def plan_embed(plan: RoundPlan) -> discord.Embed:
     lines = [f"• <@{p.backend.member_id}> + <@{p.frontend.member_id}>: fit {p.fit.score:g} ({reasons_text(p.fit)})"
              for p in plan.pairs]
     if lines:
-        shown = lines[:MAX_PLAN_LINES]
-        if len(lines) > MAX_PLAN_LINES:
-            shown.append(f"… and {len(lines) - MAX_PLAN_LINES} more pairs")
-        embed.add_field(name="Pairs", value="\n".join(shown)[:1024], inline=False)
+        embed.description = packed([embed.description or "", "", *lines], DESCRIPTION_LIMIT // 2,
+                                   "… and {count} more pairs")
     if plan.unmatched:
         left = [f"• <@{u.learner.member_id}> ({u.side}): {u.reason.value}" for u in plan.unmatched]
-        shown = left[:MAX_PLAN_LINES]
-        if len(left) > MAX_PLAN_LINES:
-            shown.append(f"… and {len(left) - MAX_PLAN_LINES} more")
-        embed.add_field(name="Left unmatched", value="\n".join(shown)[:1024], inline=False)
+        embed.add_field(name="Left unmatched", value=packed(left, FIELD_VALUE_LIMIT), inline=False)
     if not plan.pairs and not plan.unmatched:
         embed.add_field(name="The queue is empty", value="Nobody waits: `/pair queue join` or a project looking "
                         "for a partner puts a learner in it.", inline=False)

@@ -163,7 +163,8 @@ async def test_a_dry_run_shows_the_round_privately_and_changes_nothing(server):
     [embed] = dry.message.embeds
     assert embed["title"].startswith("Dry run: 2 pairs, total fit ")
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    shown = {frozenset(int(u) for u in pair) for pair in re.findall(r"<@(\d+)> \+ <@(\d+)>: fit \d", fields["Pairs"])}
+    listed = re.findall(r"<@(\d+)> \+ <@(\d+)>: fit \d", embed["description"])
+    shown = {frozenset(int(u) for u in pair) for pair in listed}
     assert len(shown) == 2
     [left] = re.findall(r"<@(\d+)> \(backend\): no one was left on the other side", fields["Left unmatched"])
     paired = {member for pair in shown for member in pair}
