@@ -164,6 +164,11 @@ def _target_message(console: SandboxConsole, what: str) -> MessageRecord:
     owner = console._ephemeral_owner.get(int(target.id))
     if target.ephemeral and owner is not None and owner != console.member:
         raise ConsoleInputError(f"that message was only shown to {owner} (ephemeral); `as {owner}` to use its {what}")
+    # Only the member a DM was sent to sees it (`dms ben` shows it to anyone here, Discord would not).
+    dm_owner = console._world.dm_owner(int(target.channel_id))
+    if dm_owner is not None and dm_owner != console.member:
+        raise ConsoleInputError(f"that message is in {dm_owner}'s DMs, which only {dm_owner} sees; "
+                                f"`as {dm_owner}` to use its {what}")
     return target
 
 

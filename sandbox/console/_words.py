@@ -131,29 +131,31 @@ def _list_messages(console: SandboxConsole, title: str, records: list[Any]) -> N
 
 
 async def threads(console: SandboxConsole, rest: str) -> None:
+    """One line a thread (a table squeezed the names into stubs at 80 columns), and how to read one."""
     opened = console._world.threads()
     if not opened:
         console._note("no threads yet")
         return
     names = console._names()
-    table = Table(box=None, padding=(0, 2), show_edge=False)
-    for column in ("thread", "in", "kind", "members", "messages"):
-        table.add_column(column, style="bold" if column == "thread" else "")
+    console._note(f"{len(opened)} thread{'s' if len(opened) != 1 else ''} the bot opened", "bold cyan")
     for thread in opened:
         try:
-            count = str(len(list(console.standin.messages(thread.id))))
+            count = len(list(console.standin.messages(thread.id)))
         except (KeyError, ValueError):
-            count = "?"
-        table.add_row(
-            *_plain(
-                str(thread.name),
-                "#" + names.channel(thread.parent_id),
-                "private" if thread.private else "public",
-                ", ".join(names.user(m) for m in (thread.member_ids or [])) or "-",
-                count,
-            )
-        )
-    console.out.print(table)
+            count = -1
+        messages = "? messages" if count < 0 else f"{count} message{'s' if count != 1 else ''}"
+        kind = "private thread" if thread.private else "thread"
+        members = ", ".join(names.user(m) for m in (thread.member_ids or [])) or "none"
+        line = Text("  ")
+        line.append(f"“{thread.name}”", style="bold")
+        line.append(f" · {kind} in #{names.channel(thread.parent_id)} · {messages} · members: {members}")
+        console.out.print(line, highlight=False, soft_wrap=True)
+    example = opened[-1].name
+    console._note(f"channel {_quoted(str(example))} shows a thread's messages; in {_quoted(str(example))} types there")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name
 
 
 async def wait(console: SandboxConsole, rest: str) -> None:
