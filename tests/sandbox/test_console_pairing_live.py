@@ -145,3 +145,22 @@ async def test_clock_past_day_eight_runs_the_automatic_round_and_names_it(sessio
     # The round's messages carry nonces of their own; the post itself is still named.
     assert ("automatic pairing round, due Tuesday, 8 December 2026 10:00 Africa/Lagos (UTC+01:00) · 09:00 UTC: "
             "ran; anything it posted is shown above") in out
+
+
+async def test_two_requests_in_dms_are_numbered_and_either_can_be_answered(session: Session) -> None:
+    await session.lines('as ada', '/pair request member:ben note:"from ada"',
+                        'as chioma', '/pair request member:ben note:"from chioma"', "as ben")
+    out = await session.run("dms")
+    assert "nexus · [on 1]" in out and "nexus · [on 2]" in out
+    assert out.index("from ada") < out.index("[on 2]") < out.index("from chioma")
+    assert "2 of these have buttons: press acts on the last; `press Accept on 1` on the first" in out
+    # The earlier request, ada's, not the last one shown.
+    out = await session.run("press Accept on 1")
+    assert "✅ You accepted @ada's request: you're paired." in out
+    assert "Your pairing request to @ben was closed: they paired with someone else." in out  # chioma, told
+    assert await session.run("press Accept on 3") == "✗ no message 3; the listing numbered 1 to 2"
+    # A message with buttons shown since (chioma's /pair find) ends the listing's numbers.
+    assert "[1] 🤝 Request 1" in await session.lines("as diego", "/pair profile timezone:Africa/Lagos",
+                                                    "as chioma", "/pair find")
+    assert (await session.run("press 1 on 1")).startswith("✗ `on N` picks one of the messages a `dms` or "
+                                                         "`channel` listing numbered")
