@@ -83,7 +83,7 @@ def fit(backend: Learner, frontend: Learner, *, week: date,
     elif backend.availability and frontend.availability:
         reasons.append("no overlap in your weekly availability")
     else:  # "no overlap" would be untrue of someone who never said when they are free
-        reasons.append("no weekly availability to compare yet (/pair profile availability:…)")
+        reasons.append("no weekly availability given yet")
     if both_looking:
         reasons.append("both looking for a partner")
     return Fit(score_of(same_track, len(shared), hours, both_looking), tuple(reasons), same_track,

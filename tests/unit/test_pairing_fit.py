@@ -101,7 +101,7 @@ def test_a_learner_who_gave_no_availability_is_not_told_there_is_no_overlap() ->
 
         assert result is not None
         assert result.reasons == ("both on the a track",
-                                  "no weekly availability to compare yet (/pair profile availability:…)")
+                                  "no weekly availability given yet")
 
 
 def test_caps_keep_a_long_stack_or_a_free_week_from_outweighing_the_rest() -> None:
