@@ -78,7 +78,12 @@ def fit(backend: Learner, frontend: Learner, *, week: date,
         reasons.append(f"both on the {backend.track_name or backend.track} track")
     if shared:
         reasons.append(f"both use {_listed([title for _, title in shared])}")
-    reasons.append(f"{_hours(hours)} of overlap a week" if minutes else "no overlap in your weekly availability")
+    if minutes:
+        reasons.append(f"{_hours(hours)} of overlap a week")
+    elif backend.availability and frontend.availability:
+        reasons.append("no overlap in your weekly availability")
+    else:  # "no overlap" would be untrue of someone who never said when they are free
+        reasons.append("no weekly availability given yet")
     if both_looking:
         reasons.append("both looking for a partner")
     return Fit(score_of(same_track, len(shared), hours, both_looking), tuple(reasons), same_track,

@@ -168,11 +168,12 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
                             reason: app_commands.Range[str, 0, 300] | None = None) -> None:
         pair = await self.pairing.leave(guild_of(interaction), interaction.user.id, reason or "")
         partner = pair.partner_of(interaction.user.id)
-        said = f" Their reason: {pair.end_reason}" if pair.end_reason else ""
+        # The reason is the member's own words: last, on its own line, so no sentence runs into it.
+        said = f"\nTheir reason: {pair.end_reason}" if pair.end_reason else ""
         try:
             await tell(self.bot, pair.guild_id, partner,
-                       f"<@{interaction.user.id}> ended your pair.{said} You can be matched again "
-                       "(`/pair find`, `/pair queue join`), never with them.")
+                       f"<@{interaction.user.id}> ended your pair. You can be matched again "
+                       f"(`/pair find`, `/pair queue join`), never with them.{said}")
         except PostFailed as exc:
             log.info("could not tell the partner of pair %s: %s", pair.id, exc)
         await reply_private(interaction, f"Your pair with <@{partner}> has ended; they were told. You can be matched "

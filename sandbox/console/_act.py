@@ -155,8 +155,27 @@ async def slash(console: SandboxConsole, line: str) -> None:
     )
 
 
-def _target_message(console: SandboxConsole, what: str) -> MessageRecord:
-    target = console._target
+_ON_MESSAGE = re.compile(r"\s+on\s+(\d+)\s*$", re.IGNORECASE)
+
+
+def _picked_message(console: SandboxConsole, rest: str) -> tuple[MessageRecord | None, str]:
+    """`press Accept on 1`: message 1 of those a `dms` or `channel` listing numbered (several had
+    buttons); without `on N`, None (the last message shown with buttons). The rest without it."""
+    found = _ON_MESSAGE.search(rest)
+    if found is None:
+        return None, rest
+    listed = console._listed
+    if not listed:
+        raise ConsoleInputError("`on N` picks one of the messages a `dms` or `channel` listing numbered when "
+                                "several had buttons; none is numbered now")
+    number = int(found.group(1))
+    if not 1 <= number <= len(listed):
+        raise ConsoleInputError(f"no message {number}; the listing numbered 1 to {len(listed)}")
+    return listed[number - 1], rest[: found.start()]
+
+
+def _target_message(console: SandboxConsole, what: str, picked: MessageRecord | None = None) -> MessageRecord:
+    target = picked or console._target
     if target is None:
         raise ConsoleInputError(f"no message with {what} shown yet")
     if target.deleted:
@@ -164,13 +183,19 @@ def _target_message(console: SandboxConsole, what: str) -> MessageRecord:
     owner = console._ephemeral_owner.get(int(target.id))
     if target.ephemeral and owner is not None and owner != console.member:
         raise ConsoleInputError(f"that message was only shown to {owner} (ephemeral); `as {owner}` to use its {what}")
+    # Only the member a DM was sent to sees it (`dms ben` shows it to anyone here, Discord would not).
+    dm_owner = console._world.dm_owner(int(target.channel_id))
+    if dm_owner is not None and dm_owner != console.member:
+        raise ConsoleInputError(f"that message is in {dm_owner}'s DMs, which only {dm_owner} sees; "
+                                f"`as {dm_owner}` to use its {what}")
     return target
 
 
 async def press(console: SandboxConsole, rest: str) -> None:
-    if not rest:
+    picked, rest = _picked_message(console, rest)
+    if not rest.strip():
         raise ConsoleInputError("press which button? e.g. press 1 or press Accept")
-    target = _target_message(console, "buttons")
+    target = _target_message(console, "buttons", picked)
     buttons = iter_buttons(target.components or [])
     if not buttons:
         if iter_selects(target.components or []):
@@ -208,7 +233,8 @@ async def press(console: SandboxConsole, rest: str) -> None:
 
 
 async def select(console: SandboxConsole, rest: str) -> None:
-    target = _target_message(console, "select menus")
+    picked, rest = _picked_message(console, rest)
+    target = _target_message(console, "select menus", picked)
     selects = iter_selects(target.components or [])
     if not selects:
         raise ConsoleInputError("the last message shown has no select menu")

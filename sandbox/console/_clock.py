@@ -257,12 +257,22 @@ def _show_now(console: SandboxConsole, timeline: Timeline, zone: ServerZone) -> 
 
 def _show_move(console: SandboxConsole, move: Move, zone: str) -> None:
     by_nonce = {post.nonce: post for post in move.posted}
+    named: set[str] = set()
 
     def note(record: MessageRecord) -> str | None:
         post = by_nonce.get(str(record.nonce)) if record.nonce is not None else None
-        return None if post is None else f"{post.label}, due {describe_instant(post.due_at, zone)}"
+        if post is None:
+            return None
+        named.add(post.nonce)
+        return f"{post.label}, due {describe_instant(post.due_at, zone)}"
 
     console._show_changes(set(), note_for=note)
+    # A post whose messages carry nonces of their own (a pairing round: its threads, DMs and
+    # announcement) names no message above: say it was made, so every post counted is named.
+    for post in move.posted:
+        if post.nonce not in named:
+            console._note(f"{post.label}, due {describe_instant(post.due_at, zone)}: ran; anything it posted is "
+                          "shown above")
     if move.posted:
         console._note(f"{_posts(len(move.posted))} made on the way", "bold")
     else:

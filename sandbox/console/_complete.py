@@ -92,6 +92,14 @@ class ConsoleCompleter(Completer):
             candidates = list(CLOCK_MOVES)
         elif word == "help":
             candidates = [(f"/{p}", console.index.commands[p].description) for p in console.visible_paths()]
+        if word in ("as", "dms", "channel", "in"):
+            # One name, which may hold spaces (`Pair · ada & ben`): complete all that was typed,
+            # quoted or not, with or without its `#`.
+            typed = rest.lstrip().lstrip("\"'#").lower()
+            for value, meta in candidates:
+                if value.strip("\"").lower().startswith(typed):
+                    yield Completion(value, start_position=-len(rest.lstrip()), display_meta=meta)
+            return
         for value, meta in candidates:
             if value.lower().startswith(current.lower()):
                 yield Completion(value, start_position=-len(current), display_meta=meta)

@@ -99,6 +99,7 @@ class SandboxConsole:
         self.channel = self._world.channel_name(channel)
         self._index: tuple[str, CommandIndex] | None = None
         self._target: MessageRecord | None = None  # the last message shown with buttons or selects
+        self._listed: list[MessageRecord] = []  # what `press … on N` picks from (`dms`, `channel`)
         self._modal: ModalRecord | None = None  # the form the last interaction opened
         self._session: PromptSession[str] | None = None
         self._lock = asyncio.Lock()
@@ -313,6 +314,7 @@ class SandboxConsole:
         components = attr(record, "components") or []
         if iter_buttons(components) or iter_selects(components):
             self._target = record
+            self._listed = []
 
 
 __all__ = ["SandboxConsole"]

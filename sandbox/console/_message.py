@@ -92,7 +92,7 @@ def render_message(
         header.append(f" · {note}", style="dim")
     if view.ephemeral:
         header.append(f" · {EPHEMERAL_NOTE}", style="italic magenta")
-    if view.edited:
+    if view.edited and note != "edited":  # the feed's own "edited" note says it already
         header.append(" (edited)", style="dim")
     if view.deleted:
         header.append(" (deleted)", style="red")

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._act import settle
+from ._components import iter_buttons, iter_selects
 from ._parse import OPTION_TYPE_NAMES, CommandSpec, ConsoleInputError, closest
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ CHANNEL_HISTORY = 10
 
 CONSOLE_WORDS: list[tuple[str, str]] = [
     ("/command opt:value …", "run a slash command as the current member (Tab completes)"),
-    ("press N | press <label>", "press button N of the last message shown with buttons"),
+    ("press N | press <label>", "press button N of the last message shown with buttons; "
+                                "`press Accept on 2`: on message [on 2] of a dms or channel listing"),
     ("select N …", "pick options N (number or name) in its select menu; several menus: select MENU N …"),
     ("fill field=value …", "fill in and submit the open form (just `fill` asks field by field)"),
     ("as <member>", "act as another demo member"),
@@ -126,34 +128,47 @@ def _list_messages(console: SandboxConsole, title: str, records: list[Any]) -> N
     more = f" (last {len(last)} of {len(records)})" if len(records) > len(last) else ""
     console._note(f"{title} · {len(records)} message{'s' if len(records) != 1 else ''}{more}", "bold cyan")
     names = console._names()
+    # Several with buttons (ben's requests from ada and from chioma): number them, so `press … on N`
+    # can answer any one, not only the last.
+    actionable = [r for r in last if iter_buttons(r.components or []) or iter_selects(r.components or [])]
+    numbered = actionable if len(actionable) > 1 else []
+    number_of = {int(r.id): n for n, r in enumerate(numbered, start=1)}
     for record in last:
-        console._show_message(record, names)
+        note = f"[on {number_of[int(record.id)]}]" if int(record.id) in number_of else None
+        console._show_message(record, names, note=note)
+    if numbered:
+        console._listed = numbered
+        first = (iter_buttons(numbered[0].components or []) or [{}])[0].get("label") or "1"
+        console._note(f"{len(numbered)} of these have buttons: press acts on the last; "
+                      f"`press {first} on 1` on the first")
 
 
 async def threads(console: SandboxConsole, rest: str) -> None:
+    """One line a thread (a table squeezed the names into stubs at 80 columns), and how to read one."""
     opened = console._world.threads()
     if not opened:
         console._note("no threads yet")
         return
     names = console._names()
-    table = Table(box=None, padding=(0, 2), show_edge=False)
-    for column in ("thread", "in", "kind", "members", "messages"):
-        table.add_column(column, style="bold" if column == "thread" else "")
+    console._note(f"{len(opened)} thread{'s' if len(opened) != 1 else ''} the bot opened", "bold cyan")
     for thread in opened:
         try:
-            count = str(len(list(console.standin.messages(thread.id))))
+            count = len(list(console.standin.messages(thread.id)))
         except (KeyError, ValueError):
-            count = "?"
-        table.add_row(
-            *_plain(
-                str(thread.name),
-                "#" + names.channel(thread.parent_id),
-                "private" if thread.private else "public",
-                ", ".join(names.user(m) for m in (thread.member_ids or [])) or "-",
-                count,
-            )
-        )
-    console.out.print(table)
+            count = -1
+        messages = "? messages" if count < 0 else f"{count} message{'s' if count != 1 else ''}"
+        kind = "private thread" if thread.private else "thread"
+        members = ", ".join(names.user(m) for m in (thread.member_ids or [])) or "none"
+        line = Text("  ")
+        line.append(f"“{thread.name}”", style="bold")
+        line.append(f" · {kind} in #{names.channel(thread.parent_id)} · {messages} · members: {members}")
+        console.out.print(line, highlight=False, soft_wrap=True)
+    example = opened[-1].name
+    console._note(f"channel {_quoted(str(example))} shows a thread's messages; in {_quoted(str(example))} types there")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name
 
 
 async def wait(console: SandboxConsole, rest: str) -> None:

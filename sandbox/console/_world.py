@@ -23,6 +23,11 @@ ADMINISTRATOR = Permissions(administrator=True).value
 PERMISSION_NAMES = {"manage_guild": "Manage Server", "moderate_members": "Timeout Members"}
 
 
+def _letters(name: str) -> str:
+    """A name as letters and digits only, lower case: `Pair · ada & ben` -> `pairadaben`."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 def permission_names(bits: int) -> list[str]:
     """`Permissions` bits -> the names Discord shows in the server settings ("Manage Server")."""
     return [
@@ -55,6 +60,13 @@ class DemoWorld:
         by_id = {int(r.id): r.name for r in guild.roles}
         return [by_id.get(int(r), str(r)) for r in member.roles if int(r) != int(guild.id)]
 
+    def dm_owner(self, channel_id: int) -> str | None:
+        """The member whose DM with the bot `channel_id` is (None: not a DM channel)."""
+        for member in self.guild.members:
+            if not member.bot and self.standin.dm_channel_id(member) == int(channel_id):
+                return str(member.name)
+        return None
+
     def threads(self) -> list[ThreadRecord]:
         return list(self.standin.threads or [])
 
@@ -70,8 +82,17 @@ class DemoWorld:
         try:
             return str(self.guild.channel(key).name)
         except KeyError:
-            names = [c.name for c in self.text_channels()] + [t.name for t in self.threads()]
-            raise ConsoleInputError(f"unknown channel {name!r}; channels: {', '.join(names)}") from None
+            pass
+        # Thread names the bot makes carry `·` and `&`, which nobody types: `pair ada ben` will do,
+        # as will any part of one name (`ada & ben`), when it names one thread or channel only.
+        names = [str(c.name) for c in self.text_channels()] + [str(t.name) for t in self.threads()]
+        typed = _letters(key)
+        found = [n for n in names if _letters(n) == typed] or [n for n in names if typed and typed in _letters(n)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ConsoleInputError(f"{name!r} could be {' or '.join(repr(n) for n in found)}; type more of its name")
+        raise ConsoleInputError(f"unknown channel {name!r}; channels: {', '.join(names)}")
 
     def missing_for_command(self, member: str, channel: str, needs: int | None) -> list[str]:
         """What `member` lacks, typing in `channel`, for a command with these default member

@@ -134,7 +134,11 @@ async def test_the_shipped_demo_script_runs_without_errors(tmp_path):
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, stdout.decode()[-2000:] + stderr.decode()
-    assert "prefetch_related" in stdout.decode()
+    out = stdout.decode()
+    assert "prefetch_related" in out
+    # The tour shows pairing: find, a request answered from the DMs, the pair's thread, a dry run and a round.
+    assert "private thread opened in #prodevprojectnexus: “Pair · ada & ben” (members: nexus, ada, ben)" in out
+    assert "Dry run: 1 pair" in out and "🤝 Pairing round: 1 new pair" in out
 
 
 async def test_a_failing_script_line_makes_the_sandbox_exit_1(tmp_path):

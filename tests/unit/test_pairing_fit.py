@@ -95,6 +95,15 @@ def test_no_common_ground_still_says_so() -> None:
     assert result.reasons == ("no overlap in your weekly availability",)
 
 
+def test_a_learner_who_gave_no_availability_is_not_told_there_is_no_overlap() -> None:
+    for backend_ranges in ((), (at(MONDAY, 8, 10),)):
+        result = fit(learner(1, "UTC", *backend_ranges, track="a"), learner(2, "UTC", track="a"), week=DECEMBER)
+
+        assert result is not None
+        assert result.reasons == ("both on the a track",
+                                  "no weekly availability given yet")
+
+
 def test_caps_keep_a_long_stack_or_a_free_week_from_outweighing_the_rest() -> None:
     topics = {n: f"Topic {n}" for n in range(1, 8)}
     everyday = [at(day, 8, 18) for day in range(7)]  # 70 hours
