@@ -81,7 +81,7 @@ def fit(backend: Learner, frontend: Learner, *, week: date,
     if minutes:
         reasons.append(f"{_hours(hours)} of overlap a week")
     elif backend.availability and frontend.availability:
-        reasons.append("no overlap in your weekly availability")
+        reasons.append("no overlap in weekly availability")
     else:  # "no overlap" would be untrue of someone who never said when they are free
         reasons.append("no weekly availability given yet")
     if both_looking:

@@ -226,8 +226,11 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
                     "threads or the announcement (check my permissions in the channel); the next round or restart "
                     "makes what is missing, once.")
         else:
-            text = (f"Round done: {len(stored.pairs)} pair" + ("" if len(stored.pairs) == 1 else "s")
-                    + f" formed, each with a private thread; {len(stored.unmatched)} left unmatched and told why.")
+            formed = "1 pair formed, with its private thread" if len(stored.pairs) == 1 else (
+                f"{len(stored.pairs)} pairs formed, each with a private thread")
+            left = "nobody left unmatched" if not stored.unmatched else (
+                f"{len(stored.unmatched)} left unmatched and told why")
+            text = f"Round done: {formed}; {left}."
         await reply_private(interaction, text)
 
     @app_commands.command(name="schedule", description="When the automatic pairing round runs, or pause it")

@@ -25,7 +25,8 @@ def find_embed(found: FindResult) -> discord.Embed:
     side = "frontend" if found.discipline == "backend" else "backend"
     if not found.candidates:
         embed = discord.Embed(title="No partner to propose yet", colour=NEXUS_COLOUR, description=(
-            f"No {side} learner is free right now (or the only ones were your partners before). "
+            f"No {side} learner is free yet: nobody on that side has a profile, a project or a place in the "
+            "queue and no pair (or the only ones were your partners before). "
             "`/pair queue join` puts you in the next pairing round."))
     else:
         embed = discord.Embed(title=f"Your best {side} partners", colour=NEXUS_COLOUR,

@@ -92,7 +92,7 @@ def test_no_common_ground_still_says_so() -> None:
 
     assert result is not None
     assert result.score == 0
-    assert result.reasons == ("no overlap in your weekly availability",)
+    assert result.reasons == ("no overlap in weekly availability",)
 
 
 def test_a_learner_who_gave_no_availability_is_not_told_there_is_no_overlap() -> None:

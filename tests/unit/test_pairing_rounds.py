@@ -124,4 +124,4 @@ def test_a_zero_fit_pair_still_beats_no_partner() -> None:
 
     assert [(p.backend.member_id, p.frontend.member_id) for p in plan.pairs] == [(1, 11)]
     assert plan.pairs[0].fit.score == 0
-    assert plan.pairs[0].fit.reasons == ("no overlap in your weekly availability",)
+    assert plan.pairs[0].fit.reasons == ("no overlap in weekly availability",)
