@@ -255,3 +255,35 @@ async def test_a_request_of_one_server_cannot_be_answered_from_another(server):
     with pytest.raises(UserError, match="doesn't exist in this server"):
         await server.bot.services.pairing.accept(123456789012345678, request_id, member_id(server, "ben"))
     assert await pairs_in_db(server) == []
+
+
+async def test_the_accept_button_still_works_after_a_restart(tmp_path):
+    from bot.clock import Clock
+    from bot.config import load_settings
+    from sandbox.run import sandbox_settings, start_bot_against, stop_bot
+    from sandbox.standin import StandIn
+
+    db_path = tmp_path / "nexus.db"
+    async with StandIn() as standin:
+        async def start():
+            clock = Clock()
+            clock.set(NOW)
+            return await start_bot_against(standin, sandbox_settings(load_settings({}, env_file=None), standin,
+                                                                     db_path), clock=clock)
+
+        bot, task = await start()
+        try:
+            await standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
+                                                           "frontend_role": "Frontend"})
+            await (await standin.invoke("ada", "pair request", {"member": "ben"})).wait_done()
+        finally:
+            await stop_bot(bot, task)
+        [asked] = [m for m in standin.dm_messages("ben") if m.buttons]
+
+        bot, task = await start()  # a new process would know the button only by its custom id
+        try:
+            accepted = await (await standin.click("ben", asked, button(asked, "nexus:pair:accept:"))).wait_done()
+            assert "you're paired" in accepted.original.text
+            assert len([t for t in standin.threads if t.private]) == 1
+        finally:
+            await stop_bot(bot, task)
