@@ -46,7 +46,8 @@ def find_embed(found: FindResult) -> discord.Embed:
 
 def profile_embed(profile: Profile | None, discipline: str | None, server_zone: str) -> discord.Embed:
     embed = discord.Embed(title="Your pairing profile", colour=NEXUS_COLOUR)
-    embed.add_field(name="Discipline", value=discipline or "not chosen: `/pair profile discipline:`")
+    embed.add_field(name="Discipline", value=discipline.title() if discipline
+                    else "not chosen: `/pair profile discipline:`")
     embed.add_field(name="Time zone", value=(profile.timezone if profile and profile.timezone
                                              else f"{server_zone} (the server's; set yours with `timezone:`)"))
     embed.add_field(name="Skills", value=profile.skills if profile and profile.skills else "none given", inline=False)
@@ -61,7 +62,8 @@ def profile_embed(profile: Profile | None, discipline: str | None, server_zone: 
 
 def status_embed(status: PairStatus, next_round: datetime | None) -> discord.Embed:
     embed = discord.Embed(title="Your pairing", colour=NEXUS_COLOUR)
-    embed.add_field(name="Discipline", value=status.discipline or "not known: `/pair profile discipline:`")
+    embed.add_field(name="Discipline", value=status.discipline.title() if status.discipline
+                    else "not known: `/pair profile discipline:`")
     if status.pair is not None:
         who = status.pair.frontend_id if status.discipline == "backend" else status.pair.backend_id
         value = f"with <@{who}> since {date_in_words(status.pair.created_at.date())}"
