@@ -26,9 +26,10 @@ from cogs._style import NEXUS_COLOUR, NO_MENTIONS, timestamp
 log = logging.getLogger(__name__)
 
 ADMIN = {"manage_guild": True}
-# What the bot must be able to do in the channel it posts in (introductions, posted topics, threads).
+# What the bot must be able to do in the channel it posts in (introductions, posted topics, project
+# threads, and the private thread of each pair).
 CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links", "read_message_history",
-                 "create_public_threads", "send_messages_in_threads")
+                 "create_public_threads", "create_private_threads", "send_messages_in_threads")
 INTRODUCTION = "introduction"  # the ledger's kind for the post that introduces Nexus in a channel
 PROBLEM_DAYS = 7  # failed and skipped scheduled posts stay in /nexus status this long
 

@@ -161,3 +161,12 @@ async def test_a_region_or_an_overlong_time_zone_gets_a_clear_private_message(ne
     assert "is a region, not a time zone" in reply.message.text or "not a time zone I know" in reply.message.text
     status = await nexus.standin.invoke("mentor", "nexus status")
     assert "Not set up yet" in status.message.text
+
+
+async def test_setup_names_a_missing_create_private_threads_the_pairs_need(nexus):
+    from discord import Permissions
+
+    await nexus.standin.set_permission_overwrite("prodevprojectnexus", nexus.standin.bot_user_id,
+                                                 deny=Permissions(create_private_threads=True).value)
+    reply = await setup_as(nexus, "mentor", channel="prodevprojectnexus")
+    assert reply.ephemeral and "**Create Private Threads**" in reply.message.text
