@@ -237,6 +237,35 @@ class PairingRepository:
             await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (pair_id,))
         return _pair(row)
 
+    async def member_left(self, guild_id: int, member_id: int, now: datetime) -> tuple[Pair | None, list[PairRequest]]:
+        """A member left the server: out of the queue, their open requests (both ways) closed and
+        their pair ended, in one transaction. Returns the pair ended and the requests closed."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM pair_queue WHERE guild_id = ? AND user_id = ?", (guild_id, member_id))
+            await conn.execute("INSERT INTO pair_departed (guild_id, member_id, left_at) VALUES (?, ?, ?) "
+                               "ON CONFLICT DO NOTHING", (guild_id, member_id, stamp))
+            cursor = await conn.execute(
+                "UPDATE pair_requests SET status = 'closed', decided_at = ? WHERE guild_id = ? AND status = 'pending' "
+                "AND (requester_id = ? OR target_id = ?) RETURNING *", (stamp, guild_id, member_id, member_id))
+            closed = [_request(row) for row in await cursor.fetchall()]
+            cursor = await conn.execute(
+                "UPDATE pairs SET ended_at = ?, ended_by = ?, end_reason = 'left the server' WHERE id = "
+                "(SELECT pair_id FROM pair_members WHERE guild_id = ? AND member_id = ?) RETURNING *",
+                (stamp, member_id, guild_id, member_id))
+            ended = await cursor.fetchone()
+            if ended is not None:
+                await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (ended["id"],))
+        return (_pair(ended) if ended else None), closed
+
+    async def member_returned(self, guild_id: int, member_id: int) -> bool:
+        return await self._db.execute_changes("DELETE FROM pair_departed WHERE guild_id = ? AND member_id = ?",
+                                              (guild_id, member_id)) == 1
+
+    async def departed(self, guild_id: int) -> set[int]:
+        rows = await self._db.fetchall("SELECT member_id FROM pair_departed WHERE guild_id = ?", (guild_id,))
+        return {row[0] for row in rows}
+
     # --- requests ------------------------------------------------------------------------------
 
     async def get_request(self, request_id: int) -> PairRequest | None:

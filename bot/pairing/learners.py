@@ -138,7 +138,8 @@ class LearnerPool:
             partners.setdefault(pair.backend_id, set()).add(pair.frontend_id)
             partners.setdefault(pair.frontend_id, set()).add(pair.backend_id)
         queued = tuple(entry.member_id for entry in queue)
-        members: Iterable[int] = {*profiles, *projects, *queued} if only is None else (only,)
+        departed = await self._repository.departed(guild_id)
+        members: Iterable[int] = ({*profiles, *projects, *queued} - departed) if only is None else (only,)
         learners: dict[int, Learner] = {}
         disciplines: dict[int, Discipline] = {}
         for member in members:

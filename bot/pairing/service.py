@@ -331,6 +331,17 @@ class PairingService:
             raise UserError("Your pair had already ended.")
         return ended
 
+    async def member_left(self, guild_id: int, member_id: int) -> tuple[Pair | None, list[PairRequest]]:
+        """A member left the server: nothing of pairing waits on them any more (see the repository)."""
+        left = await self._repository.member_left(guild_id, member_id, self._clock.now())
+        self._pool.forget(guild_id)
+        return left
+
+    async def member_returned(self, guild_id: int, member_id: int) -> None:
+        """A member who had left came back: they can be proposed and paired again."""
+        if await self._repository.member_returned(guild_id, member_id):
+            self._pool.forget(guild_id)
+
     async def history(self, guild_id: int, member_id: int) -> list[Pair]:
         return await self._repository.pairs_of(guild_id, member_id)
 

@@ -84,6 +84,30 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         return "Pairing", (f"Active pairs: **{pairs}** · waiting in the queue: {queued} · pending requests: "
                            f"{requests} · {when}")
 
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A learner who leaves the server leaves pairing: their partner and the learners waiting on a
+        request with them are told; they are never proposed again."""
+        member_id = payload.user.id
+        pair, closed = await self.pairing.member_left(payload.guild_id, member_id)
+        told: list[tuple[int, str]] = []
+        if pair is not None:
+            told.append((pair.partner_of(member_id), f"<@{member_id}> left the server, so your pair has ended. You "
+                                                     "can be matched again: `/pair find`, `/pair queue join`."))
+        for request in closed:
+            await edit_quietly(self.bot, request, "This pairing request was closed: one of you left the server.")
+            other = request.target_id if request.requester_id == member_id else request.requester_id
+            told.append((other, f"Your pairing request with <@{member_id}> was closed: they left the server."))
+        for other, text in told:
+            try:
+                await tell(self.bot, payload.guild_id, other, text)
+            except PostFailed as exc:
+                log.info("could not tell member %s that %s left: %s", other, member_id, exc)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.pairing.member_returned(member.guild.id, member.id)
+
     @property
     def pairing(self) -> PairingService:
         return self.bot.services.pairing

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from ._callbacks import Callbacks
 from ._channel_changes import delete_channel, set_overwrite
-from ._gateway import Gateway
+from ._gateway import GUILD_MEMBERS_INTENT, Gateway
 from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
@@ -242,6 +242,16 @@ class StandIn:
     @property
     def resumes(self) -> int:
         return self._gateway.resumes
+
+    async def remove_member(self, member: MemberRef, *, guild: DemoGuild | None = None) -> DemoMember:
+        """The member leaves the server (or is kicked): gone from it, and bots with the Server
+        Members intent get GUILD_MEMBER_REMOVE, as Discord sends it (`guild_id` and the `user`)."""
+        where = guild or self.guild
+        found = self._state.member(member, where)
+        where.members.remove(found)
+        await self._gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(where.id), "user": found.user_payload()},
+                                     intent=GUILD_MEMBERS_INTENT)
+        return found
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""

@@ -287,3 +287,28 @@ async def test_the_accept_button_still_works_after_a_restart(tmp_path):
             assert len([t for t in standin.threads if t.private]) == 1
         finally:
             await stop_bot(bot, task)
+
+
+async def test_a_learner_who_leaves_the_server_leaves_pairing_and_those_waiting_on_them_are_told(server):
+    standin = server.standin
+    ada, ben = member_id(server, "ada"), member_id(server, "ben")
+    await request(server, "ada", "ben")
+    asked = request_message(server, "ben")
+    await (await standin.click("ben", asked, button(asked, "nexus:pair:accept:"))).wait_done()
+    await request(server, "chioma", "diego")
+    to_diego = request_message(server, "diego")
+
+    told_ben = asyncio.create_task(standin.wait_for_message(None, lambda m: "left the server" in m.text
+                                                            and m.channel_id == standin.dm_channel_id("ben")))
+    await profile(server, "esi", timezone="UTC")  # another backend learner ben could be proposed
+    await standin.remove_member("ada")
+    await told_ben
+    assert await pairs_in_db(server) == [(ada, ben, 0)]  # the pair ended
+    found = await standin.invoke("diego", "pair find")  # ada, who left, is no one's candidate any more
+    shown = str(found.message.embeds)
+    assert f"<@{member_id(server, 'esi')}>" in shown and f"<@{ada}>" not in shown
+
+    told_diego = asyncio.create_task(standin.wait_for_message(None, lambda m: "they left the server" in m.text))
+    await standin.remove_member("chioma")
+    await told_diego
+    assert "one of you left the server" in to_diego.text and not to_diego.buttons

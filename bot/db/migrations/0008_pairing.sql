@@ -62,3 +62,12 @@ CREATE TABLE pair_schedule (
     updated_by  INTEGER,
     updated_at  TEXT NOT NULL
 );
+
+-- Members who left the server: never proposed or paired until they come back (their profile and
+-- project stay, as the member wrote them).
+CREATE TABLE pair_departed (
+    guild_id   INTEGER NOT NULL,
+    member_id  INTEGER NOT NULL,
+    left_at    TEXT NOT NULL,
+    PRIMARY KEY (guild_id, member_id)
+);
