@@ -65,7 +65,7 @@ class Services:
         guild_setup.on_configured(week_one.server_configured)
         pairing_repository = PairingRepository(db)
         learners = LearnerPool(pairing_repository, guild_setup, knowledge, tracks)
-        pairing = PairingService(pairing_repository, learners, projects, clock, settings.pair_request_ttl)
+        pairing = PairingService(pairing_repository, learners, projects, clock, settings.pair_request_ttl, scheduler)
         pair_rounds = RoundService(pairing_repository, learners, scheduler, clock)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)

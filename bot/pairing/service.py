@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
@@ -22,6 +22,7 @@ from bot.pairing.model import Learner
 from bot.pairing.records import Pair, PairRequest, Profile
 from bot.projects.model import Discipline, Project
 from bot.projects.service import ProjectService
+from bot.scheduling import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,10 @@ class PairStatus:
 
 class PairingService:
     def __init__(self, repository: PairingRepository, pool: LearnerPool, projects: ProjectService, clock: Clock,
-                 request_ttl: timedelta) -> None:
+                 request_ttl: timedelta, scheduler: Scheduler) -> None:
         self._repository = repository
+        # The automatic round is due only while someone waits: a queue that changes moves its alarm.
+        self._scheduler = scheduler
         self._pool = pool
         self._projects = projects
         self._clock = clock
@@ -367,6 +370,7 @@ class PairingService:
         await self._refuse_if_paired(guild_id, member_id)
         joined = await self._repository.join_queue(guild_id, member_id, "command", self._clock.now())
         self._pool.forget(guild_id)
+        await self._scheduler.reschedule()
         return joined
 
     async def leave_queue(self, guild_id: int, member_id: int) -> None:
@@ -383,10 +387,4 @@ class PairingService:
         else:
             await self._repository.leave_queue(project.guild_id, project.owner_id, only_via="project")
         self._pool.forget(project.guild_id)
-
-    @staticmethod
-    def availability_of(profile: Profile | None) -> str:
-        return profile.availability if profile is not None else ""
-
-    def now(self) -> datetime:
-        return self._clock.now()
+        await self._scheduler.reschedule()

@@ -213,7 +213,6 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
     async def queue_join_command(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_of(interaction)
         joined = await self.pairing.join_queue(guild_id, interaction.user.id, role_ids(interaction.user))
-        await self.bot.services.scheduler.reschedule()
         next_round = await self.rounds.next_round(guild_id)
         when = (f" The next round: {timestamp(next_round, 'F')}." if next_round
                 else " An admin runs the next round.")
