@@ -8,13 +8,13 @@ import io
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from console_session import ConsoleSession
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from rich.console import Console
@@ -69,19 +69,7 @@ class DailyAtNine:
         return [self._post(at) for at in self._times(after, after + timedelta(days=limit))][:limit]
 
 
-@dataclass
-class Session:
-    standin: Any
-    bot: Any
-    console: SandboxConsole
-    buffer: io.StringIO
-
-    async def run(self, line: str) -> str:
-        start = self.buffer.tell()
-        await self.console.execute(line)
-        self.buffer.seek(start)
-        return "\n".join(row.rstrip() for row in self.buffer.read().splitlines())
-
+class Session(ConsoleSession):
     def daily_notes(self) -> list[Any]:
         return [m for m in self.standin.messages(CHANNEL) if m.content.startswith("Daily note")]
 
@@ -111,7 +99,7 @@ async def session(tmp_path: Path) -> AsyncIterator[Session]:
                 standin, output=Console(file=buffer, width=160), member="mentor",
                 timeline=BotTimeline(bot, int(standin.guild.id)),
             )
-            yield Session(standin, bot, console, buffer)
+            yield Session(standin, console, buffer, bot)
         finally:
             await stop_bot(bot, task)
 

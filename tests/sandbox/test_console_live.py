@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
+from console_session import ConsoleSession
 from discord import app_commands
 from discord.ext import commands
 from prompt_toolkit.completion import CompleteEvent
@@ -178,19 +177,7 @@ class TinyBot(commands.Bot):
         return None
 
 
-@dataclass
-class Sandbox:
-    standin: Any
-    console: SandboxConsole
-    buffer: io.StringIO
-
-    async def run(self, line: str) -> str:
-        """Run one console line; return what a person would have read."""
-        start = self.buffer.tell()
-        await self.console.execute(line)
-        self.buffer.seek(start)
-        text = self.buffer.read()
-        return "\n".join(row.rstrip() for row in text.splitlines())
+Sandbox = ConsoleSession
 
 
 @pytest.fixture

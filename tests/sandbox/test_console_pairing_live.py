@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from console_session import ConsoleSession
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from rich.console import Console
@@ -32,20 +31,7 @@ SETUP = ("/nexus setup channel:#prodevprojectnexus backend_role:@Backend fronten
 THREAD = "Pair · ada & ben"
 
 
-@dataclass
-class Session:
-    standin: Any
-    console: SandboxConsole
-    buffer: io.StringIO
-
-    async def run(self, line: str) -> str:
-        start = self.buffer.tell()
-        await self.console.execute(line)
-        self.buffer.seek(start)
-        return "\n".join(row.rstrip() for row in self.buffer.read().splitlines())
-
-    async def lines(self, *lines: str) -> str:
-        return "\n".join([await self.run(line) for line in lines])
+Session = ConsoleSession
 
 
 @pytest.fixture
