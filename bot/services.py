@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
+from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
 from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.db.projects import ProjectRepository
@@ -66,7 +67,7 @@ class Services:
         pairing_repository = PairingRepository(db)
         learners = LearnerPool(pairing_repository, guild_setup, knowledge, tracks)
         pairing = PairingService(pairing_repository, learners, projects, clock, settings.pair_request_ttl, scheduler)
-        pair_rounds = RoundService(pairing_repository, learners, scheduler, clock)
+        pair_rounds = RoundService(pairing_repository, RoundRepository(db), learners, scheduler, clock)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
         return cls(

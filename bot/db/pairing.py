@@ -5,9 +5,8 @@ round, a leave) is one transaction here; "one active pair per member" is the pri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any, cast
 
 import aiosqlite
@@ -23,9 +22,6 @@ from bot.pairing.records import (
     QueueEntry,
     QueueVia,
     RequestStatus,
-    Round,
-    RoundSchedule,
-    UnmatchedEntry,
 )
 from bot.projects.model import Discipline, Project
 
@@ -35,34 +31,13 @@ class AlreadyPaired(Exception):
 
 
 @dataclass(frozen=True)
-class RoundServer:
-    """A server the automatic round can run in: a channel and a cohort start are set."""
-
-    guild_id: int
-    channel_id: int
-    timezone: str
-    cohort_start: date
-    schedule: RoundSchedule | None  # None: the defaults
-    waiting: int  # members in the queue
-
-
-@dataclass(frozen=True)
 class PlannedPair:
     backend_id: int
     frontend_id: int
     fit_reasons: str
 
 
-@dataclass(frozen=True)
-class StoredRound:
-    round: Round
-    pairs: list[Pair]
-    unmatched: list[UnmatchedEntry]
-    closed: list[PairRequest]  # the pending requests of its paired members, closed by it
-    created: bool  # False: the round of this key existed already (a re-run finishes it)
-
-
-def _time(value: str | None) -> datetime | None:
+def stored_time(value: str | None) -> datetime | None:
     return from_db_time(value) if value else None
 
 
@@ -71,35 +46,27 @@ def _profile(row: aiosqlite.Row) -> Profile:
                    row["skills"], row["availability"], from_db_time(row["updated_at"]))
 
 
-def _request(row: aiosqlite.Row) -> PairRequest:
+def request_from_row(row: aiosqlite.Row) -> PairRequest:
     return PairRequest(
         id=row["id"], guild_id=row["guild_id"], requester_id=row["requester_id"], target_id=row["target_id"],
         note=row["note"], status=cast(RequestStatus, row["status"]), channel_id=row["channel_id"],
-        message_id=row["message_id"], delivered_in=row["delivered_in"], created_at=from_db_time(row["created_at"]),
-        expires_at=from_db_time(row["expires_at"]), decided_at=_time(row["decided_at"]),
+        message_id=row["message_id"], delivered_in=row["delivered_in"],
+        created_at=from_db_time(row["created_at"]),
+        expires_at=from_db_time(row["expires_at"]), decided_at=stored_time(row["decided_at"]),
     )
 
 
-def _pair(row: aiosqlite.Row) -> Pair:
+def pair_from_row(row: aiosqlite.Row) -> Pair:
     return Pair(
         id=row["id"], guild_id=row["guild_id"], backend_id=row["backend_id"], frontend_id=row["frontend_id"],
         source=cast(PairSource, row["source"]), request_id=row["request_id"], round_id=row["round_id"],
         thread_id=row["thread_id"], message_id=row["message_id"], fit_reasons=row["fit_reasons"],
-        created_at=from_db_time(row["created_at"]), ended_at=_time(row["ended_at"]), ended_by=row["ended_by"],
+        created_at=from_db_time(row["created_at"]), ended_at=stored_time(row["ended_at"]), ended_by=row["ended_by"],
         end_reason=row["end_reason"],
     )
 
 
-def _round(row: aiosqlite.Row) -> Round:
-    return Round(row["id"], row["guild_id"], row["round_key"], row["started_by"], from_db_time(row["started_at"]),
-                 _time(row["completed_at"]), row["message_id"])
-
-
-def _schedule(row: aiosqlite.Row) -> RoundSchedule:
-    return RoundSchedule(row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
-
-
-async def _insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, source: PairSource,
+async def insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, source: PairSource,
                        request_id: int | None, round_id: int | None, stamp: str) -> aiosqlite.Row:
     cursor = await conn.execute(
         "INSERT INTO pairs (guild_id, backend_id, frontend_id, source, request_id, round_id, fit_reasons, created_at) "
@@ -120,7 +87,7 @@ async def _insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: Plann
     return row
 
 
-async def _close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, stamp: str,
+async def close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, stamp: str,
                                round_id: int | None) -> list[PairRequest]:
     """Every pending request the two of a new pair sent or received is closed (a paired member can't
     accept or be accepted any more); `round_id` records the round that paired them, if one did."""
@@ -129,7 +96,7 @@ async def _close_open_requests(conn: aiosqlite.Connection, guild_id: int, planne
         "UPDATE pair_requests SET status = 'closed', decided_at = ?, closed_by_round = ? WHERE guild_id = ? "
         "AND status = 'pending' AND (requester_id IN (?, ?) OR target_id IN (?, ?)) RETURNING *",
         (stamp, round_id, guild_id, *members, *members))
-    return [_request(row) for row in await cursor.fetchall()]
+    return [request_from_row(row) for row in await cursor.fetchall()]
 
 
 class PairingRepository:
@@ -205,21 +172,22 @@ class PairingRepository:
         row = await self._db.fetchone(
             "SELECT pairs.* FROM pair_members JOIN pairs ON pairs.id = pair_members.pair_id "
             "WHERE pair_members.guild_id = ? AND pair_members.member_id = ?", (guild_id, member_id))
-        return _pair(row) if row else None
+        return pair_from_row(row) if row else None
 
     async def get_pair(self, pair_id: int) -> Pair | None:
         row = await self._db.fetchone("SELECT * FROM pairs WHERE id = ?", (pair_id,))
-        return _pair(row) if row else None
+        return pair_from_row(row) if row else None
 
     async def pairs_of(self, guild_id: int, member_id: int) -> list[Pair]:
         """Every pair the member was in, newest first."""
         rows = await self._db.fetchall(
             "SELECT * FROM pairs WHERE guild_id = ? AND (backend_id = ? OR frontend_id = ?) "
             "ORDER BY created_at DESC, id DESC", (guild_id, member_id, member_id))
-        return [_pair(row) for row in rows]
+        return [pair_from_row(row) for row in rows]
 
     async def all_pairs(self, guild_id: int) -> list[Pair]:
-        return [_pair(row) for row in await self._db.fetchall("SELECT * FROM pairs WHERE guild_id = ?", (guild_id,))]
+        rows = await self._db.fetchall("SELECT * FROM pairs WHERE guild_id = ?", (guild_id,))
+        return [pair_from_row(row) for row in rows]
 
     async def set_pair_thread(self, pair_id: int, thread_id: int | None, message_id: int | None) -> None:
         await self._db.execute("UPDATE pairs SET thread_id = ?, message_id = ? WHERE id = ?",
@@ -235,7 +203,7 @@ class PairingRepository:
             if row is None:
                 return None
             await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (pair_id,))
-        return _pair(row)
+        return pair_from_row(row)
 
     async def member_left(self, guild_id: int, member_id: int, now: datetime) -> tuple[Pair | None, list[PairRequest]]:
         """A member left the server: out of the queue, their open requests (both ways) closed and
@@ -248,7 +216,7 @@ class PairingRepository:
             cursor = await conn.execute(
                 "UPDATE pair_requests SET status = 'closed', decided_at = ? WHERE guild_id = ? AND status = 'pending' "
                 "AND (requester_id = ? OR target_id = ?) RETURNING *", (stamp, guild_id, member_id, member_id))
-            closed = [_request(row) for row in await cursor.fetchall()]
+            closed = [request_from_row(row) for row in await cursor.fetchall()]
             cursor = await conn.execute(
                 "UPDATE pairs SET ended_at = ?, ended_by = ?, end_reason = 'left the server' WHERE id = "
                 "(SELECT pair_id FROM pair_members WHERE guild_id = ? AND member_id = ?) RETURNING *",
@@ -256,7 +224,7 @@ class PairingRepository:
             ended = await cursor.fetchone()
             if ended is not None:
                 await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (ended["id"],))
-        return (_pair(ended) if ended else None), closed
+        return (pair_from_row(ended) if ended else None), closed
 
     async def member_returned(self, guild_id: int, member_id: int) -> bool:
         return await self._db.execute_changes("DELETE FROM pair_departed WHERE guild_id = ? AND member_id = ?",
@@ -270,7 +238,7 @@ class PairingRepository:
 
     async def get_request(self, request_id: int) -> PairRequest | None:
         row = await self._db.fetchone("SELECT * FROM pair_requests WHERE id = ?", (request_id,))
-        return _request(row) if row else None
+        return request_from_row(row) if row else None
 
     async def create_request(self, guild_id: int, requester_id: int, target_id: int, note: str, now: datetime,
                              expires_at: datetime) -> PairRequest | None:
@@ -287,7 +255,7 @@ class PairingRepository:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *",
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
             row = await cursor.fetchone()
-        return _request(row) if row else None
+        return request_from_row(row) if row else None
 
     async def set_request_delivery(self, request_id: int, channel_id: int, message_id: int,
                                    delivered_in: str) -> None:
@@ -301,7 +269,7 @@ class PairingRepository:
             "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
             "AND (requester_id = ? OR target_id = ?) ORDER BY created_at, id",
             (guild_id, to_db_time(now), member_id, member_id))
-        return [_request(row) for row in rows]
+        return [request_from_row(row) for row in rows]
 
     async def decide(self, request_id: int, status: RequestStatus, now: datetime) -> PairRequest | None:
         """Move an open request to `status` (declined, cancelled); None when it was no longer open."""
@@ -309,7 +277,7 @@ class PairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at > ? RETURNING *", (status, stamp, request_id, stamp))
-        return _request(row) if row else None
+        return request_from_row(row) if row else None
 
     async def expire(self, request_id: int, now: datetime) -> PairRequest | None:
         """Mark a pending request whose time is up as expired; None when it was decided before."""
@@ -317,7 +285,7 @@ class PairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at <= ? RETURNING *", (stamp, request_id, stamp))
-        return _request(row) if row else None
+        return request_from_row(row) if row else None
 
     async def accept(self, request_id: int, planned: PlannedPair,
                      now: datetime) -> tuple[Pair, list[PairRequest]] | None:
@@ -334,128 +302,18 @@ class PairingRepository:
             if accepted is None:
                 return None
             guild_id = accepted["guild_id"]
-            pair = await _insert_pair(conn, guild_id, planned, "request", request_id, None, stamp)
-            closed = await _close_open_requests(conn, guild_id, planned, stamp, None)
-        return _pair(pair), closed
+            pair = await insert_pair(conn, guild_id, planned, "request", request_id, None, stamp)
+            closed = await close_open_requests(conn, guild_id, planned, stamp, None)
+        return pair_from_row(pair), closed
 
     async def expiring_between(self, after: datetime, until: datetime) -> list[PairRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE status = 'pending' AND expires_at > ? AND expires_at <= ? "
             "ORDER BY expires_at, id", (to_db_time(after), to_db_time(until)))
-        return [_request(row) for row in rows]
+        return [request_from_row(row) for row in rows]
 
     async def next_expiry_after(self, moment: datetime) -> datetime | None:
         row = await self._db.fetchone(
             "SELECT MIN(expires_at) FROM pair_requests WHERE status = 'pending' AND expires_at > ?",
             (to_db_time(moment),))
         return from_db_time(row[0]) if row and row[0] else None
-
-    # --- rounds --------------------------------------------------------------------------------
-
-    async def store_round(self, guild_id: int, round_key: str, started_by: int | None, now: datetime,
-                          pairs: Sequence[PlannedPair], unmatched: Sequence[UnmatchedEntry]) -> StoredRound:
-        """Write a round with its pairs and who it left unmatched, in one transaction; a round of this
-        key that exists already is returned as stored (a re-run finishes it, never forms it again).
-        A planned pair one of whose members was paired meanwhile (an accept won the race) is left
-        out, and its other member recorded as unmatched ('partner-just-paired'). The pending
-        requests of everyone it pairs are closed with it (an accept racing it then finds them closed)."""
-        stamp = to_db_time(now)
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO pair_rounds (guild_id, round_key, started_by, started_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (guild_id, round_key) DO NOTHING RETURNING *", (guild_id, round_key, started_by, stamp))
-            row = await cursor.fetchone()
-            if row is not None:
-                left = list(unmatched)
-                for planned in pairs:
-                    await conn.execute("SAVEPOINT planned_pair")
-                    try:
-                        await _insert_pair(conn, guild_id, planned, "round", None, row["id"], stamp)
-                        await _close_open_requests(conn, guild_id, planned, stamp, row["id"])
-                    except AlreadyPaired:
-                        await conn.execute("ROLLBACK TO planned_pair")
-                        for member, side in ((planned.backend_id, "backend"), (planned.frontend_id, "frontend")):
-                            if await self._free(conn, guild_id, member):
-                                left.append(UnmatchedEntry(member, cast(Discipline, side), "partner-just-paired"))
-                    await conn.execute("RELEASE planned_pair")
-                await conn.executemany(
-                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason) VALUES (?, ?, ?, ?)",
-                    [(row["id"], entry.member_id, entry.side, entry.reason) for entry in left])
-        created = row is not None
-        if row is None:
-            row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
-                                          (guild_id, round_key))
-            assert row is not None
-        stored = _round(row)
-        return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
-                           await self.closed_by_round(stored.id), created)
-
-    @staticmethod
-    async def _free(conn: aiosqlite.Connection, guild_id: int, member_id: int) -> bool:
-        cursor = await conn.execute("SELECT 1 FROM pair_members WHERE guild_id = ? AND member_id = ?",
-                                    (guild_id, member_id))
-        return await cursor.fetchone() is None
-
-    async def round_pairs(self, round_id: int) -> list[Pair]:
-        rows = await self._db.fetchall("SELECT * FROM pairs WHERE round_id = ? ORDER BY id", (round_id,))
-        return [_pair(row) for row in rows]
-
-    async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
-        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"]) for row in rows]
-
-    async def closed_by_round(self, round_id: int) -> list[PairRequest]:
-        rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",
-                                       (round_id,))
-        return [_request(row) for row in rows]
-
-    async def complete_round(self, round_id: int, message_id: int | None, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE pair_rounds SET completed_at = COALESCE(completed_at, ?), message_id = COALESCE(message_id, ?) "
-            "WHERE id = ?", (to_db_time(now), message_id, round_id))
-
-    async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
-        sql, params = "SELECT * FROM pair_rounds WHERE completed_at IS NULL", []
-        if guild_id is not None:
-            sql += " AND guild_id = ?"
-            params.append(guild_id)
-        return [_round(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
-
-    async def last_round(self, guild_id: int) -> Round | None:
-        row = await self._db.fetchone(
-            "SELECT * FROM pair_rounds WHERE guild_id = ? ORDER BY started_at DESC, id DESC LIMIT 1", (guild_id,))
-        return _round(row) if row else None
-
-    # --- the automatic round -------------------------------------------------------------------
-
-    async def schedule(self, guild_id: int) -> RoundSchedule | None:
-        row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = ?", (guild_id,))
-        return _schedule(row) if row else None
-
-    async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
-                           now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO pair_schedule (guild_id, weekday, at_time, paused, updated_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET weekday = excluded.weekday, "
-            "at_time = excluded.at_time, paused = excluded.paused, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at",
-            (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
-
-    async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
-        """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql = ("SELECT c.guild_id, c.channel_id, c.timezone, c.cohort_start, s.weekday, s.at_time, s.paused, "
-               "(SELECT COUNT(*) FROM pair_queue q WHERE q.guild_id = c.guild_id) AS waiting "
-               "FROM guild_config c LEFT JOIN pair_schedule s ON s.guild_id = c.guild_id "
-               "WHERE c.channel_id IS NOT NULL AND c.cohort_start IS NOT NULL")
-        params: list[Any] = []
-        if guild_id is not None:
-            sql += " AND c.guild_id = ?"
-            params.append(guild_id)
-        servers = []
-        for row in await self._db.fetchall(sql, params):
-            schedule = None if row["weekday"] is None else RoundSchedule(
-                row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
-            servers.append(RoundServer(row["guild_id"], row["channel_id"], row["timezone"],
-                                       date.fromisoformat(row["cohort_start"]), schedule, row["waiting"]))
-        return servers

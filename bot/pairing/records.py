@@ -103,3 +103,14 @@ class RoundSchedule:
     at: time
     paused: bool
     customised: bool  # an admin set it (else the defaults)
+
+
+@dataclass(frozen=True)
+class StoredRound:
+    """A round as stored: its pairs, who it left over, and the requests it closed."""
+
+    round: Round
+    pairs: list[Pair]
+    unmatched: list[UnmatchedEntry]
+    closed: list[PairRequest]  # the pending requests of its paired members, closed by it
+    created: bool  # False: the round of this key existed already (a re-run finishes it)

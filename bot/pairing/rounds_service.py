@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from bot.clock import Clock
-from bot.db.pairing import PairingRepository, PlannedPair, RoundServer, StoredRound
+from bot.db.pair_rounds import RoundRepository, RoundServer
+from bot.db.pairing import PairingRepository, PlannedPair
 from bot.db.posts import PostKey
 from bot.errors import UserError
 from bot.pairing.learners import LearnerPool, monday_of
-from bot.pairing.records import PairRequest, Round, RoundSchedule, UnmatchedEntry
+from bot.pairing.records import PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
 from bot.pairing.rounds import RoundPlan, UnmatchedReason, optimal_round
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND, default_schedule, next_round_after, round_times
 from bot.scheduling import Scheduler
@@ -38,12 +39,14 @@ def auto_round_key(due_at: datetime) -> str:
 
 
 class RoundService:
-    def __init__(self, repository: PairingRepository, pool: LearnerPool, scheduler: Scheduler, clock: Clock) -> None:
+    def __init__(self, repository: PairingRepository, rounds: RoundRepository, pool: LearnerPool,
+                 scheduler: Scheduler, clock: Clock) -> None:
         self._repository = repository
+        self._rounds = rounds
         self._pool = pool
         self._scheduler = scheduler
         self._clock = clock
-        self.round_source = RoundSource(repository)
+        self.round_source = RoundSource(rounds)
         self.expiry_source = ExpirySource(repository)
 
     async def plan(self, guild_id: int) -> RoundPlan:
@@ -55,7 +58,7 @@ class RoundService:
     async def run(self, guild_id: int, round_key: str, started_by: int | None) -> StoredRound:
         """Form the round of this key (or return it as stored when it was formed before)."""
         plan = await self.plan(guild_id)
-        stored = await self._repository.store_round(
+        stored = await self._rounds.store_round(
             guild_id, round_key, started_by, self._clock.now(),
             [PlannedPair(p.backend.member_id, p.frontend.member_id, "; ".join(p.fit.reasons)) for p in plan.pairs],
             [UnmatchedEntry(u.learner.member_id, "backend" if u.side == "backend" else "frontend",
@@ -65,15 +68,15 @@ class RoundService:
         return stored
 
     async def unfinished(self, guild_id: int | None = None) -> list[Round]:
-        return await self._repository.unfinished_rounds(guild_id)
+        return await self._rounds.unfinished_rounds(guild_id)
 
     async def stored(self, round_: Round) -> StoredRound:
-        return StoredRound(round_, await self._repository.round_pairs(round_.id),
-                           await self._repository.round_unmatched(round_.id),
-                           await self._repository.closed_by_round(round_.id), False)
+        return StoredRound(round_, await self._rounds.round_pairs(round_.id),
+                           await self._rounds.round_unmatched(round_.id),
+                           await self._rounds.closed_by_round(round_.id), False)
 
     async def complete(self, round_: Round, message_id: int | None) -> None:
-        await self._repository.complete_round(round_.id, message_id, self._clock.now())
+        await self._rounds.complete_round(round_.id, message_id, self._clock.now())
 
     async def waiting(self, guild_id: int) -> int:
         return len(await self._repository.queue(guild_id))
@@ -81,10 +84,10 @@ class RoundService:
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> tuple[RoundSchedule, RoundServer | None]:
-        servers = await self._repository.round_servers(guild_id)
+        servers = await self._rounds.round_servers(guild_id)
         server = servers[0] if servers else None
         if server is None:
-            stored = await self._repository.schedule(guild_id)
+            stored = await self._rounds.schedule(guild_id)
             return stored or RoundSchedule(0, time(10), False, False), None
         return server.schedule or default_schedule(server.cohort_start), server
 
@@ -102,7 +105,7 @@ class RoundService:
         day = current.weekday if weekday is None else _weekday(weekday)
         moment = current.at if at is None else _time_of_day(at)
         paused = current.paused if paused is None else paused
-        await self._repository.set_schedule(guild_id, day, moment, paused, by, self._clock.now())
+        await self._rounds.set_schedule(guild_id, day, moment, paused, by, self._clock.now())
         await self._scheduler.reschedule()
         return RoundSchedule(day, moment, paused, True)
 
@@ -131,7 +134,7 @@ class RoundSource:
 
     kind = ROUND_KIND
 
-    def __init__(self, repository: PairingRepository) -> None:
+    def __init__(self, repository: RoundRepository) -> None:
         self._repository = repository
 
     @staticmethod

@@ -14,11 +14,10 @@ from typing import Any
 import discord
 
 from bot.app import NexusBot
-from bot.db.pairing import StoredRound
 from bot.db.posts import PostKey
 from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import Fit
-from bot.pairing.records import Pair, PairRequest, Round
+from bot.pairing.records import Pair, PairRequest, Round, StoredRound
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import NONCE_LENGTH, PostFailed
 from bot.scheduling import Delivery

@@ -1,0 +1,156 @@
+"""Pairing rounds (0008): a round stored with its pairs and who it left over, in one transaction
+under a key, and when the automatic round runs in each server."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, cast
+
+import aiosqlite
+
+from bot.clock import from_db_time, to_db_time
+from bot.db.database import Database
+from bot.db.pairing import (
+    AlreadyPaired,
+    PlannedPair,
+    close_open_requests,
+    insert_pair,
+    pair_from_row,
+    request_from_row,
+    stored_time,
+)
+from bot.pairing.records import Pair, PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
+from bot.projects.model import Discipline
+
+
+@dataclass(frozen=True)
+class RoundServer:
+    """A server the automatic round can run in: a channel and a cohort start are set."""
+
+    guild_id: int
+    channel_id: int
+    timezone: str
+    cohort_start: date
+    schedule: RoundSchedule | None  # None: the defaults
+    waiting: int  # members in the queue
+
+
+def _round(row: aiosqlite.Row) -> Round:
+    return Round(row["id"], row["guild_id"], row["round_key"], row["started_by"], from_db_time(row["started_at"]),
+                 stored_time(row["completed_at"]), row["message_id"])
+
+
+def _schedule(row: aiosqlite.Row) -> RoundSchedule:
+    return RoundSchedule(row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
+
+
+class RoundRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- rounds --------------------------------------------------------------------------------
+
+    async def store_round(self, guild_id: int, round_key: str, started_by: int | None, now: datetime,
+                          pairs: Sequence[PlannedPair], unmatched: Sequence[UnmatchedEntry]) -> StoredRound:
+        """Write a round with its pairs and who it left unmatched, in one transaction; a round of this
+        key that exists already is returned as stored (a re-run finishes it, never forms it again).
+        A planned pair one of whose members was paired meanwhile (an accept won the race) is left
+        out, and its other member recorded as unmatched ('partner-just-paired'). The pending
+        requests of everyone it pairs are closed with it (an accept racing it then finds them closed)."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO pair_rounds (guild_id, round_key, started_by, started_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (guild_id, round_key) DO NOTHING RETURNING *", (guild_id, round_key, started_by, stamp))
+            row = await cursor.fetchone()
+            if row is not None:
+                left = list(unmatched)
+                for planned in pairs:
+                    await conn.execute("SAVEPOINT planned_pair")
+                    try:
+                        await insert_pair(conn, guild_id, planned, "round", None, row["id"], stamp)
+                        await close_open_requests(conn, guild_id, planned, stamp, row["id"])
+                    except AlreadyPaired:
+                        await conn.execute("ROLLBACK TO planned_pair")
+                        for member, side in ((planned.backend_id, "backend"), (planned.frontend_id, "frontend")):
+                            if await self._free(conn, guild_id, member):
+                                left.append(UnmatchedEntry(member, cast(Discipline, side), "partner-just-paired"))
+                    await conn.execute("RELEASE planned_pair")
+                await conn.executemany(
+                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason) VALUES (?, ?, ?, ?)",
+                    [(row["id"], entry.member_id, entry.side, entry.reason) for entry in left])
+        created = row is not None
+        if row is None:
+            row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
+                                          (guild_id, round_key))
+            assert row is not None
+        stored = _round(row)
+        return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
+                           await self.closed_by_round(stored.id), created)
+
+    @staticmethod
+    async def _free(conn: aiosqlite.Connection, guild_id: int, member_id: int) -> bool:
+        cursor = await conn.execute("SELECT 1 FROM pair_members WHERE guild_id = ? AND member_id = ?",
+                                    (guild_id, member_id))
+        return await cursor.fetchone() is None
+
+    async def round_pairs(self, round_id: int) -> list[Pair]:
+        rows = await self._db.fetchall("SELECT * FROM pairs WHERE round_id = ? ORDER BY id", (round_id,))
+        return [pair_from_row(row) for row in rows]
+
+    async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
+        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"]) for row in rows]
+
+    async def closed_by_round(self, round_id: int) -> list[PairRequest]:
+        rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",
+                                       (round_id,))
+        return [request_from_row(row) for row in rows]
+
+    async def complete_round(self, round_id: int, message_id: int | None, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE pair_rounds SET completed_at = COALESCE(completed_at, ?), message_id = COALESCE(message_id, ?) "
+            "WHERE id = ?", (to_db_time(now), message_id, round_id))
+
+    async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
+        sql, params = "SELECT * FROM pair_rounds WHERE completed_at IS NULL", []
+        if guild_id is not None:
+            sql += " AND guild_id = ?"
+            params.append(guild_id)
+        return [_round(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
+
+    # --- the automatic round -------------------------------------------------------------------
+
+    async def schedule(self, guild_id: int) -> RoundSchedule | None:
+        row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = ?", (guild_id,))
+        return _schedule(row) if row else None
+
+    async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
+                           now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO pair_schedule (guild_id, weekday, at_time, paused, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET weekday = excluded.weekday, "
+            "at_time = excluded.at_time, paused = excluded.paused, updated_by = excluded.updated_by, "
+            "updated_at = excluded.updated_at",
+            (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
+
+    async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
+        """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
+        sql = ("SELECT c.guild_id, c.channel_id, c.timezone, c.cohort_start, s.weekday, s.at_time, s.paused, "
+               "(SELECT COUNT(*) FROM pair_queue q WHERE q.guild_id = c.guild_id) AS waiting "
+               "FROM guild_config c LEFT JOIN pair_schedule s ON s.guild_id = c.guild_id "
+               "WHERE c.channel_id IS NOT NULL AND c.cohort_start IS NOT NULL")
+        params: list[Any] = []
+        if guild_id is not None:
+            sql += " AND c.guild_id = ?"
+            params.append(guild_id)
+        servers = []
+        for row in await self._db.fetchall(sql, params):
+            schedule = None if row["weekday"] is None else RoundSchedule(
+                row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
+            servers.append(RoundServer(row["guild_id"], row["channel_id"], row["timezone"],
+                                       date.fromisoformat(row["cohort_start"]), schedule, row["waiting"]))
+        return servers
