@@ -29,6 +29,7 @@ MAX_COUNTED_OVERLAP_HOURS = 10.0
 BOTH_LOOKING_POINTS = 1.0
 SCORE_STEP = 1 / 8  # every score is a multiple of this
 MAX_NAMED_TOPICS = 5
+REASON_SEPARATOR = "; "  # how a pair's reasons are joined when stored with it
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.db.pair_rounds import RoundRepository, RoundServer
 from bot.db.pairing import PairingRepository, PlannedPair
 from bot.db.posts import PostKey
 from bot.errors import UserError
+from bot.pairing.fit import REASON_SEPARATOR
 from bot.pairing.learners import LearnerPool, monday_of
 from bot.pairing.records import PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
 from bot.pairing.rounds import RoundPlan, UnmatchedReason, optimal_round
@@ -60,7 +61,8 @@ class RoundService:
         plan = await self.plan(guild_id)
         stored = await self._rounds.store_round(
             guild_id, round_key, started_by, self._clock.now(),
-            [PlannedPair(p.backend.member_id, p.frontend.member_id, "; ".join(p.fit.reasons)) for p in plan.pairs],
+            [PlannedPair(p.backend.member_id, p.frontend.member_id, REASON_SEPARATOR.join(p.fit.reasons))
+             for p in plan.pairs],
             [UnmatchedEntry(u.learner.member_id, "backend" if u.side == "backend" else "frontend",
                             REASON_CODES[u.reason]) for u in plan.unmatched])
         self._pool.forget(guild_id)

@@ -16,7 +16,7 @@ from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, parse_timezone
 from bot.pairing.availability_text import AvailabilityError, format_availability, parse_availability
-from bot.pairing.fit import Fit, fit
+from bot.pairing.fit import REASON_SEPARATOR, Fit, fit
 from bot.pairing.learners import LearnerPool, monday_of
 from bot.pairing.model import Learner
 from bot.pairing.records import Pair, PairRequest, Profile
@@ -258,7 +258,8 @@ class PairingService:
         assert pair_fit is not None  # two different members, partner ids left out
         try:
             accepted = await self._repository.accept(
-                request.id, PlannedPair(backend_id, frontend_id, "; ".join(pair_fit.reasons)), self._clock.now())
+                request.id, PlannedPair(backend_id, frontend_id, REASON_SEPARATOR.join(pair_fit.reasons)),
+                self._clock.now())
         except AlreadyPaired:
             raise UserError("One of you was paired with someone else a moment ago, so this request can't be "
                             "accepted any more.") from None

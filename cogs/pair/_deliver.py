@@ -16,7 +16,7 @@ import discord
 from bot.app import NexusBot
 from bot.db.posts import PostKey
 from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
-from bot.pairing.fit import Fit
+from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import NONCE_LENGTH, PostFailed
@@ -101,7 +101,9 @@ async def edit_quietly(bot: NexusBot, request: PairRequest, content: str) -> Non
 def thread_message(pair: Pair, pair_fit: Fit, slugs: dict[int, str]) -> tuple[str, discord.Embed, discord.ui.View]:
     content = (f"👋 <@{pair.backend_id}> (backend) and <@{pair.frontend_id}> (frontend): this is your private "
                "thread. Say hello, share your repositories and agree when you first meet.")
-    lines = [f"• {reason[0].upper()}{reason[1:]}" for reason in pair_fit.reasons]
+    # The reasons as they were when the two were paired (waiting in the queue counts then, not after).
+    reasons = pair.fit_reasons.split(REASON_SEPARATOR) if pair.fit_reasons else list(pair_fit.reasons)
+    lines = [f"• {reason[0].upper()}{reason[1:]}" for reason in reasons]
     embed = discord.Embed(title="Why you fit", description="\n".join(lines), colour=NEXUS_COLOUR)
     view = discord.ui.View(timeout=None)
     shared = [(slugs[topic_id], title) for topic_id, title in pair_fit.shared_topics if topic_id in slugs]

@@ -142,6 +142,8 @@ def assert_round_delivered_once(standin, pairs, unmatched_names):
         first = standin.messages(thread.id)[0]
         assert pinged(first) == set(two)
         assert first.embeds[0]["title"] == "Why you fit" and first.embeds[0]["description"]
+        # as they fit when paired: both were waiting in the queue then (no longer, once paired)
+        assert "Both looking for a partner" in first.embeds[0]["description"]
     for name in unmatched_names:
         assert len(notices(standin, name)) == 1, name
     [announced] = announcements(standin)
