@@ -55,6 +55,7 @@ class Available:
 
     project_announce: bool = False
     pair_find: bool = False
+    pair_queue: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,9 @@ def roundup(projects: Sequence[AnnouncedProject], tracks: Sequence[Track], avail
              f"({LOOKING_MARK})."]
     if available.pair_find:
         intro.append("Find yours with `/pair find`: it ranks the learners on the other side by how well you fit.")
+    if available.pair_queue:
+        intro.append("Or wait for the pairing round that follows week one: `/pair queue join` (a project looking for "
+                     "a partner is in it already).")
     elif looking:
         intro.append("Pairing comes next: until then, reply in a project's thread to team up.")
     if not projects:

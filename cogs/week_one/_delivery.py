@@ -44,6 +44,7 @@ CHUNK_WAIT = 120.0  # seconds Discord gets to send the member list (chunks of 1,
 
 def available(bot: commands.Bot) -> Available:
     return Available(project_announce=command_exists(bot.tree, "project announce"),
+                     pair_queue=command_exists(bot.tree, "pair queue join"),
                      pair_find=command_exists(bot.tree, "pair find"))
 
 

@@ -134,7 +134,8 @@ async def test_week_one_posts_its_three_posts_once_across_a_restart(tmp_path):
         assert [which for which, _ in posts] == ["kickoff", "reminder", "roundup"]  # nothing repeated
         roundup = posts[-1][1]
         assert "Week one roundup: 2 projects announced** (1 backend, 1 frontend); 1 still look" in roundup.text
-        assert "Find yours with `/pair find`" in roundup.text and "Pairing comes next" not in roundup.text
+        assert "Find yours with `/pair find`" in roundup.text and "`/pair queue join`" in roundup.text
+        assert "Pairing comes next" not in roundup.text
         tracks = [(e["title"], [(f["name"], f["value"], f.get("inline")) for f in e.get("fields", [])])
                   for e in roundup.embeds]
         ada, ben = standin.guild.member("ada").id, standin.guild.member("ben").id

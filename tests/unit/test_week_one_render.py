@@ -63,8 +63,8 @@ def test_a_roundup_groups_by_track_side_by_side_and_points_to_pairing_only_if_it
     poll = message.embeds[1]
     assert poll.fields == (("Backend (0)", "—"), ("Frontend (1)", f"**Poll \\*UI\\*** · <@{10**17 + 1}> 🤝"))
     assert "Pairing comes next" in message.content and "/pair" not in message.content
-    [with_pairing] = render.roundup(projects, TRACKS, Available(pair_find=True))
-    assert "`/pair find`" in with_pairing.content
+    [with_pairing] = render.roundup(projects, TRACKS, Available(pair_find=True, pair_queue=True))
+    assert "`/pair find`" in with_pairing.content and "`/pair queue join`" in with_pairing.content
     assert not message.mentions and not with_pairing.mentions
 
 
