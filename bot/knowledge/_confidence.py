@@ -58,8 +58,8 @@ class _TopicWords:
     text_stems: frozenset[str]
 
     @classmethod
-    def of(cls, indexed: IndexedText) -> _TopicWords:
-        naming, text = _stems(indexed.naming), _stems(indexed.text)
+    def of(cls, indexed: IndexedText, spelt: dict[str, str] | None = None) -> _TopicWords:
+        naming, text = _stems(indexed.naming, spelt), _stems(indexed.text, spelt)
         return cls(" " + " ".join(naming) + " ", " " + " ".join(text) + " ", frozenset(naming), frozenset(text))
 
     def holds(self, key: tuple[str, ...], naming: bool) -> bool:
@@ -68,8 +68,14 @@ class _TopicWords:
         return " " + " ".join(key) + " " in (self.naming if naming else self.text)
 
 
-def _stems(text: str) -> list[str]:
-    return list(map(porter_stem, words(text)))
+def _stems(text: str, spelt: dict[str, str] | None = None) -> list[str]:
+    found = words(text)
+    stems = list(map(porter_stem, found))
+    if spelt is not None:
+        for word, stem in zip(found, stems, strict=True):
+            if stem != word:
+                spelt.setdefault(stem, word)
+    return stems
 
 
 def _key(term: MatchTerm) -> tuple[str, ...]:
@@ -80,9 +86,16 @@ class Confidence:
     def __init__(self, repository: KnowledgeRepository) -> None:
         self._repository = repository
         self._topics: OrderedDict[int, _TopicWords] = OrderedDict()
+        self._spelt: dict[str, str] = {}
 
     def invalidate(self) -> None:
         self._topics.clear()
+        self._spelt = {}
+
+    def spellings(self) -> dict[str, str]:
+        """A word of the topics read by `read_topics` for each stem that is not itself a word of
+        them ("agree" for "agre"), so the index can be asked for that stem (it stems what it is asked)."""
+        return self._spelt
 
     async def read_topics(self, topic_ids: Sequence[int]) -> None:
         """Read the words of all these topics now, when they all fit in memory (the shipped
@@ -91,7 +104,7 @@ class Confidence:
             return
         for start in range(0, len(topic_ids), READ_AT_ONCE):
             for indexed in await self._repository.indexed_texts(topic_ids[start:start + READ_AT_ONCE]):
-                self._topics[indexed.topic_id] = _TopicWords.of(indexed)
+                self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt)
 
     async def of(self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int) -> dict[int, float]:
         """Confidence of each topic for a question made of `asked` terms."""

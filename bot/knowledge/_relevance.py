@@ -46,20 +46,33 @@ class TermRelevance:
         self._postings = 0
         self._generation += 1
 
-    async def read_vocabulary(self, doc_freq: Mapping[str, int]) -> None:
+    async def read_vocabulary(self, doc_freq: Mapping[str, int], spellings: Mapping[str, str] | None = None) -> None:
         """Read every indexed word's shares, when they all fit in memory. `doc_freq`: topics
-        holding each stem (the index's vocabulary). A stem is matched as itself where stemming it
-        again gives it back (FTS5 stems the query too); the few others are read when asked."""
+        holding each stem (the index's vocabulary). FTS5 stems the query too, so a stem is asked
+        as itself where stemming it again gives it back, else as a word of the topics that stems
+        to it (`spellings`: "agree" for "agre", about one stem in six); a stem with neither is read
+        when a question asks for it."""
         if sum(doc_freq.values()) > POSTINGS_KEPT:
             return
         generation = self._generation
-        stems = [stem for stem in doc_freq if (stem,) not in self._shares and porter_stem(stem) == stem]
+        asked: dict[str, str] = {}  # stem -> the word to ask the index for
+        for stem in doc_freq:
+            if (stem,) not in self._shares:
+                word = stem if porter_stem(stem) == stem else (spellings or {}).get(stem)
+                if word is not None and porter_stem(word) == stem:
+                    asked[stem] = word
+        stems = list(asked)
         for start in range(0, len(stems), READ_AT_ONCE):
-            found = await self._repository.term_relevance([MatchTerm((s,)) for s in stems[start:start + READ_AT_ONCE]])
+            batch = stems[start:start + READ_AT_ONCE]
+            found = await self._repository.term_relevance([MatchTerm((asked[s],)) for s in batch])
             if generation != self._generation:
                 return
-            for term, matches in found.items():
-                self._keep(term.words, _shares(matches))
+            for stem in batch:
+                matches = found[MatchTerm((asked[stem],))]
+                # Asked by another spelling, it must find every topic holding the stem, as the
+                # vocabulary counts them: else it is read when a question asks for it, as typed.
+                if asked[stem] == stem or len(matches) == doc_freq[stem]:
+                    self._keep((stem,), _shares(matches))
 
     async def ranked(
         self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True

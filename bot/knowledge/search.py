@@ -111,8 +111,8 @@ class KnowledgeSearch:
                     rows = await self._repository.name_rows()
                     names = NameIndex(rows, await self._repository.curated_terms())
                     counts = await self._repository.term_counts()
-                    await self._relevance.read_vocabulary(counts.doc_freq)
                     await self._confidence.read_topics([row.id for row in rows])
+                    await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings())
                     indexes = self._indexes = _Indexes(names, TermStats(counts))
         return indexes
 
