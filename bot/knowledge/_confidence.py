@@ -19,10 +19,11 @@ import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.db.knowledge import IndexedText, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
-from bot.knowledge._text import words
+from bot.knowledge._text import normalize, words
 
 TEXT_ONLY_CREDIT = 0.5
 # A word no topic holds, that is no typo of one either, is what the question is about and the
@@ -34,6 +35,10 @@ CODE_EMPHASIS = 4.0
 CORRECTED_CREDIT = 0.5
 CACHED_TOPICS = 2048  # topics whose stemmed words stay in memory (about 3 KB each)
 READ_AT_ONCE = 500  # topics per statement when reading them all
+# Up to this many topics, the pairs of words that follow each other in them are kept too (~1,500
+# a topic), so a phrase no topic holds is known without asking the index, and so are the phrases
+# they write as one chunk (`select_related`, `pre-commit`: ~20 a topic), for search to read at once.
+PAIRS_KEPT_TOPICS = 256
 
 
 @dataclass
@@ -78,6 +83,17 @@ def _stems(text: str, spelt: dict[str, str] | None = None) -> list[str]:
     return stems
 
 
+def _chunked_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every chunk of `text` that is a phrase of words joined by punctuation, as `query_terms`
+    splits a question: stems → words."""
+    phrases = {}
+    for chunk in normalize(text).split():
+        found = words(chunk)
+        if len(found) > 1:
+            phrases[tuple(map(porter_stem, found))] = tuple(found)
+    return phrases
+
+
 def _key(term: MatchTerm) -> tuple[str, ...]:
     return tuple(porter_stem(word) for word in term.words)
 
@@ -87,10 +103,25 @@ class Confidence:
         self._repository = repository
         self._topics: OrderedDict[int, _TopicWords] = OrderedDict()
         self._spelt: dict[str, str] = {}
+        self._pairs: set[tuple[str, str]] | None = None
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def invalidate(self) -> None:
         self._topics.clear()
         self._spelt = {}
+        self._pairs = None
+        self._phrases = {}
+
+    def phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """The phrases the topics read by `read_topics` write as one chunk (`select_related`), as
+        stems → words: what learners type as code, for search to read before they ask."""
+        return self._phrases
+
+    def held_nowhere(self, key: tuple[str, ...]) -> bool:
+        """Whether no topic holds the phrase `key` (stems): two of its words follow each other in
+        none of them. False when unsure (the topics' pairs are not kept)."""
+        pairs = self._pairs
+        return pairs is not None and any(pair not in pairs for pair in pairwise(key))
 
     def spellings(self) -> dict[str, str]:
         """A word of the topics read by `read_topics` for each stem that is not itself a word of
@@ -102,9 +133,17 @@ class Confidence:
         knowledge base: 63 topics, ~10 ms), so that no question waits for them."""
         if len(topic_ids) > CACHED_TOPICS:
             return
+        pairs: set[tuple[str, str]] = set()
         for start in range(0, len(topic_ids), READ_AT_ONCE):
             for indexed in await self._repository.indexed_texts(topic_ids[start:start + READ_AT_ONCE]):
-                self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt)
+                topic = self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt)
+                if len(topic_ids) <= PAIRS_KEPT_TOPICS:
+                    # Columns run on into each other here: a pair too many, never one missing.
+                    for stems in (topic.naming.split(), topic.text.split()):
+                        pairs.update(pairwise(stems))
+                    for text in (indexed.naming, indexed.text):
+                        self._phrases.update(_chunked_phrases(text))
+        self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
 
     async def of(self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int) -> dict[int, float]:
         """Confidence of each topic for a question made of `asked` terms."""

@@ -46,41 +46,51 @@ class TermRelevance:
         self._postings = 0
         self._generation += 1
 
-    async def read_vocabulary(self, doc_freq: Mapping[str, int], spellings: Mapping[str, str] | None = None) -> None:
+    async def read_vocabulary(
+        self, doc_freq: Mapping[str, int], spellings: Mapping[str, str] | None = None,
+        phrases: Mapping[_Key, tuple[str, ...]] | None = None,
+    ) -> None:
         """Read every indexed word's shares, when they all fit in memory. `doc_freq`: topics
         holding each stem (the index's vocabulary). FTS5 stems the query too, so a stem is asked
         as itself where stemming it again gives it back, else as a word of the topics that stems
         to it (`spellings`: "agree" for "agre", about one stem in six); a stem with neither is read
-        when a question asks for it."""
+        when a question asks for it. `phrases` (stems → words), the topics' words joined as code
+        (`select_related`), are read too: learners type them so."""
         if sum(doc_freq.values()) > POSTINGS_KEPT:
             return
         generation = self._generation
-        asked: dict[str, str] = {}  # stem -> the word to ask the index for
+        asked: dict[_Key, tuple[str, ...]] = {}  # stems -> the words to ask the index for
         for stem in doc_freq:
-            if (stem,) not in self._shares:
-                word = stem if porter_stem(stem) == stem else (spellings or {}).get(stem)
-                if word is not None and porter_stem(word) == stem:
-                    asked[stem] = word
-        stems = list(asked)
-        for start in range(0, len(stems), READ_AT_ONCE):
-            batch = stems[start:start + READ_AT_ONCE]
-            found = await self._repository.term_relevance([MatchTerm((asked[s],)) for s in batch])
+            word = stem if porter_stem(stem) == stem else (spellings or {}).get(stem)
+            if word is not None and porter_stem(word) == stem:
+                asked[(stem,)] = (word,)
+        asked.update((key, found) for key, found in (phrases or {}).items() if _key(MatchTerm(found)) == key)
+        keys = [key for key in asked if key not in self._shares]
+        for start in range(0, len(keys), READ_AT_ONCE):
+            batch = keys[start:start + READ_AT_ONCE]
+            found = await self._repository.term_relevance([MatchTerm(asked[key]) for key in batch])
             if generation != self._generation:
                 return
-            for stem in batch:
-                matches = found[MatchTerm((asked[stem],))]
-                # Asked by another spelling, it must find every topic holding the stem, as the
+            for key in batch:
+                matches = found[MatchTerm(asked[key])]
+                # A word asked by another spelling must find every topic holding its stem, as the
                 # vocabulary counts them: else it is read when a question asks for it, as typed.
-                if asked[stem] == stem or len(matches) == doc_freq[stem]:
-                    self._keep((stem,), _shares(matches))
+                if len(key) > 1 or asked[key] == key or len(matches) == doc_freq[key[0]]:
+                    self._keep(key, _shares(matches))
 
     async def ranked(
-        self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True
+        self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True,
+        held_nowhere: Callable[[_Key], bool] | None = None,
     ) -> list[FtsMatch]:
         """The `limit` visible topics holding any of `terms`, best bm25 first. `remember=False`
-        reads every term from the index (the benchmarks' "afresh")."""
+        reads every term from the index (the benchmarks' "afresh"). `held_nowhere`: whether no
+        topic holds a phrase (its stems), when that is known without the index: it scores none."""
         keys = [_key(term) for term in terms]
         shares: dict[_Key, _Shares | None] = {key: self._shares.get(key) if remember else None for key in keys}
+        if held_nowhere is not None:
+            for key in keys:
+                if shares[key] is None and len(key) > 1 and held_nowhere(key):
+                    shares[key] = ()
         missing = {key: term for key, term in zip(keys, terms, strict=True) if shares[key] is None}
         if missing:
             generation = self._generation

@@ -112,7 +112,8 @@ class KnowledgeSearch:
                     names = NameIndex(rows, await self._repository.curated_terms())
                     counts = await self._repository.term_counts()
                     await self._confidence.read_topics([row.id for row in rows])
-                    await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings())
+                    await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings(),
+                                                          self._confidence.phrases())
                     indexes = self._indexes = _Indexes(names, TermStats(counts))
         return indexes
 
@@ -161,7 +162,8 @@ class KnowledgeSearch:
         plan = self._plan(query, indexes)
         if plan.terms:
             candidates = await self._relevance.ranked(plan.terms, partial(_visible, indexes.names, guild_id),
-                                                      max(CANDIDATES, limit, checked), remember=remember)
+                                                      max(CANDIDATES, limit, checked), remember=remember,
+                                                      held_nowhere=self._confidence.held_nowhere)
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
             candidates = indexes.names.search(plan.too_common, guild_id, max(CANDIDATES, limit, checked))
         names = indexes.names
