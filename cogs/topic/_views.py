@@ -10,9 +10,11 @@ in one place. The review of suggestions is in `_review`.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 import discord
 from discord import app_commands
@@ -39,6 +41,7 @@ MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
 NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
+KEPT_TOPIC_PAGES = 512  # (topic, section) whose built pages are kept, most recently shown first
 
 
 def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeService:
@@ -120,11 +123,42 @@ async def topic_answer(
 ) -> TopicAnswer:
     """A page of the topic with its buttons: page turns, "Post in channel" (for a private answer)
     and the related topics this server can open."""
-    pages = topic_pages(topic, section)
+    pages = _built_pages(knowledge, topic, section)
     page = min(max(page, 0), len(pages) - 1)
     related = await knowledge.related_topics(topic, guild_id)
     view = topic_view(topic.slug, section, page, len(pages), related, shareable=shareable)
     return TopicAnswer(pages[page], view, page, len(pages))
+
+
+class _BuiltPages:
+    """A knowledge base's topics as built pages, per (topic id, section), while its topics stay
+    as they are (`topics_version`): every lookup of a topic sends the same embeds, and building
+    them (splitting the text to Discord's limits) is most of the answer's work. discord.py only
+    reads an embed it sends, so one is sent as often as asked."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.pages: OrderedDict[tuple[int, Section | None], list[discord.Embed]] = OrderedDict()
+
+
+_BUILT: WeakKeyDictionary[KnowledgeService, _BuiltPages] = WeakKeyDictionary()
+
+
+def _built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | None) -> list[discord.Embed]:
+    if topic.id is None:  # never stored: nothing to know it again by
+        return topic_pages(topic, section)
+    built = _BUILT.get(knowledge)
+    if built is None or built.version != knowledge.topics_version:
+        built = _BUILT[knowledge] = _BuiltPages(knowledge.topics_version)
+    key = (topic.id, section)
+    pages = built.pages.get(key)
+    if pages is None:
+        pages = built.pages[key] = topic_pages(topic, section)
+        while len(built.pages) > KEPT_TOPIC_PAGES:
+            built.pages.popitem(last=False)
+    else:
+        built.pages.move_to_end(key)
+    return pages
 
 
 def topic_view(
