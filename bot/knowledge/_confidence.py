@@ -153,21 +153,25 @@ class Confidence:
         while len(self._topics) > CACHED_TOPICS:
             self._topics.popitem(last=False)
         keys = [[_key(match) for match in term.searched] for term in asked]
+        weights = [_weight(term, documents) for term in asked]  # the same for every topic
         found = {}
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)
             if topic is not None:  # None for a topic unpublished since it was ranked
                 self._topics.move_to_end(topic_id)
-                found[topic_id] = _share(asked, keys, topic, documents)
+                found[topic_id] = _share(asked, keys, weights, topic)
         return found
 
 
+def _weight(term: AskedTerm, documents: int) -> float:
+    return math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
+
+
 def _share(
-    asked: Sequence[AskedTerm], keys: list[list[tuple[str, ...]]], topic: _TopicWords, documents: int
+    asked: Sequence[AskedTerm], keys: list[list[tuple[str, ...]]], weights: list[float], topic: _TopicWords
 ) -> float:
     total = earned = 0.0
-    for term, term_keys in zip(asked, keys, strict=True):
-        weight = math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
+    for term, term_keys, weight in zip(asked, keys, weights, strict=True):
         total += weight
         if any(topic.holds(key, naming=True) for key in term_keys):
             credit = 1.0

@@ -98,6 +98,8 @@ class NameIndex:
                 for start in range(min(len(name_words), COMPLETION_STARTS)):
                     key = " ".join(name_words[start:])[:COMPLETION_KEY_CHARS]
                     completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
+        # Every name's first words (folded), so matching stops where no name goes on.
+        self._prefixes = {name[:end] for name in self._owners for end in range(1, len(name) + 1)}
         self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
         for entries in completions:
             ordered = sorted(entries)
@@ -124,11 +126,18 @@ class NameIndex:
         beat" is about beat)."""
         folded = [fold(w) for w in query_words]
         spans: list[tuple[int, int, set[int]]] = []
+        prefixes = self._prefixes
         for start in range(len(folded)):
-            for end in range(min(len(folded), start + MAX_NAME_WORDS), start, -1):
-                owners = self._owners.get(tuple(folded[start:end]))
+            # Names from here, longest first: grown word by word while some name begins so.
+            found: list[tuple[int, int, set[int]]] = []
+            for end in range(start + 1, min(len(folded), start + MAX_NAME_WORDS) + 1):
+                words_here = tuple(folded[start:end])
+                if words_here not in prefixes:
+                    break
+                owners = self._owners.get(words_here)
                 if owners:
-                    spans.append((start, end, owners))
+                    found.append((start, end, owners))
+            spans += reversed(found)
         matches: dict[int, int] = {}
         for start, end, owners in spans:
             if any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):

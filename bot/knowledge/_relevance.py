@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
@@ -28,6 +27,10 @@ _Shares = tuple[tuple[int, float], ...]  # (topic id, share)
 
 def _key(term: MatchTerm) -> _Key:
     return tuple(porter_stem(word) for word in term.words)
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
 
 
 def _shares(matches: Sequence[FtsMatch]) -> _Shares:
@@ -106,8 +109,9 @@ class TermRelevance:
                 totals[topic_id] = get(topic_id, 0.0) + share
             if remember and key in self._shares:
                 self._shares.move_to_end(key)
-        # Best first, ties by topic id.
-        best = sorted(sorted(totals.items()), key=itemgetter(1), reverse=True)
+        # Best first, ties by topic id (negating a float is exact, so this is the order of a
+        # stable sort by relevance, best first, of the topics in id order).
+        best = sorted(totals.items(), key=_best_first)
         ranked = []
         for topic_id, total in best:
             if visible(topic_id):

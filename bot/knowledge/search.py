@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
@@ -176,7 +176,8 @@ class KnowledgeSearch:
         self, ranked: list[SearchHit], plan: _QueryPlan, documents: int, checked: int
     ) -> list[SearchHit]:
         found = await self._confidence.of(plan.asked, [hit.topic_id for hit in ranked[:checked]], documents)
-        return [replace(hit, confidence=round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
+        return [SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
+                          round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
 
     async def autocomplete(
         self, prefix: str, guild_id: int | None = None, limit: int = 25, *, remember: bool = True
