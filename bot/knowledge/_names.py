@@ -28,6 +28,7 @@ from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import STOP_WORDS, words
 
 MAX_NAME_WORDS = 6
+VISIBLE_SETS_KEPT = 64  # servers whose visible topic ids are kept
 COMPLETION_KEY_CHARS = 40
 COMPLETION_STARTS = 8  # a typed word is looked for at the first 8 words of each name
 NAME_POSTINGS_LIMIT = 1000  # a name word in more topics than this tells them apart too little to score
@@ -71,6 +72,7 @@ class NameIndex:
         self._curated_terms = curated_terms
         self._title_words: set[str] = set()
         self._topics: dict[int, NamedTopic] = {}
+        self._visible_ids: dict[int | None, frozenset[int]] = {}
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._choices: list[str] = []
         self._choice_owner: list[int] = []
@@ -119,6 +121,16 @@ class NameIndex:
 
     def topic(self, topic_id: int) -> NamedTopic | None:
         return self._topics.get(topic_id)
+
+    def visible_ids(self, guild_id: int | None) -> frozenset[int]:
+        """The ids of the topics this server sees (kept for the latest few servers)."""
+        seen = self._visible_ids.get(guild_id)
+        if seen is None:
+            seen = frozenset(t.id for t in self._topics.values() if t.visible_in(guild_id))
+            if len(self._visible_ids) >= VISIBLE_SETS_KEPT:
+                self._visible_ids.pop(next(iter(self._visible_ids)))
+            self._visible_ids[guild_id] = seen
+        return seen
 
     def name_matches(self, query_words: list[str], guild_id: int | None) -> dict[int, int]:
         """Topics one of whose names appears in the query, with the length in words of the longest

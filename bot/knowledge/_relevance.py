@@ -29,10 +29,6 @@ def _key(term: MatchTerm) -> _Key:
     return tuple(porter_stem(word) for word in term.words)
 
 
-def _best_first(item: tuple[int, float]) -> tuple[float, int]:
-    return -item[1], item[0]
-
-
 def _shares(matches: Sequence[FtsMatch]) -> _Shares:
     return tuple((match.topic_id, match.relevance) for match in matches)
 
@@ -109,13 +105,12 @@ class TermRelevance:
                 totals[topic_id] = get(topic_id, 0.0) + share
             if remember and key in self._shares:
                 self._shares.move_to_end(key)
-        # Best first, ties by topic id (negating a float is exact, so this is the order of a
-        # stable sort by relevance, best first, of the topics in id order).
-        best = sorted(totals.items(), key=_best_first)
+        best = sorted(totals)  # by topic id, then (a stable sort) best first: ties stay by topic id
+        best.sort(key=totals.__getitem__, reverse=True)
         ranked = []
-        for topic_id, total in best:
+        for topic_id in best:
             if visible(topic_id):
-                ranked.append(FtsMatch(topic_id, total))
+                ranked.append(FtsMatch(topic_id, totals[topic_id]))
                 if len(ranked) == limit:
                     break
         return ranked

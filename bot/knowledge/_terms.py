@@ -28,6 +28,8 @@ class TermStats:
 
     def doc_freq(self, words: tuple[str, ...]) -> int:
         """Topics holding the word, or at most this many for a phrase (those holding its rarest word)."""
+        if len(words) == 1:  # most terms: no generator to run
+            return self._doc_freq.get(porter_stem(words[0]), 0)
         return min(self._doc_freq.get(porter_stem(word), 0) for word in words)
 
 

@@ -26,7 +26,6 @@ import asyncio
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import partial
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
@@ -161,7 +160,7 @@ class KnowledgeSearch:
         indexes = await self._loaded()
         plan = self._plan(query, indexes)
         if plan.terms:
-            candidates = await self._relevance.ranked(plan.terms, partial(_visible, indexes.names, guild_id),
+            candidates = await self._relevance.ranked(plan.terms, indexes.names.visible_ids(guild_id).__contains__,
                                                       max(CANDIDATES, limit, checked), remember=remember,
                                                       held_nowhere=self._confidence.held_nowhere)
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
@@ -294,11 +293,6 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
     plan.words = [plan.corrections.get(w, w) for w in query_words(query)]
     return plan
-
-
-def _visible(names: NameIndex, guild_id: int | None, topic_id: int) -> bool:
-    topic = names.topic(topic_id)
-    return topic is not None and topic.visible_in(guild_id)
 
 
 def _has_digits(term: tuple[str, ...]) -> bool:
