@@ -67,11 +67,6 @@ class _TopicWords:
         naming, text = _stems(indexed.naming, spelt), _stems(indexed.text, spelt)
         return cls(" " + " ".join(naming) + " ", " " + " ".join(text) + " ", frozenset(naming), frozenset(text))
 
-    def holds(self, key: tuple[str, ...], naming: bool) -> bool:
-        if len(key) == 1:
-            return key[0] in (self.naming_stems if naming else self.text_stems)
-        return " " + " ".join(key) + " " in (self.naming if naming else self.text)
-
 
 def _stems(text: str, spelt: dict[str, str] | None = None) -> list[str]:
     found = words(text)
@@ -163,6 +158,14 @@ class Confidence:
         return found
 
 
+def _held(keys: list[tuple[str, ...]], stems: frozenset[str], framed: str) -> bool:
+    """Whether any of `keys` is held: a word among `stems`, a phrase in `framed` (`_TopicWords.holds`)."""
+    for key in keys:
+        if key[0] in stems if len(key) == 1 else " " + " ".join(key) + " " in framed:
+            return True
+    return False
+
+
 def _weight(term: AskedTerm, documents: int) -> float:
     return math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
 
@@ -173,9 +176,9 @@ def _share(
     total = earned = 0.0
     for term, term_keys, weight in zip(asked, keys, weights, strict=True):
         total += weight
-        if any(topic.holds(key, naming=True) for key in term_keys):
+        if _held(term_keys, topic.naming_stems, topic.naming):
             credit = 1.0
-        elif any(topic.holds(key, naming=False) for key in term_keys):
+        elif _held(term_keys, topic.text_stems, topic.text):
             credit = TEXT_ONLY_CREDIT
         else:
             continue

@@ -329,9 +329,10 @@ def _rank(
         bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS) * coverage
         scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
     ranked = []
-    for topic_id, score in scores.items():
-        topic = names.topic(topic_id)
+    topic_of = names.topic
+    for order, (topic_id, score) in enumerate(scores.items()):
+        topic = topic_of(topic_id)
         if topic is not None:  # None only for a topic published since the names were read
-            ranked.append((-score, topic.title, topic))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [_hit(topic, -negative) for negative, _, topic in ranked[:limit]]
+            ranked.append((-score, topic.title, order, topic))
+    ranked.sort()  # by score, then title; `order` keeps equal ones as found (as a stable sort would)
+    return [_hit(topic, -negative) for negative, _, _, topic in ranked[:limit]]
