@@ -90,7 +90,7 @@ def _chunked_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 def _key(term: MatchTerm) -> tuple[str, ...]:
-    return tuple(porter_stem(word) for word in term.words)
+    return tuple(map(porter_stem, term.words))
 
 
 class Confidence:

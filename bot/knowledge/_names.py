@@ -17,7 +17,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -121,6 +121,11 @@ class NameIndex:
 
     def topic(self, topic_id: int) -> NamedTopic | None:
         return self._topics.get(topic_id)
+
+    @property
+    def topics(self) -> Mapping[int, NamedTopic]:
+        """Every topic by id (what `topic` reads, for loops over many)."""
+        return self._topics
 
     def visible_ids(self, guild_id: int | None) -> frozenset[int]:
         """The ids of the topics this server sees (kept for the latest few servers)."""

@@ -26,7 +26,7 @@ _Shares = tuple[tuple[int, float], ...]  # (topic id, share)
 
 
 def _key(term: MatchTerm) -> _Key:
-    return tuple(porter_stem(word) for word in term.words)
+    return tuple(map(porter_stem, term.words))
 
 
 def _shares(matches: Sequence[FtsMatch]) -> _Shares:

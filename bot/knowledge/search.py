@@ -329,7 +329,7 @@ def _rank(
         bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS) * coverage
         scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
     ranked = []
-    topic_of = names.topic
+    topic_of = names.topics.get
     for order, (topic_id, score) in enumerate(scores.items()):
         topic = topic_of(topic_id)
         if topic is not None:  # None only for a topic published since the names were read
