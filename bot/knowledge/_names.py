@@ -141,7 +141,7 @@ class NameIndex:
         """Topics one of whose names appears in the query, with the length in words of the longest
         such name. A name inside a longer matched name counts for nothing ("celery" in "celery
         beat" is about beat)."""
-        folded = [fold(w) for w in query_words]
+        folded = list(map(fold, query_words))
         spans: list[tuple[int, int, set[int]]] = []
         prefixes = self._prefixes
         for start in range(len(folded)):
@@ -156,11 +156,14 @@ class NameIndex:
                     found.append((start, end, owners))
             spans += reversed(found)
         matches: dict[int, int] = {}
+        if not spans:
+            return matches
+        visible = self.visible_ids(guild_id)
         for start, end, owners in spans:
-            if any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):
+            if len(spans) > 1 and any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):
                 continue
             for topic_id in owners:
-                if self._topics[topic_id].visible_in(guild_id):
+                if topic_id in visible:
                     matches[topic_id] = max(matches.get(topic_id, 0), end - start)
         return matches
 
