@@ -40,6 +40,7 @@ from cogs.topic._embeds import (
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
+POST_EMOJI = discord.PartialEmoji(name="📣")  # parsed once, not on every answer
 NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
 KEPT_TOPIC_PAGES = 512  # (topic, section) whose built pages are kept, most recently shown first
 
@@ -242,7 +243,7 @@ class PostTopicButton(
     def __init__(self, slug: str, section: Section | None = None) -> None:
         custom_id = f"nexus:topic:post:{slug}" + ("" if section is None else f":{section.value}")
         super().__init__(
-            discord.ui.Button(label="Post in channel", emoji="📣", style=discord.ButtonStyle.success,
+            discord.ui.Button(label="Post in channel", emoji=POST_EMOJI, style=discord.ButtonStyle.success,
                               custom_id=custom_id),
             row=0,
         )
