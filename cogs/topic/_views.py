@@ -10,11 +10,9 @@ in one place. The review of suggestions is in `_review`.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar, cast
-from weakref import WeakKeyDictionary
 
 import discord
 from discord import app_commands
@@ -34,15 +32,14 @@ from cogs.topic._embeds import (
     list_embed,
     list_page,
     list_page_count,
-    topic_pages,
 )
+from cogs.topic._kept import built_pages, fresh_button
 
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
 POST_EMOJI = discord.PartialEmoji(name="📣")  # parsed once, not on every answer
 NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
-KEPT_TOPIC_PAGES = 512  # (topic, section) whose built pages are kept, most recently shown first
 
 
 def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeService:
@@ -124,42 +121,11 @@ async def topic_answer(
 ) -> TopicAnswer:
     """A page of the topic with its buttons: page turns, "Post in channel" (for a private answer)
     and the related topics this server can open."""
-    pages = _built_pages(knowledge, topic, section)
+    pages = built_pages(knowledge, topic, section)
     page = min(max(page, 0), len(pages) - 1)
     related = await knowledge.related_topics(topic, guild_id)
     view = topic_view(topic.slug, section, page, len(pages), related, shareable=shareable)
     return TopicAnswer(pages[page], view, page, len(pages))
-
-
-class _BuiltPages:
-    """A knowledge base's topics as built pages, per (topic id, section), while its topics stay
-    as they are (`topics_version`): every lookup of a topic sends the same embeds, and building
-    them (splitting the text to Discord's limits) is most of the answer's work. discord.py only
-    reads an embed it sends, so one is sent as often as asked."""
-
-    def __init__(self, version: int) -> None:
-        self.version = version
-        self.pages: OrderedDict[tuple[int, Section | None], list[discord.Embed]] = OrderedDict()
-
-
-_BUILT: WeakKeyDictionary[KnowledgeService, _BuiltPages] = WeakKeyDictionary()
-
-
-def _built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | None) -> list[discord.Embed]:
-    if topic.id is None:  # never stored: nothing to know it again by
-        return topic_pages(topic, section)
-    built = _BUILT.get(knowledge)
-    if built is None or built.version != knowledge.topics_version:
-        built = _BUILT[knowledge] = _BuiltPages(knowledge.topics_version)
-    key = (topic.id, section)
-    pages = built.pages.get(key)
-    if pages is None:
-        pages = built.pages[key] = topic_pages(topic, section)
-        while len(built.pages) > KEPT_TOPIC_PAGES:
-            built.pages.popitem(last=False)
-    else:
-        built.pages.move_to_end(key)
-    return pages
 
 
 def topic_view(
@@ -171,15 +137,17 @@ def topic_view(
     *,
     shareable: bool,
 ) -> discord.ui.View:
+    # Every lookup of a topic shows the same buttons: copies of ones built before (`fresh_button`).
     view = discord.ui.View(timeout=None)
     if page_count > 1:
-        view.add_item(TopicPageButton(slug, section, max(page - 1, 0), "◀ Previous", disabled=page == 0))
-        view.add_item(TopicPageButton(slug, section, min(page + 1, page_count - 1), "Next ▶",
-                                      disabled=page >= page_count - 1))
+        view.add_item(fresh_button(TopicPageButton, slug, section, max(page - 1, 0), "◀ Previous",
+                                   disabled=page == 0))
+        view.add_item(fresh_button(TopicPageButton, slug, section, min(page + 1, page_count - 1), "Next ▶",
+                                   disabled=page >= page_count - 1))
     if shareable:
-        view.add_item(PostTopicButton(slug, section))
+        view.add_item(fresh_button(PostTopicButton, slug, section))
     for number, topic in enumerate(related[:MAX_RELATED_BUTTONS]):
-        view.add_item(OpenTopicButton(topic.slug, topic.title, row=1 + number // 5))
+        view.add_item(fresh_button(OpenTopicButton, topic.slug, topic.title, row=1 + number // 5))
     return view
 
 
