@@ -167,6 +167,13 @@ class NameIndex:
                     matches[topic_id] = max(matches.get(topic_id, 0), end - start)
         return matches
 
+    def named_exactly(self, query_words: list[str], guild_id: int | None) -> set[int]:
+        """Topics one of whose names is all of `query_words`: those `name_matches` finds with a
+        name as long as the query, looked up at once."""
+        owners = self._owners.get(tuple(map(fold, query_words)), ())
+        visible = self.visible_ids(guild_id)
+        return {topic_id for topic_id in owners if topic_id in visible}
+
     def search(self, terms: list[tuple[str, ...]], guild_id: int | None, limit: int) -> list[FtsMatch]:
         """Topics whose names hold the terms, scored like a tiny bm25 (rarer words and title words
         weigh more): for queries whose every word is too common to rank in the full text."""

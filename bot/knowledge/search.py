@@ -306,8 +306,7 @@ def _misspelt_alias(word: str, names: NameIndex) -> bool:
 def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
     """Topics one of whose names is the whole query, give or take stop words."""
     meaningful = [w for w in plan.words if w not in STOP_WORDS] or plan.words
-    exact = names.name_matches(meaningful, guild_id)
-    return {topic_id for topic_id, length in exact.items() if length == len(meaningful)}
+    return names.named_exactly(meaningful, guild_id)
 
 
 def _hit(topic: NamedTopic, score: float, confidence: float = 1.0) -> SearchHit:
