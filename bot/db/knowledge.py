@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -52,15 +53,15 @@ _SEARCH_COLUMNS = "{title aliases challenges summary body}"
 _CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
 
-@dataclass(frozen=True)
-class MatchTerm:
+# Named tuples, not dataclasses: search makes and hashes dozens a question, and a tuple is built
+# and hashed in C.
+class MatchTerm(NamedTuple):
     """Words that must appear together and in order (one word, or a phrase such as `n 1`)."""
 
     words: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FtsMatch:
+class FtsMatch(NamedTuple):
     topic_id: int
     relevance: float  # -bm25: higher is better
 

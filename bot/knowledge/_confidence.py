@@ -19,10 +19,11 @@ import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.db.knowledge import IndexedText, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
-from bot.knowledge._text import words
+from bot.knowledge._text import normalize, words
 
 TEXT_ONLY_CREDIT = 0.5
 # A word no topic holds, that is no typo of one either, is what the question is about and the
@@ -34,6 +35,10 @@ CODE_EMPHASIS = 4.0
 CORRECTED_CREDIT = 0.5
 CACHED_TOPICS = 2048  # topics whose stemmed words stay in memory (about 3 KB each)
 READ_AT_ONCE = 500  # topics per statement when reading them all
+# Up to this many topics, the pairs of words that follow each other in them are kept too (~1,500
+# a topic), so a phrase no topic holds is known without asking the index, and so are the phrases
+# they write as one chunk (`select_related`, `pre-commit`: ~20 a topic), for search to read at once.
+PAIRS_KEPT_TOPICS = 256
 
 
 @dataclass
@@ -58,40 +63,82 @@ class _TopicWords:
     text_stems: frozenset[str]
 
     @classmethod
-    def of(cls, indexed: IndexedText) -> _TopicWords:
-        naming, text = _stems(indexed.naming), _stems(indexed.text)
+    def of(cls, indexed: IndexedText, spelt: dict[str, str] | None = None) -> _TopicWords:
+        naming, text = _stems(indexed.naming, spelt), _stems(indexed.text, spelt)
         return cls(" " + " ".join(naming) + " ", " " + " ".join(text) + " ", frozenset(naming), frozenset(text))
 
-    def holds(self, key: tuple[str, ...], naming: bool) -> bool:
-        if len(key) == 1:
-            return key[0] in (self.naming_stems if naming else self.text_stems)
-        return " " + " ".join(key) + " " in (self.naming if naming else self.text)
+
+def _stems(text: str, spelt: dict[str, str] | None = None) -> list[str]:
+    found = words(text)
+    stems = list(map(porter_stem, found))
+    if spelt is not None:
+        for word, stem in zip(found, stems, strict=True):
+            if stem != word:
+                spelt.setdefault(stem, word)
+    return stems
 
 
-def _stems(text: str) -> list[str]:
-    return list(map(porter_stem, words(text)))
+def _chunked_phrases(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every chunk of `text` that is a phrase of words joined by punctuation, as `query_terms`
+    splits a question: stems → words."""
+    phrases = {}
+    for chunk in normalize(text).split():
+        found = words(chunk)
+        if len(found) > 1:
+            phrases[tuple(map(porter_stem, found))] = tuple(found)
+    return phrases
 
 
 def _key(term: MatchTerm) -> tuple[str, ...]:
-    return tuple(porter_stem(word) for word in term.words)
+    return tuple(map(porter_stem, term.words))
 
 
 class Confidence:
     def __init__(self, repository: KnowledgeRepository) -> None:
         self._repository = repository
         self._topics: OrderedDict[int, _TopicWords] = OrderedDict()
+        self._spelt: dict[str, str] = {}
+        self._pairs: set[tuple[str, str]] | None = None
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def invalidate(self) -> None:
         self._topics.clear()
+        self._spelt = {}
+        self._pairs = None
+        self._phrases = {}
+
+    def phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """The phrases the topics read by `read_topics` write as one chunk (`select_related`), as
+        stems → words: what learners type as code, for search to read before they ask."""
+        return self._phrases
+
+    def held_nowhere(self, key: tuple[str, ...]) -> bool:
+        """Whether no topic holds the phrase `key` (stems): two of its words follow each other in
+        none of them. False when unsure (the topics' pairs are not kept)."""
+        pairs = self._pairs
+        return pairs is not None and any(pair not in pairs for pair in pairwise(key))
+
+    def spellings(self) -> dict[str, str]:
+        """A word of the topics read by `read_topics` for each stem that is not itself a word of
+        them ("agree" for "agre"), so the index can be asked for that stem (it stems what it is asked)."""
+        return self._spelt
 
     async def read_topics(self, topic_ids: Sequence[int]) -> None:
         """Read the words of all these topics now, when they all fit in memory (the shipped
         knowledge base: 63 topics, ~10 ms), so that no question waits for them."""
         if len(topic_ids) > CACHED_TOPICS:
             return
+        pairs: set[tuple[str, str]] = set()
         for start in range(0, len(topic_ids), READ_AT_ONCE):
             for indexed in await self._repository.indexed_texts(topic_ids[start:start + READ_AT_ONCE]):
-                self._topics[indexed.topic_id] = _TopicWords.of(indexed)
+                topic = self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt)
+                if len(topic_ids) <= PAIRS_KEPT_TOPICS:
+                    # Columns run on into each other here: a pair too many, never one missing.
+                    for stems in (topic.naming.split(), topic.text.split()):
+                        pairs.update(pairwise(stems))
+                    for text in (indexed.naming, indexed.text):
+                        self._phrases.update(_chunked_phrases(text))
+        self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
 
     async def of(self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int) -> dict[int, float]:
         """Confidence of each topic for a question made of `asked` terms."""
@@ -101,25 +148,37 @@ class Confidence:
         while len(self._topics) > CACHED_TOPICS:
             self._topics.popitem(last=False)
         keys = [[_key(match) for match in term.searched] for term in asked]
+        weights = [_weight(term, documents) for term in asked]  # the same for every topic
         found = {}
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)
             if topic is not None:  # None for a topic unpublished since it was ranked
                 self._topics.move_to_end(topic_id)
-                found[topic_id] = _share(asked, keys, topic, documents)
+                found[topic_id] = _share(asked, keys, weights, topic)
         return found
 
 
+def _held(keys: list[tuple[str, ...]], stems: frozenset[str], framed: str) -> bool:
+    """Whether any of `keys` is held: a word among `stems`, a phrase in `framed` (`_TopicWords.holds`)."""
+    for key in keys:
+        if key[0] in stems if len(key) == 1 else " " + " ".join(key) + " " in framed:
+            return True
+    return False
+
+
+def _weight(term: AskedTerm, documents: int) -> float:
+    return math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
+
+
 def _share(
-    asked: Sequence[AskedTerm], keys: list[list[tuple[str, ...]]], topic: _TopicWords, documents: int
+    asked: Sequence[AskedTerm], keys: list[list[tuple[str, ...]]], weights: list[float], topic: _TopicWords
 ) -> float:
     total = earned = 0.0
-    for term, term_keys in zip(asked, keys, strict=True):
-        weight = math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
+    for term, term_keys, weight in zip(asked, keys, weights, strict=True):
         total += weight
-        if any(topic.holds(key, naming=True) for key in term_keys):
+        if _held(term_keys, topic.naming_stems, topic.naming):
             credit = 1.0
-        elif any(topic.holds(key, naming=False) for key in term_keys):
+        elif _held(term_keys, topic.text_stems, topic.text):
             credit = TEXT_ONLY_CREDIT
         else:
             continue

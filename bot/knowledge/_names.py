@@ -17,7 +17,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -28,6 +28,7 @@ from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import STOP_WORDS, words
 
 MAX_NAME_WORDS = 6
+VISIBLE_SETS_KEPT = 64  # servers whose visible topic ids are kept
 COMPLETION_KEY_CHARS = 40
 COMPLETION_STARTS = 8  # a typed word is looked for at the first 8 words of each name
 NAME_POSTINGS_LIMIT = 1000  # a name word in more topics than this tells them apart too little to score
@@ -71,6 +72,7 @@ class NameIndex:
         self._curated_terms = curated_terms
         self._title_words: set[str] = set()
         self._topics: dict[int, NamedTopic] = {}
+        self._visible_ids: dict[int | None, frozenset[int]] = {}
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._choices: list[str] = []
         self._choice_owner: list[int] = []
@@ -98,6 +100,8 @@ class NameIndex:
                 for start in range(min(len(name_words), COMPLETION_STARTS)):
                     key = " ".join(name_words[start:])[:COMPLETION_KEY_CHARS]
                     completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
+        # Every name's first words (folded), so matching stops where no name goes on.
+        self._prefixes = {name[:end] for name in self._owners for end in range(1, len(name) + 1)}
         self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
         for entries in completions:
             ordered = sorted(entries)
@@ -118,25 +122,57 @@ class NameIndex:
     def topic(self, topic_id: int) -> NamedTopic | None:
         return self._topics.get(topic_id)
 
+    @property
+    def topics(self) -> Mapping[int, NamedTopic]:
+        """Every topic by id (what `topic` reads, for loops over many)."""
+        return self._topics
+
+    def visible_ids(self, guild_id: int | None) -> frozenset[int]:
+        """The ids of the topics this server sees (kept for the latest few servers)."""
+        seen = self._visible_ids.get(guild_id)
+        if seen is None:
+            seen = frozenset(t.id for t in self._topics.values() if t.visible_in(guild_id))
+            if len(self._visible_ids) >= VISIBLE_SETS_KEPT:
+                self._visible_ids.pop(next(iter(self._visible_ids)))
+            self._visible_ids[guild_id] = seen
+        return seen
+
     def name_matches(self, query_words: list[str], guild_id: int | None) -> dict[int, int]:
         """Topics one of whose names appears in the query, with the length in words of the longest
         such name. A name inside a longer matched name counts for nothing ("celery" in "celery
         beat" is about beat)."""
-        folded = [fold(w) for w in query_words]
+        folded = list(map(fold, query_words))
         spans: list[tuple[int, int, set[int]]] = []
+        prefixes = self._prefixes
         for start in range(len(folded)):
-            for end in range(min(len(folded), start + MAX_NAME_WORDS), start, -1):
-                owners = self._owners.get(tuple(folded[start:end]))
+            # Names from here, longest first: grown word by word while some name begins so.
+            found: list[tuple[int, int, set[int]]] = []
+            for end in range(start + 1, min(len(folded), start + MAX_NAME_WORDS) + 1):
+                words_here = tuple(folded[start:end])
+                if words_here not in prefixes:
+                    break
+                owners = self._owners.get(words_here)
                 if owners:
-                    spans.append((start, end, owners))
+                    found.append((start, end, owners))
+            spans += reversed(found)
         matches: dict[int, int] = {}
+        if not spans:
+            return matches
+        visible = self.visible_ids(guild_id)
         for start, end, owners in spans:
-            if any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):
+            if len(spans) > 1 and any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):
                 continue
             for topic_id in owners:
-                if self._topics[topic_id].visible_in(guild_id):
+                if topic_id in visible:
                     matches[topic_id] = max(matches.get(topic_id, 0), end - start)
         return matches
+
+    def named_exactly(self, query_words: list[str], guild_id: int | None) -> set[int]:
+        """Topics one of whose names is all of `query_words`: those `name_matches` finds with a
+        name as long as the query, looked up at once."""
+        owners = self._owners.get(tuple(map(fold, query_words)), ())
+        visible = self.visible_ids(guild_id)
+        return {topic_id for topic_id in owners if topic_id in visible}
 
     def search(self, terms: list[tuple[str, ...]], guild_id: int | None, limit: int) -> list[FtsMatch]:
         """Topics whose names hold the terms, scored like a tiny bm25 (rarer words and title words

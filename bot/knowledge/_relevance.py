@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
@@ -27,7 +26,7 @@ _Shares = tuple[tuple[int, float], ...]  # (topic id, share)
 
 
 def _key(term: MatchTerm) -> _Key:
-    return tuple(porter_stem(word) for word in term.words)
+    return tuple(map(porter_stem, term.words))
 
 
 def _shares(matches: Sequence[FtsMatch]) -> _Shares:
@@ -46,28 +45,51 @@ class TermRelevance:
         self._postings = 0
         self._generation += 1
 
-    async def read_vocabulary(self, doc_freq: Mapping[str, int]) -> None:
+    async def read_vocabulary(
+        self, doc_freq: Mapping[str, int], spellings: Mapping[str, str] | None = None,
+        phrases: Mapping[_Key, tuple[str, ...]] | None = None,
+    ) -> None:
         """Read every indexed word's shares, when they all fit in memory. `doc_freq`: topics
-        holding each stem (the index's vocabulary). A stem is matched as itself where stemming it
-        again gives it back (FTS5 stems the query too); the few others are read when asked."""
+        holding each stem (the index's vocabulary). FTS5 stems the query too, so a stem is asked
+        as itself where stemming it again gives it back, else as a word of the topics that stems
+        to it (`spellings`: "agree" for "agre", about one stem in six); a stem with neither is read
+        when a question asks for it. `phrases` (stems → words), the topics' words joined as code
+        (`select_related`), are read too: learners type them so."""
         if sum(doc_freq.values()) > POSTINGS_KEPT:
             return
         generation = self._generation
-        stems = [stem for stem in doc_freq if (stem,) not in self._shares and porter_stem(stem) == stem]
-        for start in range(0, len(stems), READ_AT_ONCE):
-            found = await self._repository.term_relevance([MatchTerm((s,)) for s in stems[start:start + READ_AT_ONCE]])
+        asked: dict[_Key, tuple[str, ...]] = {}  # stems -> the words to ask the index for
+        for stem in doc_freq:
+            word = stem if porter_stem(stem) == stem else (spellings or {}).get(stem)
+            if word is not None and porter_stem(word) == stem:
+                asked[(stem,)] = (word,)
+        asked.update((key, found) for key, found in (phrases or {}).items() if _key(MatchTerm(found)) == key)
+        keys = [key for key in asked if key not in self._shares]
+        for start in range(0, len(keys), READ_AT_ONCE):
+            batch = keys[start:start + READ_AT_ONCE]
+            found = await self._repository.term_relevance([MatchTerm(asked[key]) for key in batch])
             if generation != self._generation:
                 return
-            for term, matches in found.items():
-                self._keep(term.words, _shares(matches))
+            for key in batch:
+                matches = found[MatchTerm(asked[key])]
+                # A word asked by another spelling must find every topic holding its stem, as the
+                # vocabulary counts them: else it is read when a question asks for it, as typed.
+                if len(key) > 1 or asked[key] == key or len(matches) == doc_freq[key[0]]:
+                    self._keep(key, _shares(matches))
 
     async def ranked(
-        self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True
+        self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True,
+        held_nowhere: Callable[[_Key], bool] | None = None,
     ) -> list[FtsMatch]:
         """The `limit` visible topics holding any of `terms`, best bm25 first. `remember=False`
-        reads every term from the index (the benchmarks' "afresh")."""
+        reads every term from the index (the benchmarks' "afresh"). `held_nowhere`: whether no
+        topic holds a phrase (its stems), when that is known without the index: it scores none."""
         keys = [_key(term) for term in terms]
         shares: dict[_Key, _Shares | None] = {key: self._shares.get(key) if remember else None for key in keys}
+        if held_nowhere is not None:
+            for key in keys:
+                if shares[key] is None and len(key) > 1 and held_nowhere(key):
+                    shares[key] = ()
         missing = {key: term for key, term in zip(keys, terms, strict=True) if shares[key] is None}
         if missing:
             generation = self._generation
@@ -83,12 +105,12 @@ class TermRelevance:
                 totals[topic_id] = get(topic_id, 0.0) + share
             if remember and key in self._shares:
                 self._shares.move_to_end(key)
-        # Best first, ties by topic id.
-        best = sorted(sorted(totals.items()), key=itemgetter(1), reverse=True)
+        best = sorted(totals)  # by topic id, then (a stable sort) best first: ties stay by topic id
+        best.sort(key=totals.__getitem__, reverse=True)
         ranked = []
-        for topic_id, total in best:
+        for topic_id in best:
             if visible(topic_id):
-                ranked.append(FtsMatch(topic_id, total))
+                ranked.append(FtsMatch(topic_id, totals[topic_id]))
                 if len(ranked) == limit:
                     break
         return ranked

@@ -11,6 +11,7 @@ instead, in memory (`NameIndex.search`): there the same words are still rare.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from bot.db.knowledge import MatchTerm, TermCounts
 from bot.knowledge._stemmer import porter_stem
@@ -28,6 +29,8 @@ class TermStats:
 
     def doc_freq(self, words: tuple[str, ...]) -> int:
         """Topics holding the word, or at most this many for a phrase (those holding its rarest word)."""
+        if len(words) == 1:  # most terms: no generator to run
+            return self._doc_freq.get(porter_stem(words[0]), 0)
         return min(self._doc_freq.get(porter_stem(word), 0) for word in words)
 
 
@@ -35,7 +38,7 @@ def affordable(weighed: Iterable[tuple[int, MatchTerm]], documents: int) -> list
     """The terms to search, rarest first; terms no topic holds are left out. Past the budget's
     size, so are terms over the budget, and terms in over half the topics once a rarer one is in
     (FTS5 gives those no weight anyway)."""
-    terms = sorted(((doc_freq, term) for doc_freq, term in weighed if doc_freq), key=lambda item: item[0])
+    terms = sorted(((doc_freq, term) for doc_freq, term in weighed if doc_freq), key=itemgetter(0))
     if documents <= DOC_BUDGET:
         return list(dict.fromkeys(term for _, term in terms))
     chosen: list[MatchTerm] = []

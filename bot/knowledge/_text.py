@@ -57,11 +57,18 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
     (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words. A lone
     character ("a", "1") is no term, though it may be part of one ("n+1")."""
     terms: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
     for chunk in normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).split():
-        parts = tuple(_WORD.findall(chunk))
-        if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
-            continue
-        if parts not in terms:
+        if chunk.isalnum():  # a plain word, most chunks: all of it is what `_WORD` finds
+            if len(chunk) == 1 or chunk in STOP_WORDS:
+                continue
+            parts: tuple[str, ...] = (chunk,)
+        else:
+            parts = tuple(_WORD.findall(chunk))
+            if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
+                continue
+        if parts not in seen:
+            seen.add(parts)
             terms.append(parts)
     return terms[:MAX_QUERY_WORDS]
 

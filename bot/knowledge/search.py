@@ -25,8 +25,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
@@ -111,8 +110,9 @@ class KnowledgeSearch:
                     rows = await self._repository.name_rows()
                     names = NameIndex(rows, await self._repository.curated_terms())
                     counts = await self._repository.term_counts()
-                    await self._relevance.read_vocabulary(counts.doc_freq)
                     await self._confidence.read_topics([row.id for row in rows])
+                    await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings(),
+                                                          self._confidence.phrases())
                     indexes = self._indexes = _Indexes(names, TermStats(counts))
         return indexes
 
@@ -160,8 +160,9 @@ class KnowledgeSearch:
         indexes = await self._loaded()
         plan = self._plan(query, indexes)
         if plan.terms:
-            candidates = await self._relevance.ranked(plan.terms, partial(_visible, indexes.names, guild_id),
-                                                      max(CANDIDATES, limit, checked), remember=remember)
+            candidates = await self._relevance.ranked(plan.terms, indexes.names.visible_ids(guild_id).__contains__,
+                                                      max(CANDIDATES, limit, checked), remember=remember,
+                                                      held_nowhere=self._confidence.held_nowhere)
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
             candidates = indexes.names.search(plan.too_common, guild_id, max(CANDIDATES, limit, checked))
         names = indexes.names
@@ -174,7 +175,8 @@ class KnowledgeSearch:
         self, ranked: list[SearchHit], plan: _QueryPlan, documents: int, checked: int
     ) -> list[SearchHit]:
         found = await self._confidence.of(plan.asked, [hit.topic_id for hit in ranked[:checked]], documents)
-        return [replace(hit, confidence=round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
+        return [SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
+                          round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
 
     async def autocomplete(
         self, prefix: str, guild_id: int | None = None, limit: int = 25, *, remember: bool = True
@@ -293,11 +295,6 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     return plan
 
 
-def _visible(names: NameIndex, guild_id: int | None, topic_id: int) -> bool:
-    topic = names.topic(topic_id)
-    return topic is not None and topic.visible_in(guild_id)
-
-
 def _has_digits(term: tuple[str, ...]) -> bool:
     return any(ch.isdigit() for word in term for ch in word)
 
@@ -309,8 +306,7 @@ def _misspelt_alias(word: str, names: NameIndex) -> bool:
 def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
     """Topics one of whose names is the whole query, give or take stop words."""
     meaningful = [w for w in plan.words if w not in STOP_WORDS] or plan.words
-    exact = names.name_matches(meaningful, guild_id)
-    return {topic_id for topic_id, length in exact.items() if length == len(meaningful)}
+    return names.named_exactly(meaningful, guild_id)
 
 
 def _hit(topic: NamedTopic, score: float, confidence: float = 1.0) -> SearchHit:
@@ -332,9 +328,10 @@ def _rank(
         bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS) * coverage
         scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
     ranked = []
-    for topic_id, score in scores.items():
-        topic = names.topic(topic_id)
+    topic_of = names.topics.get
+    for order, (topic_id, score) in enumerate(scores.items()):
+        topic = topic_of(topic_id)
         if topic is not None:  # None only for a topic published since the names were read
-            ranked.append((-score, topic.title, topic))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [_hit(topic, -negative) for negative, _, topic in ranked[:limit]]
+            ranked.append((-score, topic.title, order, topic))
+    ranked.sort()  # by score, then title; `order` keeps equal ones as found (as a stable sort would)
+    return [_hit(topic, -negative) for negative, _, _, topic in ranked[:limit]]

@@ -32,12 +32,13 @@ from cogs.topic._embeds import (
     list_embed,
     list_page,
     list_page_count,
-    topic_pages,
 )
+from cogs.topic._kept import built_pages, fresh_button
 
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
+POST_EMOJI = discord.PartialEmoji(name="📣")  # parsed once, not on every answer
 NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics yourself."
 
 
@@ -120,7 +121,7 @@ async def topic_answer(
 ) -> TopicAnswer:
     """A page of the topic with its buttons: page turns, "Post in channel" (for a private answer)
     and the related topics this server can open."""
-    pages = topic_pages(topic, section)
+    pages = built_pages(knowledge, topic, section)
     page = min(max(page, 0), len(pages) - 1)
     related = await knowledge.related_topics(topic, guild_id)
     view = topic_view(topic.slug, section, page, len(pages), related, shareable=shareable)
@@ -136,15 +137,17 @@ def topic_view(
     *,
     shareable: bool,
 ) -> discord.ui.View:
+    # Every lookup of a topic shows the same buttons: copies of ones built before (`fresh_button`).
     view = discord.ui.View(timeout=None)
     if page_count > 1:
-        view.add_item(TopicPageButton(slug, section, max(page - 1, 0), "◀ Previous", disabled=page == 0))
-        view.add_item(TopicPageButton(slug, section, min(page + 1, page_count - 1), "Next ▶",
-                                      disabled=page >= page_count - 1))
+        view.add_item(fresh_button(TopicPageButton, slug, section, max(page - 1, 0), "◀ Previous",
+                                   disabled=page == 0))
+        view.add_item(fresh_button(TopicPageButton, slug, section, min(page + 1, page_count - 1), "Next ▶",
+                                   disabled=page >= page_count - 1))
     if shareable:
-        view.add_item(PostTopicButton(slug, section))
+        view.add_item(fresh_button(PostTopicButton, slug, section))
     for number, topic in enumerate(related[:MAX_RELATED_BUTTONS]):
-        view.add_item(OpenTopicButton(topic.slug, topic.title, row=1 + number // 5))
+        view.add_item(fresh_button(OpenTopicButton, topic.slug, topic.title, row=1 + number // 5))
     return view
 
 
@@ -208,7 +211,7 @@ class PostTopicButton(
     def __init__(self, slug: str, section: Section | None = None) -> None:
         custom_id = f"nexus:topic:post:{slug}" + ("" if section is None else f":{section.value}")
         super().__init__(
-            discord.ui.Button(label="Post in channel", emoji="📣", style=discord.ButtonStyle.success,
+            discord.ui.Button(label="Post in channel", emoji=POST_EMOJI, style=discord.ButtonStyle.success,
                               custom_id=custom_id),
             row=0,
         )
