@@ -1,5 +1,5 @@
 """What `/topic` answers keep between lookups, so that a topic asked again is not built again:
-its pages (embeds) until the topics change, and its buttons, copied from ones built before.
+its pages (embeds), until the topics change.
 
 Pure memory, no I/O: what is kept is exactly what would be built again.
 """
@@ -7,8 +7,6 @@ Pure memory, no I/O: what is kept is exactly what would be built again.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import discord
@@ -19,9 +17,6 @@ from bot.knowledge.service import KnowledgeService
 from cogs.topic._embeds import topic_pages
 
 KEPT_TOPIC_PAGES = 512  # (topic, section) whose built pages are kept, most recently shown first
-KEPT_BUTTONS = 2048  # buttons kept to copy, most recently used first
-
-_ButtonT = TypeVar("_ButtonT", bound=discord.ui.DynamicItem[discord.ui.Button[Any]])
 
 
 class _BuiltPages:
@@ -36,7 +31,6 @@ class _BuiltPages:
 
 
 _BUILT: WeakKeyDictionary[KnowledgeService, _BuiltPages] = WeakKeyDictionary()
-_BUTTONS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | None) -> list[discord.Embed]:
@@ -55,26 +49,3 @@ def built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | No
     else:
         built.pages.move_to_end(key)
     return pages
-
-
-def fresh_button(cls: Callable[..., _ButtonT], *args: Any, **kwargs: Any) -> _ButtonT:
-    """A new `cls(*args, **kwargs)`, copied from one built before with the same arguments:
-    building a button (discord.py's checks, its component, its custom id against the template)
-    takes ~3 µs, a copy ~0.6, and an answer has up to 13. A view changes its buttons (their view,
-    their row), so each answer gets its own; they share only the component (label, style, custom
-    id), which nothing changes once built: discord.py replaces a button's component, never edits
-    it, and no answer's button is changed after it is made."""
-    key = (cls, args, tuple(kwargs.items()))
-    kept = _BUTTONS.get(key)
-    if kept is None:
-        kept = _BUTTONS[key] = cls(*args, **kwargs)
-        while len(_BUTTONS) > KEPT_BUTTONS:
-            _BUTTONS.popitem(last=False)
-    else:
-        _BUTTONS.move_to_end(key)
-    button = object.__new__(type(kept.item))
-    button.__dict__.update(kept.item.__dict__)
-    item: _ButtonT = object.__new__(type(kept))
-    item.__dict__.update(kept.__dict__)
-    item.item = button
-    return item

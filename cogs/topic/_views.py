@@ -33,7 +33,7 @@ from cogs.topic._embeds import (
     list_page,
     list_page_count,
 )
-from cogs.topic._kept import built_pages, fresh_button
+from cogs.topic._kept import built_pages
 
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
@@ -137,17 +137,15 @@ def topic_view(
     *,
     shareable: bool,
 ) -> discord.ui.View:
-    # Every lookup of a topic shows the same buttons: copies of ones built before (`fresh_button`).
     view = discord.ui.View(timeout=None)
     if page_count > 1:
-        view.add_item(fresh_button(TopicPageButton, slug, section, max(page - 1, 0), "◀ Previous",
-                                   disabled=page == 0))
-        view.add_item(fresh_button(TopicPageButton, slug, section, min(page + 1, page_count - 1), "Next ▶",
-                                   disabled=page >= page_count - 1))
+        view.add_item(TopicPageButton(slug, section, max(page - 1, 0), "◀ Previous", disabled=page == 0))
+        view.add_item(TopicPageButton(slug, section, min(page + 1, page_count - 1), "Next ▶",
+                                      disabled=page >= page_count - 1))
     if shareable:
-        view.add_item(fresh_button(PostTopicButton, slug, section))
+        view.add_item(PostTopicButton(slug, section))
     for number, topic in enumerate(related[:MAX_RELATED_BUTTONS]):
-        view.add_item(fresh_button(OpenTopicButton, topic.slug, topic.title, row=1 + number // 5))
+        view.add_item(OpenTopicButton(topic.slug, topic.title, row=1 + number // 5))
     return view
 
 
