@@ -51,7 +51,8 @@ class Told:
 async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, embed: discord.Embed | None = None,
                view: discord.ui.View | None = None, nonce: str | None = None) -> Told:
     """Send to the member by DM; when their DMs are closed, in the server's Nexus channel, mentioning
-    only them. PostFailed when neither is possible."""
+    only them. PostFailed when neither is possible, or Discord failed past discord.py's own retries:
+    a notice that could not be sent never undoes what was decided (a pair stays made)."""
     extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
     if embed is not None:
         extra["embed"] = embed
@@ -62,7 +63,7 @@ async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, em
         return Told(await dm.send(content, allowed_mentions=NO_MENTIONS, **extra), True)
     except discord.HTTPException as exc:
         if exc.code != CANNOT_DM and not isinstance(exc, discord.Forbidden):
-            raise
+            raise PostFailed(f"Discord refused a DM to <@{member_id}>: {exc.status} {exc.text}") from exc
     config = await bot.services.guild_setup.get(guild_id)
     if config is None or config.channel_id is None:
         raise PostFailed(f"<@{member_id}> has closed their DMs and this server has no Nexus channel")
@@ -308,13 +309,20 @@ class ExpiryDelivery:
         if expired is None or expired.status != "expired":  # answered or cancelled in time: nothing to tell
             return 0
         await edit_quietly(self.bot, expired, f"⌛ This pairing request from <@{expired.requester_id}> expired.")
-        first = await tell(self.bot, expired.guild_id, expired.requester_id,
-                           f"⌛ Your pairing request to <@{expired.target_id}> expired without an answer. "
-                           "`/pair find` shows who else fits you.", nonce=delivery.nonce)
-        try:
-            await tell(self.bot, expired.guild_id, expired.target_id,
-                       f"⌛ The pairing request from <@{expired.requester_id}> expired before you answered it.",
-                       nonce=derived_nonce(delivery.nonce, "target"))
-        except PostFailed as exc:
-            log.warning("could not tell the target of expired request %s: %s", expired.id, exc)
-        return first.message.id
+        notices = [(expired.requester_id, delivery.nonce,
+                    f"⌛ Your pairing request to <@{expired.target_id}> expired without an answer. "
+                    "`/pair find` shows who else fits you."),
+                   (expired.target_id, derived_nonce(delivery.nonce, "target"),
+                    f"⌛ The pairing request from <@{expired.requester_id}> expired before you answered it.")]
+        sent: list[int] = []
+        problems: list[str] = []
+        for member_id, nonce, text in notices:  # each on its own: one closed door never silences the other
+            try:
+                sent.append((await tell(self.bot, expired.guild_id, member_id, text, nonce=nonce)).message.id)
+            except PostFailed as exc:
+                problems.append(str(exc))
+        if not sent:
+            raise PostFailed("; ".join(problems))
+        for problem in problems:
+            log.warning("expired request %s: %s", expired.id, problem)
+        return sent[0]

@@ -312,3 +312,16 @@ async def test_a_learner_who_leaves_the_server_leaves_pairing_and_those_waiting_
     await standin.remove_member("chioma")
     await told_diego
     assert "one of you left the server" in to_diego.text and not to_diego.buttons
+
+
+async def test_an_expiry_reaches_a_learner_whose_dms_are_closed_in_the_channel_once(server):
+    standin = server.standin
+    ben = member_id(server, "ben")
+    standin._state.member("ben").accepts_dms = False
+    await request(server, "ada", "ben")
+    await server.bot.services.scheduler.advance_to(NOW + timedelta(hours=73))
+    await server.bot.services.scheduler.advance_to(NOW + timedelta(hours=80))
+    told_ben = [m for m in standin.messages(CHANNEL) if "expired before you answered" in m.text]
+    assert len(told_ben) == 1 and told_ben[0].text.startswith(f"<@{ben}>")
+    assert [int(u) for u in told_ben[0].allowed_mentions["users"]] == [ben]
+    assert len([m for m in standin.dm_messages("ada") if "expired without an answer" in m.text]) == 1
