@@ -109,3 +109,11 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id, exc_info=True)
 
+
+class ReportingForm(discord.ui.Modal):
+    """A form whose failures reach the member like a command's: privately, a bug also logged with an
+    error id they see (discord.py would log and swallow it)."""
+
+    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        await report_error(interaction, error)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -111,17 +111,21 @@ class Scheduler:
 
     async def _alarm(self) -> None:
         """What an alarm runs: a tick, tracked so shutdown can stop it, its failure logged."""
+        await self._tracked(self.tick(), "a scheduled tick", "the next alarm tries again")
+
+    async def _tracked(self, work: Awaitable[object], what: str, then: str) -> None:
+        """Run a job's work as a task shutdown can stop; a failure is logged, never raised into
+        APScheduler. Only `shutdown` cancels: the bot is stopping, and what was not finished stays
+        due (the ledger and checked_until say so), so the next start catches it up."""
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
         try:
-            await self.tick()
+            await work
         except asyncio.CancelledError:
-            # Only `shutdown` cancels a tick: the bot is stopping. What the tick had not finished
-            # stays due (the ledger and checked_until say so) and the next start catches it up.
-            log.debug("a scheduled tick was stopped by shutdown")
+            log.debug("%s was stopped by shutdown", what)
         except Exception:
-            log.exception("a scheduled tick failed; the next alarm tries again")
+            log.exception("%s failed; %s", what, then)
         finally:
             if task is not None:
                 self._running.discard(task)
@@ -145,22 +149,14 @@ class Scheduler:
                              misfire_grace_time=None)
 
     async def _make_missed(self, posts: list[DuePost]) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-        try:
-            async with self._tick_lock:
-                report = TickReport()
-                now = self._clock.now()
-                for _due_at, batch in _by_due_time(posts):
-                    await asyncio.gather(*(self._make(post, now, report) for post in batch))
-        except asyncio.CancelledError:
-            log.debug("making missed posts was stopped by shutdown")
-        except Exception:
-            log.exception("making missed posts failed")
-        finally:
-            if task is not None:
-                self._running.discard(task)
+        await self._tracked(self._make_each(posts), "making missed posts", "they stay as the ledger says")
+
+    async def _make_each(self, posts: list[DuePost]) -> None:
+        async with self._tick_lock:
+            report = TickReport()
+            now = self._clock.now()
+            for _due_at, batch in _by_due_time(posts):
+                await asyncio.gather(*(self._make(post, now, report) for post in batch))
 
     async def advance_to(self, moment: datetime) -> list[TickReport]:
         """Move the clock forward to `moment`, stopping at every due time on the way (in order) so

@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.projects.model import DISCIPLINES, Discipline, ProjectDraft, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.projects.validation import DESCRIPTION_MAX, REPO_URL_MAX, STACK_MAX, TITLE_MAX, ProjectRefused
-from cogs._feedback import reply_private, report_error
+from cogs._feedback import ReportingForm, reply_private
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import list_embed
 from cogs.project._post import publish, withdraw_post
@@ -41,7 +41,7 @@ def projects_of(interaction: discord.Interaction[Any]) -> ProjectService:
 
 # --- the form --------------------------------------------------------------------------------
 
-class ProjectForm(discord.ui.Modal):
+class ProjectForm(ReportingForm):
     """Title, what it does, stack, repository link. The command's options (track, discipline,
     looking for a partner) ride along in `draft`. Discord's own length checks are set wider than
     Nexus's limits: text pasted past a limit is refused naming it, and kept, never cut silently."""
@@ -100,9 +100,6 @@ class ProjectForm(discord.ui.Modal):
                 text += "\n(I couldn't open a thread on it: I need **Create Public Threads** in that channel.)"
         await reply_private(interaction, text)
 
-    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 class ReopenFormButton(GuardedItem[discord.ui.Button[Any]], template=r"nexus:project:form:(?P<owner>\d+)"):

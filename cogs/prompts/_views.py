@@ -23,7 +23,7 @@ from bot.prompts.parsing import KEY_MAX
 from bot.prompts.service import PromptRefused, PromptService
 from bot.prompts.template import PLACEHOLDERS, POSTED_TEXT_LIMIT
 from cogs._checks import ensure_permissions
-from cogs._feedback import reply_private, report_error
+from cogs._feedback import ReportingForm, reply_private, report_error
 from cogs._style import NO_MENTIONS
 from cogs.prompts._embeds import list_embed, page_count, saved_embed
 from cogs.week_one._admin import listing_field
@@ -152,7 +152,7 @@ class RemoveButton(AdminItem[discord.ui.Button[Any]],
 
 # --- the form --------------------------------------------------------------------------------
 
-class PromptForm(discord.ui.Modal):
+class PromptForm(ReportingForm):
     """The text of a prompt (and, for a new one, its key). The other settings came with the command
     and ride along in `draft`. Refused, the form is kept and a button reopens it as it was."""
 
@@ -200,9 +200,6 @@ class PromptForm(discord.ui.Modal):
             ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 
-    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 class ReopenFormButton(AdminItem[discord.ui.Button[Any]], template=r"nexus:prompts:form:(?P<owner>\d+)"):

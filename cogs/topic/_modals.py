@@ -12,7 +12,7 @@ import discord
 from bot.errors import UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.suggestions import EXPLANATION_MAX, EXPLANATION_MIN, LINKS_MAX, TITLE_MAX, TITLE_MIN
-from cogs._feedback import reply_private, report_error
+from cogs._feedback import ReportingForm, reply_private
 from cogs.topic._embeds import quoted
 from cogs.topic._views import guild_of, knowledge_of
 
@@ -43,7 +43,7 @@ class EditSuggestion(discord.ui.View):
         await interaction.response.send_modal(SuggestTopicModal(self.fix_for, self.typed))
 
 
-class SuggestTopicModal(discord.ui.Modal):
+class SuggestTopicModal(ReportingForm):
     """Stored as a pending suggestion; a moderator approves or rejects it with `/topic review`.
     With `fix_for`, the suggestion is a fix for that topic. The modal keeps discord.py's random
     custom id: a fixed one would let two members' forms collide."""
@@ -93,6 +93,3 @@ class SuggestTopicModal(discord.ui.Modal):
             f"Thanks! Your {kind}, **{quoted(suggestion.title, 100)}**, is waiting for a moderator's review. {after}",
         )
 
-    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        await report_error(interaction, error)

@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.knowledge.model import CATEGORIES, ReviewDecision, TopicDraft
 from bot.knowledge.service import NOTE_MAX, DraftRefused, KnowledgeService
 from bot.knowledge.suggestions import KEY_POINTS_MAX, LINKS_MAX, SUMMARY_MAX, TITLE_MAX, TITLE_MIN
-from cogs._feedback import reply_private, report_error
+from cogs._feedback import ReportingForm, reply_private
 from cogs.topic._embeds import clip, quoted, review_done_embed, suggestion_embed
 from cogs.topic._notify import tell_author
 from cogs.topic._views import (
@@ -149,7 +149,7 @@ class ReopenFormButton(
         await interaction.response.send_modal(TopicFormModal(suggestion.id, interaction.user.id, draft))
 
 
-class _ModeratorForm(discord.ui.Modal):
+class _ModeratorForm(ReportingForm):
     """A form of one moderator about one suggestion; its custom id names both, so two moderators'
     forms never collide and the same moderator's second form replaces the first."""
 
@@ -163,9 +163,6 @@ class _ModeratorForm(discord.ui.Modal):
         check_actor(interaction, moderator=True, owner_id=self.owner_id, not_yours=NOT_YOUR_FORM)
         return True
 
-    # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 def _text_input(custom_id: str, default: str, max_length: int, *, paragraph: bool = True, required: bool = True,

@@ -343,6 +343,10 @@ async def test_pair_schedule_moves_and_pauses_the_round_and_only_admins_change_i
     refused = await standin.invoke("ada", "pair round")
     assert refused.ephemeral and "Manage Server" in refused.message.text
     assert db_rows(db_path, "SELECT * FROM pair_schedule") == [] and rounds_run(db_path) == 0
+    for bad in ("25:00", "ten", "9:61"):  # each refused privately, saying how to write it, changing nothing
+        said = await standin.invoke("mentor", "pair schedule", {"time": bad})
+        assert said.ephemeral and "isn't a time of day: use 24-hour HH:MM" in said.message.text, bad
+    assert db_rows(db_path, "SELECT * FROM pair_schedule") == []
 
     wednesday = datetime(2027, 1, 20, 14, 0, tzinfo=UTC)  # 15:00 in Lagos
     moved = await standin.invoke("mentor", "pair schedule", {"weekday": "wednesday", "time": "15:00"})
