@@ -200,6 +200,13 @@ class KnowledgeRepository(SuggestionsAndLookups):
         )
         return topic_from_row(row) if row else None
 
+    async def published_topics(self, limit: int) -> list[Topic]:
+        """Up to `limit` published topics, of every server (to keep in memory), oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {TOPIC_COLUMNS} FROM knowledge_topics WHERE published = 1 ORDER BY id LIMIT ?", [limit]
+        )
+        return [topic_from_row(row) for row in rows]
+
     async def get_any(self, slug: str) -> Topic | None:
         """A topic of any server, published or not (for `kb export`, run by the bot's operators)."""
         row = await self._db.fetchone(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -67,6 +67,7 @@ class KnowledgeService:
         # each project) knows when to derive it again.
         self.topics_version = 0
         self._lookups = LookupLog(self._repository)
+        self._prepared_listeners: list[Callable[[], Awaitable[None]]] = []
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -87,8 +88,26 @@ class KnowledgeService:
 
     async def prepare(self) -> None:
         """Load what search keeps in memory (names, term counts, each term's bm25 shares, the
-        topics' words) now, after a start, so that no member's question waits for it."""
+        topics' words) and the topics themselves (up to RECENT_TOPICS) now, after a start or a
+        change, so that no member's question waits for them."""
         await self._search.prepare()
+        version = self.topics_version
+        topics = await self._repository.published_topics(RECENT_TOPICS)
+        if version == self.topics_version:  # else they changed while being read: read on demand
+            for topic in topics:
+                self._recent.setdefault(topic.slug.casefold(), topic)
+        for listener in self._prepared_listeners:
+            await listener()
+
+    def on_prepared(self, listener: Callable[[], Awaitable[None]]) -> None:
+        """Call `listener` whenever the topics were read into memory again (after a start, an
+        approval, an unpublish), so what is derived from them is built before a member asks."""
+        if listener not in self._prepared_listeners:
+            self._prepared_listeners.append(listener)
+
+    def topics_in_memory(self) -> list[Topic]:
+        """The topics kept in memory (all of them, up to RECENT_TOPICS, after `prepare`)."""
+        return list(self._recent.values())
 
     # --- finding topics --------------------------------------------------------------------
 
@@ -270,7 +289,7 @@ class KnowledgeService:
         if stored is None:
             raise UserError("Another moderator has already reviewed this suggestion.")
         self._topics_changed()
-        await self._search.prepare()
+        await self.prepare()
         decided = replace(suggestion, status="approved", reviewer_id=reviewer_id, reviewed_at=self._clock(),
                           topic_id=stored.id)
         return ReviewDecision(decided, topic=stored)
@@ -320,7 +339,7 @@ class KnowledgeService:
         if not await self._repository.unpublish_suggested(topic.id, guild_id, self._clock()):
             raise UserError("That topic was already unpublished.")
         self._topics_changed()
-        await self._search.prepare()
+        await self.prepare()
         return topic
 
 

@@ -29,6 +29,7 @@ from cogs.topic._views import (
     DYNAMIC_ITEMS,
     MODERATOR,
     NO_MENTIONS,
+    build_answers,
     choice_view,
     guild_of,
     list_answer,
@@ -58,6 +59,11 @@ class TopicCog(
     async def cog_load(self) -> None:
         # Buttons of earlier answers (even from before a restart) are matched by their custom id.
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)
+        self.knowledge.on_prepared(self._build_answers)
+        await self._build_answers()
+
+    async def _build_answers(self) -> None:
+        await build_answers(self.knowledge)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)

@@ -1,5 +1,5 @@
-"""What `/topic` answers keep between lookups, so that a topic asked again is not built again:
-its pages (embeds), until the topics change.
+"""What `/topic` answers keep between lookups, so that a topic asked again is not built again: its
+pages (embeds) and its buttons (a view), until the topics change.
 
 Pure memory, no I/O: what is kept is exactly what would be built again.
 """
@@ -7,6 +7,8 @@ Pure memory, no I/O: what is kept is exactly what would be built again.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 import discord
@@ -16,36 +18,64 @@ from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs.topic._embeds import topic_pages
 
-KEPT_TOPIC_PAGES = 512  # (topic, section) whose built pages are kept, most recently shown first
+KEPT_ANSWERS = 512  # pages of (topic, section), and views, kept each: the most recently shown
+
+_Value = TypeVar("_Value")
 
 
-class _BuiltPages:
-    """A knowledge base's topics as built pages, per (topic id, section), while its topics stay
-    as they are (`topics_version`): every lookup of a topic sends the same embeds, and building
-    them (splitting the text to Discord's limits) is most of the answer's work. discord.py only
-    reads an embed it sends, so one is sent as often as asked."""
+class _Kept:
+    """A knowledge base's answers as built, while its topics stay as they are (`topics_version`).
+    Every lookup of a topic sends the same embeds and the same buttons, and building them
+    (splitting the text to Discord's limits, one `DynamicItem` a button) is most of an answer's
+    work. discord.py only reads what it sends, so one copy is sent as often as asked."""
 
     def __init__(self, version: int) -> None:
         self.version = version
-        self.pages: OrderedDict[tuple[int, Section | None], list[discord.Embed]] = OrderedDict()
+        self.pages: OrderedDict[Hashable, list[discord.Embed]] = OrderedDict()
+        self.views: OrderedDict[Hashable, discord.ui.View] = OrderedDict()
 
 
-_BUILT: WeakKeyDictionary[KnowledgeService, _BuiltPages] = WeakKeyDictionary()
+_KEPT: WeakKeyDictionary[KnowledgeService, _Kept] = WeakKeyDictionary()
+
+
+def _kept(knowledge: KnowledgeService) -> _Kept:
+    kept = _KEPT.get(knowledge)
+    if kept is None or kept.version != knowledge.topics_version:
+        kept = _KEPT[knowledge] = _Kept(knowledge.topics_version)
+    return kept
+
+
+def _remember(store: OrderedDict[Hashable, _Value], key: Hashable, build: Callable[[], _Value]) -> _Value:
+    value = store.get(key)
+    if value is None:
+        value = store[key] = build()
+        while len(store) > KEPT_ANSWERS:
+            store.popitem(last=False)
+    else:
+        store.move_to_end(key)
+    return value
 
 
 def built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | None) -> list[discord.Embed]:
     """`topic_pages(topic, section)`, built once per topic and section until the topics change."""
     if topic.id is None:  # never stored: nothing to know it again by
         return topic_pages(topic, section)
-    built = _BUILT.get(knowledge)
-    if built is None or built.version != knowledge.topics_version:
-        built = _BUILT[knowledge] = _BuiltPages(knowledge.topics_version)
-    key = (topic.id, section)
-    pages = built.pages.get(key)
-    if pages is None:
-        pages = built.pages[key] = topic_pages(topic, section)
-        while len(built.pages) > KEPT_TOPIC_PAGES:
-            built.pages.popitem(last=False)
-    else:
-        built.pages.move_to_end(key)
-    return pages
+    return _remember(_kept(knowledge).pages, (topic.id, section), lambda: topic_pages(topic, section))
+
+
+def built_view(knowledge: KnowledgeService, key: Hashable, build: Callable[[], discord.ui.View]) -> discord.ui.View:
+    """The view `build()` makes, built once per `key` (everything it is built from) until the topics
+    change. It is stopped before it is first sent: its items are `DynamicItem`s, which the bot
+    dispatches by their custom ids (`add_dynamic_items`), so discord.py has nothing to listen for
+    and need not keep each private answer's view for its 15-minute timeout (it keeps a view only
+    while `is_finished()` is false). Stopped, a view is only read (`to_components`), and can be
+    sent again, like the pages."""
+
+    def stopped() -> discord.ui.View:
+        view = build()
+        if not all(isinstance(item, discord.ui.DynamicItem) for item in view.children):
+            raise TypeError("only a view of DynamicItems is dispatched without discord.py keeping it")
+        view.stop()
+        return view
+
+    return _remember(_kept(knowledge).views, key, stopped)

@@ -33,7 +33,7 @@ from cogs.topic._embeds import (
     list_page,
     list_page_count,
 )
-from cogs.topic._kept import built_pages
+from cogs.topic._kept import built_pages, built_view
 
 MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
@@ -123,9 +123,20 @@ async def topic_answer(
     and the related topics this server can open."""
     pages = built_pages(knowledge, topic, section)
     page = min(max(page, 0), len(pages) - 1)
-    related = await knowledge.related_topics(topic, guild_id)
-    view = topic_view(topic.slug, section, page, len(pages), related, shareable=shareable)
+    related = tuple(await knowledge.related_topics(topic, guild_id))
+    view = built_view(knowledge, (topic.slug, section, page, len(pages), related, shareable),
+                      lambda: topic_view(topic.slug, section, page, len(pages), related, shareable=shareable))
     return TopicAnswer(pages[page], view, page, len(pages))
+
+
+async def build_answers(knowledge: KnowledgeService) -> None:
+    """Build every curated topic's whole answer now, private and posted (pages and buttons, kept in
+    `_kept`), so that no member's lookup waits for it. A curated topic's related topics are all
+    curated, so its answer is the same in every server."""
+    for topic in knowledge.topics_in_memory():
+        if topic.guild_id is None:
+            for shareable in (True, False):
+                await topic_answer(knowledge, topic, 0, shareable=shareable)
 
 
 def topic_view(

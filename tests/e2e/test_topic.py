@@ -297,6 +297,20 @@ async def test_lookups_are_logged_without_who_asked(nexus):
     assert not {str(value) for row in rows for value in row} & member_ids
 
 
+async def test_private_answers_leave_nothing_running_behind_them(nexus):
+    # discord.py keeps a view sent with a private answer for 15 minutes, a timer task each, unless
+    # the view is finished: the answers' buttons are dispatched by their custom ids instead.
+    slugs = ["docker", "docker-compose", "celery", "graphql-dataloaders", ORM, "jwt-authentication"]
+    await query(nexus, query=slugs[0])
+    before = len(asyncio.all_tasks())
+    for slug in slugs * 3:
+        reply = await query(nexus, query=slug)
+        assert reply.ephemeral and reply.message.buttons
+    assert len(asyncio.all_tasks()) <= before + 1  # the lookups' write-behind, at most
+    opened = await nexus.standin.click("ada", reply.message, button_ids(reply.message)[-1])
+    assert opened.ephemeral and opened.message.embeds
+
+
 async def test_buttons_keep_working_after_a_restart(nexus):
     from sandbox.run import start_bot_against, stop_bot
 
@@ -326,6 +340,8 @@ async def test_a_topic_too_long_for_one_embed_turns_pages(nexus, monkeypatch):
         return replace(topic, key_ideas=ideas)
 
     monkeypatch.setattr(knowledge, "get", long_get)
+    # The topic changed, as after an edit: what answers kept of it is built again.
+    monkeypatch.setattr(knowledge, "topics_version", knowledge.topics_version + 1)
     standin = nexus.standin
     reply = await query(nexus, query=ORM)
     assert "page 1/2" in embed(reply.message)["footer"]["text"]

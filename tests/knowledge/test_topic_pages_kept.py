@@ -1,5 +1,5 @@
-"""A topic's pages are built once and sent as often as it is asked for, until the topics change:
-then the new text is what a member reads."""
+"""A topic's pages and buttons are built once and sent as often as it is asked for, until the topics
+change: then the new text is what a member reads."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ async def test_a_topic_asked_again_is_sent_as_built_the_first_time(
     first = await topic_answer(service, topic, GUILD, shareable=True)
     again = await topic_answer(service, topic, GUILD, shareable=False)
     assert again.embed is first.embed  # the same embed, not built anew
-    assert again.view is not first.view  # discord.py changes a view it sends: each answer has its own
+    assert again.view is not first.view  # a private answer offers "Post in channel", a posted one not
+    # The same answer again: the same buttons, stopped, so discord.py sends them without keeping them
+    # (it would hold each private answer's view for 15 minutes, and set its timeout on the way).
+    repeated = await topic_answer(service, topic, GUILD, shareable=True)
+    assert repeated.view is first.view and first.view.is_finished() and first.view.timeout is None
     section = await topic_answer(service, topic, GUILD, section=Section.SUMMARY, shareable=True)
     assert section.embed is not first.embed and section.embed.title == "Celery · Summary"
 
