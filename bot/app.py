@@ -93,9 +93,14 @@ class NexusBot(commands.Bot):
         return self._services
 
     @property
+    def running_services(self) -> Services | None:
+        """The services; None on a bot whose setup_hook has not built them (one that only loads the
+        cogs to look at their commands), so a cog can do its start-up work with them or not."""
+        return self._services
+
+    @property
     def scheduler(self) -> Scheduler | None:
-        """The running bot's scheduler; None on a bot whose setup_hook has not built the services (one
-        that only loads the cogs to look at their commands), so a cog can register its delivery or not."""
+        """The running bot's scheduler (None as `running_services`), so a cog can register its delivery or not."""
         return self._services.scheduler if self._services is not None else None
 
     async def setup_hook(self) -> None:

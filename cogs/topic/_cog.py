@@ -59,8 +59,9 @@ class TopicCog(
     async def cog_load(self) -> None:
         # Buttons of earlier answers (even from before a restart) are matched by their custom id.
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *REVIEW_ITEMS)
-        self.knowledge.on_prepared(self._build_answers)
-        await self._build_answers()
+        if self.bot.running_services is not None:  # else only loaded to look at its commands
+            self.knowledge.on_prepared(self._build_answers)
+            await self._build_answers()
 
     async def _build_answers(self) -> None:
         await build_answers(self.knowledge)
