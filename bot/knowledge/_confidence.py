@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from bot.db.knowledge import IndexedText, KnowledgeRepository, MatchTerm
@@ -41,15 +41,25 @@ READ_AT_ONCE = 500  # topics per statement when reading them all
 PAIRS_KEPT_TOPICS = 256
 
 
-@dataclass
+@dataclass(frozen=True)
 class AskedTerm:
     """One term of the question as typed: how many topics hold it, and what was searched for it
-    (itself, or its completions or corrections, any of which counts)."""
+    (itself, or its completions or corrections, any of which counts). Never changed once made, so
+    search keeps the terms of known words to plan the next question with."""
 
     doc_freq: int
-    searched: list[MatchTerm]
+    searched: tuple[MatchTerm, ...]
     corrected: bool
     emphasis: float = 1.0  # UNKNOWN_EMPHASIS or CODE_EMPHASIS for a word no topic holds
+    # What a topic must hold for it, stemmed as the index stems: any of these words, or any of
+    # these phrases (" stem1 stem2 ", framed as `_TopicWords` frames its text).
+    stems: frozenset[str] = field(init=False)
+    phrases: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        keys = [_key(match) for match in self.searched]
+        object.__setattr__(self, "stems", frozenset(key[0] for key in keys if len(key) == 1))
+        object.__setattr__(self, "phrases", tuple(" " + " ".join(key) + " " for key in keys if len(key) > 1))
 
 
 @dataclass(frozen=True)
@@ -140,45 +150,49 @@ class Confidence:
                         self._phrases.update(_chunked_phrases(text))
         self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
 
-    async def of(self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int) -> dict[int, float]:
-        """Confidence of each topic for a question made of `asked` terms."""
+    async def of(
+        self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int, *, enough: int = 0,
+        at_least: float = 0.0,
+    ) -> dict[int, float]:
+        """Confidence of each topic for a question made of `asked` terms, weighed in order. With
+        `enough`, the weighing stops once that many topics reach `at_least`: those after are left out."""
         missing = [topic_id for topic_id in topic_ids if topic_id not in self._topics]
         for indexed in await self._repository.indexed_texts(missing) if missing else []:
             self._topics[indexed.topic_id] = _TopicWords.of(indexed)
         while len(self._topics) > CACHED_TOPICS:
             self._topics.popitem(last=False)
-        keys = [[_key(match) for match in term.searched] for term in asked]
         weights = [_weight(term, documents) for term in asked]  # the same for every topic
         found = {}
+        reached = 0
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)
             if topic is not None:  # None for a topic unpublished since it was ranked
                 self._topics.move_to_end(topic_id)
-                found[topic_id] = _share(asked, keys, weights, topic)
+                share = found[topic_id] = _share(asked, weights, topic)
+                reached += share >= at_least
+                if enough and reached >= enough:
+                    break
         return found
 
 
-def _held(keys: list[tuple[str, ...]], stems: frozenset[str], framed: str) -> bool:
-    """Whether any of `keys` is held: a word among `stems`, a phrase in `framed` (`_TopicWords.holds`)."""
-    for key in keys:
-        if key[0] in stems if len(key) == 1 else " " + " ".join(key) + " " in framed:
-            return True
-    return False
+def _held(term: AskedTerm, stems: frozenset[str], framed: str) -> bool:
+    """Whether a topic's words (`stems`, and `framed` for phrases) hold any of what `term` searched."""
+    if not term.stems.isdisjoint(stems):
+        return True
+    return any(phrase in framed for phrase in term.phrases) if term.phrases else False
 
 
 def _weight(term: AskedTerm, documents: int) -> float:
     return math.log(1 + documents / max(term.doc_freq, 1)) * term.emphasis
 
 
-def _share(
-    asked: Sequence[AskedTerm], keys: list[list[tuple[str, ...]]], weights: list[float], topic: _TopicWords
-) -> float:
+def _share(asked: Sequence[AskedTerm], weights: list[float], topic: _TopicWords) -> float:
     total = earned = 0.0
-    for term, term_keys, weight in zip(asked, keys, weights, strict=True):
+    for term, weight in zip(asked, weights, strict=True):
         total += weight
-        if _held(term_keys, topic.naming_stems, topic.naming):
+        if _held(term, topic.naming_stems, topic.naming):
             credit = 1.0
-        elif _held(term_keys, topic.text_stems, topic.text):
+        elif _held(term, topic.text_stems, topic.text):
             credit = TEXT_ONLY_CREDIT
         else:
             continue

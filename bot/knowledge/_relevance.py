@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from itertools import islice
 
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
@@ -81,11 +82,20 @@ class TermRelevance:
         self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True,
         held_nowhere: Callable[[_Key], bool] | None = None,
     ) -> list[FtsMatch]:
-        """The `limit` visible topics holding any of `terms`, best bm25 first. `remember=False`
-        reads every term from the index (the benchmarks' "afresh"). `held_nowhere`: whether no
-        topic holds a phrase (its stems), when that is known without the index: it scores none."""
+        """The `limit` visible topics holding any of `terms`, best bm25 first (`totals`, `best_of`)."""
+        totals = await self.totals(terms, remember=remember, held_nowhere=held_nowhere)
+        return [FtsMatch(topic_id, totals[topic_id]) for topic_id in best_of(totals, visible, limit)]
+
+    async def totals(
+        self, terms: Sequence[MatchTerm], *, remember: bool = True,
+        held_nowhere: Callable[[_Key], bool] | None = None,
+    ) -> dict[int, float]:
+        """Every topic holding any of `terms`, with its bm25 for them. `remember=False` reads every
+        term from the index (the benchmarks' "afresh"). `held_nowhere`: whether no topic holds a
+        phrase (its stems), when that is known without the index: it scores none."""
         keys = [_key(term) for term in terms]
-        shares: dict[_Key, _Shares | None] = {key: self._shares.get(key) if remember else None for key in keys}
+        kept = self._shares
+        shares: dict[_Key, _Shares | None] = {key: kept.get(key) if remember else None for key in keys}
         if held_nowhere is not None:
             for key in keys:
                 if shares[key] is None and len(key) > 1 and held_nowhere(key):
@@ -98,22 +108,18 @@ class TermRelevance:
                 shares[key] = _shares(found[term])
                 if remember and generation == self._generation:
                     self._keep(key, _shares(found[term]))
-        totals: dict[int, float] = {}
+        # In the query's order: the same additions, in the same order, as FTS5's (0.0 + x is x,
+        # so the first term's shares are its totals).
+        totals: dict[int, float] = dict(shares[keys[0]] or ()) if keys else {}
         get = totals.get
-        for key in keys:  # in the query's order: the same additions, in the same order, as FTS5's
+        for key in keys[1:]:
             for topic_id, share in shares[key] or ():
                 totals[topic_id] = get(topic_id, 0.0) + share
-            if remember and key in self._shares:
-                self._shares.move_to_end(key)
-        best = sorted(totals)  # by topic id, then (a stable sort) best first: ties stay by topic id
-        best.sort(key=totals.__getitem__, reverse=True)
-        ranked = []
-        for topic_id in best:
-            if visible(topic_id):
-                ranked.append(FtsMatch(topic_id, totals[topic_id]))
-                if len(ranked) == limit:
-                    break
-        return ranked
+        if remember:
+            for key in keys:
+                if key in kept:
+                    kept.move_to_end(key)
+        return totals
 
     def _keep(self, key: _Key, found: _Shares) -> None:
         previous = self._shares.pop(key, None)
@@ -123,3 +129,10 @@ class TermRelevance:
         while self._postings > POSTINGS_KEPT and len(self._shares) > 1:
             _, forgotten = self._shares.popitem(last=False)
             self._postings -= len(forgotten)
+
+
+def best_of(totals: Mapping[int, float], visible: Callable[[int], bool], limit: int) -> list[int]:
+    """The `limit` visible topics of `totals`, best first; ties by topic id (as memory keeps them)."""
+    best = sorted(totals)  # by topic id, then (a stable sort) best first
+    best.sort(key=totals.__getitem__, reverse=True)
+    return list(islice(filter(visible, best), limit))

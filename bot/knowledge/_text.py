@@ -52,13 +52,27 @@ def strip_discord_markup(text: str) -> str:
     return _DISCORD_MARKUP.sub(" ", text)
 
 
+def _cleaned(text: str) -> str:
+    return normalize(strip_discord_markup(text[:MAX_QUERY_CHARS]))
+
+
 def query_terms(text: str) -> list[tuple[str, ...]]:
     """The meaningful terms of a query, in order, without repeats. A chunk joined by punctuation
     (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words. A lone
     character ("a", "1") is no term, though it may be part of one ("n+1")."""
+    return _terms_of(_cleaned(text))
+
+
+def query_terms_and_words(text: str) -> tuple[list[tuple[str, ...]], list[str]]:
+    """`query_terms(text)` and `query_words(text)`, the text cleaned once for both."""
+    cleaned = _cleaned(text)
+    return _terms_of(cleaned), _WORD.findall(cleaned)[: MAX_QUERY_WORDS * 3]
+
+
+def _terms_of(cleaned: str) -> list[tuple[str, ...]]:
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
-    for chunk in normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).split():
+    for chunk in cleaned.split():
         if chunk.isalnum():  # a plain word, most chunks: all of it is what `_WORD` finds
             if len(chunk) == 1 or chunk in STOP_WORDS:
                 continue
@@ -75,4 +89,4 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
 
 def query_words(text: str) -> list[str]:
     """Every word of a query, stop words included (an alias may hold them: "only and defer")."""
-    return words(strip_discord_markup(text[:MAX_QUERY_CHARS]))[: MAX_QUERY_WORDS * 3]
+    return _WORD.findall(_cleaned(text))[: MAX_QUERY_WORDS * 3]

@@ -25,14 +25,15 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
+from bot.db.knowledge import KnowledgeRepository, MatchTerm
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
 from bot.knowledge._names import NamedTopic, NameIndex
-from bot.knowledge._relevance import TermRelevance
+from bot.knowledge._relevance import TermRelevance, best_of
 from bot.knowledge._terms import TermStats, affordable
-from bot.knowledge._text import STOP_WORDS, query_terms, query_words, words
+from bot.knowledge._text import STOP_WORDS, query_terms, query_terms_and_words, query_words, words
 from bot.knowledge.model import SearchHit
 
 CANDIDATES = 30
@@ -59,6 +60,7 @@ CONFIDENCE_CHECKED = 3  # candidates whose confidence is checked at least, so a 
 MAX_TITLE_GUESS_TERMS = 2
 AUTOCOMPLETE_SEARCHED = 5  # a question typed gets its few confident topics, not a long tail
 MIN_MISSPELLING_LENGTH = 5  # shorter alias-only words ("sqli", "rbca") may be real; kept as typed
+KNOWN_TERMS_KEPT = 50_000  # words and phrases whose part of a plan is kept (a few hundred bytes each)
 
 
 @dataclass
@@ -81,6 +83,9 @@ class _Indexes:
 
     names: NameIndex
     terms: TermStats
+    # Each word (or code phrase) a question held that the topics hold too, spelt right: what it
+    # adds to a plan, the same for every question (most of a question's words were asked before).
+    known_terms: dict[tuple[str, ...], tuple[tuple[int, MatchTerm], AskedTerm]] = field(default_factory=dict)
 
 
 class KnowledgeSearch:
@@ -146,7 +151,8 @@ class KnowledgeSearch:
         if hits is not None:
             self._answers.move_to_end(key)
             return list(hits)
-        ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
+        ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember,
+                                    confident=limit)
         hits = tuple(hit for hit in ranked if hit.confidence >= CONFIDENT)[:limit]
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
@@ -154,29 +160,27 @@ class KnowledgeSearch:
         return list(hits)
 
     async def _ranked(
-        self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True
+        self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True,
+        confident: int = 0,
     ) -> list[SearchHit]:
-        """Candidates in rank order, the first `checked` with their confidence (the rest at 0)."""
+        """Candidates in rank order, the first `checked` with their confidence (the rest at 0). With
+        `confident`, only until that many are confident: those after them are left at 0."""
         indexes = await self._loaded()
         plan = self._plan(query, indexes)
-        if plan.terms:
-            candidates = await self._relevance.ranked(plan.terms, indexes.names.visible_ids(guild_id).__contains__,
-                                                      max(CANDIDATES, limit, checked), remember=remember,
-                                                      held_nowhere=self._confidence.held_nowhere)
-        else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
-            candidates = indexes.names.search(plan.too_common, guild_id, max(CANDIDATES, limit, checked))
         names = indexes.names
-        name_matches = names.name_matches(plan.words, guild_id)
-        ranked = _rank(candidates, name_matches, _exact_names(plan, names, guild_id), names,
-                       max(limit, checked), plan.content_words)
-        return await self._with_confidence(ranked, plan, indexes.terms.documents, checked)
-
-    async def _with_confidence(
-        self, ranked: list[SearchHit], plan: _QueryPlan, documents: int, checked: int
-    ) -> list[SearchHit]:
-        found = await self._confidence.of(plan.asked, [hit.topic_id for hit in ranked[:checked]], documents)
-        return [SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
-                          round(found.get(hit.topic_id, 0.0), 4)) for hit in ranked]
+        wanted = max(CANDIDATES, limit, checked)
+        if plan.terms:
+            totals: Mapping[int, float] = await self._relevance.totals(
+                plan.terms, remember=remember, held_nowhere=self._confidence.held_nowhere)
+            candidates = best_of(totals, names.visible_ids(guild_id).__contains__, wanted)
+        else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
+            matches = names.search(plan.too_common, guild_id, wanted)
+            candidates, totals = [m.topic_id for m in matches], {m.topic_id: m.relevance for m in matches}
+        ranked = _rank(candidates, totals, names.name_matches(plan.words, guild_id),
+                       _exact_names(plan, names, guild_id), names, max(limit, checked), plan.content_words)
+        found = await self._confidence.of(plan.asked, [topic.id for topic, _ in ranked[:checked]],
+                                          indexes.terms.documents, enough=confident, at_least=CONFIDENT)
+        return [_hit(topic, score, found.get(topic.id, 0.0)) for topic, score in ranked]
 
     async def autocomplete(
         self, prefix: str, guild_id: int | None = None, limit: int = 25, *, remember: bool = True
@@ -233,8 +237,14 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     weighed: list[tuple[int, MatchTerm]] = []
     attempts = 0
     names = indexes.names
-    camel_words = {match.lower() for match in _LOWER_CAMEL.findall(query)}
-    for typed in query_terms(query):
+    known_terms = indexes.known_terms
+    typed_terms, typed_words = query_terms_and_words(query)
+    for typed in typed_terms:
+        known = known_terms.get(typed)
+        if known is not None:
+            weighed.append(known[0])
+            plan.asked.append(known[1])
+            continue
         term = typed
         doc_freq = typed_freq = indexes.terms.doc_freq(term)
         if not doc_freq and len(term) > 1 and attempts < MAX_CORRECTED_WORDS:
@@ -262,7 +272,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
                 if corrected_freq * 2 <= indexes.terms.documents:
                     searched.insert(0, MatchTerm(term))
                 weighed += [(indexes.terms.doc_freq(match.words), match) for match in searched]
-                plan.asked.append(AskedTerm(doc_freq, searched, False))
+                plan.asked.append(AskedTerm(doc_freq, tuple(searched), False))
                 continue
         if not doc_freq and len(term) > 1:
             # No topic holds the joined chunk ("NEAR(celery", "user.is_staff"): its words stand alone.
@@ -271,12 +281,15 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
                     freq = indexes.terms.doc_freq((word,))
                     weighed.append((freq, MatchTerm((word,))))
                     if freq or not _has_digits((word,)):
-                        plan.asked.append(AskedTerm(freq, [MatchTerm((word,))] if freq else [], False))
+                        plan.asked.append(AskedTerm(freq, (MatchTerm((word,)),) if freq else (), False))
             continue
         if doc_freq or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
-            weighed.append((doc_freq, MatchTerm(term)))
+            searched_term = MatchTerm(term)
+            weighed.append((doc_freq, searched_term))
             if doc_freq or not _has_digits(term):  # an unknown number ("2000 lines") says how much, not what
-                plan.asked.append(AskedTerm(typed_freq, [MatchTerm(term)] if doc_freq else [], term != typed))
+                plan.asked.append(AskedTerm(typed_freq, (searched_term,) if doc_freq else (), term != typed))
+            if typed_freq and len(known_terms) < KNOWN_TERMS_KEPT:  # held as typed: no plan differs
+                known_terms[typed] = (weighed[-1], plan.asked[-1])
             continue
         # A word no topic holds: unfinished ("pagina") or misspelt ("celary").
         word = term[0]
@@ -284,15 +297,20 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 else []
         alternatives += [w for w in names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
         weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
-        emphasis = 1.0 if alternatives else CODE_EMPHASIS if word in camel_words else UNKNOWN_EMPHASIS
-        plan.asked.append(AskedTerm(0, [MatchTerm((alt,)) for alt in alternatives], True, emphasis))
+        emphasis = 1.0 if alternatives else CODE_EMPHASIS if _written_as_camel(word, query) else UNKNOWN_EMPHASIS
+        plan.asked.append(AskedTerm(0, tuple(MatchTerm((alt,)) for alt in alternatives), True, emphasis))
         if alternatives:
             plan.corrections[word] = alternatives[0]
     plan.terms = affordable(weighed, indexes.terms.documents)
     if not plan.terms:
         plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
-    plan.words = [plan.corrections.get(w, w) for w in query_words(query)]
+    corrections = plan.corrections
+    plan.words = [corrections.get(w, w) for w in typed_words] if corrections else typed_words
     return plan
+
+
+def _written_as_camel(word: str, query: str) -> bool:
+    return any(match.lower() == word for match in _LOWER_CAMEL.findall(query))
 
 
 def _has_digits(term: tuple[str, ...]) -> bool:
@@ -314,24 +332,29 @@ def _hit(topic: NamedTopic, score: float, confidence: float = 1.0) -> SearchHit:
 
 
 def _rank(
-    candidates: list[FtsMatch],
+    candidates: list[int],
+    totals: Mapping[int, float],
     name_matches: dict[int, int],
     exact: set[int],
     names: NameIndex,
     limit: int,
     content_words: int,
-) -> list[SearchHit]:
-    best = max((c.relevance for c in candidates), default=0.0) or 1.0
-    scores: dict[int, float] = {c.topic_id: c.relevance / best for c in candidates}
+) -> list[tuple[NamedTopic, float]]:
+    """The `limit` best topics with their scores: the candidates' relevance (best first) scaled to
+    the best's, plus the bonus of each topic named in the question; by score, then title, then
+    as found."""
+    best = (totals[candidates[0]] if candidates else 0.0) or 1.0
+    scores: dict[int, float] = {topic_id: totals[topic_id] / best for topic_id in candidates}
     for topic_id, length in name_matches.items():
         coverage = min(1.0, length / content_words)
         bonus = NAME_BONUS_PER_WORD * min(length, NAME_BONUS_MAX_WORDS) * coverage
         scores[topic_id] = scores.get(topic_id, 0.0) + bonus + (EXACT_NAME_BONUS if topic_id in exact else 0.0)
-    ranked = []
-    topic_of = names.topics.get
-    for order, (topic_id, score) in enumerate(scores.items()):
-        topic = topic_of(topic_id)
-        if topic is not None:  # None only for a topic published since the names were read
-            ranked.append((-score, topic.title, order, topic))
+    # Only topics scoring at least the `limit`-th best score can be among the best (ties at that
+    # score are settled by title): the titles of the rest are never looked at.
+    ordered = sorted(scores.values(), reverse=True)
+    least = ordered[limit - 1] if len(ordered) >= limit else float("-inf")
+    topics = names.topics  # every scored topic is one of the names' (candidates are of `visible_ids`)
+    ranked = [(-score, (topic := topics[topic_id]).title, order, topic)
+              for order, (topic_id, score) in enumerate(scores.items()) if score >= least]
     ranked.sort()  # by score, then title; `order` keeps equal ones as found (as a stable sort would)
-    return [_hit(topic, -negative) for negative, _, _, topic in ranked[:limit]]
+    return [(topic, -negative) for negative, _, _, topic in ranked[:limit]]
