@@ -13,7 +13,6 @@ Developer Portal: an IDENTIFY asking for it is closed with 4014, one that does n
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import WSMsgType, web
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ IDENTIFY_REFUSALS = {
 
 
 def _dumps(payload: Any) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 @dataclass
@@ -163,7 +163,7 @@ class Gateway:
                         await ws.close(code=4002, message=b"Decode error")
                     continue
                 try:
-                    payload = json.loads(msg.data)
+                    payload = orjson.loads(msg.data)
                     op = payload["op"]
                 except (ValueError, KeyError, TypeError):
                     await ws.close(code=4002, message=b"Decode error")

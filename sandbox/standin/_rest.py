@@ -16,7 +16,6 @@ so whoever waits on them (a test awaiting `invoke`) resumes only after the bot c
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import re
@@ -25,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import BodyPartReader, web
 
 from ._ratelimit import GlobalRateLimit
@@ -164,7 +164,7 @@ def rate_limited(retry_after: float, *, is_global: bool) -> Reply:
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     if body is None and status == 204:
         return web.Response(status=204, headers=headers)
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    data = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
     all_headers = {"Content-Type": "application/json"}
     all_headers.update(headers or {})
     return web.Response(status=status, body=data, headers=all_headers)
@@ -227,7 +227,7 @@ class Rest:
                     continue
                 name = part.name or ""
                 if name == "payload_json":
-                    payload = json.loads(await part.text())
+                    payload = orjson.loads(await part.text())
                 else:
                     index_match = re.search(r"\d+", name)
                     data = bytes(await part.read())
@@ -244,7 +244,7 @@ class Rest:
         if not raw:
             return None, []
         try:
-            return json.loads(raw), []
+            return orjson.loads(raw), []
         except ValueError:
             return raw.decode(errors="replace"), []
 
