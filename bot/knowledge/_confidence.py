@@ -73,13 +73,17 @@ class _TopicWords:
     text_stems: frozenset[str]
 
     @classmethod
-    def of(cls, indexed: IndexedText, spelt: dict[str, str] | None = None) -> _TopicWords:
-        naming, text = _stems(indexed.naming, spelt), _stems(indexed.text, spelt)
+    def of(
+        cls, indexed: IndexedText, spelt: dict[str, str] | None = None, seen: set[str] | None = None
+    ) -> _TopicWords:
+        naming, text = _stems(indexed.naming, spelt, seen), _stems(indexed.text, spelt, seen)
         return cls(" " + " ".join(naming) + " ", " " + " ".join(text) + " ", frozenset(naming), frozenset(text))
 
 
-def _stems(text: str, spelt: dict[str, str] | None = None) -> list[str]:
+def _stems(text: str, spelt: dict[str, str] | None = None, seen: set[str] | None = None) -> list[str]:
     found = words(text)
+    if seen is not None:
+        seen.update(found)
     stems = list(map(porter_stem, found))
     if spelt is not None:
         for word, stem in zip(found, stems, strict=True):
@@ -110,12 +114,14 @@ class Confidence:
         self._spelt: dict[str, str] = {}
         self._pairs: set[tuple[str, str]] | None = None
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._words: set[str] = set()
 
     def invalidate(self) -> None:
         self._topics.clear()
         self._spelt = {}
         self._pairs = None
         self._phrases = {}
+        self._words = set()
 
     def phrases(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """The phrases the topics read by `read_topics` write as one chunk (`select_related`), as
@@ -128,6 +134,10 @@ class Confidence:
         pairs = self._pairs
         return pairs is not None and any(pair not in pairs for pair in pairwise(key))
 
+    def words(self) -> set[str]:
+        """Every word of the topics read by `read_topics` as written (when their pairs are kept too)."""
+        return self._words
+
     def spellings(self) -> dict[str, str]:
         """A word of the topics read by `read_topics` for each stem that is not itself a word of
         them ("agree" for "agre"), so the index can be asked for that stem (it stems what it is asked)."""
@@ -139,9 +149,10 @@ class Confidence:
         if len(topic_ids) > CACHED_TOPICS:
             return
         pairs: set[tuple[str, str]] = set()
+        seen = self._words if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
         for start in range(0, len(topic_ids), READ_AT_ONCE):
             for indexed in await self._repository.indexed_texts(topic_ids[start:start + READ_AT_ONCE]):
-                topic = self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt)
+                topic = self._topics[indexed.topic_id] = _TopicWords.of(indexed, self._spelt, seen)
                 if len(topic_ids) <= PAIRS_KEPT_TOPICS:
                     # Columns run on into each other here: a pair too many, never one missing.
                     for stems in (topic.naming.split(), topic.text.split()):

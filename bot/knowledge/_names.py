@@ -12,6 +12,7 @@ Built from the database in one query and rebuilt after a sync or an approval cha
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import itertools
 import math
@@ -56,6 +57,7 @@ class NamedTopic:
         return self.guild_id is None or self.guild_id == guild_id
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """A crude singular, so "views" in a question meets "view" in a name (both sides fold alike)."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
@@ -102,6 +104,7 @@ class NameIndex:
                     completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
         # Every name's first words (folded), so matching stops where no name goes on.
         self._prefixes = {name[:end] for name in self._owners for end in range(1, len(name) + 1)}
+        self._first_words = {name[0] for name in self._owners}
         self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
         for entries in completions:
             ordered = sorted(entries)
@@ -143,8 +146,10 @@ class NameIndex:
         beat" is about beat)."""
         folded = list(map(fold, query_words))
         spans: list[tuple[int, int, set[int]]] = []
-        prefixes = self._prefixes
-        for start in range(len(folded)):
+        prefixes, first_words = self._prefixes, self._first_words
+        for start, word in enumerate(folded):
+            if word not in first_words:  # no name begins here (most words)
+                continue
             # Names from here, longest first: grown word by word while some name begins so.
             found: list[tuple[int, int, set[int]]] = []
             for end in range(start + 1, min(len(folded), start + MAX_NAME_WORDS) + 1):

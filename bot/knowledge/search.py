@@ -23,9 +23,10 @@ changes the topics; those call `invalidate()`, then `prepare()` to read it again
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.db.knowledge import KnowledgeRepository, MatchTerm
@@ -85,7 +86,7 @@ class _Indexes:
     terms: TermStats
     # Each word (or code phrase) a question held that the topics hold too, spelt right: what it
     # adds to a plan, the same for every question (most of a question's words were asked before).
-    known_terms: dict[tuple[str, ...], tuple[tuple[int, MatchTerm], AskedTerm]] = field(default_factory=dict)
+    known_terms: dict[tuple[str, ...], _KnownTerm] = field(default_factory=dict)
 
 
 class KnowledgeSearch:
@@ -118,7 +119,9 @@ class KnowledgeSearch:
                     await self._confidence.read_topics([row.id for row in rows])
                     await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings(),
                                                           self._confidence.phrases())
-                    indexes = self._indexes = _Indexes(names, TermStats(counts))
+                    indexes = _Indexes(names, TermStats(counts))
+                    _know_vocabulary(indexes, self._confidence.words(), self._confidence.phrases().values())
+                    self._indexes = indexes
         return indexes
 
     async def prepare(self) -> None:
@@ -241,6 +244,10 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     typed_terms, typed_words = query_terms_and_words(query)
     for typed in typed_terms:
         known = known_terms.get(typed)
+        if known is None and len(known_terms) < KNOWN_TERMS_KEPT:
+            known = _known(typed, indexes)
+            if known is not None:
+                known_terms[typed] = known
         if known is not None:
             weighed.append(known[0])
             plan.asked.append(known[1])
@@ -288,8 +295,6 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
             weighed.append((doc_freq, searched_term))
             if doc_freq or not _has_digits(term):  # an unknown number ("2000 lines") says how much, not what
                 plan.asked.append(AskedTerm(typed_freq, (searched_term,) if doc_freq else (), term != typed))
-            if typed_freq and len(known_terms) < KNOWN_TERMS_KEPT:  # held as typed: no plan differs
-                known_terms[typed] = (weighed[-1], plan.asked[-1])
             continue
         # A word no topic holds: unfinished ("pagina") or misspelt ("celary").
         word = term[0]
@@ -307,6 +312,35 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     corrections = plan.corrections
     plan.words = [corrections.get(w, w) for w in typed_words] if corrections else typed_words
     return plan
+
+
+_KnownTerm = tuple[tuple[int, MatchTerm], AskedTerm]
+
+
+def _known(typed: tuple[str, ...], indexes: _Indexes) -> _KnownTerm | None:
+    """What a term adds to any plan when the topics hold it as typed and it is no misspelt alias
+    with a correction: itself, searched and weighed as it is. None for any other term (`_plan`
+    works those out question by question: corrections are bounded per question)."""
+    doc_freq = indexes.terms.doc_freq(typed)
+    if not doc_freq:
+        return None
+    if len(typed) == 1 and _misspelt_alias(typed[0], indexes.names) and indexes.names.corrections(typed[0], 1):
+        return None
+    term = MatchTerm(typed)
+    return (doc_freq, term), AskedTerm(doc_freq, (term,), False)
+
+
+def _know_vocabulary(indexes: _Indexes, topic_words: Iterable[str], phrases: Iterable[tuple[str, ...]]) -> None:
+    """Work out at once what each word and code phrase of the topics adds to a plan (~20 ms for the
+    shipped knowledge base): a question is mostly made of them."""
+    known_terms = indexes.known_terms
+    for typed in itertools.chain(((word,) for word in topic_words if len(word) > 1 and word not in STOP_WORDS),
+                                 phrases):
+        if len(known_terms) >= KNOWN_TERMS_KEPT:
+            return
+        known = _known(typed, indexes)
+        if known is not None:
+            known_terms[typed] = known
 
 
 def _written_as_camel(word: str, query: str) -> bool:
