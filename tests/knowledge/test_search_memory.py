@@ -5,13 +5,14 @@ by its new text at once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.db import Database
 from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
-from bot.knowledge._confidence import Confidence
+from bot.knowledge._confidence import AskedTerm, Confidence
 from bot.knowledge._relevance import TermRelevance
 from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import query_terms
@@ -103,3 +104,46 @@ async def test_words_and_phrases_typed_as_code_are_ranked_from_memory(shipped_db
             phrases += len(term.words) > 1
     assert stems_not_words > 20 and phrases > 50
     assert repository.asked_terms - read_at_start < phrases / 10
+
+
+async def test_words_planned_from_memory_are_planned_as_afresh(
+    shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words and code phrases of the topics are planned once, at start: every question's plan
+    is the very plan worked out word by word, corrections and all."""
+    from bot.knowledge import search as search_module
+
+    search = search_module.KnowledgeSearch(KnowledgeRepository(shipped_db))
+    indexes = await search._loaded()
+    assert len(indexes.known_terms) > 1000
+    remembered = [search_module._plan(question, indexes) for question in questions()]
+    monkeypatch.setattr(search_module, "KNOWN_TERMS_KEPT", 0)  # nothing is looked up: all worked out
+    afresh = [search_module._plan(question, replace(indexes, known_terms={})) for question in questions()]
+    fields = ("terms", "too_common", "corrections", "words", "asked")
+    assert [[getattr(plan, f) for f in fields] for plan in remembered] == [
+        [getattr(plan, f) for f in fields] for plan in afresh]
+    assert sum(bool(plan.corrections) for plan in afresh) > 10  # typos were among them
+
+
+async def test_confidence_is_weighed_in_order_until_enough_topics_are_confident(shipped_db: Database) -> None:
+    repository = KnowledgeRepository(shipped_db)
+    ids = [row.id for row in await repository.name_rows()]
+    confidence = Confidence(repository)
+    await confidence.read_topics(ids)
+    documents = (await repository.term_counts()).documents
+    asked = [AskedTerm(3, (MatchTerm(("celery",)),), False), AskedTerm(1, (MatchTerm(("beat",)),), False)]
+    every = await confidence.of(asked, ids, documents)
+    assert len(every) == len(ids) and 0 < sum(share >= 0.5 for share in every.values()) < len(ids)
+    assert await confidence.of(asked, ids, documents, enough=0, at_least=0.5) == every
+    first_two = [topic_id for topic_id in ids if every[topic_id] >= 0.5][:2]
+    weighed = await confidence.of(asked, ids, documents, enough=2, at_least=0.5)
+    assert list(weighed) == ids[:ids.index(first_two[-1]) + 1]  # up to the second confident one
+    assert weighed == {topic_id: every[topic_id] for topic_id in weighed}
+
+
+async def test_a_question_asks_for_one_topic_as_for_three(shipped_db: Database) -> None:
+    # One topic wanted: confidence is weighed only until a topic is confident; the topic is the
+    # first of the three a longer answer would give.
+    service = KnowledgeService(shipped_db, SHIPPED_KNOWLEDGE)
+    for question in questions():
+        assert await service.search(question, limit=1) == (await service.search(question, limit=3))[:1]
