@@ -7,13 +7,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from _server import CHANNEL, set_up
 
 from bot.db import Database
 from bot.errors import UserError
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 NOW = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)  # a Wednesday of week two
 BACKEND_PROJECT = {"title": "Job board API", "stack": "Django REST Framework, PostgreSQL, JWT",
                    "description": "Job postings and applications behind a REST API with JWT login."}
@@ -24,9 +24,7 @@ FRONTEND_PROJECT = {"title": "Job board UI", "stack": "React, JWT, REST API",
 @pytest.fixture
 async def server(nexus):
     nexus.bot.clock.set(NOW)
-    reply = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
-                                                                 "frontend_role": "Frontend"})
-    assert "Nexus is set up" in reply.message.text, reply.message.text
+    await set_up(nexus.standin)
     return nexus
 
 

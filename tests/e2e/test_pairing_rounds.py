@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from _server import CHANNEL, set_up
 
 from bot.clock import Clock
 from bot.config import load_settings
@@ -21,7 +22,6 @@ from sandbox.standin import StandIn
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 NOW = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)  # a Wednesday
 BACKEND = ("ada", "chioma", "esi")
 FRONTEND = ("ben", "diego")
@@ -34,12 +34,6 @@ NO_PARTNER = "This pairing round found no partner for you"
 
 
 # --- driving the bot -----------------------------------------------------------------------------
-
-async def set_up(standin, **options):
-    reply = await standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
-                                                           "frontend_role": "Frontend", **options})
-    assert "Nexus is set up" in reply.message.text, reply.message.text
-
 
 @pytest.fixture
 async def server(nexus):

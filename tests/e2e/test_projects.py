@@ -7,12 +7,12 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from _server import CHANNEL, set_up
 
 from bot.projects.model import ProjectDraft
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 NOW = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
 JOB_BOARD = {
     "title": "Job board API",
@@ -25,9 +25,7 @@ JOB_BOARD = {
 @pytest.fixture
 async def server(nexus):
     nexus.bot.clock.set(NOW)
-    reply = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
-                                                                 "frontend_role": "Frontend"})
-    assert "Nexus is set up" in reply.message.text, reply.message.text
+    await set_up(nexus.standin)
     return nexus
 
 
