@@ -42,6 +42,17 @@ class PostFailed(Exception):
     delivery handler turns Discord's error into it). The ledger keeps it for `/nexus status`."""
 
 
+class RetryLater(Exception):
+    """A send failed for a reason that can pass (Discord rate-limited it or had a 5xx, a timeout, the
+    gateway not ready yet): the post is tried again with backoff until it posts or leaves the grace
+    window. `retry_after` is Discord's own hint in seconds, when it gave one. The delivery side turns
+    Discord's error into it (`cogs/_outbox.py`); `PostFailed` is the other answer: it cannot pass."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
 class PostOutcome(enum.Enum):
     POSTED = "posted"  # this call sent it (or Discord returned the message an earlier attempt made)
     ALREADY_POSTED = "already posted"  # an earlier call completed it
@@ -85,7 +96,7 @@ class OnceOnlyPoster:
         except asyncio.CancelledError:
             raise  # the claim stays: after the lease, a later caller re-sends with the same nonce
         except Exception as exc:
-            reason = str(exc) if isinstance(exc, PostFailed) else f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, PostFailed | RetryLater) else f"{type(exc).__name__}: {exc}"
             await self._ledger.fail(key, reason)
             raise
         await self._ledger.complete(key, message_id, self._clock.now())

@@ -22,6 +22,7 @@ from bot.posting import PostFailed
 from bot.prompts.model import PromptPost
 from bot.scheduling import Delivery
 from cogs._feedback import permission_names
+from cogs._outbox import channel_gone, discord_errors
 from cogs._style import NO_MENTIONS
 from cogs.prompts._embeds import post_embed
 
@@ -49,30 +50,30 @@ class PromptDelivery:
         guild_id, channel_id = post.key.guild_id, post.channel_id
         channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         embed = post_embed(payload, late_since=post.due_at if delivery.late else None)
-        try:
-            message = await channel.send(embed=embed, nonce=delivery.nonce, allowed_mentions=NO_MENTIONS)
-        except discord.NotFound:
-            raise PostFailed(f"the channel <#{channel_id}> no longer exists: run `/nexus setup` with another "
-                             "channel") from None
-        except discord.Forbidden:
+        def forbidden() -> str:
             missing = self._missing(guild_id, channel_id, POST_NEEDS + (THREAD_NEEDS if payload.open_thread else ()))
-            raise PostFailed(f"I can't post in <#{channel_id}>: give my role {missing} there, or run `/nexus setup` "
-                             "with another channel") from None
+            return (f"I can't post in <#{channel_id}>: give my role {missing} there, or run `/nexus setup` with "
+                    "another channel")
+
+        with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=forbidden):
+            message = await channel.send(embed=embed, nonce=delivery.nonce, allowed_mentions=NO_MENTIONS)
         if payload.open_thread:
             await self._open_thread(guild_id, channel_id, message.id, payload.thread_name)
         return message.id
 
     async def _open_thread(self, guild_id: int, channel_id: int, message_id: int, name: str) -> None:
+        def forbidden() -> str:
+            missing = self._missing(guild_id, channel_id, THREAD_NEEDS)
+            return f"the prompt was posted in <#{channel_id}> without its thread: give my role {missing} there"
+
         try:
-            await self.bot.http.start_thread_with_message(channel_id, message_id, name=name,
-                                                          auto_archive_duration=THREAD_ARCHIVE_MINUTES)
-        except discord.HTTPException as exc:
-            if exc.code == THREAD_ALREADY_EXISTS:
-                return
-            if isinstance(exc, discord.Forbidden):
-                missing = self._missing(guild_id, channel_id, THREAD_NEEDS)
-                raise PostFailed(f"the prompt was posted in <#{channel_id}> without its thread: give my role "
-                                 f"{missing} there") from None
+            with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=forbidden):
+                await self.bot.http.start_thread_with_message(channel_id, message_id, name=name,
+                                                              auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except PostFailed as failed:
+            cause = failed.__cause__
+            if isinstance(cause, discord.HTTPException) and cause.code == THREAD_ALREADY_EXISTS:
+                return  # an earlier attempt opened it
             raise
 
     def _missing(self, guild_id: int, channel_id: int, needs: tuple[str, ...]) -> str:

@@ -25,13 +25,14 @@ from bot.app import NexusBot
 from bot.cohort import date_in_words
 from bot.db.week_one import WeekOneServer
 from bot.discord_limits import MESSAGE_CONTENT_LIMIT, THREAD_NAME_LIMIT
-from bot.posting import NONCE_LENGTH, PostFailed
+from bot.posting import NONCE_LENGTH, PostFailed, RetryLater
 from bot.scheduling import Delivery
 from bot.week_one.render import Available, EmbedSpec, OutgoingMessage
 from bot.week_one.schedule import REMINDER, ROUNDUP, WeekOnePostSpec
 from bot.week_one.service import Learner, WeekOneService
 from bot.week_one.source import WeekOneDue
 from cogs._catalogue import command_exists
+from cogs._outbox import channel_gone, discord_errors
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, timestamp
 
 log = logging.getLogger(__name__)
@@ -83,14 +84,17 @@ async def learners(bot: commands.Bot, server: WeekOneServer) -> list[Learner] | 
     roles.pop(None, None)
     if not roles:
         return None
-    await asyncio.wait_for(bot.wait_until_ready(), READY_WAIT)
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), READY_WAIT)
+    except TimeoutError:
+        raise RetryLater("the connection to Discord was not ready yet") from None
     guild = bot.get_guild(server.guild_id)
     if guild is None:
         raise PostFailed("I am not in this server any more, or Discord has not told me about it yet")
     try:
         members = await asyncio.wait_for(guild.chunk(cache=False), CHUNK_WAIT)
     except TimeoutError:
-        raise PostFailed("Discord did not send the member list in time; the reminder was not posted") from None
+        raise RetryLater("Discord did not send the member list in time") from None
     if members is None:  # the guild left the cache meanwhile
         raise PostFailed("I am not in this server any more")
     found = []
@@ -124,7 +128,12 @@ class WeekOneDelivery:
         guild_id = payload.server.guild_id
         target: discord.PartialMessageable = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         first_id: int | None = None
-        try:
+        def forbidden() -> str:
+            return (f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages, Embed Links, "
+                    "Create Public Threads and Send Messages in Threads there, or run `/nexus setup` with another "
+                    "channel")
+
+        with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=forbidden):
             for index, message in enumerate(messages):
                 sent = await target.send(content=message.content or None,
                                          embeds=[to_embed(e) for e in message.embeds],
@@ -134,13 +143,6 @@ class WeekOneDelivery:
                     if payload.spec is ROUNDUP and len(messages) > 1:
                         name = thread_name(delivery.post.due_at, payload.server.timezone)
                         target = await self._open_thread(guild_id, channel_id, first_id, name)
-        except discord.NotFound:
-            raise PostFailed(f"the channel <#{channel_id}> no longer exists: run `/nexus setup` with another "
-                             "channel") from None
-        except discord.Forbidden:
-            raise PostFailed(f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages, "
-                             "Embed Links, Create Public Threads and Send Messages in Threads there, or run "
-                             "`/nexus setup` with another channel") from None
         assert first_id is not None  # every post has at least one message
         return first_id
 
