@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -72,6 +72,7 @@ class Scheduler:
         self._alarms: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
+        self._tick_hooks: list[Callable[[], Awaitable[object]]] = []
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -84,6 +85,15 @@ class Scheduler:
 
     def remove_delivery(self, kind: str) -> None:
         self._handlers.pop(kind, None)
+
+    def after_tick(self, hook: Callable[[], Awaitable[object]]) -> None:
+        """Work a feature resumes after every tick (a pairing round a crash cut short): run once the
+        tick's posts are made, each hook on its own, a failure logged and never stopping the rest."""
+        self._tick_hooks.append(hook)
+
+    def remove_after_tick(self, hook: Callable[[], Awaitable[object]]) -> None:
+        if hook in self._tick_hooks:
+            self._tick_hooks.remove(hook)
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -137,6 +147,11 @@ class Scheduler:
         async with self._tick_lock:
             report = await self._run_due(self._clock.now())
         await self.reschedule(retry_claims=bool(report.in_progress))
+        for hook in list(self._tick_hooks):
+            try:
+                await hook()
+            except Exception:
+                log.exception("work resumed after a tick failed; the next tick tries again")
         return report
 
     def make_missed(self, posts: list[DuePost]) -> None:
