@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_discord_endpoints
+from bot.gateway import tolerate_unreadable_gateway_messages
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
 from bot.scheduling import Scheduler
 from bot.services import Services
@@ -67,6 +68,7 @@ class NexusBot(commands.Bot):
         `clock`: the one clock every service reads (tests and the sandbox move it)."""
         # Nexus never joins voice: the "voice will NOT be supported" warnings are noise in its log.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        tolerate_unreadable_gateway_messages()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=nexus_intents(),

@@ -4,6 +4,7 @@ round's schedule, and the scheduler's two sources of pairing: automatic rounds a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -112,6 +113,9 @@ class RoundService:
         return RoundSchedule(day, moment, paused, True)
 
 
+_TIME_OF_DAY = re.compile(r"(?P<hours>[0-9]{1,2})(?::(?P<minutes>[0-9]{2}))?", re.ASCII)
+
+
 def _weekday(text: str) -> int:
     typed = text.strip().lower()
     for index, name in enumerate(WEEKDAYS):
@@ -121,13 +125,13 @@ def _weekday(text: str) -> int:
 
 
 def _time_of_day(text: str) -> time:
+    """24-hour `HH:MM` or a bare hour. Read by pattern, never by `int()` on whatever was typed: a
+    23-digit number would overflow `time()` and other scripts' digits would pass `int()`."""
     typed = text.strip()
-    try:
-        hours, minutes = typed.split(":") if ":" in typed else (typed, "0")
-        moment = time(int(hours), int(minutes))
-    except ValueError:
-        raise UserError(f"`{typed[:20]}` isn't a time of day: use 24-hour HH:MM, e.g. `10:00`.") from None
-    return moment
+    match = _TIME_OF_DAY.fullmatch(typed)
+    if match is None or int(match["hours"]) > 23 or int(match["minutes"] or 0) > 59:
+        raise UserError(f"`{typed[:20]}` isn't a time of day: use 24-hour HH:MM, e.g. `10:00`.")
+    return time(int(match["hours"]), int(match["minutes"] or 0))
 
 
 class RoundSource:

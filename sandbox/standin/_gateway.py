@@ -109,9 +109,10 @@ class Gateway:
         session.ws = session.transport = None
         session.detached_at = time.monotonic()
 
-    async def dispatch(self, event: str, data: dict[str, Any], intent: int | None = None) -> None:
-        """Send a dispatch to every live session (kept for replay if its socket is away)."""
-        encoded: str | None = None
+    async def dispatch(self, event: str, data: dict[str, Any], intent: int | None = None,
+                       *, encoded: str | None = None) -> None:
+        """Send a dispatch to every live session (kept for replay if its socket is away). `encoded`:
+        the data's JSON text as it is, even one a strict decoder refuses (a lone surrogate)."""
         for session in self.live_sessions:
             if intent is not None and not session.intents & intent:
                 continue

@@ -160,7 +160,10 @@ class Interactions:
         *,
         guild: DemoGuild | int | None = None,
         focused: str | None = None,
+        within_limits: bool = True,
     ) -> tuple[dict[str, Any], InteractionRecord]:
+        """`within_limits=False` sends option values past their declared length or range, as a
+        modified client or another fake Discord may: what the bot must check for itself."""
         st = self.state
         server, member, channel_id = self.place(member_ref, channel, guild)
         parts = command.split()
@@ -212,7 +215,8 @@ class Interactions:
                     raise ValueError(f"/{command} needs option {name!r}")
                 continue
             value = self._convert(
-                f"/{command}", opt, given[name], member, channel_id, resolved, strict=focused is None, guild=server
+                f"/{command}", opt, given[name], member, channel_id, resolved, strict=focused is None, guild=server,
+                limits=within_limits
             )
             values.append({"type": opt["type"], "name": name, "value": value})
         if values:
@@ -233,6 +237,7 @@ class Interactions:
         *,
         strict: bool,
         guild: DemoGuild,
+        limits: bool = True,
     ) -> Any:
         kind, name = opt["type"], opt["name"]
         label = f"option {name!r} of {where}"
@@ -293,7 +298,7 @@ class Interactions:
             if strict:
                 names = ", ".join(f"{c['name']}={c['value']!r}" for c in choices)
                 raise ValueError(f"{label}: {raw!r} is not one of the choices ({names})")
-        if strict:
+        if strict and limits:
             check_limits(label, opt, value)
         return value
 

@@ -257,6 +257,12 @@ class StandIn:
         """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""
         await self._gateway.dispatch(event, data)
 
+    async def dispatch_text(self, event: str, data_json: str) -> None:
+        """Send a dispatch whose `d` is this JSON text exactly as given, e.g. one holding a lone UTF-16
+        surrogate (`"\\ud800"`) that strict decoders (orjson, discord.py's) refuse. Discord should
+        never send one; this is how a test makes sure one cannot end the bot."""
+        await self._gateway.dispatch(event, {}, encoded=data_json)
+
     def refuse_identify(self, code: int | None) -> None:
         """Close every IDENTIFY with `code` as Discord does: 4004 for a token it no longer accepts
         (REST may still have taken it), 4014 for a privileged intent not enabled in the Developer
@@ -306,6 +312,15 @@ class StandIn:
         defaults to its #prodevprojectnexus.
         """
         payload, rec = self._interactions.command(member, command, options, channel, guild=guild)
+        return await self._send(payload, rec, f"/{command}", timeout)
+
+    async def invoke_past_limits(
+        self, member: MemberRef, command: str, options: Mapping[str, Any] | None = None, *, timeout: float = 5
+    ) -> InteractionRecord:
+        """`invoke`, but with option values past their declared length or range (a 23-digit number in
+        a 10-character option), as a modified client or another fake Discord may send them: what the
+        bot must refuse by itself."""
+        payload, rec = self._interactions.command(member, command, options, None, within_limits=False)
         return await self._send(payload, rec, f"/{command}", timeout)
 
     async def autocomplete(
