@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -68,6 +69,36 @@ def no_network_in_module() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         forbid_network(monkeypatch)
         yield
+
+
+# The tasks discord.py runs a member's interaction in: a slash command (with its error handlers), a
+# listener, a button of a view or a dynamic item, a modal's submit.
+HANDLER_TASKS = ("CommandTree-invoker", "discord.py: ", "discord-ui-view-dispatch", "discord-ui-dynamic-item",
+                 "discord-ui-modal-dispatch")
+
+
+async def wait_until_settled(bot: Any, within: float = 10.0) -> None:
+    """Return once the bot has finished everything it started: every interaction handler (all it does
+    after answering, too) and every tick or missed post of the scheduler. Whatever they were going to
+    post has then reached the stand-in, which records a request before it answers it: a test checks
+    that nothing more was posted after this, never after sleeping a guessed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    me = asyncio.current_task()
+    while True:
+        busy = [task.get_name() for task in asyncio.all_tasks()
+                if task is not me and not task.done() and task.get_name().startswith(HANDLER_TASKS)]
+        if not busy and not bot.services.scheduler.busy():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"the bot was still busy after {within} s: {busy or 'the scheduler'}")
+        await asyncio.sleep(0.005)
+
+
+@pytest.fixture
+def settled() -> Any:
+    """`await settled(bot)`: see `wait_until_settled`."""
+    return wait_until_settled
 
 
 @dataclass

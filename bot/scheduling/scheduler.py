@@ -269,6 +269,13 @@ class Scheduler:
             self._alarms.add_job(self._alarm, DateTrigger(run_date=datetime.now(UTC) + CLAIM_LEASE), id=RETRY_JOB,
                                  replace_existing=True, misfire_grace_time=None)
 
+    def busy(self) -> bool:
+        """True while a tick runs, or missed posts are being made or wait to start: a test (or the
+        console) waits for it to turn False before it checks that nothing more is posted."""
+        if self._running or self._tick_lock.locked():
+            return True
+        return self._alarms is not None and any(job.id.startswith(MISSED_JOB) for job in self._alarms.get_jobs())
+
     def alarms(self) -> dict[str, datetime]:
         """The alarms set (job id → real fire time), for tests and status."""
         if self._alarms is None:

@@ -1,7 +1,6 @@
 """How errors reach a member, through the real bot and the stand-in: a stale command registration,
 and a command that handles its own error (exactly one message)."""
 
-import asyncio
 import re
 
 import discord
@@ -45,11 +44,11 @@ class SelfHandling(commands.Cog):
         mark_error_handled(interaction)
 
 
-async def test_a_command_with_its_own_error_handler_sends_exactly_one_message(nexus):
+async def test_a_command_with_its_own_error_handler_sends_exactly_one_message(nexus, settled):
     await nexus.bot.add_cog(SelfHandling(), guild=discord.Object(nexus.standin.guild.id))
     await nexus.bot.sync_commands()
     reply = await nexus.standin.invoke("ada", "fragile")
-    await asyncio.sleep(0.3)  # a second answer, if the central handler sent one, would be here by now
+    await settled(nexus.bot)  # the command and its error handlers have run: a second answer would be here
     assert reply.message.text == "the command's own answer"
     assert reply.followups == []
     answers = [r for r in nexus.standin.requests if f"/{reply.id}/" in r.path or "/webhooks/" in r.path]

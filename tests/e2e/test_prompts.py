@@ -2,7 +2,6 @@
 at setup, adding and editing in a form that never loses what was typed, removing with a confirm,
 pausing, previews and posts made now; refusals for learners and for bad keys, times and weeks."""
 
-import asyncio
 import dataclasses
 import sqlite3
 from contextlib import closing
@@ -191,13 +190,13 @@ LEARNER_COMMANDS = [
 
 
 @pytest.mark.parametrize(("command", "options"), LEARNER_COMMANDS, ids=[c for c, _ in LEARNER_COMMANDS])
-async def test_every_admin_command_is_refused_for_a_learner_with_nothing_changed(server, command, options):
+async def test_every_admin_command_is_refused_for_a_learner_with_nothing_changed(server, command, options, settled):
     before = await listed(server)
     reply = await prompts(server, command, member="ada", **options)
     assert reply.modal is None and reply.ephemeral
     assert "You need the **Manage Server** permission" in reply.message.text
     assert "monday-goals" not in reply.message.text
-    await asyncio.sleep(0.1)  # anything the command might have posted after answering
+    await settled(server.bot)  # anything the command might have posted after answering is here
     assert await listed(server) == before and posts_in(server) == []
 
 
@@ -240,7 +239,7 @@ async def test_pause_and_resume(server):
     assert f"<t:{FIRST_MONDAY_GOALS}:F>" in (await prompts(server, "list")).message.text
 
 
-async def test_a_preview_shows_the_next_post_privately_and_posts_nothing(server):
+async def test_a_preview_shows_the_next_post_privately_and_posts_nothing(server, settled):
     reply = await prompts(server, "preview", key="announce-your-project")
     assert reply.ephemeral
     text = reply.message.text
@@ -249,7 +248,7 @@ async def test_a_preview_shows_the_next_post_privately_and_posts_nothing(server)
     assert "The cohort started on Monday 4 January 2027." in text
     assert f"Announce it here in <#{channel_id}>" in text
     assert "Nothing was posted" in text
-    await asyncio.sleep(0.1)
+    await settled(server.bot)
     assert posts_in(server) == []
 
 

@@ -57,14 +57,14 @@ async def test_the_introduction_names_only_commands_that_exist(nexus):
     assert "prompt" not in intro  # `/prompts` is for admins
 
 
-async def test_two_setups_at_once_post_one_introduction(nexus):
+async def test_two_setups_at_once_post_one_introduction(nexus, settled):
     await asyncio.gather(*(setup_as(nexus) for _ in range(4)))
     await until(lambda: intros(nexus))
-    await asyncio.sleep(0.2)  # let any second post arrive, if there were one
+    await settled(nexus.bot)  # all four setups are done: a second post would be here
     assert len(intros(nexus)) == 1
 
 
-async def test_a_failed_introduction_is_posted_by_the_next_setup(nexus):
+async def test_a_failed_introduction_is_posted_by_the_next_setup(nexus, settled):
     standin = nexus.standin
     standin.fail_next("POST", "/channels/{channel_id}/messages", status=403)
     reply = await setup_as(nexus)
@@ -75,17 +75,17 @@ async def test_a_failed_introduction_is_posted_by_the_next_setup(nexus):
     await setup_as(nexus, timezone="Europe/London")
     await until(lambda: intros(nexus))
     await setup_as(nexus)  # and once it is there, never again
-    await asyncio.sleep(0.2)
+    await settled(nexus.bot)
     assert len(intros(nexus)) == 1
 
 
-async def test_each_channel_gets_its_introduction_once(nexus):
+async def test_each_channel_gets_its_introduction_once(nexus, settled):
     await setup_as(nexus)
     await until(lambda: intros(nexus))
     await setup_as(nexus, channel="general")
     await until(lambda: intros(nexus, "general"))
     await setup_as(nexus)  # back to the first channel: it already has one
-    await asyncio.sleep(0.2)
+    await settled(nexus.bot)
     assert len(intros(nexus)) == 1 and len(intros(nexus, "general")) == 1
 
 

@@ -237,12 +237,12 @@ async def test_a_long_roundup_continues_in_a_thread_on_its_post_and_lists_every_
         assert all(len(f["value"]) <= 1024 for e in message.embeds for f in e.get("fields", []))
 
 
-async def test_a_start_in_the_past_makes_only_what_is_ahead_and_a_post_missed_within_the_grace(nexus):
+async def test_a_start_in_the_past_makes_only_what_is_ahead_and_a_post_missed_within_the_grace(nexus, settled):
     standin, bot = nexus.standin, nexus.bot
     await bot.services.scheduler.advance_to(KICKOFF_AT + timedelta(hours=2, minutes=30))  # Monday 10:30 UTC
     # A cohort that started a week ago: its roundup was 18 hours ago, beyond the 6-hour grace.
     await set_up(standin, cohort_start="2026-12-28")
-    await asyncio.sleep(0.3)
+    await settled(bot)
     assert week_one_posts(standin) == []
     assert [p for p in await bot.services.scheduler.problems(standin.guild.id) if p.key.kind == "week-one"] == []
 
