@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -77,6 +78,7 @@ class NexusBot(commands.Bot):
             # Members are fetched only when the week-one reminder needs them, and not kept.
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
+            http_trace=self._rate_limit_trace(),
             **options,
         )
         self.settings = settings
@@ -104,6 +106,26 @@ class NexusBot(commands.Bot):
     def scheduler(self) -> Scheduler | None:
         """The running bot's scheduler (None as `running_services`), so a cog can register its delivery or not."""
         return self._services.scheduler if self._services is not None else None
+
+    def _rate_limit_trace(self) -> aiohttp.TraceConfig:
+        """discord.py waits out each 429 itself, five tries a request, and tells nobody: the only place
+        a 429 can be seen is the HTTP session, through aiohttp's tracing. Every one slows the
+        scheduler's fan-out (`Pacer.slow_down`), so a storm is waited out instead of spending tries."""
+        trace = aiohttp.TraceConfig()
+
+        async def on_request_end(_session: Any, _context: Any, params: aiohttp.TraceRequestEndParams) -> None:
+            response = params.response
+            if response.status != 429 or self._services is None:
+                return
+            try:
+                retry_after = float(response.headers.get("Retry-After", "1"))
+            except ValueError:
+                retry_after = 1.0
+            is_global = response.headers.get("X-RateLimit-Global", "").lower() == "true"
+            self._services.scheduler.pacer.slow_down(retry_after, is_global=is_global)
+
+        trace.on_request_end.append(on_request_end)
+        return trace
 
     async def setup_hook(self) -> None:
         if self._db is None:

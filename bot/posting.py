@@ -4,7 +4,10 @@ scheduled posts to come) is claimed in the ledger before it is sent and complete
 Why each step:
 - The claim is an insert only one caller can win, so two `/nexus setup` at once, or two bot
   processes sharing the database, never both send.
-- A failed send marks the claim failed, so the next caller (the next setup) retries it.
+- A failed send marks the claim failed, so the next caller (the next setup) retries it. A reason
+  that can pass (`RetryLater`: Discord's 429 or 5xx, a timeout) is recorded with the time of its
+  next attempt (`retry_delay`), which the scheduler keeps for scheduled posts until the grace window
+  ends; one that cannot (`PostFailed`: 403, the channel gone) without one: it stopped.
 - A claim left behind by a crash (claimed, never completed) is taken over after `CLAIM_LEASE`.
 - Every attempt for one key sends the same `nonce`, derived from the key. discord.py then sets
   `enforce_nonce`, and Discord answers a repeated send of the same author and nonce, within a few
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 NONCE_LENGTH = 25
 # Shorter than the few minutes Discord remembers a nonce, so a take-over re-send is still matched.
 CLAIM_LEASE = timedelta(seconds=60)
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MOST = timedelta(minutes=10)
 
 SendPost = Callable[[str], Awaitable[int]]
 
@@ -66,6 +71,16 @@ class PostResult:
     message_id: int | None = None
 
 
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
+    """How long a post that failed for a passing reason waits before its next attempt: doubling from
+    RETRY_FIRST with each attempt up to RETRY_MOST, never sooner than Discord's own `retry_after`.
+    An incident of Discord's lasts minutes; a post due once a week can wait that long."""
+    delay = min(RETRY_FIRST * 2 ** max(0, attempts - 1), RETRY_MOST)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
+
+
 def nonce_for(key: PostKey) -> str:
     """The same key always gives the same nonce; different keys practically never share one."""
     digest = hashlib.sha256(f"{key.guild_id}|{key.kind}|{key.ref}|{key.stored_due_at}".encode()).hexdigest()
@@ -95,8 +110,13 @@ class OnceOnlyPoster:
             message_id = await send(nonce_for(key))
         except asyncio.CancelledError:
             raise  # the claim stays: after the lease, a later caller re-sends with the same nonce
+        except RetryLater as exc:
+            entry = await self._ledger.get(key)
+            retry_at = self._clock.now() + retry_delay(entry.attempts if entry else 1, exc.retry_after)
+            await self._ledger.fail(key, str(exc), retry_at)
+            raise
         except Exception as exc:
-            reason = str(exc) if isinstance(exc, PostFailed | RetryLater) else f"{type(exc).__name__}: {exc}"
+            reason = str(exc) if isinstance(exc, PostFailed) else f"{type(exc).__name__}: {exc}"
             await self._ledger.fail(key, reason)
             raise
         await self._ledger.complete(key, message_id, self._clock.now())

@@ -18,6 +18,7 @@ from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
 from bot.posting import PostOutcome
+from cogs._admin_notice import AdminNotices
 from cogs._catalogue import catalogue
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
@@ -63,7 +64,16 @@ def _role_text(role_id: int | None) -> str:
 class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and check Nexus (Manage Server)"):
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
+        self._notices = AdminNotices(bot)
         super().__init__()
+
+    async def cog_load(self) -> None:
+        if self.bot.scheduler is not None:
+            self.bot.scheduler.on_stopped(self._notices.post_stopped)
+
+    async def cog_unload(self) -> None:
+        if self.bot.scheduler is not None:
+            self.bot.scheduler.remove_on_stopped(self._notices.post_stopped)
 
     # Discord hides the group from members without Manage Server (default_permissions below);
     # server admins can change that default, so the bot checks it again itself on every use.
@@ -192,8 +202,11 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                  for post in await scheduler.upcoming(guild_id, limit=3)]
         for problem in await scheduler.problems(guild_id, days=PROBLEM_DAYS):
             due = timestamp(problem.key.due_at, "F") if problem.key.due_at else "unscheduled"
-            what = "Failed" if problem.status == "failed" else "Skipped"
-            lines.append(f"⚠️ {what}: {problem.key.kind} {problem.key.ref} due {due}: {problem.last_error or '?'}")
+            what = f"{problem.key.kind} {problem.key.ref} due {due}: {problem.last_error or '?'}"
+            if problem.retrying and problem.retry_at is not None:
+                lines.append(f"⏳ Retrying {timestamp(problem.retry_at, 'R')}: {what}")
+            else:
+                lines.append(f"⚠️ {'Failed' if problem.status == 'failed' else 'Skipped'}: {what}")
         return "\n".join(lines)
 
     def _cohort_text(self, config: GuildConfig) -> str:

@@ -40,6 +40,11 @@ class LedgerEntry:
     message_id: int | None
     attempts: int
     last_error: str | None
+    retry_at: datetime | None = None  # set while a post that failed for a passing reason waits to retry
+
+    @property
+    def retrying(self) -> bool:
+        return self.status == "failed" and self.retry_at is not None
 
 
 _KEY = "guild_id = ? AND kind = ? AND ref = ? AND due_at = ?"
@@ -71,7 +76,7 @@ class PostLedgerRepository:
         changed = await self._db.execute_changes(
             f"""
             UPDATE scheduled_posts
-               SET status = 'claimed', claimed_at = ?, channel_id = ?, attempts = attempts + 1
+               SET status = 'claimed', claimed_at = ?, channel_id = ?, attempts = attempts + 1, retry_at = NULL
              WHERE {_KEY}
                AND (status = 'failed' OR (status = 'claimed' AND claimed_at < ?))
             """,
@@ -81,16 +86,68 @@ class PostLedgerRepository:
 
     async def complete(self, key: PostKey, message_id: int, now: datetime) -> None:
         await self._db.execute(
-            f"UPDATE scheduled_posts SET status = 'posted', message_id = ?, posted_at = ?, last_error = NULL "
+            f"UPDATE scheduled_posts SET status = 'posted', message_id = ?, posted_at = ?, last_error = NULL, "
+            f"retry_at = NULL "
             f"WHERE {_KEY}",
             (message_id, to_db_time(now), *_key(key)),
         )
 
-    async def fail(self, key: PostKey, error: str) -> None:
+    async def fail(self, key: PostKey, error: str, retry_at: datetime | None = None) -> None:
+        """Record a failed send: with `retry_at` it is tried again then (a reason that can pass);
+        without, it stopped (a reason that cannot pass without an admin)."""
         await self._db.execute(
-            f"UPDATE scheduled_posts SET status = 'failed', last_error = ? WHERE {_KEY} AND status = 'claimed'",
-            (error[:500], *_key(key)),
+            f"UPDATE scheduled_posts SET status = 'failed', last_error = ?, retry_at = ? "
+            f"WHERE {_KEY} AND status = 'claimed'",
+            (error[:500], to_db_time(retry_at) if retry_at else None, *_key(key)),
         )
+
+    async def give_up(self, key: PostKey, reason: str) -> bool:
+        """Record as skipped a post still waiting to retry (or whose claimant died) that will not be
+        made: the grace window ended, or it is no longer scheduled. True if this call recorded it."""
+        changed = await self._db.execute_changes(
+            f"UPDATE scheduled_posts SET status = 'skipped', last_error = ?, retry_at = NULL "
+            f"WHERE {_KEY} AND status IN ('failed', 'claimed')",
+            (reason[:500], *_key(key)),
+        )
+        return changed == 1
+
+    async def due_again(self, kinds: list[str], now: datetime, stale_before: datetime,
+                        limit: int = 1000) -> list[LedgerEntry]:
+        """Scheduled posts of these kinds to try again now: waiting to retry with their time come, or
+        claimed before `stale_before` and never completed (the claimant died). Oldest due first."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" for _ in kinds)
+        rows = await self._db.fetchall(
+            f"""
+            SELECT * FROM scheduled_posts
+             WHERE kind IN ({marks}) AND due_at != ''
+               AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ?)
+                    OR (status = 'claimed' AND claimed_at < ?))
+             ORDER BY due_at LIMIT ?
+            """,
+            (*kinds, to_db_time(now), to_db_time(stale_before), limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
+        """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
+        if not kinds:
+            return None, None
+        marks = ", ".join("?" for _ in kinds)
+        row = await self._db.fetchone(
+            f"""
+            SELECT MIN(CASE WHEN status = 'failed' THEN retry_at END) AS retry_at,
+                   MIN(CASE WHEN status = 'claimed' THEN claimed_at END) AS claimed_at
+              FROM scheduled_posts
+             WHERE kind IN ({marks}) AND due_at != '' AND status IN ('failed', 'claimed')
+            """,
+            tuple(kinds),
+        )
+        if row is None:
+            return None, None
+        return (from_db_time(row["retry_at"]) if row["retry_at"] else None,
+                from_db_time(row["claimed_at"]) if row["claimed_at"] else None)
 
     async def skip(self, key: PostKey, channel_id: int, reason: str, now: datetime) -> bool:
         """Record a post that will never be made (found too late); True if this call recorded it."""
@@ -106,7 +163,8 @@ class PostLedgerRepository:
         return changed == 1
 
     async def problems(self, guild_id: int, since: datetime, limit: int = 10) -> list[LedgerEntry]:
-        """This server's failed and skipped posts due since `since`, newest first."""
+        """This server's failed (stopped or waiting to retry) and skipped posts due since `since`,
+        newest first."""
         rows = await self._db.fetchall(
             """
             SELECT * FROM scheduled_posts
@@ -143,6 +201,7 @@ def _entry(row: aiosqlite.Row) -> LedgerEntry:
         message_id=row["message_id"],
         attempts=row["attempts"],
         last_error=row["last_error"],
+        retry_at=from_db_time(row["retry_at"]) if row["retry_at"] else None,
     )
 
 

@@ -4,6 +4,9 @@ discord.py waits out a 429 once it gets one, but a bot that keeps hitting the gl
 banned for a while, so a fan-out to many servers must never reach it: requests start evenly spaced
 at a rate below the limit. Pacing measures real elapsed time (`time.monotonic`), not the domain
 clock: it is about how fast requests leave this process, whatever day the clock says it is.
+When Discord answers 429 anyway (its global limit is shared with every other request of the bot, and
+during an incident it answers 429 to many), the bot tells the pacer (`slow_down`), which honours the
+`retry_after` of a global 429 and halves its rate for a while.
 """
 
 from __future__ import annotations
@@ -16,16 +19,37 @@ DISCORD_GLOBAL_LIMIT = 50  # requests per second
 PACED_RATE = 45.0  # a margin below the limit for the bot's other requests (answers, edits)
 
 
+MIN_RATE = 5.0  # the slowest a fan-out goes after Discord answered 429s
+RECOVERY = 0.5  # requests a second the rate regains with each request started after a slow-down
+
+
 class Pacer:
     def __init__(self, rate: float = PACED_RATE, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._interval = 1.0 / rate
+        self._full_rate = rate
+        self._rate = rate
         self._monotonic = monotonic
         self._next_slot = 0.0
+        self.slowed_down = 0  # 429s seen, for logs and benchmarks
+
+    @property
+    def rate(self) -> float:
+        return self._rate
 
     async def wait(self, requests: int = 1) -> None:
         """Return when the next `requests` may start; callers are served in the order they ask."""
         now = self._monotonic()
         slot = max(now, self._next_slot)
-        self._next_slot = slot + requests * self._interval
+        self._next_slot = slot + requests / self._rate
+        self._rate = min(self._full_rate, self._rate + RECOVERY * requests)
         if slot > now:
             await asyncio.sleep(slot - now)
+
+    def slow_down(self, retry_after: float, *, is_global: bool) -> None:
+        """Discord answered a 429: halve the rate (it comes back request by request), and after a
+        global one start nothing before `retry_after` has passed. A fan-out then waits where the
+        limit says instead of spending discord.py's five tries per request, which a storm of 429s
+        uses up in seconds."""
+        self.slowed_down += 1
+        self._rate = max(MIN_RATE, self._rate / 2)
+        if is_global:
+            self._next_slot = max(self._next_slot, self._monotonic() + retry_after)

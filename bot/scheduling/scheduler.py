@@ -6,11 +6,19 @@
   claim, then a send with a nonce derived from the claim) to the delivery handler its kind's cog
   registered. `checked_until` is stored, so after a restart the first tick catches up: a post due
   within the grace window is made, marked late; an older one is recorded as skipped, never posted.
+- The window always moves on; what must be tried again is the ledger's to say: a post that failed
+  for a reason that can pass (429, 5xx, a timeout) at its retry time, with backoff, and a claim whose
+  claimant died (kill -9 mid fan-out) once its lease has run out. Each is found again through its
+  source and made then, or recorded as skipped with why when the grace window has ended. One alarm
+  waits for the earliest of them, so a restart with claims still held waits quietly, never spins.
+- A post that will not be made (stopped for a reason that cannot pass, or given up) is told to the
+  `on_stopped` listeners: the admin cog's notice.
 - APScheduler (`AsyncIOScheduler`) holds one alarm per source, a `DateTrigger` at that source's next
   due time, rebuilt after every tick and whenever an admin changes something (`reschedule`).
   Fire times themselves come from `CronTrigger` (see `weekly.py`).
 - Posts due at the same moment (one prompt in 500 servers) go out concurrently, paced under
-  Discord's global rate limit; a failure in one server is recorded and never stops the others.
+  Discord's global rate limit, slower after Discord answered 429 (`Pacer.slow_down`); a failure in
+  one server is recorded and never stops the others.
 - The clock can be moved (tests, the sandbox's `clock +3d`): `advance_to` steps through every due
   time on the way, in order, so each post is made once, at its own moment, never "late".
 """
@@ -27,16 +35,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.db.posts import LedgerEntry, PostLedgerRepository, SchedulerStateRepository
-from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostOutcome
+from bot.db.posts import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
+from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, PostOutcome, RetryLater
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
 
 log = logging.getLogger(__name__)
 
+StopListener = Callable[[PostKey, str], Awaitable[object]]
+
 # A post this much past its due time is "late" (the bot was down); under it, it is on time.
 LATE_AFTER = timedelta(minutes=5)
-RETRY_JOB = "nexus:retry-claims"
+RETRY_JOB = "nexus:retry"
+RETRY_FLOOR = timedelta(seconds=1)
 MISSED_JOB = "nexus:missed"
 CATCH_UP_JOB = "nexus:catch-up"
 
@@ -47,8 +58,10 @@ class TickReport:
 
     posted: list[DuePost] = field(default_factory=list)
     skipped: list[DuePost] = field(default_factory=list)
-    failed: list[DuePost] = field(default_factory=list)
+    failed: list[DuePost] = field(default_factory=list)  # stopped: a reason that cannot pass
+    retrying: list[DuePost] = field(default_factory=list)  # a reason that can pass: tried again later
     in_progress: list[DuePost] = field(default_factory=list)
+    retried: list[DuePost] = field(default_factory=list)  # found again through the ledger this tick
 
 
 class Scheduler:
@@ -73,8 +86,14 @@ class Scheduler:
         self._tick_lock = asyncio.Lock()
         self._running: set[asyncio.Task[object]] = set()
         self._tick_hooks: list[Callable[[], Awaitable[object]]] = []
+        self._stop_listeners: list[StopListener] = []
 
     # --- wiring ------------------------------------------------------------------------------
+
+    @property
+    def pacer(self) -> Pacer:
+        """The fan-out's pace, which the bot slows down when Discord answers 429."""
+        return self._pacer
 
     def add_source(self, source: PostSource) -> None:
         self._sources[source.kind] = source
@@ -146,7 +165,7 @@ class Scheduler:
         """Post everything due up to now, once; then set the alarms for what comes next."""
         async with self._tick_lock:
             report = await self._run_due(self._clock.now())
-        await self.reschedule(retry_claims=bool(report.in_progress))
+        await self.reschedule()
         for hook in list(self._tick_hooks):
             try:
                 await hook()
@@ -197,22 +216,78 @@ class Scheduler:
     async def _run_due(self, now: datetime) -> TickReport:
         report = TickReport()
         checked = await self._state.checked_until() or now
-        if now <= checked:
-            return report
         due: list[DuePost] = []
-        for source in self._sources.values():
-            due += await source.due_between(checked, now)
-        # In order of due time; posts due together (one prompt in many servers) go out concurrently.
-        for _due_at, batch in _by_due_time(due):
-            await asyncio.gather(*(self._make(post, now, report) for post in batch))
-        stuck = [post.due_at for post in report.in_progress]
-        # A claim another caller holds (or a crash left) is looked at again: don't move past it.
-        await self._state.set_checked_until(min(stuck) - timedelta(microseconds=1) if stuck else now)
-        if due:
-            log.info("scheduled posts due by %s: %d posted, %d skipped, %d failed, %d held by another claim",
-                     now.isoformat(timespec="seconds"), len(report.posted), len(report.skipped),
-                     len(report.failed), len(report.in_progress))
+        if now > checked:
+            for source in self._sources.values():
+                due += await source.due_between(checked, now)
+            # In order of due time; posts due together (one prompt in many servers) go out concurrently.
+            for _due_at, batch in _by_due_time(due):
+                await asyncio.gather(*(self._make(post, now, report) for post in batch))
+            # The window moves on whatever happened: a post to try again (a passing failure, a claim
+            # whose claimant died) is found again through the ledger, at its own time.
+            await self._state.set_checked_until(now)
+        again = await self._try_again(now, report)
+        if due or again:
+            log.info("scheduled posts due by %s: %d posted, %d skipped, %d failed, %d to retry, %d held by an "
+                     "earlier claim", now.isoformat(timespec="seconds"), len(report.posted), len(report.skipped),
+                     len(report.failed), len(report.retrying), len(report.in_progress))
+        if report.in_progress:
+            log.info("%d scheduled posts are held by an earlier claim (a restart, or another process): tried "
+                     "again once the %d s claim lease has run out", len(report.in_progress),
+                     CLAIM_LEASE.total_seconds())
         return report
+
+    async def _try_again(self, now: datetime, report: TickReport) -> int:
+        """Posts the ledger says to try again now: a passing failure whose retry time has come, a claim
+        whose claimant died. Each is found again through its source, so it is made with what is true
+        now; one past the grace window, or no longer scheduled, is recorded as skipped with why."""
+        entries = await self._ledger.due_again(list(self._sources), now, stale_before=now - CLAIM_LEASE)
+        posts: list[DuePost] = []
+        found: dict[tuple[str, datetime], list[DuePost]] = {}
+        for entry in entries:
+            key = entry.key
+            assert key.due_at is not None  # due_again reads scheduled posts only
+            if now - key.due_at > self.grace:
+                hours = self.grace.total_seconds() / 3600
+                reason = (f"not posted within the {hours:g} h grace window: {entry.last_error}" if entry.last_error
+                          else f"the bot stopped while posting it and the {hours:g} h grace window ended")
+                if await self._ledger.give_up(key, reason):
+                    log.warning("gave up %s %s in server %s: %s", key.kind, key.ref, key.guild_id, reason)
+                    await self._stopped(key, reason)
+                continue
+            group = (key.kind, key.due_at)
+            if group not in found:
+                source = self._sources[key.kind]
+                found[group] = await source.due_between(key.due_at - timedelta(microseconds=1), key.due_at)
+            post = next((p for p in found[group] if p.key == key), None)
+            if post is None:
+                if await self._ledger.give_up(key, "no longer scheduled when it was tried again"):
+                    log.info("%s %s in server %s is no longer scheduled: not tried again", key.kind, key.ref,
+                             key.guild_id)
+                continue
+            posts.append(post)
+        for post in posts:
+            report.retried.append(post)
+        await asyncio.gather(*(self._make(post, now, report) for post in posts))
+        return len(entries)
+
+    async def _stopped(self, key: PostKey, reason: str) -> None:
+        """A post will not be made: each listener is told (the admin's notice), a failure logged."""
+        for listener in list(self._stop_listeners):
+            try:
+                await listener(key, reason)
+            except Exception:
+                log.exception("telling about the stopped post %s %s in server %s failed", key.kind, key.ref,
+                              key.guild_id)
+
+    def on_stopped(self, listener: StopListener) -> None:
+        """`listener(key, reason)` is awaited for every scheduled post that will not be made: stopped
+        for a reason that cannot pass, or given up when the grace window ended."""
+        self._stop_listeners.append(listener)
+
+    def remove_on_stopped(self, listener: StopListener) -> None:
+        if listener in self._stop_listeners:
+            self._stop_listeners.remove(listener)
 
     async def _make(self, post: DuePost, now: datetime, report: TickReport) -> None:
         overdue = now - post.due_at
@@ -224,21 +299,24 @@ class Scheduler:
                             post.due_at.isoformat(), overdue)
             report.skipped.append(post)
             return
-        handler = self._handlers.get(post.key.kind)
-        if handler is None:
-            log.error("no delivery handler for %s posts; %s stays due", post.key.kind, post.label)
-            report.in_progress.append(post)
-            return
 
         async def send(nonce: str) -> int:
+            handler = self._handlers.get(post.key.kind)
+            if handler is None:  # its cog is not loaded yet: not the post's fault, so it stays due
+                raise RetryLater(f"nothing delivers {post.key.kind} posts yet")
             await self._pacer.wait(post.requests)
             return await handler(Delivery(post, nonce, late=overdue > LATE_AFTER))
 
         try:
             result = await self._poster.post(post.key, post.channel_id, send)
+        except RetryLater as exc:  # recorded with its retry time by the poster
+            log.info("will retry %s in server %s: %s", post.label, post.key.guild_id, exc)
+            report.retrying.append(post)
+            return
         except Exception as exc:  # recorded in the ledger by the poster; one server never stops the rest
             log.warning("could not post %s in server %s: %s", post.label, post.key.guild_id, exc)
             report.failed.append(post)
+            await self._stopped(post.key, str(exc) if isinstance(exc, PostFailed) else "an unexpected error")
             return
         if result.outcome is PostOutcome.IN_PROGRESS:
             report.in_progress.append(post)
@@ -247,15 +325,16 @@ class Scheduler:
 
     # --- alarms --------------------------------------------------------------------------------
 
-    async def reschedule(self, *, retry_claims: bool = False) -> None:
+    async def reschedule(self) -> None:
         """Set each source's alarm at its next due time (after a tick, or when an admin changed a
-        schedule). APScheduler runs on real time; the clock may be moved, so each due time is
-        turned into the real moment it will be reached."""
+        schedule), and one alarm at the ledger's next retry. APScheduler runs on real time; the clock
+        may be moved, so each due time is turned into the real moment it will be reached."""
         if self._alarms is None:
             return
         now = self._clock.now()
         checked = await self._state.checked_until() or now
-        drift = now - datetime.now(UTC)
+        real_now = datetime.now(UTC)
+        drift = now - real_now
         for kind, source in self._sources.items():
             due = await source.next_due_after(checked)
             job_id = f"nexus:due:{kind}"
@@ -265,9 +344,22 @@ class Scheduler:
                 continue
             self._alarms.add_job(self._alarm, DateTrigger(run_date=due - drift), id=job_id, replace_existing=True,
                                  misfire_grace_time=None, coalesce=True)
-        if retry_claims:
-            self._alarms.add_job(self._alarm, DateTrigger(run_date=datetime.now(UTC) + CLAIM_LEASE), id=RETRY_JOB,
-                                 replace_existing=True, misfire_grace_time=None)
+        again = await self.next_retry()
+        if again is None:
+            if self._alarms.get_job(RETRY_JOB) is not None:
+                self._alarms.remove_job(RETRY_JOB)
+            return
+        # Never sooner than a second from now: whatever a retry finds, it cannot make the alarms spin.
+        run_at = max(again - drift, real_now + RETRY_FLOOR)
+        self._alarms.add_job(self._alarm, DateTrigger(run_date=run_at), id=RETRY_JOB, replace_existing=True,
+                             misfire_grace_time=None, coalesce=True)
+
+    async def next_retry(self) -> datetime | None:
+        """When the ledger next has a post to try again: a retry time, or a claim's lease running out."""
+        retry_at, claimed_at = await self._ledger.next_again(list(self._sources))
+        # Stored times have whole seconds: a second more makes sure the lease has run out by then.
+        lease_out = claimed_at + CLAIM_LEASE + timedelta(seconds=1) if claimed_at else None
+        return min((t for t in (retry_at, lease_out) if t is not None), default=None)
 
     def busy(self) -> bool:
         """True while a tick runs, or missed posts are being made or wait to start: a test (or the

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -141,11 +142,27 @@ class Fault:
     retry_after: float
     times: int
     is_global: bool
+    after_handler: bool = False  # the request is carried out, then answered with the fault
 
     def reply(self) -> Reply:
         if self.status == 429:
             return rate_limited(self.retry_after, is_global=self.is_global)
         return Reply(self.status, {"message": f"{self.status}: {_REASONS.get(self.status, 'Error')}", "code": 0})
+
+
+@dataclass
+class Storm:
+    """An incident: Discord's global limit answers 429 to a share of the bot's requests for a while,
+    whatever their pace, each with `retry_after` and `global: true`."""
+
+    until: float  # time.monotonic() when it ends
+    share: float
+    retry_after: float
+    rng: random.Random
+    rejected: int = 0
+
+    def hits(self) -> bool:
+        return time.monotonic() < self.until and self.rng.random() < self.share
 
 
 def rate_limited(retry_after: float, *, is_global: bool) -> Reply:
@@ -178,6 +195,7 @@ class Rest:
         self.requests: list[RequestRecord] = []
         self.global_limit = GlobalRateLimit()
         self.latency = 0.0  # seconds added to every request
+        self.storm: Storm | None = None
 
     def add(
         self, method: str, template: str, handler: Handler, *, auth: bool = True, global_limited: bool = True
@@ -188,12 +206,14 @@ class Rest:
         self.routes.sort(key=lambda r: [seg.startswith("{") for seg in r.template.strip("/").split("/")])
 
     def fail_next(
-        self, method: str, path: str, *, status: int, retry_after: float, times: int, is_global: bool
+        self, method: str, path: str, *, status: int, retry_after: float, times: int, is_global: bool,
+        after_handler: bool = False,
     ) -> None:
         path = path.split("?", 1)[0]
         path = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path
         self.faults.append(
-            Fault(method.upper(), path, _compile(path, wildcard=True), status, retry_after, times, is_global)
+            Fault(method.upper(), path, _compile(path, wildcard=True), status, retry_after, times, is_global,
+                  after_handler)
         )
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
@@ -284,13 +304,23 @@ class Rest:
 
     async def _reply(self, ctx: Ctx, route: _Route | None, method: str, path: str) -> Reply:
         fault = self._take_fault(method, path)
-        if fault is not None:
+        if fault is not None and not fault.after_handler:
             return fault.reply()
         bot_request = ctx.request.headers.get("Authorization") == f"Bot {self.token}"
         if bot_request and (route is None or route.global_limited):
+            storm = self.storm
+            if storm is not None and storm.hits():
+                storm.rejected += 1
+                return rate_limited(storm.retry_after, is_global=True)
             wait = self.global_limit.admit()
             if wait is not None:
                 return rate_limited(wait, is_global=True)
+        reply = await self._handled(ctx, route, method)
+        if fault is not None:  # carried out (a message made), but the answer is lost: Discord's worst 5xx
+            return fault.reply()
+        return reply
+
+    async def _handled(self, ctx: Ctx, route: _Route | None, method: str) -> Reply:
         if route is None:
             return Reply(404, {"message": "404: Not Found", "code": 0})
         if route.auth and ctx.request.headers.get("Authorization") != f"Bot {self.token}":

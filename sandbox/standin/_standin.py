@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from ._gateway import GUILD_MEMBERS_INTENT, Gateway
 from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
-from ._rest import API_PREFIX, Rest
+from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
 from ._state import INTENT_GUILDS, MessagePredicate, StandInState
 from ._threads import ThreadRoutes
@@ -446,9 +447,26 @@ class StandIn:
         retry_after: float = 1.0,
         times: int = 1,
         is_global: bool = False,
+        after_handler: bool = False,
     ) -> None:
-        """Answer the next `times` matching requests with `status` ({name} segments are wildcards)."""
-        self._rest.fail_next(method, path, status=status, retry_after=retry_after, times=times, is_global=is_global)
+        """Answer the next `times` matching requests with `status` ({name} segments are wildcards).
+        `after_handler`: carry the request out first (the message is made), then answer with the
+        fault, as Discord does when it fails after the work (a 502 on a message it created)."""
+        self._rest.fail_next(method, path, status=status, retry_after=retry_after, times=times, is_global=is_global,
+                             after_handler=after_handler)
+
+    def storm(self, seconds: float, *, share: float = 1.0, retry_after: float = 1.0, seed: int = 0) -> None:
+        """An incident of Discord's: for `seconds` from now, its global limit answers 429 (with
+        `retry_after` and `global: true`) to `share` of the bot's requests, however slowly they come
+        (interaction callbacks are spared, as always). `seed` makes the share the same every run."""
+        if not 0 < share <= 1:
+            raise ValueError(f"a storm's share is in (0, 1], not {share}")
+        self._rest.storm = Storm(time.monotonic() + seconds, share, retry_after, random.Random(seed))
+
+    @property
+    def storm_429s(self) -> int:
+        """How many requests the storms answered with a 429."""
+        return self._rest.storm.rejected if self._rest.storm is not None else 0
 
     async def _attachment(self, request: web.Request) -> web.StreamResponse:
         raw = request.match_info["attachment_id"]

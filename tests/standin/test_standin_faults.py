@@ -138,3 +138,35 @@ async def test_a_nonce_over_25_characters_is_refused(standin: StandIn, bot: Mini
     with pytest.raises(discord.HTTPException) as refused:
         await _channel(bot, standin, "general").send("x", nonce="n" * 26)
     assert refused.value.status == 400 and "nonce" in str(refused.value)
+
+
+async def test_a_502_after_the_message_was_made_and_a_retry_with_its_nonce_make_one_message(
+        standin: StandIn, bot: MiniBot) -> None:
+    standin.clear_records()
+    standin.fail_next("POST", MESSAGES, status=502, after_handler=True)
+    sent = await _channel(bot, standin, "general").send("once", nonce="nonce-of-this-post")
+    posts = [r.status for r in standin.requests if r.method == "POST" and r.route == MESSAGES]
+    assert posts == [502, 200]  # discord.py retried, Discord had made it the first time
+    assert [m.content for m in standin.messages("general")] == ["once"]
+    assert standin.messages("general")[0].id == sent.id  # the retry got the first message back
+
+
+async def test_a_storm_answers_global_429s_to_its_share_for_its_time(standin: StandIn, bot: MiniBot) -> None:
+    standin.clear_records()
+    standin.storm(0.6, share=1.0, retry_after=0.25)
+    started = time.monotonic()
+    await _channel(bot, standin, "general").send("through the storm")
+    assert 0.5 <= time.monotonic() - started < 3  # discord.py waited out retry_after, twice or three times
+    statuses = [r.status for r in standin.requests if r.route == MESSAGES]
+    assert statuses[-1] == 200 and set(statuses[:-1]) == {429} and len(statuses) >= 3
+    assert standin.storm_429s == len(statuses) - 1
+    assert [m.content for m in standin.messages("general")] == ["through the storm"]
+
+
+async def test_a_storm_longer_than_discord_py_waits_makes_the_send_fail_with_429(
+        standin: StandIn, bot: MiniBot) -> None:
+    standin.storm(30, share=1.0, retry_after=0.05)
+    with pytest.raises(discord.HTTPException) as raised:
+        await _channel(bot, standin, "general").send("lost in the storm")
+    assert raised.value.status == 429  # five tries, then discord.py gives up: the bot must retry later
+    assert standin.messages("general") == []

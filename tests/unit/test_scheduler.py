@@ -8,7 +8,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.db.posts import PostKey, PostLedgerRepository, SchedulerStateRepository
-from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, nonce_for
+from bot.posting import CLAIM_LEASE, RETRY_FIRST, OnceOnlyPoster, PostFailed, RetryLater, nonce_for
 from bot.scheduling import Delivery, DuePost, Scheduler
 from bot.scheduling.pacing import Pacer
 
@@ -126,8 +126,12 @@ async def test_a_claim_left_by_a_crash_is_sent_again_with_its_nonce_after_the_le
     await PostLedgerRepository(db).claim(key, 101, clock.now())  # sent, then the process died
     report = await scheduler.tick()
     assert report.in_progress and channel.deliveries == []
-    assert await SchedulerStateRepository(db).checked_until() < due  # not moved past the held claim
-    clock.advance(CLAIM_LEASE + timedelta(seconds=1))
+    # The window moves on; the ledger says when to look again: once the dead claimant's lease ran out.
+    assert await SchedulerStateRepository(db).checked_until() == due
+    assert await scheduler.next_retry() == due + CLAIM_LEASE + timedelta(seconds=1)
+    clock.advance(CLAIM_LEASE - timedelta(seconds=1))
+    assert (await scheduler.tick()).retried == [] and channel.deliveries == []  # not before
+    clock.advance(timedelta(seconds=2))
     await scheduler.tick()
     assert [d.nonce for d in channel.deliveries] == [nonce_for(key)]
     assert (await PostLedgerRepository(db).get(key)).status == "posted"
@@ -149,3 +153,134 @@ async def test_the_first_start_posts_nothing_from_the_past(db, clock):
             minutes=1)
     finally:
         await scheduler.shutdown()
+
+
+class FlakyChannel(Channel):
+    """Discord having a bad minute: servers in `storm` answer with a reason that can pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.storm: set[int] = set()
+        self.attempts = 0
+
+    async def deliver(self, delivery: Delivery) -> int:
+        self.attempts += 1
+        if delivery.post.key.guild_id in self.storm:
+            raise RetryLater("Discord answered 429 Too Many Requests", retry_after=2.0)
+        return await super().deliver(delivery)
+
+
+async def test_a_post_that_fails_for_a_passing_reason_is_retried_with_backoff_until_it_posts(db, clock):
+    channel = FlakyChannel()
+    channel.storm = {2}
+    scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=(1, 2, 3)))
+    await SchedulerStateRepository(db).set_checked_until(START)
+    due = START + timedelta(hours=1)
+    clock.set(due)
+    report = await scheduler.tick()
+    assert [p.key.guild_id for p in report.retrying] == [2]
+    assert await SchedulerStateRepository(db).checked_until() == due  # the window moves on regardless
+    entry = await PostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))
+    assert entry.retrying and entry.retry_at == due + RETRY_FIRST and "429" in entry.last_error
+    [problem] = await scheduler.problems(2)  # shown to admins while it waits
+    assert problem.retrying
+
+    clock.set(due + RETRY_FIRST)
+    await scheduler.tick()  # still storming: the wait doubles
+    entry = await PostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))
+    assert entry.attempts == 2 and entry.retry_at == due + RETRY_FIRST + 2 * RETRY_FIRST
+    assert await scheduler.next_retry() == entry.retry_at
+
+    channel.storm = set()
+    clock.set(entry.retry_at)
+    report = await scheduler.tick()
+    assert [p.key.guild_id for p in report.posted] == [2]
+    assert sorted(d.post.key.guild_id for d in channel.deliveries) == [1, 2, 3]  # each once
+    assert (await PostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))).status == "posted"
+    assert await scheduler.next_retry() is None and await scheduler.problems(2) == []
+    await scheduler.tick()
+    assert len(channel.deliveries) == 3
+
+
+class OneHourSource(HourlySource):
+    """The hourly post of 08:00 only."""
+
+    def _hours(self, after, until):
+        return (at for at in super()._hours(after, until) if at == START + timedelta(hours=1))
+
+    async def next_due_after(self, moment):
+        return next(self._hours(moment, moment + timedelta(hours=2)), None)
+
+
+async def test_a_post_still_failing_when_the_grace_window_ends_is_skipped_with_its_reason(db, clock):
+    channel = FlakyChannel()
+    channel.storm = {1}
+    scheduler = make_scheduler(db, clock, channel, OneHourSource())
+    await SchedulerStateRepository(db).set_checked_until(START)
+    due = START + timedelta(hours=1)
+    clock.set(due)
+    await scheduler.tick()
+    while (again := await scheduler.next_retry()) is not None:
+        clock.set(again)
+        await scheduler.tick()
+    assert channel.attempts > 5 and channel.deliveries == []
+    assert clock.now() - due > timedelta(hours=6)  # tried until the grace window ended, not after
+    entry = await PostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    assert entry.status == "skipped" and entry.retry_at is None
+    assert entry.last_error == "not posted within the 6 h grace window: Discord answered 429 Too Many Requests"
+    [problem] = await scheduler.problems(1)
+    assert problem.status == "skipped"
+
+
+async def test_a_reason_that_cannot_pass_stops_the_post_at_once(db, clock):
+    channel = Channel()
+    channel.broken_guilds = {1}
+    scheduler = make_scheduler(db, clock, channel)
+    await SchedulerStateRepository(db).set_checked_until(START)
+    clock.set(START + timedelta(hours=1))
+    report = await scheduler.tick()
+    assert len(report.failed) == 1 and report.retrying == []
+    [problem] = await scheduler.problems(1)
+    assert problem.status == "failed" and not problem.retrying and await scheduler.next_retry() is None
+
+
+async def test_a_post_no_longer_scheduled_when_retried_is_skipped_saying_so(db, clock):
+    channel = FlakyChannel()
+    channel.storm = {1}
+    source = HourlySource()
+    scheduler = make_scheduler(db, clock, channel, source)
+    await SchedulerStateRepository(db).set_checked_until(START)
+    due = START + timedelta(hours=1)
+    clock.set(due)
+    await scheduler.tick()
+    source.guilds = ()  # the server removed the prompt meanwhile
+    clock.set(due + RETRY_FIRST)
+    await scheduler.tick()
+    entry = await PostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    assert entry.status == "skipped" and entry.last_error == "no longer scheduled when it was tried again"
+
+
+async def test_a_429_slows_the_pacer_and_a_global_one_holds_it_for_retry_after():
+    now = [100.0]
+    pacer = Pacer(rate=40, monotonic=lambda: now[0])
+    await pacer.wait()
+    pacer.slow_down(0.0, is_global=False)
+    assert pacer.rate == 20
+    pacer.slow_down(3.0, is_global=True)
+    assert pacer.rate == 10
+    slept = []
+
+    async def fake_sleep(seconds):
+        slept.append(seconds)
+
+    original = asyncio.sleep
+    asyncio.sleep = fake_sleep
+    try:
+        await pacer.wait()
+    finally:
+        asyncio.sleep = original
+    assert slept and slept[0] >= 3.0  # nothing starts before the global retry_after has passed
+    for _ in range(200):
+        now[0] += 1
+        await pacer.wait()
+    assert pacer.rate == 40  # and the rate comes back, request by request
