@@ -129,7 +129,7 @@ class NexusBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if self._db is None:
-            self._db = await Database.open(self.settings.database.path)
+            self._db = await Database.open(self.settings.database.path, only_nexus=True)
         self._services = await Services.start(self._db, self.settings, self.clock)
         for name in cog_modules():
             await self.load_extension(name)
@@ -193,7 +193,7 @@ async def run_bot(settings: Settings, token: str, **options: Any) -> None:
     cannot be reached; the heartbeat lives beside it (see bot.heartbeat).
     """
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    db = await Database.open(settings.database.path)
+    db = await Database.open(settings.database.path, only_nexus=True)
     try:
         bot = NexusBot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
     except BaseException:

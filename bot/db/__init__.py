@@ -5,5 +5,6 @@ into dataclasses for the services above it.
 """
 
 from bot.db.database import Database, DatabaseOpenError, MigrationError
+from bot.db.lock import DatabaseInUse
 
-__all__ = ["Database", "DatabaseOpenError", "MigrationError"]
+__all__ = ["Database", "DatabaseInUse", "DatabaseOpenError", "MigrationError"]

@@ -15,9 +15,12 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    from bot.db.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
 
@@ -149,18 +152,39 @@ class Database:
         self._conn = connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._instance_lock: DatabaseLock | None = None
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Database:
+    async def open(cls, path: str | Path, *, migrations_dir: Path = MIGRATIONS_DIR,
+                   only_nexus: bool = False) -> Database:
         """Open, check and migrate the database at `path`; DatabaseOpenError says in one line why not.
 
         Everything that may refuse the file (damage, another program's file) only reads, and runs
-        before anything writes: a refused file is left byte for byte as it was.
+        before anything writes: a refused file is left byte for byte as it was. `only_nexus`: the
+        running bot's database, held until `close` so a second bot on the same file is refused
+        (`DatabaseInUse`, see bot.db.lock); maintenance commands open it beside the bot without.
         """
+        from bot.db.lock import DatabaseLock
+
         path = Path(path)
+        instance_lock = None
         if str(path) != ":memory:":
             _check_path_usable(path)
+            if only_nexus:
+                instance_lock = DatabaseLock(path)
+                instance_lock.acquire()
         existed = path.exists() and path.stat().st_size > 0
+        try:
+            db = await cls._open(path, migrations_dir, existed)
+        except BaseException:
+            if instance_lock is not None:
+                instance_lock.release()
+            raise
+        db._instance_lock = instance_lock
+        return db
+
+    @classmethod
+    async def _open(cls, path: Path, migrations_dir: Path, existed: bool) -> Database:
         migrations = load_migrations(migrations_dir)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
@@ -195,7 +219,12 @@ class Database:
         return db
 
     async def close(self) -> None:
-        await self._conn.close()
+        try:
+            await self._conn.close()
+        finally:
+            if self._instance_lock is not None:
+                self._instance_lock.release()
+                self._instance_lock = None
 
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")

@@ -106,6 +106,33 @@ async def test_sigterm_shuts_down_cleanly_and_closes_the_database(tmp_path):
     assert "Traceback" not in log
 
 
+async def test_a_second_nexus_on_the_same_database_is_refused_in_one_line_and_the_first_keeps_answering(tmp_path):
+    db_path = tmp_path / "nexus.db"
+    async with StandIn() as standin:
+        env = _env(DISCORD_TOKEN=standin.token, DISCORD_GUILD_ID=str(standin.guild.id),
+                   DISCORD_API_BASE_URL=standin.api_base_url, DISCORD_GATEWAY_URL=standin.gateway_url,
+                   DATABASE_PATH=str(db_path))
+        first = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT,
+                                                     stdout=asyncio.subprocess.DEVNULL, env=env)
+        try:
+            await standin.wait_until_ready(timeout=60)
+            await standin.wait_for_commands(timeout=60)
+            code, stdout, stderr = await _run_until_exit("run", env=env, seconds=60)
+            _assert_one_line(code, stdout, stderr, "another Nexus", f"process {first.pid}", str(db_path))
+            assert standin.sessions_started == 1  # the second never logged in to Discord
+            reply = await standin.invoke("ada", "help", timeout=10)
+            assert "Nexus" in reply.message.text  # the first goes on, untroubled
+            code, _, stderr = await _run_until_exit("db", "backup", str(tmp_path / "copy.db"), env=env, seconds=60)
+            assert code == 0, stderr  # maintenance still works beside the bot
+        finally:
+            first.kill()
+            await first.wait()
+        # kill -9 leaves no stale lock: the next start is let in.
+        unreachable = dict(env, DISCORD_API_BASE_URL="http://127.0.0.1:9/api/v10")
+        code, stdout, stderr = await _run_until_exit("run", env=unreachable, seconds=60)
+        assert "another Nexus" not in stderr
+
+
 async def test_the_sandbox_replays_a_script(tmp_path):
     script = tmp_path / "demo.txt"
     script.write_text(

@@ -1,4 +1,5 @@
 import logging
+import os
 import sqlite3
 
 import pytest
@@ -206,3 +207,20 @@ def test_backup_works_from_a_folder_whose_name_looks_like_a_uri(tmp_path):
     with sqlite3.connect(tmp_path / "copy.db") as copy:
         assert copy.execute("SELECT x FROM t").fetchall() == [(42,)]
     copy.close()
+
+
+async def test_a_second_bot_on_the_same_database_is_refused_and_maintenance_is_not(tmp_path):
+    from bot.db import DatabaseInUse
+
+    path = tmp_path / "nexus.db"
+    first = await Database.open(path, only_nexus=True)
+    try:
+        with pytest.raises(DatabaseInUse, match=rf"another Nexus \(process {os.getpid()}\) is already running on the "
+                                                rf"database {path}"):
+            await Database.open(path, only_nexus=True)
+        beside = await Database.open(path)  # a backup or `kb` command, beside the running bot
+        await beside.close()
+    finally:
+        await first.close()
+    again = await Database.open(path, only_nexus=True)  # released on close
+    await again.close()
