@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.db.posts import PostKey, PostLedgerRepository
+from bot.db.posts import LedgerEntry, PostKey, PostLedgerRepository
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ NONCE_LENGTH = 25
 # Shorter than the few minutes Discord remembers a nonce, so a take-over re-send is still matched.
 CLAIM_LEASE = timedelta(seconds=60)
 RETRY_FIRST = timedelta(seconds=30)
+SETTLE_WAIT = 10.0  # seconds a second caller waits for the first one's send to finish
 RETRY_MOST = timedelta(minutes=10)
 
 SendPost = Callable[[str], Awaitable[int]]
@@ -91,6 +92,26 @@ class OnceOnlyPoster:
     def __init__(self, ledger: PostLedgerRepository, clock: Clock) -> None:
         self._ledger = ledger
         self._clock = clock
+
+    async def next_key(self, guild_id: int, kind: str, ref: str) -> PostKey:
+        """The key of the next post of something that may be posted again (a project whose post a
+        moderator deleted): `ref:N`, N being how many of its posts were made. Two callers at once
+        (a form submitted twice) get the same key, so only one of them posts."""
+        made = await self._ledger.count_posted(guild_id, kind, f"{ref}:")
+        return PostKey(guild_id, kind, f"{ref}:{made}")
+
+    async def settled(self, key: PostKey, within: float = SETTLE_WAIT) -> LedgerEntry | None:
+        """The ledger's entry for `key` once nobody is sending it any more (posted, failed or skipped),
+        waiting up to `within` seconds for another caller's send to finish; None if it still is."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            entry = await self._ledger.get(key)
+            if entry is not None and entry.status != "claimed":
+                return entry
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(0.05)
 
     async def post(self, key: PostKey, channel_id: int, send: SendPost) -> PostResult:
         """Send the post unless it was sent already or is being sent. A failed `send` is recorded

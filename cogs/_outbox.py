@@ -1,4 +1,5 @@
-"""Every send's answer to a Discord error, in one place: "retry later" or "cannot post".
+"""What every send shares: its answer to a Discord error ("retry later" or "cannot post"), nonces
+derived from the ledger's, and a thread opened on a message once.
 
 - `RetryLater` (`bot.posting`): a reason that can pass. A 429 that discord.py's own retries did not
   outlast (a global storm), a 5xx, a timeout or a dropped connection, the gateway not ready yet.
@@ -10,15 +11,19 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import aiohttp
 import discord
 
-from bot.posting import PostFailed, RetryLater
+from bot.posting import NONCE_LENGTH, PostFailed, RetryLater
 
 UNKNOWN_CHANNEL = 10003  # Discord: the channel (or thread) does not exist
+THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 
 
 def channel_gone(channel_id: int) -> str:
@@ -69,3 +74,28 @@ def discord_errors(*, gone: Callable[[], str], forbidden: Callable[[], str]) -> 
         if mapped is None or mapped is exc:
             raise
         raise mapped from exc
+
+
+def derived_nonce(nonce: str, part: str | int) -> str:
+    """The nonce of one more message of the same post (a roundup's second message, a pair's notice):
+    derived from the ledger's, so a re-send after a crash is matched by Discord as the first was.
+    Part 0 is the post's own message and keeps the ledger's nonce."""
+    if part == 0:
+        return nonce
+    return hashlib.sha256(f"{nonce}|{part}".encode()).hexdigest()[:NONCE_LENGTH]
+
+
+async def open_thread_on(http: discord.http.HTTPClient, channel_id: int, message_id: int, *, name: str,
+                         archive_minutes: ArchiveMinutes, forbidden: Callable[[], str]) -> int:
+    """A public thread on a message, once: Discord has no nonce for threads, but a message has at most
+    one, so a message that has its thread already (an earlier attempt opened it) keeps it. Returns the
+    thread's id, which is the message's. Errors as `discord_errors` words them."""
+    try:
+        with discord_errors(gone=lambda: "the message to open the thread on is gone", forbidden=forbidden):
+            await http.start_thread_with_message(channel_id, message_id, name=name,
+                                                 auto_archive_duration=archive_minutes)
+    except PostFailed as failed:
+        cause = failed.__cause__
+        if not (isinstance(cause, discord.HTTPException) and cause.code == THREAD_ALREADY_EXISTS):
+            raise
+    return message_id

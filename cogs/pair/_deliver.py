@@ -5,7 +5,6 @@ re-run after a crash or a restart sends nothing twice; sends carry nonces derive
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
-from bot.posting import NONCE_LENGTH, PostFailed
+from bot.posting import PostFailed
 from bot.scheduling import Delivery
+from cogs._outbox import derived_nonce
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
 from cogs.topic._views import OpenTopicButton
 
@@ -36,10 +36,6 @@ UNMATCHED_WHY = {
     "only-previous-partners": "the only learners left on the other side were your previous partners",
     PARTNER_JUST_PAIRED: "the learner chosen for you paired with someone else a moment before",
 }
-
-
-def derived_nonce(nonce: str, part: str) -> str:
-    return hashlib.sha256(f"{nonce}|{part}".encode()).hexdigest()[:NONCE_LENGTH]
 
 
 @dataclass(frozen=True)

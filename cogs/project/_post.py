@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, Literal, cast
 
 import discord
 
 from bot.app import NexusBot
 from bot.discord_limits import THREAD_NAME_LIMIT
 from bot.errors import UserError
+from bot.posting import PostFailed, RetryLater, nonce_for
 from bot.projects.model import Project
 from bot.projects.service import ProjectService
 from cogs._catalogue import command_exists
+from cogs._outbox import channel_gone, derived_nonce, discord_errors, open_thread_on
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_content, project_embed, thread_intro
 from cogs.topic._embeds import clip
@@ -24,6 +26,8 @@ from cogs.topic._views import OpenTopicButton
 
 log = logging.getLogger(__name__)
 GONE = (discord.NotFound,)
+PROJECT_POST = "project-post"  # the ledger's kind of a project's post in the channel
+THREAD_ARCHIVE_MINUTES: Final[Literal[1440]] = 1440  # discord.py's default for a thread on a message
 
 
 @dataclass(frozen=True)
@@ -88,23 +92,52 @@ async def publish(interaction: discord.Interaction[Any], project: Project) -> Pu
     if not isinstance(channel, discord.TextChannel):
         raise UserError("Your project is saved, but the Nexus channel is gone: an admin runs `/nexus setup` "
                         "with a new channel, then you run `/project edit` to post it.")
+    # Once only: the form submitted twice at once, a double click or a retry all reach the same key
+    # (the project and how many posts it had), and only the first claim sends.
+    posting = bot.services.posting
+    key = await posting.next_key(project.guild_id, PROJECT_POST, str(project.id))
+    made: list[discord.Message] = []
+
+    async def send(nonce: str) -> int:
+        with discord_errors(gone=lambda: channel_gone(channel.id), forbidden=lambda: "no permission"):
+            made.append(await channel.send(content=post_content(project), embed=embed, nonce=nonce,
+                                           allowed_mentions=NO_MENTIONS))
+        return made[-1].id
+
     try:
-        message = await channel.send(content=post_content(project), embed=embed, allowed_mentions=NO_MENTIONS)
-    except discord.Forbidden:
+        await posting.post(key, channel.id, send)
+    except PostFailed:
         await service.set_post(project, None, None, None)
         raise UserError(f"Your project is saved, but I can't post in {channel.mention}: an admin gives me "
                         "**Send Messages** and **Embed Links** there, then you run `/project edit` to post it."
                         ) from None
+    except RetryLater:
+        raise UserError("Your project is saved, but Discord didn't take the post just now: run `/project edit` in "
+                        "a moment to post it.") from None
+    if not made:  # another submit of the same form holds the claim, or posted it already
+        entry = await posting.settled(key)
+        if entry is None or entry.status != "posted" or entry.message_id is None:
+            raise UserError("Your project is saved and being posted from your other submit of the form: "
+                            "`/project show` gives its link in a moment.")
+        url = f"https://discord.com/channels/{project.guild_id}/{channel.id}/{entry.message_id}"
+        return Published(url, edited=False, thread_made=True)
+    message = made[-1]
     thread_id = None
     try:
-        thread = await message.create_thread(name=clip(" ".join(project.title.split()), THREAD_NAME_LIMIT))
+        thread_id = await open_thread_on(bot.http, channel.id, message.id, name=thread_name(project),
+                                         archive_minutes=THREAD_ARCHIVE_MINUTES, forbidden=lambda: "no permission")
         text, view = await _thread_intro(bot, service, project)
-        await thread.send(text, view=view, allowed_mentions=NO_MENTIONS)
-        thread_id = thread.id
-    except discord.HTTPException:  # the post stands without its thread; say so in the log
+        thread = bot.get_partial_messageable(thread_id, guild_id=project.guild_id)
+        await thread.send(text, view=view, nonce=derived_nonce(nonce_for(key), "thread"),
+                          allowed_mentions=NO_MENTIONS)
+    except (PostFailed, RetryLater, discord.HTTPException):  # the post stands without its thread; say so in the log
         log.warning("project %s: could not open its thread", project.id, exc_info=True)
     await service.set_post(project, channel.id, message.id, thread_id)
     return Published(message.jump_url, edited=False, thread_made=thread_id is not None)
+
+
+def thread_name(project: Project) -> str:
+    return clip(" ".join(project.title.split()), THREAD_NAME_LIMIT)
 
 
 async def withdraw_post(interaction: discord.Interaction[Any], project: Project) -> bool:

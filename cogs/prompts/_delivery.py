@@ -15,20 +15,17 @@ from __future__ import annotations
 import logging
 from typing import Final, Literal
 
-import discord
 from discord.ext import commands
 
-from bot.posting import PostFailed
 from bot.prompts.model import PromptPost
 from bot.scheduling import Delivery
 from cogs._feedback import permission_names
-from cogs._outbox import channel_gone, discord_errors
+from cogs._outbox import channel_gone, discord_errors, open_thread_on
 from cogs._style import NO_MENTIONS
 from cogs.prompts._embeds import post_embed
 
 log = logging.getLogger(__name__)
 
-THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 # Replies to a weekly prompt come within a day or two; a quiet thread then tidies itself away.
 THREAD_ARCHIVE_MINUTES: Final[Literal[1440]] = 1440
 # What the bot needs in the channel, in the order Discord's permissions depend on each other: without
@@ -66,15 +63,8 @@ class PromptDelivery:
             missing = self._missing(guild_id, channel_id, THREAD_NEEDS)
             return f"the prompt was posted in <#{channel_id}> without its thread: give my role {missing} there"
 
-        try:
-            with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=forbidden):
-                await self.bot.http.start_thread_with_message(channel_id, message_id, name=name,
-                                                              auto_archive_duration=THREAD_ARCHIVE_MINUTES)
-        except PostFailed as failed:
-            cause = failed.__cause__
-            if isinstance(cause, discord.HTTPException) and cause.code == THREAD_ALREADY_EXISTS:
-                return  # an earlier attempt opened it
-            raise
+        await open_thread_on(self.bot.http, channel_id, message_id, name=name, archive_minutes=THREAD_ARCHIVE_MINUTES,
+                             forbidden=forbidden)
 
     def _missing(self, guild_id: int, channel_id: int, needs: tuple[str, ...]) -> str:
         """The first permission the bot lacks in the channel, by name, when the cache knows the

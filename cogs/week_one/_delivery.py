@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -25,20 +24,19 @@ from bot.app import NexusBot
 from bot.cohort import date_in_words
 from bot.db.week_one import WeekOneServer
 from bot.discord_limits import MESSAGE_CONTENT_LIMIT, THREAD_NAME_LIMIT
-from bot.posting import NONCE_LENGTH, PostFailed, RetryLater
+from bot.posting import PostFailed, RetryLater
 from bot.scheduling import Delivery
 from bot.week_one.render import Available, EmbedSpec, OutgoingMessage
 from bot.week_one.schedule import REMINDER, ROUNDUP, WeekOnePostSpec
 from bot.week_one.service import Learner, WeekOneService
 from bot.week_one.source import WeekOneDue
 from cogs._catalogue import command_exists
-from cogs._outbox import channel_gone, discord_errors
+from cogs._outbox import channel_gone, derived_nonce, discord_errors, open_thread_on
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, timestamp
 
 log = logging.getLogger(__name__)
 
 READY_WAIT = 60.0  # seconds a catch-up right after start waits for the server list
-THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 THREAD_ARCHIVE_MINUTES: Final[Literal[10080]] = 10080  # the roundup is read over the following week
 CHUNK_WAIT = 120.0  # seconds Discord gets to send the member list (chunks of 1,000 members)
 
@@ -62,11 +60,9 @@ def allowed(message: OutgoingMessage) -> discord.AllowedMentions:
     return mention_only(*(discord.Object(user_id) for user_id in message.mentions))
 
 
-def message_nonce(nonce: str, index: int) -> str:
-    """The first message keeps the ledger's nonce; the next ones get their own, derived from it."""
-    if index == 0:
-        return nonce
-    return hashlib.sha256(f"{nonce}|{index}".encode()).hexdigest()[:NONCE_LENGTH]
+def forbidden(channel_id: int) -> str:
+    return (f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages, Embed Links, Create Public "
+            "Threads and Send Messages in Threads there, or run `/nexus setup` with another channel")
 
 
 def with_late_note(messages: list[OutgoingMessage], due_at: Any) -> list[OutgoingMessage]:
@@ -128,16 +124,11 @@ class WeekOneDelivery:
         guild_id = payload.server.guild_id
         target: discord.PartialMessageable = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
         first_id: int | None = None
-        def forbidden() -> str:
-            return (f"I can't post in <#{channel_id}>: give my role View Channel, Send Messages, Embed Links, "
-                    "Create Public Threads and Send Messages in Threads there, or run `/nexus setup` with another "
-                    "channel")
-
-        with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=forbidden):
+        with discord_errors(gone=lambda: channel_gone(channel_id), forbidden=lambda: forbidden(channel_id)):
             for index, message in enumerate(messages):
                 sent = await target.send(content=message.content or None,
                                          embeds=[to_embed(e) for e in message.embeds],
-                                         nonce=message_nonce(delivery.nonce, index), allowed_mentions=allowed(message))
+                                         nonce=derived_nonce(delivery.nonce, index), allowed_mentions=allowed(message))
                 if first_id is None:
                     first_id = sent.id
                     if payload.spec is ROUNDUP and len(messages) > 1:
@@ -148,13 +139,11 @@ class WeekOneDelivery:
 
     async def _open_thread(self, guild_id: int, channel_id: int, message_id: int, name: str
                            ) -> discord.PartialMessageable:
-        try:
-            await self.bot.http.start_thread_with_message(channel_id, message_id, name=name,
-                                                          auto_archive_duration=THREAD_ARCHIVE_MINUTES)
-        except discord.HTTPException as exc:
-            if exc.code != THREAD_ALREADY_EXISTS:  # an earlier attempt opened it: carry on in it
-                raise
-        return self.bot.get_partial_messageable(message_id, guild_id=guild_id)
+        """The roundup's thread (an earlier attempt's, if it opened one), for the messages after the first."""
+        thread_id = await open_thread_on(self.bot.http, channel_id, message_id, name=name,
+                                         archive_minutes=THREAD_ARCHIVE_MINUTES,
+                                         forbidden=lambda: forbidden(channel_id))
+        return self.bot.get_partial_messageable(thread_id, guild_id=guild_id)
 
 
 def thread_name(due_at: datetime, timezone: str) -> str:
