@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any, cast
 
 import discord
@@ -19,7 +20,7 @@ from bot.pairing.records import Profile
 from bot.pairing.rounds_service import RoundService
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
-from bot.posting import PostFailed
+from bot.posting import CLAIM_LEASE, PostFailed
 from bot.projects.model import Discipline
 from cogs._checks import ensure_permissions
 from cogs._feedback import reply_private
@@ -36,6 +37,7 @@ DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
 WEEKDAY_CHOICES = [app_commands.Choice(name=day.title(), value=day) for day in
                    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")]
 READY_WAIT = 60.0
+RESUME_TRIES = 5  # times a start tries to finish rounds cut short, a claim lease apart
 
 
 @app_commands.guild_only()
@@ -55,6 +57,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         if scheduler is not None:
             scheduler.set_delivery(ROUND_KIND, self.round_delivery)
             scheduler.set_delivery(EXPIRY_KIND, self.expiry_delivery)
+            scheduler.after_tick(self._finish_after_tick)
             self._resume = asyncio.create_task(self._finish_cut_short())
 
     async def cog_unload(self) -> None:
@@ -63,18 +66,28 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         if scheduler is not None:
             scheduler.remove_delivery(ROUND_KIND)
             scheduler.remove_delivery(EXPIRY_KIND)
+            scheduler.remove_after_tick(self._finish_after_tick)
         if self._resume is not None:
             self._resume.cancel()
 
     async def _finish_cut_short(self) -> None:
-        """A round a crash or restart cut short is finished once the bot is connected."""
+        """A round a crash or restart cut short is finished once the bot is connected. A step the dead
+        process had claimed waits for the claim's lease, so this tries again once the lease has run
+        out, a few times; after that, every scheduler tick does (`after_tick`)."""
         try:
             await asyncio.wait_for(self.bot.wait_until_ready(), READY_WAIT)
-            await finish_unfinished(self.bot)
+            for _ in range(RESUME_TRIES):
+                if not await finish_unfinished(self.bot):
+                    return
+                await asyncio.sleep((CLAIM_LEASE + timedelta(seconds=1)).total_seconds())
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("finishing pairing rounds cut short failed; the next round finishes them")
+            log.exception("finishing pairing rounds cut short failed; the next tick or round finishes them")
+
+    async def _finish_after_tick(self) -> None:
+        if self.bot.is_ready():
+            await finish_unfinished(self.bot)
 
     async def nexus_status(self, guild_id: int) -> tuple[str, str]:
         """Pairing's line in `/nexus status`."""

@@ -18,7 +18,7 @@ from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
-from bot.posting import PostFailed
+from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
 from cogs._outbox import derived_nonce
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
@@ -72,14 +72,22 @@ async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, em
     return Told(sent, False)
 
 
-async def tell_once(bot: NexusBot, key: PostKey, member_id: int, content: str) -> None:
-    """`tell`, at most once for this ledger key (a round's or an expiry's notice)."""
+async def tell_once(bot: NexusBot, key: PostKey, member_id: int, content: str) -> bool:
+    """`tell`, at most once for this ledger key (a round's or an expiry's notice). True when it is
+    settled: told now or before, or impossible (DMs and channel closed: logged). False while another
+    claim holds it (a restart within the lease) or Discord failed for a reason that can pass: the
+    caller tries again later."""
     async def send(nonce: str) -> int:
         return (await tell(bot, key.guild_id, member_id, content, nonce=nonce)).message.id
     try:
-        await bot.services.posting.post(key, 0, send)
+        result = await bot.services.posting.post(key, 0, send)
     except PostFailed as exc:
         log.warning("could not tell member %s in server %s: %s", member_id, key.guild_id, exc)
+        return True
+    except (RetryLater, discord.HTTPException) as exc:
+        log.info("will tell member %s in server %s later: %s", member_id, key.guild_id, exc)
+        return False
+    return result.outcome is not PostOutcome.IN_PROGRESS
 
 
 async def edit_quietly(bot: NexusBot, request: PairRequest, content: str) -> None:
@@ -152,9 +160,12 @@ async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | No
         return message.id
 
     try:
-        await services.posting.post(PostKey(pair.guild_id, THREAD_KIND, str(pair.id)), config.channel_id, send)
-    except (PostFailed, discord.HTTPException) as exc:
+        result = await services.posting.post(PostKey(pair.guild_id, THREAD_KIND, str(pair.id)), config.channel_id,
+                                             send)
+    except (PostFailed, RetryLater, discord.HTTPException) as exc:
         log.warning("could not open the thread of pair %s in server %s: %s", pair.id, pair.guild_id, exc)
+        return None
+    if result.outcome is PostOutcome.IN_PROGRESS:  # a claim of a process that died: after its lease
         return None
     return opened.get("thread") or pair.thread_id
 
@@ -218,21 +229,23 @@ async def finish_round(bot: NexusBot, stored: StoredRound) -> Finished:
             opened = await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
             threads_open = threads_open and opened is not None
     paired = {member for pair in stored.pairs for member in (pair.backend_id, pair.frontend_id)}
+    told = True
     for request in stored.closed:
         await edit_quietly(bot, request, "This pairing request was closed: one of you was paired in a pairing round.")
         if request.requester_id not in paired:
-            await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:closed:{request.id}"),
-                            request.requester_id, f"Your pairing request to <@{request.target_id}> was closed: "
-                            "they were paired in a pairing round. `/pair find` shows who else fits you.")
+            told &= await tell_once(
+                bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:closed:{request.id}"),
+                request.requester_id, f"Your pairing request to <@{request.target_id}> was closed: they were paired "
+                "in a pairing round. `/pair find` shows who else fits you.")
     next_round = await services.pair_rounds.next_round(round_.guild_id)
     then = (f"You stay in the queue: the next round is {timestamp(next_round, 'F')}." if next_round
             else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")
     for entry in stored.unmatched:
         why = UNMATCHED_WHY.get(entry.reason, "no partner could be found")
-        await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
-                        entry.member_id, f"This pairing round found no partner for you: {why}. {then}")
+        told &= await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
+                                entry.member_id, f"This pairing round found no partner for you: {why}. {then}")
     message_id = await _announce(bot, stored) if stored.pairs else None
-    if not threads_open or (stored.pairs and message_id is None):
+    if not threads_open or not told or (stored.pairs and message_id is None):
         log.warning("round %s in server %s is not finished yet: the next start or round finishes it",
                     round_.id, round_.guild_id)
         return Finished(message_id, False)
@@ -260,18 +273,23 @@ async def _announce(bot: NexusBot, stored: StoredRound) -> int | None:
     try:
         result = await services.posting.post(PostKey(stored.round.guild_id, ANNOUNCE_KIND, str(stored.round.id)),
                                              config.channel_id, send)
-    except (PostFailed, discord.HTTPException) as exc:
+    except (PostFailed, RetryLater, discord.HTTPException) as exc:
         log.warning("could not announce round %s in server %s: %s", stored.round.id, stored.round.guild_id, exc)
         return None
-    return result.message_id
+    return result.message_id  # None while an earlier claim holds it: the round stays unfinished
 
 
-async def finish_unfinished(bot: NexusBot, guild_id: int | None = None) -> None:
-    """Finish rounds a crash or a restart cut short (threads, notices, announcement not yet made)."""
+async def finish_unfinished(bot: NexusBot, guild_id: int | None = None) -> int:
+    """Finish rounds a crash or a restart cut short (threads, notices, announcement not yet made),
+    each step once; returns how many are still unfinished (a step held by a dead process's claim
+    until its lease runs out, or refused by Discord)."""
     services = bot.services
     rounds: Sequence[Round] = await services.pair_rounds.unfinished(guild_id)
+    left = 0
     for round_ in rounds:
-        await finish_round(bot, await services.pair_rounds.stored(round_))
+        finished = await finish_round(bot, await services.pair_rounds.stored(round_))
+        left += not finished.complete
+    return left
 
 
 class RoundDelivery:
