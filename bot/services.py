@@ -88,6 +88,11 @@ class Services:
         """Bytes the database file holds (for `/nexus status`)."""
         return await self._db.size_bytes()
 
+    def database_problem(self) -> str | None:
+        """Why the database can't be written right now, naming its file (for `/nexus status`)."""
+        problem = self._db.write_problem
+        return f"{problem} ({self._db.path})" if problem else None
+
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""
         await self.scheduler.shutdown()

@@ -6,6 +6,7 @@ command tree (they call `report_error` themselves).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.db.database import WRITE_DEADLINE
 from bot.errors import UserError
 from cogs._style import NO_MENTIONS
 
@@ -110,9 +112,27 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
         log.warning("could not deliver an error message for interaction %s", interaction.id, exc_info=True)
 
 
+# Discord wants an interaction answered within 3 s: a write waiting for a busy database gives up in
+# time for the member to be told so, rather than "the application did not respond".
+ANSWER_WITHIN = 2.4  # seconds after the interaction was made
+LEAST_WAIT = 0.5  # seconds a write may always wait, whatever the clocks say
+
+
+def writes_wait_for_answer(interaction: discord.Interaction[Any]) -> None:
+    """From here on in this handler, a write to a busy database waits only as long as the
+    interaction's answer can (see `bot.db.database.WRITE_DEADLINE`)."""
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    wait = min(ANSWER_WITHIN, max(LEAST_WAIT, ANSWER_WITHIN - age))
+    WRITE_DEADLINE.set(asyncio.get_running_loop().time() + wait)
+
+
 class ReportingForm(discord.ui.Modal):
     """A form whose failures reach the member like a command's: privately, a bug also logged with an
     error id they see (discord.py would log and swallow it)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        writes_wait_for_answer(interaction)
+        return True
 
     # discord.py's Modal narrows BaseView's signature (no item); mypy sees the base one.
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]

@@ -184,11 +184,15 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         latency = self.bot.latency
         latency_text = f"{latency * 1000:.0f} ms" if math.isfinite(latency) else "measuring…"
         uptime = int(time.monotonic() - self.bot.started_at)
+        problem = services.database_problem()
+        unwritable = (f"⚠️ The database can't be written: {problem}. Members are told Nexus can't save; free "
+                      "the disk or fix the file's permissions and it recovers by itself.\n") if problem else ""
         embed.add_field(
             name="Bot",
             value=(
                 f"Gateway latency: {latency_text}\n"
                 f"Database: {_format_bytes(await services.database_size())}\n"
+                f"{unwritable}"
                 f"Version: {self.bot.version} · up {uptime // 3600} h {uptime % 3600 // 60} min"
             ),
             inline=False,

@@ -4,7 +4,7 @@
 into dataclasses for the services above it.
 """
 
-from bot.db.database import Database, DatabaseOpenError, MigrationError
+from bot.db.database import Database, DatabaseBusy, DatabaseOpenError, DatabaseUnwritable, MigrationError
 from bot.db.lock import DatabaseInUse
 
-__all__ = ["Database", "DatabaseInUse", "DatabaseOpenError", "MigrationError"]
+__all__ = ["Database", "DatabaseBusy", "DatabaseInUse", "DatabaseOpenError", "DatabaseUnwritable", "MigrationError"]

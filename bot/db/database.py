@@ -7,30 +7,79 @@ program's SQLite file given by mistake is refused and left as it was, never migr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import aiosqlite
+
+from bot.errors import UserError
 
 if TYPE_CHECKING:
     from bot.db.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+# SQLite's own wait for another process's write lock, per try; `_retrying_busy` tries again up to
+# the task's deadline, so an interaction answers in time and a scheduled post waits longer.
+BUSY_TIMEOUT_MS = 250
 # "NXUS" as a 32-bit integer (0x4E585553): the mark `file` and SQLite tools show for a Nexus database.
 NEXUS_APPLICATION_ID = int.from_bytes(b"NXUS", "big")
 # The schema's own tables, without SQLite's internal ones (sqlite_sequence, sqlite_stat1…).
 _TABLE_NAMES = r"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'"
+
+
+class DatabaseBusy(UserError):
+    """Another process held the database's write lock for longer than this write could wait."""
+
+    def __init__(self) -> None:
+        super().__init__("Nexus is busy, try again in a moment.")
+
+
+class DatabaseUnwritable(UserError):
+    """The database cannot be written at all: the disk is full, the file read-only, the disk failing."""
+
+    def __init__(self, cause: str, path: Path) -> None:
+        super().__init__(f"Nexus can't save anything right now: {cause}. An admin sees why in `/nexus status`.")
+        self.cause = cause
+        self.path = path
+
+
+# The deadline (the event loop's clock) by which a write must be done or given up: an interaction
+# sets it to what its answer can wait (Discord wants one within 3 s); background work waits longer.
+WRITE_DEADLINE: ContextVar[float | None] = ContextVar("nexus_write_deadline", default=None)
+BACKGROUND_BUSY_WAIT = 30.0  # seconds a scheduled post or a start-up task waits for a busy database
+BUSY_RETRY_PAUSE = 0.05  # seconds between two tries of a busy write, beyond SQLite's own busy_timeout
+RECOVERY_QUIET = 60.0  # seconds of writes without a failure before the database counts as writable again
+
+
+def _unwritable_cause(exc: sqlite3.Error) -> str | None:
+    """In words, why SQLite can't write at all; None for any other error (busy is retried)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL":
+        return "the disk is full"
+    if name.startswith("SQLITE_READONLY"):
+        return "the database file is read-only"
+    if name.startswith("SQLITE_IOERR"):
+        return "the disk failed to write (an I/O error)"
+    return None
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 class DatabaseOpenError(Exception):
@@ -153,6 +202,9 @@ class Database:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._instance_lock: DatabaseLock | None = None
+        # Why the database can't be written, while it can't (kept here: it can't be stored in it).
+        self.write_problem: str | None = None
+        self._failed_at = 0.0
 
     @classmethod
     async def open(cls, path: str | Path, *, migrations_dir: Path = MIGRATIONS_DIR,
@@ -260,16 +312,58 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic unit of work: everything inside commits together or not at all."""
+        """One atomic unit of work: everything inside commits together or not at all. A database
+        another process holds is waited for before anything is written (`DatabaseBusy` past the
+        deadline); a disk that can't be written rolls it all back (`DatabaseUnwritable`)."""
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._retrying_busy(lambda: self._conn.execute("BEGIN IMMEDIATE"))
             try:
                 yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            else:
                 await self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._raise_write_error(exc)
+                raise
+            self._wrote()
+
+    async def _retrying_busy(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`attempt` (one write statement), tried again while another process holds the write lock,
+        until this task's deadline (`WRITE_DEADLINE`); then `DatabaseBusy`."""
+        loop = asyncio.get_running_loop()
+        deadline = WRITE_DEADLINE.get() or loop.time() + BACKGROUND_BUSY_WAIT
+        while True:
+            try:
+                return await attempt()
+            except sqlite3.Error as exc:
+                if _is_busy(exc) and loop.time() + BUSY_RETRY_PAUSE < deadline:
+                    await asyncio.sleep(BUSY_RETRY_PAUSE)
+                    continue
+                self._raise_write_error(exc)
+
+    def _raise_write_error(self, exc: sqlite3.Error) -> NoReturn:
+        if _is_busy(exc):
+            log.warning("the database %s was busy (another process held its write lock) past the wait: %s",
+                        self.path, exc)
+            raise DatabaseBusy() from exc
+        cause = _unwritable_cause(exc)
+        if cause is None:
+            raise exc
+        if cause != self.write_problem:  # said once, and again only when the cause changes
+            log.error("the database %s can't be written: %s (SQLite: %s); members are told Nexus can't save "
+                      "until it can", self.path, cause, exc)
+        self.write_problem = cause
+        self._failed_at = time.monotonic()
+        raise DatabaseUnwritable(cause, self.path) from exc
+
+    def _wrote(self) -> None:
+        # On a full disk small writes still succeed now and then (SQLite reuses free space in its pages):
+        # it counts as writable again only once writes have gone on succeeding for a while.
+        if self.write_problem is not None and time.monotonic() - self._failed_at >= RECOVERY_QUIET:
+            log.warning("the database %s can be written again (it couldn't: %s)", self.path, self.write_problem)
+            self.write_problem = None
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """The first row of a query meant to give one (by key, an aggregate, LIMIT 1)."""
@@ -294,15 +388,23 @@ class Database:
     async def fetchone_write(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         """A single write statement with `RETURNING`, atomic on its own: the row it wrote, or None
         when it wrote none (a compare-and-set `UPDATE … WHERE` that lost)."""
-        async with self._write_lock, self._conn.execute(sql, _bind(params)) as cursor:
-            return await cursor.fetchone()
+        async def attempt() -> aiosqlite.Row | None:
+            async with self._conn.execute(sql, _bind(params)) as cursor:
+                return await cursor.fetchone()
+
+        async with self._write_lock:
+            row = await self._retrying_busy(attempt)
+            self._wrote()
+            return row
 
     async def _write_one(self, sql: str, params: Params) -> aiosqlite.Cursor:
         # The connection is in autocommit mode, where SQLite makes one statement its own transaction:
         # one trip to aiosqlite's thread instead of three (BEGIN, the statement, COMMIT). The write
         # lock keeps it out of another coroutine's open transaction on this same connection.
         async with self._write_lock:
-            return await self._conn.execute(sql, _bind(params))
+            cursor = await self._retrying_busy(lambda: self._conn.execute(sql, _bind(params)))
+            self._wrote()
+            return cursor
 
     async def size_bytes(self) -> int:
         row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")

@@ -11,6 +11,7 @@ import math
 from collections.abc import Awaitable, Callable, Collection
 
 from bot.clock import Clock
+from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.db.projects import ProjectRepository
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, GuildSetupService
@@ -44,6 +45,9 @@ class ProjectService:
         self._pages: dict[int, dict[tuple[ProjectFilter, int], ProjectPage]] = {}
         self._actives: dict[int, dict[int, Project | None]] = {}
         self._listeners: list[ProjectListener] = []
+        # Forms that could not be kept in the database (busy, or its disk full): kept here until the
+        # learner saves, so nothing typed is lost.
+        self._unsaved: dict[tuple[int, int], ProjectDraft] = {}
 
     def on_change(self, listener: ProjectListener) -> None:
         """Call `listener` with a project after it is saved or withdrawn (pairing's queue follows it)."""
@@ -95,20 +99,28 @@ class ProjectService:
             await self.keep_draft(guild_id, owner_id, draft)
             raise
         saved = await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
+        self._unsaved.pop((guild_id, owner_id), None)
         self._forget_pages(guild_id)
         await self._changed(saved)
         return saved
 
     async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
-        await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
+        """Keep what the learner wrote for the form to reopen with: in the database, or in memory when
+        it can't be written just now (it is what could not save the form in the first place)."""
+        try:
+            await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
+        except (DatabaseBusy, DatabaseUnwritable):
+            self._unsaved[(guild_id, owner_id)] = draft
+        else:
+            self._unsaved.pop((guild_id, owner_id), None)
 
     async def refused_draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
         """What the learner wrote in a form that was refused and not saved since, if anything."""
-        return await self._projects.draft(guild_id, owner_id)
+        return self._unsaved.get((guild_id, owner_id)) or await self._projects.draft(guild_id, owner_id)
 
     async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft:
         """What the learner last wrote in a refused form (else their project as stored)."""
-        draft = await self._projects.draft(guild_id, owner_id)
+        draft = await self.refused_draft(guild_id, owner_id)
         if draft is not None:
             return draft
         current = await self._projects.active(guild_id, owner_id)

@@ -24,7 +24,7 @@ from bot.knowledge.model import Topic, TopicSummary
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs._checks import ensure_permissions
-from cogs._feedback import report_error
+from cogs._feedback import report_error, writes_wait_for_answer
 from cogs._style import NO_MENTIONS
 from cogs.topic._embeds import (
     clip,
@@ -76,6 +76,7 @@ class GuardedItem(discord.ui.DynamicItem[_ItemT], template=r"(?!)"):  # the base
     owner_id: int | None = None
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        writes_wait_for_answer(interaction)
         try:
             check_actor(interaction, moderator=self.moderator_only, owner_id=self.owner_id,
                         not_yours=self.not_yours)
