@@ -17,25 +17,18 @@ from bot.db.posts import PostKey
 from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
-from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
+from bot.pairing.round_steps import CLOSED_REQUEST_EDIT, round_steps, thread_key
+from bot.pairing.rounds_service import RoundDue, auto_round_key
 from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
 from cogs._outbox import derived_nonce
-from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed
 from cogs.topic._views import OpenTopicButton
 
 log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
-THREAD_KIND = "pair-thread"
-NOTICE_KIND = "pair-notice"
-ANNOUNCE_KIND = "pair-round-post"
 MAX_TOPIC_BUTTONS = 5
-UNMATCHED_WHY = {
-    "no-one-left": "everyone on the other side was already matched",
-    "only-previous-partners": "the only learners left on the other side were your previous partners",
-    PARTNER_JUST_PAIRED: "the learner chosen for you paired with someone else a moment before",
-}
 
 
 @dataclass(frozen=True)
@@ -160,8 +153,7 @@ async def open_pair_thread(bot: NexusBot, pair: Pair, pair_fit: Fit) -> int | No
         return message.id
 
     try:
-        result = await services.posting.post(PostKey(pair.guild_id, THREAD_KIND, str(pair.id)), config.channel_id,
-                                             send)
+        result = await services.posting.post(thread_key(pair), config.channel_id, send)
     except (PostFailed, RetryLater, discord.HTTPException) as exc:
         log.warning("could not open the thread of pair %s in server %s: %s", pair.id, pair.guild_id, exc)
         return None
@@ -216,44 +208,33 @@ class Finished:
 
 
 async def finish_round(bot: NexusBot, stored: StoredRound) -> Finished:
-    """Open every pair's thread, take the buttons off the requests the round closed (telling their
-    senders), tell everyone unmatched why and what next, announce the round; each once. The round is
-    marked complete only when every thread and the announcement are made: one cut short by a crash,
-    or by Discord refusing a thread, is finished by the next call (at the next start, or before the
-    next round)."""
+    """Do what the round still needs (`bot.pairing.round_steps`), each step once through the ledger:
+    the pairs' threads, the closed requests (their senders told), everyone left over told why and
+    what next, the announcement. The round is marked complete only when every step is done: one cut
+    short by a crash, by a claim a dead process still holds, or by Discord refusing a thread, is
+    finished by the next call (the next start, tick or round)."""
     services = bot.services
     round_ = stored.round
+    steps = round_steps(stored, await services.pair_rounds.next_round(round_.guild_id))
     threads_open = True
-    for pair in stored.pairs:
-        if pair.message_id is None:  # no thread yet, or its first message was never sent
-            opened = await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
-            threads_open = threads_open and opened is not None
-    paired = {member for pair in stored.pairs for member in (pair.backend_id, pair.frontend_id)}
+    for pair in steps.threads:
+        opened = await open_pair_thread(bot, pair, await services.pairing.pair_fit(pair))
+        threads_open = threads_open and opened is not None
+    for request in steps.closed_requests:
+        await edit_quietly(bot, request, CLOSED_REQUEST_EDIT)
     told = True
-    for request in stored.closed:
-        await edit_quietly(bot, request, "This pairing request was closed: one of you was paired in a pairing round.")
-        if request.requester_id not in paired:
-            told &= await tell_once(
-                bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:closed:{request.id}"),
-                request.requester_id, f"Your pairing request to <@{request.target_id}> was closed: they were paired "
-                "in a pairing round. `/pair find` shows who else fits you.")
-    next_round = await services.pair_rounds.next_round(round_.guild_id)
-    then = (f"You stay in the queue: the next round is {timestamp(next_round, 'F')}." if next_round
-            else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")
-    for entry in stored.unmatched:
-        why = UNMATCHED_WHY.get(entry.reason, "no partner could be found")
-        told &= await tell_once(bot, PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
-                                entry.member_id, f"This pairing round found no partner for you: {why}. {then}")
-    message_id = await _announce(bot, stored) if stored.pairs else None
-    if not threads_open or not told or (stored.pairs and message_id is None):
-        log.warning("round %s in server %s is not finished yet: the next start or round finishes it",
+    for notice in steps.notices:
+        told &= await tell_once(bot, notice.key, notice.member_id, notice.text)
+    message_id = await _announce(bot, stored, steps.announce) if steps.announce else None
+    if not threads_open or not told or (steps.announce and message_id is None):
+        log.warning("round %s in server %s is not finished yet: the next start, tick or round finishes it",
                     round_.id, round_.guild_id)
         return Finished(message_id, False)
     await services.pair_rounds.complete(round_, message_id)
     return Finished(message_id, True)
 
 
-async def _announce(bot: NexusBot, stored: StoredRound) -> int | None:
+async def _announce(bot: NexusBot, stored: StoredRound, key: PostKey) -> int | None:
     services = bot.services
     config = await services.guild_setup.get(stored.round.guild_id)
     if config is None or config.channel_id is None:
@@ -271,8 +252,7 @@ async def _announce(bot: NexusBot, stored: StoredRound) -> int | None:
     async def send(nonce: str) -> int:
         return (await channel.send(embed=embed, nonce=nonce, allowed_mentions=NO_MENTIONS)).id
     try:
-        result = await services.posting.post(PostKey(stored.round.guild_id, ANNOUNCE_KIND, str(stored.round.id)),
-                                             config.channel_id, send)
+        result = await services.posting.post(key, config.channel_id, send)
     except (PostFailed, RetryLater, discord.HTTPException) as exc:
         log.warning("could not announce round %s in server %s: %s", stored.round.id, stored.round.guild_id, exc)
         return None

@@ -159,10 +159,15 @@ class Storm:
     share: float
     retry_after: float
     rng: random.Random
-    rejected: int = 0
+    errors: float = 0.0  # the share of the other requests that fail with a 502 (half of them after the work)
 
     def hits(self) -> bool:
         return time.monotonic() < self.until and self.rng.random() < self.share
+
+    def server_error(self) -> Fault | None:
+        if time.monotonic() >= self.until or self.rng.random() >= self.errors:
+            return None
+        return Fault("*", "", re.compile(""), 502, 0.0, 1, False, after_handler=self.rng.random() < 0.5)
 
 
 def rate_limited(retry_after: float, *, is_global: bool) -> Reply:
@@ -196,6 +201,7 @@ class Rest:
         self.global_limit = GlobalRateLimit()
         self.latency = 0.0  # seconds added to every request
         self.storm: Storm | None = None
+        self.storm_rejected = 0  # requests storms answered with a 429
 
     def add(
         self, method: str, template: str, handler: Handler, *, auth: bool = True, global_limited: bool = True
@@ -310,8 +316,12 @@ class Rest:
         if bot_request and (route is None or route.global_limited):
             storm = self.storm
             if storm is not None and storm.hits():
-                storm.rejected += 1
+                self.storm_rejected += 1
                 return rate_limited(storm.retry_after, is_global=True)
+            if storm is not None and fault is None:
+                fault = storm.server_error()
+                if fault is not None and not fault.after_handler:
+                    return fault.reply()
             wait = self.global_limit.admit()
             if wait is not None:
                 return rate_limited(wait, is_global=True)

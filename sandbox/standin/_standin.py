@@ -455,18 +455,21 @@ class StandIn:
         self._rest.fail_next(method, path, status=status, retry_after=retry_after, times=times, is_global=is_global,
                              after_handler=after_handler)
 
-    def storm(self, seconds: float, *, share: float = 1.0, retry_after: float = 1.0, seed: int = 0) -> None:
+    def storm(self, seconds: float, *, share: float = 1.0, retry_after: float = 1.0, errors: float = 0.0,
+              seed: int = 0) -> None:
         """An incident of Discord's: for `seconds` from now, its global limit answers 429 (with
         `retry_after` and `global: true`) to `share` of the bot's requests, however slowly they come
-        (interaction callbacks are spared, as always). `seed` makes the share the same every run."""
-        if not 0 < share <= 1:
-            raise ValueError(f"a storm's share is in (0, 1], not {share}")
-        self._rest.storm = Storm(time.monotonic() + seconds, share, retry_after, random.Random(seed))
+        (interaction callbacks are spared, as always), and `errors` of the others fail with a 502,
+        half of those after the work was done (the message made). `seed` makes it the same every run.
+        `storm(0)` ends it."""
+        if not 0 <= share <= 1 or not 0 <= errors <= 1:
+            raise ValueError(f"a storm's shares are in [0, 1], not {share} and {errors}")
+        self._rest.storm = Storm(time.monotonic() + seconds, share, retry_after, random.Random(seed), errors)
 
     @property
     def storm_429s(self) -> int:
         """How many requests the storms answered with a 429."""
-        return self._rest.storm.rejected if self._rest.storm is not None else 0
+        return self._rest.storm_rejected
 
     async def _attachment(self, request: web.Request) -> web.StreamResponse:
         raw = request.match_info["attachment_id"]
