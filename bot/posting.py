@@ -43,12 +43,16 @@ RETRY_MOST = timedelta(minutes=10)
 SendPost = Callable[[str], Awaitable[int]]
 
 
-class PostFailed(Exception):
+class PostNotMade(Exception):
+    """A send that did not happen: `PostFailed` (cannot pass) or `RetryLater` (can pass)."""
+
+
+class PostFailed(PostNotMade):
     """A send failed for a reason an admin can act on; the message says what, in words (the
     delivery handler turns Discord's error into it). The ledger keeps it for `/nexus status`."""
 
 
-class RetryLater(Exception):
+class RetryLater(PostNotMade):
     """A send failed for a reason that can pass (Discord rate-limited it or had a 5xx, a timeout, the
     gateway not ready yet): the post is tried again with backoff until it posts or leaves the grace
     window. `retry_after` is Discord's own hint in seconds, when it gave one. The delivery side turns

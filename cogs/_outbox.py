@@ -1,5 +1,6 @@
 """What every send shares: its answer to a Discord error ("retry later" or "cannot post"), nonces
-derived from the ledger's, and a thread opened on a message once.
+derived from the ledger's, a thread opened on a message once, and a message to one member by DM
+falling back to the channel (`tell`).
 
 - `RetryLater` (`bot.posting`): a reason that can pass. A 429 that discord.py's own retries did not
   outlast (a global storm), a 5xx, a timeout or a dropped connection, the gateway not ready yet.
@@ -14,12 +15,17 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import discord
 
 from bot.posting import NONCE_LENGTH, PostFailed, RetryLater
+from cogs._style import NO_MENTIONS, mention_only
+
+if TYPE_CHECKING:
+    from bot.app import NexusBot
 
 UNKNOWN_CHANNEL = 10003  # Discord: the channel (or thread) does not exist
 THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
@@ -99,3 +105,42 @@ async def open_thread_on(http: discord.http.HTTPClient, channel_id: int, message
         if not (isinstance(cause, discord.HTTPException) and cause.code == THREAD_ALREADY_EXISTS):
             raise
     return message_id
+
+
+CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
+
+
+@dataclass(frozen=True)
+class Told:
+    message: discord.Message
+    in_dm: bool
+
+
+async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, embed: discord.Embed | None = None,
+               view: discord.ui.View | None = None, nonce: str | None = None) -> Told:
+    """Send to the member by DM; when their DMs are closed, in the server's Nexus channel, mentioning
+    only them. `PostFailed` when neither is possible, `RetryLater` when Discord failed for a reason
+    that can pass: a notice that could not be sent never undoes what was decided (a pair stays made)."""
+    extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
+    if embed is not None:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    try:
+        dm = await bot.create_dm(discord.Object(member_id))
+        return Told(await dm.send(content, allowed_mentions=NO_MENTIONS, **extra), True)
+    except discord.HTTPException as exc:
+        if exc.code != CANNOT_DM and not isinstance(exc, discord.Forbidden):
+            mapped = classify(exc, gone=lambda: f"<@{member_id}> can't be reached by DM",
+                              forbidden=lambda: f"<@{member_id}> can't be reached by DM")
+            raise (mapped or PostFailed(f"Discord refused a DM to <@{member_id}>: {exc.status} {exc.text}")) from exc
+    config = await bot.services.guild_setup.get(guild_id)
+    if config is None or config.channel_id is None:
+        raise PostFailed(f"<@{member_id}> has closed their DMs and this server has no Nexus channel")
+    channel_id = config.channel_id
+    channel = bot.get_partial_messageable(channel_id, guild_id=guild_id)
+    with discord_errors(gone=lambda: f"I can't DM <@{member_id}> and the channel <#{channel_id}> is gone",
+                        forbidden=lambda: f"I can't DM <@{member_id}> and can't post in <#{channel_id}>"):
+        sent = await channel.send(f"<@{member_id}> {content}", allowed_mentions=mention_only(discord.Object(member_id)),
+                                  **extra)
+    return Told(sent, False)

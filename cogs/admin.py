@@ -17,11 +17,12 @@ from bot.db.posts import PostKey
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
-from bot.posting import PostOutcome
+from bot.posting import PostNotMade, PostOutcome
 from cogs._admin_notice import AdminNotices
 from cogs._catalogue import catalogue
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
+from cogs._outbox import discord_errors
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, timestamp
 
 log = logging.getLogger(__name__)
@@ -131,15 +132,17 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         intro = self._introduction()
 
         async def send(nonce: str) -> int:
-            return (await channel.send(embed=intro, nonce=nonce)).id
+            with discord_errors(gone=lambda: "the channel is gone",
+                                forbidden=lambda: "I'm missing a permission there"):
+                return (await channel.send(embed=intro, nonce=nonce)).id
 
         key = PostKey(interaction.guild.id, INTRODUCTION, str(channel.id))
         try:
             result = await self.bot.services.posting.post(key, channel.id, send)
-        except discord.HTTPException as exc:
+        except PostNotMade as exc:
             log.warning("could not introduce Nexus in channel %s: %s", channel.id, exc)
             await interaction.followup.send(
-                f"Saved, but I couldn't post my introduction in {channel.mention} ({exc.text or exc.status}). "
+                f"Saved, but I couldn't post my introduction in {channel.mention} ({exc}). "
                 "Fix that and run `/nexus setup` again: I'll try once more.",
                 ephemeral=True, allowed_mentions=NO_MENTIONS,
             )

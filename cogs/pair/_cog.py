@@ -20,12 +20,13 @@ from bot.pairing.records import Profile
 from bot.pairing.rounds_service import RoundService
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
-from bot.posting import CLAIM_LEASE, PostFailed
+from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
 from cogs._checks import ensure_permissions
 from cogs._feedback import reply_private
+from cogs._outbox import tell
 from cogs._style import NO_MENTIONS, timestamp
-from cogs.pair._deliver import ExpiryDelivery, RoundDelivery, edit_quietly, finish_round, finish_unfinished, tell
+from cogs.pair._deliver import ExpiryDelivery, RoundDelivery, edit_quietly, finish_round, finish_unfinished
 from cogs.pair._embeds import find_embed, history_embed, plan_embed, profile_embed, schedule_text, status_embed
 from cogs.pair._requests import DYNAMIC_ITEMS, AskButton, role_ids, send_request
 from cogs.topic._views import guild_of
@@ -114,7 +115,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         for other, text in told:
             try:
                 await tell(self.bot, payload.guild_id, other, text)
-            except PostFailed as exc:
+            except PostNotMade as exc:
                 log.info("could not tell member %s that %s left: %s", other, member_id, exc)
 
     @commands.Cog.listener()
@@ -211,7 +212,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
             await tell(self.bot, pair.guild_id, partner,
                        f"<@{interaction.user.id}> ended your pair. You can be matched again "
                        f"(`/pair find`, `/pair queue join`), never with them.{said}")
-        except PostFailed as exc:
+        except PostNotMade as exc:
             log.info("could not tell the partner of pair %s: %s", pair.id, exc)
         await reply_private(interaction, f"Your pair with <@{partner}> has ended; they were told. You can be matched "
                                          "again with `/pair find` or `/pair queue join`, never with them.")

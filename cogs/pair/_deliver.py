@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import discord
 
@@ -21,48 +20,13 @@ from bot.pairing.round_steps import CLOSED_REQUEST_EDIT, round_steps, thread_key
 from bot.pairing.rounds_service import RoundDue, auto_round_key
 from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
-from cogs._outbox import derived_nonce
+from cogs._outbox import derived_nonce, tell
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed
 from cogs.topic._views import OpenTopicButton
 
 log = logging.getLogger(__name__)
 
-CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
 MAX_TOPIC_BUTTONS = 5
-
-
-@dataclass(frozen=True)
-class Told:
-    message: discord.Message
-    in_dm: bool
-
-
-async def tell(bot: NexusBot, guild_id: int, member_id: int, content: str, *, embed: discord.Embed | None = None,
-               view: discord.ui.View | None = None, nonce: str | None = None) -> Told:
-    """Send to the member by DM; when their DMs are closed, in the server's Nexus channel, mentioning
-    only them. PostFailed when neither is possible, or Discord failed past discord.py's own retries:
-    a notice that could not be sent never undoes what was decided (a pair stays made)."""
-    extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
-    if embed is not None:
-        extra["embed"] = embed
-    if view is not None:
-        extra["view"] = view
-    try:
-        dm = await bot.create_dm(discord.Object(member_id))
-        return Told(await dm.send(content, allowed_mentions=NO_MENTIONS, **extra), True)
-    except discord.HTTPException as exc:
-        if exc.code != CANNOT_DM and not isinstance(exc, discord.Forbidden):
-            raise PostFailed(f"Discord refused a DM to <@{member_id}>: {exc.status} {exc.text}") from exc
-    config = await bot.services.guild_setup.get(guild_id)
-    if config is None or config.channel_id is None:
-        raise PostFailed(f"<@{member_id}> has closed their DMs and this server has no Nexus channel")
-    channel = bot.get_partial_messageable(config.channel_id, guild_id=guild_id)
-    try:
-        sent = await channel.send(f"<@{member_id}> {content}", allowed_mentions=mention_only(discord.Object(member_id)),
-                                  **extra)
-    except discord.HTTPException as exc:
-        raise PostFailed(f"I can't DM <@{member_id}> and can't post in <#{config.channel_id}>: {exc.text}") from None
-    return Told(sent, False)
 
 
 async def tell_once(bot: NexusBot, key: PostKey, member_id: int, content: str) -> bool:

@@ -18,10 +18,11 @@ from bot.app import NexusBot
 from bot.errors import UserError
 from bot.pairing.records import PairRequest
 from bot.pairing.service import Accepted, PairingService
-from bot.posting import PostFailed
+from bot.posting import PostFailed, PostNotMade, RetryLater
 from cogs._feedback import reply_private
+from cogs._outbox import tell
 from cogs._style import NEXUS_COLOUR, mention_only, timestamp
-from cogs.pair._deliver import edit_quietly, open_pair_thread, tell
+from cogs.pair._deliver import edit_quietly, open_pair_thread
 from cogs.topic._views import GuardedItem
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ async def send_request(interaction: discord.Interaction[Any], target_id: int, ta
     try:
         told = await tell(bot, request.guild_id, target_id, "🤝 You have a pairing request.", embed=embed,
                           view=answer_view(request))
+    except RetryLater as exc:
+        await pairing.cancel(request.guild_id, request.requester_id, target_id)
+        raise UserError(f"Discord didn't take your request to <@{target_id}> just now, so it was not sent: "
+                        "try again in a moment.") from exc
     except (PostFailed, discord.HTTPException) as exc:
         await pairing.cancel(request.guild_id, request.requester_id, target_id)
         raise UserError(f"I couldn't deliver your request to <@{target_id}>: their DMs are closed and I can't "
@@ -127,7 +132,7 @@ async def after_accept(bot: NexusBot, accepted: Accepted, thread_id: int | None)
     try:
         await tell(bot, pair.guild_id, request.requester_id,
                    f"✅ <@{request.target_id}> accepted your pairing request: you're paired.{where}")
-    except PostFailed as exc:
+    except PostNotMade as exc:
         log.info("could not tell requester of request %s: %s", request.id, exc)
     config = await bot.services.guild_setup.get(pair.guild_id)
     if config is not None and config.channel_id is not None:
@@ -150,7 +155,7 @@ async def after_accept(bot: NexusBot, accepted: Accepted, thread_id: int | None)
             await tell(bot, closed.guild_id, closed.requester_id,
                        f"Your pairing request to <@{closed.target_id}> was closed: they paired with someone else. "
                        "`/pair find` shows who else fits you.")
-        except PostFailed as exc:
+        except PostNotMade as exc:
             log.info("could not tell requester of closed request %s: %s", closed.id, exc)
 
 
@@ -164,7 +169,7 @@ class DeclineButton(_RequestAnswer, template=r"nexus:pair:decline:(?P<guild>\d+)
         try:
             await tell(bot, declined.guild_id, declined.requester_id,
                        f"<@{declined.target_id}> declined your pairing request. `/pair find` shows who else fits you.")
-        except PostFailed as exc:
+        except PostNotMade as exc:
             log.info("could not tell requester of declined request %s: %s", declined.id, exc)
         await interaction.response.edit_message(
             content=f"You declined <@{declined.requester_id}>'s pairing request.", embed=None, view=None)
