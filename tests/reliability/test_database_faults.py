@@ -7,42 +7,15 @@ import asyncio
 import logging
 import sqlite3
 import time
-from datetime import UTC, datetime
 
 import pytest
+from _support import JOB_BOARD, answer_text, project_posts
 
 pytestmark = pytest.mark.asyncio
-
-CHANNEL = "prodevprojectnexus"
-JOB_BOARD = {
-    "title": "Job board API",
-    "description": "Job postings and applications behind a REST API, with role-based access for admins.",
-    "stack": "Django, PostgreSQL, Redis caching, JWT authentication",
-    "repo_url": "https://github.com/ada/job-board",
-}
-
-
-@pytest.fixture
-async def server(nexus, settled):
-    nexus.bot.clock.set(datetime(2026, 12, 20, 12, 0, tzinfo=UTC))
-    reply = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
-                                                                 "frontend_role": "Frontend"})
-    assert "Nexus is set up" in reply.message.text
-    await settled(nexus.bot)
-    return nexus
-
-
-def answer_text(reply):
-    return "\n".join(m.text for m in [reply.message, *reply.followups] if m is not None)
-
 
 def projects_stored(nexus):
     with sqlite3.connect(nexus.db_path) as db:
         return db.execute("SELECT title FROM projects WHERE guild_id = ?", (nexus.standin.guild.id,)).fetchall()
-
-
-def project_posts(nexus):
-    return [m for m in nexus.standin.messages(CHANNEL) if m.content.startswith("📣 <@")]
 
 
 class OtherProcess:

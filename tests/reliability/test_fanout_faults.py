@@ -7,14 +7,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from _support import start_bot_at
 
-from bot.clock import Clock
-from bot.config import load_settings
 from bot.db import Database
 from bot.db.posts import PostKey, PostLedgerRepository
 from bot.guild_setup import SetupRequest
 from bot.posting import RETRY_FIRST
-from sandbox.run import sandbox_settings, start_bot_against, stop_bot
+from sandbox.run import stop_bot
 from sandbox.standin import StandIn
 
 pytestmark = pytest.mark.asyncio
@@ -23,13 +22,6 @@ COHORT_START = "2027-01-04"  # Monday; Lagos is UTC+1 all year
 CHECK_IN_AT = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)  # Wednesday 13:00 in Lagos: the mid-week check-in
 MESSAGES = "/channels/{channel_id}/messages"
 SERVERS = 31
-
-
-async def start_bot_at(standin, db_path, moment):
-    clock = Clock()
-    clock.set(moment)
-    settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
-    return await start_bot_against(standin, settings, clock=clock)
 
 
 async def configure_all(bot, standin):
@@ -85,11 +77,8 @@ async def test_a_catch_up_under_a_429_storm_and_5xx_posts_every_post_exactly_onc
 async def test_a_post_retrying_shows_in_status_and_is_skipped_with_its_reason_when_the_grace_ends(
         tmp_path, settled):
     async with StandIn() as standin:
-        clock = Clock()
-        clock.set(CHECK_IN_AT - timedelta(hours=1))
-        settings = sandbox_settings(load_settings({"SCHEDULE_GRACE_HOURS": "0.5"}, env_file=None), standin,
-                                    tmp_path / "nexus.db")
-        bot, task = await start_bot_against(standin, settings, clock=clock)
+        bot, task = await start_bot_at(standin, tmp_path / "nexus.db", CHECK_IN_AT - timedelta(hours=1),
+                                       SCHEDULE_GRACE_HOURS="0.5")
         scheduler = bot.services.scheduler
         try:
             reply = await standin.invoke("mentor", "nexus setup", {

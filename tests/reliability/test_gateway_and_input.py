@@ -5,10 +5,10 @@ import logging
 import sqlite3
 
 import pytest
+from _support import CHANNEL
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 
 
 async def test_a_gateway_message_with_a_lone_surrogate_is_dropped_and_the_bot_stays_connected(nexus, caplog):

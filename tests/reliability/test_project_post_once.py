@@ -3,42 +3,17 @@
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime
 
 import pytest
+from _support import JOB_BOARD, answer_text, project_posts
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 MESSAGES = "/channels/{channel_id}/messages"
-JOB_BOARD = {
-    "title": "Job board API",
-    "description": "Job postings and applications behind a REST API, with role-based access for admins.",
-    "stack": "Django, PostgreSQL, Redis caching, JWT authentication",
-    "repo_url": "https://github.com/ada/job-board",
-}
-
-
-@pytest.fixture
-async def server(nexus, settled):
-    nexus.bot.clock.set(datetime(2026, 12, 20, 12, 0, tzinfo=UTC))
-    reply = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "backend_role": "Backend",
-                                                                 "frontend_role": "Frontend"})
-    assert "Nexus is set up" in reply.message.text
-    await settled(nexus.bot)  # the introduction is posted: nothing else is sent but what a test does
-    return nexus
-
-
-def project_posts(nexus):
-    return [m for m in nexus.standin.messages(CHANNEL) if m.content.startswith("📣 <@")]
 
 
 def project_threads(nexus):
     return [t for t in nexus.standin.threads if t.name == JOB_BOARD["title"]]
-
-
-def answer_text(reply):
-    return "\n".join(m.text for m in [reply.message, *reply.followups] if m is not None)
 
 
 def stored_post(nexus):

@@ -8,16 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
+from _support import CHANNEL, start_bot_at
 
-from bot.clock import Clock
-from bot.config import load_settings
 from cogs.pair._deliver import finish_round
-from sandbox.run import sandbox_settings, start_bot_against, stop_bot
+from sandbox.run import stop_bot
 from sandbox.standin import StandIn
 
 pytestmark = pytest.mark.asyncio
 
-CHANNEL = "prodevprojectnexus"
 NOW = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)  # a Wednesday
 BACKEND = ("ada", "chioma", "esi")
 FRONTEND = ("ben", "diego")
@@ -33,13 +31,6 @@ class ProcessDied(BaseException):
 def short_lease(monkeypatch):
     for where in ("bot.posting", "bot.scheduling.scheduler", "cogs.pair._cog"):
         monkeypatch.setattr(f"{where}.CLAIM_LEASE", LEASE)
-
-
-async def start_bot_at(standin, db_path, moment):
-    clock = Clock()
-    clock.set(moment)
-    settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
-    return await start_bot_against(standin, settings, clock=clock)
 
 
 def db_rows(db_path, sql):
