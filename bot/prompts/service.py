@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.cohort import program_week
+from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository
@@ -48,6 +49,8 @@ class PromptService:
                  poster: OnceOnlyPoster, clock: Clock, defaults: PromptDefaults) -> None:
         self._prompts = prompts
         self._configs = configs
+        # Forms that could not be kept in the database (busy, or its disk full), until saved.
+        self._unsaved: dict[tuple[int, int], PromptDraft] = {}
         self._scheduler = scheduler
         self._poster = poster
         self._clock = clock
@@ -158,15 +161,19 @@ class PromptService:
                 if not await self._prompts.update(prompt, actor_id, now):
                     raise UserError(f"The prompt `{draft.original_key}` was removed meanwhile.")
         except UserError as refused:
-            await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
+            try:
+                await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
+            except (DatabaseBusy, DatabaseUnwritable):  # what refused it may refuse the draft too
+                self._unsaved[(guild_id, actor_id)] = draft
             raise PromptRefused(str(refused)) from None
+        self._unsaved.pop((guild_id, actor_id), None)
         await self._prompts.delete_draft(guild_id, actor_id)
         await self._scheduler.reschedule()
         log.info("admin %s saved prompt %s in server %s", actor_id, prompt.key, guild_id)
         return prompt
 
     async def draft(self, guild_id: int, admin_id: int) -> PromptDraft:
-        draft = await self._prompts.draft(guild_id, admin_id)
+        draft = self._unsaved.get((guild_id, admin_id)) or await self._prompts.draft(guild_id, admin_id)
         if draft is None:
             raise UserError("That form was saved or replaced since: `/prompts list` shows the prompts as they are.")
         return draft

@@ -177,7 +177,7 @@ class PromptForm(ReportingForm):
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         check_admin(interaction, self.owner_id, NOT_YOUR_FORM)
-        return True
+        return await super().interaction_check(interaction)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         written = replace(self.draft, text=self.text.value,

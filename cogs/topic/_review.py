@@ -161,7 +161,7 @@ class _ModeratorForm(ReportingForm):
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         check_actor(interaction, moderator=True, owner_id=self.owner_id, not_yours=NOT_YOUR_FORM)
-        return True
+        return await super().interaction_check(interaction)
 
 
 

@@ -130,3 +130,22 @@ async def test_a_full_disk_or_a_read_only_file_is_one_clear_line_a_log_line_and_
     assert "Your project is announced" in answer_text(done)
     status = (await standin.invoke("mentor", "nexus status")).message.text
     assert "can't be written" not in status
+
+
+async def test_a_prompt_form_sent_to_a_locked_database_is_kept_and_reopens_as_written(server):
+    standin = server.standin
+    opened = await standin.invoke("mentor", "prompts add", {"key": "tuesday-tips", "weekday": 1, "time": "10:00"})
+    typed = "Tip of week {week}: share one thing you learned."
+    other = OtherProcess(server.db_path)
+    other.lock()
+    try:
+        refused = await standin.submit_modal("mentor", opened.modal, {"key": "tuesday-tips", "text": typed})
+        assert refused.ephemeral and "Nexus is busy" in refused.message.text
+        assert "What you wrote is kept" in refused.message.text and "Error id" not in refused.message.text
+    finally:
+        other.release()
+    [edit] = [b["custom_id"] for b in refused.message.buttons if b["custom_id"].startswith("nexus:prompts:form:")]
+    reopened = await standin.click("mentor", refused.message, edit)
+    assert reopened.modal.field("text").value == typed
+    saved = await standin.submit_modal("mentor", reopened.modal, {})
+    assert "Added tuesday-tips" in saved.message.text
