@@ -50,6 +50,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         self.round_delivery = RoundDelivery(bot)
         self.expiry_delivery = ExpiryDelivery(bot)
         self._resume: asyncio.Task[None] | None = None
+        self._finishing = asyncio.Lock()  # one resume of rounds cut short at a time
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -78,8 +79,9 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         try:
             await asyncio.wait_for(self.bot.wait_until_ready(), READY_WAIT)
             for _ in range(RESUME_TRIES):
-                if not await finish_unfinished(self.bot):
-                    return
+                async with self._finishing:
+                    if not await finish_unfinished(self.bot):
+                        return
                 await asyncio.sleep((CLAIM_LEASE + timedelta(seconds=1)).total_seconds())
         except asyncio.CancelledError:
             raise
@@ -87,8 +89,10 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
             log.exception("finishing pairing rounds cut short failed; the next tick or round finishes them")
 
     async def _finish_after_tick(self) -> None:
-        if self.bot.is_ready():
-            await finish_unfinished(self.bot)
+        # One resume at a time: two at once each find the other's claims held and leave it unfinished.
+        if self.bot.is_ready() and not self._finishing.locked():
+            async with self._finishing:
+                await finish_unfinished(self.bot)
 
     async def nexus_status(self, guild_id: int) -> tuple[str, str]:
         """Pairing's line in `/nexus status`."""
