@@ -97,12 +97,13 @@ class OnceOnlyPoster:
         self._ledger = ledger
         self._clock = clock
 
-    async def next_key(self, guild_id: int, kind: str, ref: str) -> PostKey:
-        """The key of the next post of something that may be posted again (a project whose post a
-        moderator deleted): `ref:N`, N being how many of its posts were made. Two callers at once
-        (a form submitted twice) get the same key, so only one of them posts."""
-        made = await self._ledger.count_posted(guild_id, kind, f"{ref}:")
-        return PostKey(guild_id, kind, f"{ref}:{made}")
+    @staticmethod
+    def replacement_key(guild_id: int, kind: str, ref: str, replaces: int | None) -> PostKey:
+        """The key of the post of something that may be posted again (a project whose post a
+        moderator deleted), named by the post it replaces (`ref:after:<message id>`, 0 for the
+        first). Every caller that saw the same state (a form submitted twice, two forms racing)
+        gets the same key, however late it asks, so only one of them posts."""
+        return PostKey(guild_id, kind, f"{ref}:after:{replaces or 0}")
 
     async def settled(self, key: PostKey, within: float = SETTLE_WAIT) -> LedgerEntry | None:
         """The ledger's entry for `key` once nobody is sending it any more (posted, failed or skipped),

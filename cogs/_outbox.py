@@ -27,7 +27,6 @@ from cogs._style import NO_MENTIONS, mention_only
 if TYPE_CHECKING:
     from bot.app import NexusBot
 
-UNKNOWN_CHANNEL = 10003  # Discord: the channel (or thread) does not exist
 THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 

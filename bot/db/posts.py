@@ -185,15 +185,6 @@ class PostLedgerRepository:
         )
         return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
 
-    async def count_posted(self, guild_id: int, kind: str, ref_prefix: str) -> int:
-        """How many posts of this kind whose ref starts with `ref_prefix` were made in the server."""
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM scheduled_posts WHERE guild_id = ? AND kind = ? AND status = 'posted' "
-            "AND substr(ref, 1, ?) = ?",
-            (guild_id, kind, len(ref_prefix), ref_prefix),
-        )
-        return int(row[0]) if row else 0
-
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
         return _entry(row) if row is not None else None

@@ -93,9 +93,9 @@ async def publish(interaction: discord.Interaction[Any], project: Project) -> Pu
         raise UserError("Your project is saved, but the Nexus channel is gone: an admin runs `/nexus setup` "
                         "with a new channel, then you run `/project edit` to post it.")
     # Once only: the form submitted twice at once, a double click or a retry all reach the same key
-    # (the project and how many posts it had), and only the first claim sends.
+    # (the project and the post this one replaces, as the form saw it), and only the first claim sends.
     posting = bot.services.posting
-    key = await posting.next_key(project.guild_id, PROJECT_POST, str(project.id))
+    key = posting.replacement_key(project.guild_id, PROJECT_POST, str(project.id), project.message_id)
     made: list[discord.Message] = []
 
     async def send(nonce: str) -> int:
@@ -107,7 +107,7 @@ async def publish(interaction: discord.Interaction[Any], project: Project) -> Pu
     try:
         await posting.post(key, channel.id, send)
     except PostFailed:
-        await service.set_post(project, None, None, None)
+        # The row keeps the post it had (gone, or none), so the next try has this one's key.
         raise UserError(f"Your project is saved, but I can't post in {channel.mention}: an admin gives me "
                         "**Send Messages** and **Embed Links** there, then you run `/project edit` to post it."
                         ) from None

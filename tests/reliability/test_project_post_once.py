@@ -46,6 +46,27 @@ async def test_two_forms_racing_post_once(server, settled):
     assert len(project_posts(server)) == 1 and len(project_threads(server)) == 1
 
 
+async def test_a_form_submitted_while_the_first_post_opens_its_thread_posts_nothing(server, settled):
+    """The window that doubled posts under load: the first form's message is made and its thread
+    still opening (a 429 makes discord.py wait a second) when the second form arrives."""
+    standin = server.standin
+    forms = [await standin.invoke("ada", "project announce", {"track": "job-board"}) for _ in range(2)]
+    standin.fail_next("POST", MESSAGES + "/{message_id}/threads", status=429, retry_after=1.5)
+    first = await standin.submit_modal("ada", forms[0].modal, JOB_BOARD)
+    for _ in range(100):
+        if project_posts(server):
+            break
+        await asyncio.sleep(0.02)
+    assert project_posts(server) and not project_threads(server)  # the thread is still being opened
+    second = await standin.submit_modal("ada", forms[1].modal, JOB_BOARD)
+    await asyncio.gather(first.wait_done(timeout=15), second.wait_done(timeout=15))
+    await settled(server.bot)
+    [post] = project_posts(server)
+    [thread] = project_threads(server)
+    assert thread.message_id == post.id and stored_post(server) == [(post.id, thread.id)]
+    assert f"/{post.channel_id}/{post.id}" in answer_text(second)
+
+
 async def test_a_5xx_after_discord_made_the_post_makes_no_second_post(server, settled):
     standin = server.standin
     standin.fail_next("POST", MESSAGES, status=502, after_handler=True)
