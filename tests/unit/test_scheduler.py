@@ -1,6 +1,7 @@
 """The scheduling core against a real SQLite file and a clock that is moved, never slept for."""
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -260,27 +261,65 @@ async def test_a_post_no_longer_scheduled_when_retried_is_skipped_saying_so(db, 
     assert entry.status == "skipped" and entry.last_error == "no longer scheduled when it was tried again"
 
 
-async def test_a_429_slows_the_pacer_and_a_global_one_holds_it_for_retry_after():
-    now = [100.0]
-    pacer = Pacer(rate=40, monotonic=lambda: now[0])
+class FakeTime:
+    """Monotonic time that passes only when the pacer sleeps."""
+
+    def __init__(self, monkeypatch):
+        self.now = 100.0
+        self.slept: list[float] = []
+        real_sleep = asyncio.sleep
+
+        async def sleep(seconds):
+            self.slept.append(seconds)
+            self.now += seconds
+            await real_sleep(0)
+
+        monkeypatch.setattr("bot.scheduling.pacing.asyncio.sleep", sleep)
+
+    def __call__(self):
+        return self.now
+
+
+async def test_a_429_slows_the_pacer_and_a_global_one_holds_it_for_retry_after(monkeypatch):
+    time = FakeTime(monkeypatch)
+    pacer = Pacer(rate=40, monotonic=time)
     await pacer.wait()
     pacer.slow_down(0.0, is_global=False)
     assert pacer.rate == 20
+    time.now += 1  # a second later: a new signal
     pacer.slow_down(3.0, is_global=True)
     assert pacer.rate == 10
-    slept = []
-
-    async def fake_sleep(seconds):
-        slept.append(seconds)
-
-    original = asyncio.sleep
-    asyncio.sleep = fake_sleep
-    try:
-        await pacer.wait()
-    finally:
-        asyncio.sleep = original
-    assert slept and slept[0] >= 3.0  # nothing starts before the global retry_after has passed
+    await pacer.wait()
+    assert time.now >= 104.0  # nothing starts before the global retry_after has passed
     for _ in range(200):
-        now[0] += 1
+        time.now += 1
         await pacer.wait()
     assert pacer.rate == 40  # and the rate comes back, request by request
+
+
+async def test_the_429s_of_one_moment_halve_the_rate_once(monkeypatch):
+    time = FakeTime(monkeypatch)
+    pacer = Pacer(rate=40, monotonic=time)
+    for _ in range(30):  # every request in flight answered 429 at once
+        pacer.slow_down(1.0, is_global=True)
+    assert pacer.rate == 20 and pacer.slowed_down == 30
+
+
+async def test_a_slow_down_holds_the_turns_asked_before_it(monkeypatch):
+    """A fan-out asks for all its turns at once: a global 429 met halfway holds the ones still waiting
+    for retry_after, then they start one interval apart at the lowered rate, never in a burst."""
+    time = FakeTime(monkeypatch)
+    pacer = Pacer(rate=10, monotonic=time)
+    started: list[float] = []
+
+    async def send():
+        await pacer.wait()
+        started.append(time.now)
+        if len(started) == 3:  # the third request is answered: global 429, retry after 2 s
+            pacer.slow_down(2.0, is_global=True)
+
+    await asyncio.gather(*(send() for _ in range(8)))
+    assert [round(at, 3) for at in started[:3]] == [100.0, 100.1, 100.2]
+    assert started[3] >= 102.2 - 1e-9  # held for retry_after
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(started[3:])]
+    assert all(gap >= 0.1 - 1e-9 for gap in gaps), gaps  # then paced at 5 a second, coming back, not a burst
