@@ -194,15 +194,19 @@ class Scheduler:
 
     async def advance_to(self, moment: datetime) -> list[TickReport]:
         """Move the clock forward to `moment`, stopping at every due time on the way (in order) so
-        each post is made at its own moment. For tests and the sandbox."""
+        each post is made at its own moment, and at every retry the ledger holds, as the alarms would
+        (a post waiting out Discord's bad minute is tried then, not found past its grace at the end).
+        For tests and the sandbox."""
         reports = []
         previous: datetime | None = None
         while True:
             checked = await self._state.checked_until() or self._clock.now()
             upcoming = [due for source in self._sources.values()
                         if (due := await source.next_due_after(checked)) is not None]
+            if (again := await self.next_retry()) is not None:
+                upcoming.append(again)
             step = min(upcoming, default=None)
-            if step is None or step > moment or step == previous:  # the same step again: a claim is held
+            if step is None or step > moment or step == previous:  # the same step again: nothing moved
                 break
             previous = step
             if step > self._clock.now():
@@ -232,9 +236,10 @@ class Scheduler:
                      "earlier claim", now.isoformat(timespec="seconds"), len(report.posted), len(report.skipped),
                      len(report.failed), len(report.retrying), len(report.in_progress))
         if report.in_progress:
+            again = await self.next_retry()
             log.info("%d scheduled posts are held by an earlier claim (a restart, or another process): tried "
-                     "again once the %d s claim lease has run out", len(report.in_progress),
-                     CLAIM_LEASE.total_seconds())
+                     "again once the %d s claim lease has run out, at %s", len(report.in_progress),
+                     CLAIM_LEASE.total_seconds(), again.isoformat(timespec="seconds") if again else "the next tick")
         return report
 
     async def _try_again(self, now: datetime, report: TickReport) -> int:

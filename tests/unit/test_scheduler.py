@@ -203,6 +203,23 @@ async def test_a_post_that_fails_for_a_passing_reason_is_retried_with_backoff_un
     assert len(channel.deliveries) == 3
 
 
+async def test_moving_the_clock_far_ahead_tries_a_post_again_at_its_retry_time(db, clock):
+    """`advance_to` (the sandbox's `clock +3d`) stops at retries as the alarms would: the post is made
+    at its retry time, not found past its grace window when the clock arrives."""
+    channel = FlakyChannel()
+    channel.storm = {1}
+    scheduler = make_scheduler(db, clock, channel, OneHourSource())
+    await SchedulerStateRepository(db).set_checked_until(START)
+    due = START + timedelta(hours=1)
+    clock.set(due)
+    await scheduler.tick()
+    channel.storm = set()  # Discord is back
+    await scheduler.advance_to(due + timedelta(days=1))
+    assert [d.post.due_at for d in channel.deliveries] == [due]
+    entry = await PostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    assert entry.status == "posted" and entry.posted_at == due + RETRY_FIRST
+
+
 class OneHourSource(HourlySource):
     """The hourly post of 08:00 only."""
 
