@@ -236,10 +236,11 @@ class Scheduler:
                      "earlier claim", now.isoformat(timespec="seconds"), len(report.posted), len(report.skipped),
                      len(report.failed), len(report.retrying), len(report.in_progress))
         if report.in_progress:
-            again = await self.next_retry()
+            looked_at = await self.next_retry()
             log.info("%d scheduled posts are held by an earlier claim (a restart, or another process): tried "
                      "again once the %d s claim lease has run out, at %s", len(report.in_progress),
-                     CLAIM_LEASE.total_seconds(), again.isoformat(timespec="seconds") if again else "the next tick")
+                     CLAIM_LEASE.total_seconds(),
+                     looked_at.isoformat(timespec="seconds") if looked_at else "the next tick")
         return report
 
     async def _try_again(self, now: datetime, report: TickReport) -> int:
