@@ -48,13 +48,18 @@ class Pacer:
     async def wait(self, requests: int = 1) -> None:
         """Return when the next `requests` may start; callers are served in the order they ask."""
         async with self._turns:
+            slept = False
             while True:  # a slow-down may come while this turn sleeps: look again when it wakes
                 now = self._monotonic()
                 start = max(self._next_slot, self._paused_until)
                 if start <= now:
                     break
                 await asyncio.sleep(start - now)
-            self._next_slot = now + requests / self._rate
+                slept = True
+            # The next turn counts from this one's slot, not from when the sleep ended: a sleep's few
+            # milliseconds late, 500 times over, would cost the fan-out a second. Never from further
+            # back than now, so a late wake-up lets at most one request follow at once.
+            self._next_slot = max(start if slept else now, now - requests / self._rate) + requests / self._rate
             self._rate = min(self._full_rate, self._rate + RECOVERY * requests)
 
     def slow_down(self, retry_after: float, *, is_global: bool) -> None:
