@@ -1,6 +1,6 @@
 """The week-one roundup for 2,000 announced projects: read from a real SQLite file (the `projects`
 table), grouped by track, packed into messages within Discord's limits and turned into discord.py
-embeds, as the delivery does at day 7, 17:00. Target: under 200 ms (the median of the rounds, and
+embeds, as the delivery does at day 8, 09:00. Target: under 200 ms (the median of the rounds, and
 the slowest). Prints one JSON line.
 
     .venv/bin/python benchmarks/week_one.py [--projects 2000] [--rounds 20]

@@ -17,6 +17,7 @@ from bot.db.prompts import PromptRepository
 from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
+from bot.learners.service import LearnerService
 from bot.pairing.learners import LearnerPool
 from bot.pairing.rounds_service import RoundService
 from bot.pairing.service import PairingService
@@ -34,6 +35,7 @@ class Services:
     clock: Clock
     guild_setup: GuildSetupService
     knowledge: KnowledgeService
+    learners: LearnerService
     pairing: PairingService
     pair_rounds: RoundService
     posting: OnceOnlyPoster
@@ -57,23 +59,27 @@ class Services:
         scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
         configs = GuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
-        prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults)
+        pairing_repository = PairingRepository(db)
+        project_repository = ProjectRepository(db)
+        learners = LearnerService(project_repository, pairing_repository, knowledge)
+        prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults, learners)
         scheduler.add_source(prompts.source)
-        projects = ProjectService(ProjectRepository(db), guild_setup, knowledge, clock, tracks)
+        projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks)
+        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks, learners)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
-        pairing_repository = PairingRepository(db)
-        learners = LearnerPool(pairing_repository, guild_setup, knowledge, tracks)
-        pairing = PairingService(pairing_repository, learners, projects, clock, settings.pair_request_ttl, scheduler)
-        pair_rounds = RoundService(pairing_repository, RoundRepository(db), learners, scheduler, clock)
+        pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)
+        pairing = PairingService(pairing_repository, pool, projects, clock, settings.pair_request_ttl, scheduler,
+                                 learners)
+        pair_rounds = RoundService(pairing_repository, RoundRepository(db), pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
         return cls(
             clock=clock,
             guild_setup=guild_setup,
             knowledge=knowledge,
+            learners=learners,
             pairing=pairing,
             pair_rounds=pair_rounds,
             posting=posting,

@@ -72,9 +72,10 @@ def no_network_in_module() -> Iterator[None]:
 
 
 # The tasks discord.py runs a member's interaction in: a slash command (with its error handlers), a
-# listener, a button of a view or a dynamic item, a modal's submit.
+# listener, a button of a view or a dynamic item, a modal's submit; and what a handler leaves to
+# finish after it answered (a project's badge after a pair formed).
 HANDLER_TASKS = ("CommandTree-invoker", "discord.py: ", "discord-ui-view-dispatch", "discord-ui-dynamic-item",
-                 "discord-ui-modal-dispatch")
+                 "discord-ui-modal-dispatch", "nexus-follow-up")
 
 
 async def wait_until_settled(bot: Any, within: float = 10.0) -> None:

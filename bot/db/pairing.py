@@ -13,7 +13,6 @@ import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.database import Database
-from bot.db.projects import project_from_row
 from bot.pairing.records import (
     Pair,
     PairRequest,
@@ -23,7 +22,7 @@ from bot.pairing.records import (
     QueueVia,
     RequestStatus,
 )
-from bot.projects.model import Discipline, Project
+from bot.projects.model import Discipline
 
 
 class AlreadyPaired(Exception):
@@ -124,9 +123,19 @@ class PairingRepository:
              profile.availability, to_db_time(profile.updated_at)),
         )
 
-    async def active_projects(self, guild_id: int) -> list[Project]:
-        rows = await self._db.fetchall("SELECT * FROM projects WHERE guild_id = ? AND status = 'active'", (guild_id,))
-        return [project_from_row(row) for row in rows]
+    async def paired_members(self, guild_id: int) -> frozenset[int]:
+        """Every member of the server in an active pair."""
+        rows = await self._db.fetchall("SELECT member_id FROM pair_members WHERE guild_id = ?", (guild_id,))
+        return frozenset(row["member_id"] for row in rows)
+
+    async def count_active_pairs(self, guild_ids: list[int]) -> dict[int, int]:
+        """How many active pairs each server has (servers with none are left out)."""
+        if not guild_ids:
+            return {}
+        rows = await self._db.fetchall(
+            "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN "
+            f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
+        return {row["guild_id"]: int(row["n"]) for row in rows}
 
     # --- the queue -----------------------------------------------------------------------------
 

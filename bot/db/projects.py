@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, cast
 
@@ -9,6 +10,7 @@ import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.database import Database
+from bot.learners.model import PartnerStates
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
 
 
@@ -30,10 +32,12 @@ def project_from_row(row: aiosqlite.Row) -> Project:
         thread_id=row["thread_id"],
         created_at=from_db_time(row["created_at"]),
         updated_at=from_db_time(row["updated_at"]),
+        # The wish alone: the project service decides `looking` with pairing's states (bot.learners).
+        looking=bool(row["looking_for_partner"]) and row["status"] == "active",
     )
 
 
-def _where(guild_id: int, wanted: ProjectFilter) -> tuple[str, list[Any]]:
+def _where(guild_id: int, wanted: ProjectFilter, states: PartnerStates) -> tuple[str, list[Any]]:
     clauses, params = ["guild_id = ?", "status = 'active'"], [cast(Any, guild_id)]
     if wanted.track is not None:
         clauses.append("track = ?")
@@ -41,9 +45,11 @@ def _where(guild_id: int, wanted: ProjectFilter) -> tuple[str, list[Any]]:
     if wanted.discipline is not None:
         clauses.append("discipline = ?")
         params.append(wanted.discipline)
-    if wanted.looking is not None:
-        clauses.append("looking_for_partner = ?")
-        params.append(int(wanted.looking))
+    if wanted.looking is not None:  # the one rule of bot.learners, in SQL: (wish or queued) and not paired
+        looking = ("((looking_for_partner = 1 OR owner_id IN (SELECT value FROM json_each(?))) "
+                   "AND owner_id NOT IN (SELECT value FROM json_each(?)))")
+        clauses.append(looking if wanted.looking else f"NOT {looking}")
+        params += [json.dumps(sorted(states.queued)), json.dumps(sorted(states.paired))]
     return " AND ".join(clauses), params
 
 
@@ -63,10 +69,12 @@ class ProjectRepository:
         row = await self._db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
         return project_from_row(row) if row else None
 
-    async def newest(self, guild_id: int, wanted: ProjectFilter, offset: int, limit: int) -> tuple[list[Project], int]:
+    async def newest(self, guild_id: int, wanted: ProjectFilter, states: PartnerStates, offset: int, limit: int
+                     ) -> tuple[list[Project], int]:
         """A page of active projects, newest announcement first, and how many match in all: one
-        query (the count rides along on each row), so a page costs one trip to the database."""
-        where, params = _where(guild_id, wanted)
+        query (the count rides along on each row), so a page costs one trip to the database.
+        `states` (who is paired or queued, from pairing) decide the `looking` filter."""
+        where, params = _where(guild_id, wanted, states)
         rows = await self._db.fetchall(
             f"SELECT (SELECT COUNT(*) FROM projects WHERE {where}) AS total, * FROM projects WHERE {where} "
             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -76,6 +84,21 @@ class ProjectRepository:
             return [project_from_row(row) for row in rows], int(rows[0]["total"])
         total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
         return [], int(total[0]) if total else 0
+
+    async def all_active(self, guild_id: int) -> list[Project]:
+        """The server's active projects, oldest announcement first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM projects WHERE guild_id = ? AND status = 'active' ORDER BY created_at, id", (guild_id,))
+        return [project_from_row(row) for row in rows]
+
+    async def count_active(self, guild_ids: list[int]) -> dict[int, int]:
+        """How many active projects each server has (servers with none are left out)."""
+        if not guild_ids:
+            return {}
+        rows = await self._db.fetchall(
+            "SELECT guild_id, COUNT(*) AS n FROM projects WHERE status = 'active' AND guild_id IN "
+            f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
+        return {row["guild_id"]: int(row["n"]) for row in rows}
 
     # --- writing -------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ refused form (`prompt_drafts`), and the numbers prompt texts show (projects and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -97,27 +97,6 @@ class PromptRepository:
         else:
             rows = await self._db.fetchall(_SCHEDULED + " AND p.guild_id = ?", (guild_id,))
         return [ScheduledPrompt(_prompt(row), _server(row)) for row in rows]
-
-    async def counts(self, guild_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-        """(active projects, current pairs) of each server, for `{projects}` and `{pairs}`."""
-        wanted = sorted(set(guild_ids))
-        counts = dict.fromkeys(wanted, (0, 0))
-        if not wanted:
-            return counts
-        marks = ",".join("?" * len(wanted))
-        projects = await self._db.fetchall(
-            f"SELECT guild_id, COUNT(*) AS n FROM projects WHERE status = 'active' AND guild_id IN ({marks}) "
-            "GROUP BY guild_id", wanted,
-        )
-        pairs = await self._db.fetchall(
-            f"SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN ({marks}) "
-            "GROUP BY guild_id", wanted,
-        )
-        for row in projects:
-            counts[row["guild_id"]] = (row["n"], 0)
-        for row in pairs:
-            counts[row["guild_id"]] = (counts[row["guild_id"]][0], row["n"])
-        return counts
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are

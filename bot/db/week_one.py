@@ -26,7 +26,7 @@ class AnnouncedProject:
     title: str
     track: str
     discipline: str  # "backend" or "frontend"
-    looking_for_partner: bool
+    looking: bool  # for a partner, as bot.learners decides
 
 
 class WeekOneRepository:
@@ -45,16 +45,6 @@ class WeekOneRepository:
         return [WeekOneServer(row["guild_id"], row["channel_id"], row["timezone"],
                               date.fromisoformat(row["cohort_start"]), row["backend_role_id"],
                               row["frontend_role_id"]) for row in rows]
-
-    async def announced(self, guild_id: int) -> list[AnnouncedProject]:
-        """The server's active projects, oldest announcement first."""
-        rows = await self._db.fetchall(
-            "SELECT owner_id, title, track, discipline, looking_for_partner FROM projects "
-            "WHERE guild_id = ? AND status = 'active' ORDER BY created_at, id",
-            (guild_id,),
-        )
-        return [AnnouncedProject(row["owner_id"], row["title"], row["track"], row["discipline"],
-                                 bool(row["looking_for_partner"])) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are

@@ -127,14 +127,26 @@ class KnowledgeService:
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
         return await self._search.closest(query, guild_id, limit)
 
-    async def topics_named_in(self, text: str, guild_id: int | None = None, *, min_words: int = 1) -> dict[int, str]:
-        """Topic id → title of every topic whose title or an alias appears in `text` (a project's
-        stack and description): search's own name matcher, so "Django REST Framework and JWT" finds
-        those two topics, and a name inside a longer one found ("celery" in "celery beat") does not count.
-        `min_words` 2 keeps only names of two words or more: in prose, "the rest of the app" is no REST."""
+    async def project_topics(self, stack: str, description: str, guild_id: int | None,
+                             limit: int | None = None) -> list[SearchHit]:
+        """The topics that fit a project: those its stack names (any name), then those its
+        description names in two words or more ("REST API", "JWT authentication"; a lone "rest" or
+        "cache" in a sentence is an English word), in the order they are written. Names, not the
+        full-text search: a project is described by what it uses, and a search over a paragraph
+        finds topics it merely brushes against (Django Channels for a Django app that never mentions
+        real time)."""
         names = await self._search.names()
-        return {topic_id: topic.short_title for topic_id, length in names.name_matches(words(text), guild_id).items()
-                if length >= min_words and (topic := names.topic(topic_id)) is not None}
+        found: dict[int, None] = {}
+        for text, min_words in ((stack, 1), (description, 2)):
+            for topic_id, length in names.name_matches(words(text), guild_id).items():  # in the text's order
+                if length >= min_words:
+                    found.setdefault(topic_id)
+        hits = []
+        for topic_id in found:
+            topic = names.topic(topic_id)
+            if topic is not None:
+                hits.append(SearchHit(topic_id, topic.slug, topic.short_title, topic.category, score=1.0))
+        return hits[:limit] if limit is not None else hits
 
     async def slugs_of(self, topic_ids: list[int]) -> dict[int, str]:
         """The slug of each topic id still in the knowledge base (to open it with a button)."""

@@ -17,6 +17,8 @@ from datetime import date, datetime, timedelta
 from bot.db.pairing import PairingRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
+from bot.learners.model import PartnerStates
+from bot.learners.service import LearnerService
 from bot.pairing.availability import weekly_intervals
 from bot.pairing.availability_text import AvailabilityError, parse_availability
 from bot.pairing.fit import Fit
@@ -77,8 +79,9 @@ class PreparedServer:
 
 class LearnerPool:
     def __init__(self, repository: PairingRepository, guild_setup: GuildSetupService, knowledge: KnowledgeService,
-                 tracks: tuple[Track, ...]) -> None:
+                 learners: LearnerService, tracks: tuple[Track, ...]) -> None:
         self._repository = repository
+        self._learners = learners  # the projects, and told whenever pairing changes (who looks for a partner)
         self._guild_setup = guild_setup
         self._knowledge = knowledge
         self._track_names = {track.key: track.name for track in tracks}
@@ -88,13 +91,14 @@ class LearnerPool:
         # same, and reading their availability and matching their project against the knowledge
         # base's names is most of a rebuild's time. Topics are matched again when the topics change.
         self._ranges: dict[str, tuple[WeeklyRange, ...]] = {}
-        self._topics: dict[tuple[str, int, int], Mapping[int, str]] = {}
+        self._topics: dict[tuple[str, str, int], Mapping[int, str]] = {}
         self._topics_version = knowledge.topics_version
 
     def forget(self, guild_id: int) -> None:
         """Pairing or a project of this server changed: build its learners afresh on next use."""
         self._servers.pop(guild_id, None)
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        self._learners.forget(guild_id)
 
     def note_discipline(self, guild_id: int, member_id: int, discipline: Discipline) -> None:
         """A member's discipline was recorded from their role: they are known to pairing now, with
@@ -130,7 +134,7 @@ class LearnerPool:
         config = await self._guild_setup.get(guild_id)
         server_zone = config.timezone if config else "UTC"
         profiles = {p.member_id: p for p in await self._repository.profiles(guild_id)}
-        projects = {p.owner_id: p for p in await self._repository.active_projects(guild_id)}
+        projects = {p.owner_id: p for p in await self._learners.active_projects(guild_id)}
         queue = await self._repository.queue(guild_id)
         pairs = await self._repository.all_pairs(guild_id)
         partners: dict[int, set[int]] = {}
@@ -139,6 +143,8 @@ class LearnerPool:
             partners.setdefault(pair.frontend_id, set()).add(pair.backend_id)
         queued = tuple(entry.member_id for entry in queue)
         departed = await self._repository.departed(guild_id)
+        paired = frozenset(m for p in pairs if p.active for m in (p.backend_id, p.frontend_id))
+        states = PartnerStates(paired, frozenset(queued))
         members: Iterable[int] = ({*profiles, *projects, *queued} - departed) if only is None else (only,)
         learners: dict[int, Learner] = {}
         disciplines: dict[int, Discipline] = {}
@@ -157,14 +163,13 @@ class LearnerPool:
                 availability=self._availability(profile.availability if profile else ""),
                 track=project.track if project else None,
                 track_name=self._track_names.get(project.track, project.track) if project else None,
-                topics={**await self._topics_of(named, guild_id, 1), **await self._topics_of(prose, guild_id, 2)},
-                looking=member in queued or bool(project and project.looking_for_partner),
+                topics=await self._topics_of(named, prose, guild_id),
+                looking=states.looking(member, bool(project and project.looking_for_partner)),
                 partner_ids=frozenset(partners.get(member, ())),
             )
             disciplines[member] = discipline
             if week is not None:  # into the memo now: a find compares the finder's own week too
                 weekly_intervals(learners[member], week)
-        paired = frozenset(m for p in pairs if p.active for m in (p.backend_id, p.frontend_id))
         return PreparedServer(week or date.min, server_zone, learners, disciplines, paired, queued,
                               frozenset(projects))
 
@@ -181,18 +186,19 @@ class LearnerPool:
             self._ranges[text] = ranges
         return ranges
 
-    async def _topics_of(self, text: str, guild_id: int, min_words: int) -> Mapping[int, str]:
-        """Topics a stack or skills list names (`min_words` 1), or a description in prose names in
-        two words or more (a lone "rest" or "cache" in a sentence is an English word)."""
-        if not text:
+    async def _topics_of(self, named: str, prose: str, guild_id: int) -> Mapping[int, str]:
+        """The topics of a learner's project and skills: the knowledge base's one answer to "which
+        topics fit this project" (`KnowledgeService.project_topics`), the skills read as a stack."""
+        if not named and not prose:
             return {}
         if self._topics_version != self._knowledge.topics_version:
             self._topics.clear()
             self._topics_version = self._knowledge.topics_version
-        key = (text, guild_id, min_words)
+        key = (named, prose, guild_id)
         topics = self._topics.get(key)
         if topics is None:
-            topics = await self._knowledge.topics_named_in(text, guild_id, min_words=min_words)
+            topics = {hit.topic_id: hit.title
+                      for hit in await self._knowledge.project_topics(named, prose, guild_id)}
             if len(self._topics) >= REMEMBERED_TEXTS:
                 self._topics.clear()
             self._topics[key] = topics

@@ -13,6 +13,7 @@ from bot.db.pair_rounds import RoundRepository, RoundServer
 from bot.db.pairing import PairingRepository, PlannedPair
 from bot.db.posts import PostKey
 from bot.errors import UserError
+from bot.learners.service import LearnerService
 from bot.pairing.fit import REASON_SEPARATOR
 from bot.pairing.learners import LearnerPool, monday_of
 from bot.pairing.records import PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
@@ -42,8 +43,9 @@ def auto_round_key(due_at: datetime) -> str:
 
 class RoundService:
     def __init__(self, repository: PairingRepository, rounds: RoundRepository, pool: LearnerPool,
-                 scheduler: Scheduler, clock: Clock) -> None:
+                 scheduler: Scheduler, clock: Clock, learners: LearnerService) -> None:
         self._repository = repository
+        self._learners = learners  # told who was paired (their projects stop looking)
         self._rounds = rounds
         self._pool = pool
         self._scheduler = scheduler
@@ -67,6 +69,8 @@ class RoundService:
             [UnmatchedEntry(u.learner.member_id, "backend" if u.side == "backend" else "frontend",
                             REASON_CODES[u.reason]) for u in plan.unmatched])
         self._pool.forget(guild_id)
+        if stored.created:
+            await self._learners.changed(guild_id, (m for p in stored.pairs for m in (p.backend_id, p.frontend_id)))
         await self._scheduler.reschedule()  # the queue changed: the next automatic round may differ
         return stored
 

@@ -1,5 +1,5 @@
 """When the automatic pairing round runs: first at the end of week one (day 8, 10:00 in the server's
-time zone, after the day-7 roundup), then weekly (by default on that same weekday and time; admins
+time zone, after the day-8 roundup at 09:00), then weekly (by default on that same weekday and time; admins
 change it with `/pair schedule`) while anyone waits in the queue. Pure: given its moments."""
 
 from __future__ import annotations

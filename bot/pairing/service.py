@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, parse_timezone
+from bot.learners.service import LearnerService
 from bot.pairing.availability_text import AvailabilityError, format_availability, parse_availability
 from bot.pairing.fit import REASON_SEPARATOR, Fit, fit
 from bot.pairing.learners import LearnerPool, monday_of
@@ -69,12 +70,14 @@ class PairStatus:
     incoming: list[PairRequest]
     queued: bool
     profile: Profile | None
+    looking: bool = False  # for a partner, as every other place shows it (bot.learners)
 
 
 class PairingService:
     def __init__(self, repository: PairingRepository, pool: LearnerPool, projects: ProjectService, clock: Clock,
-                 request_ttl: timedelta, scheduler: Scheduler) -> None:
+                 request_ttl: timedelta, scheduler: Scheduler, learners: LearnerService) -> None:
         self._repository = repository
+        self._learners = learners  # told who was paired or left a pair (their projects' badges follow)
         # The automatic round is due only while someone waits: a queue that changes moves its alarm.
         self._scheduler = scheduler
         self._pool = pool
@@ -269,6 +272,7 @@ class PairingService:
             latest = await self._repository.get_request(request.id)
             raise UserError(self.decided_text(latest or request))
         pair, closed = accepted
+        await self._learners.changed(guild_id, (pair.backend_id, pair.frontend_id))
         return Accepted(pair, request, pair_fit, closed)
 
     async def decline(self, guild_id: int, request_id: int, presser_id: int) -> PairRequest:
@@ -333,12 +337,15 @@ class PairingService:
         self._pool.forget(guild_id)
         if ended is None:
             raise UserError("Your pair had already ended.")
+        await self._learners.changed(guild_id, (ended.backend_id, ended.frontend_id))
         return ended
 
     async def member_left(self, guild_id: int, member_id: int) -> tuple[Pair | None, list[PairRequest]]:
         """A member left the server: nothing of pairing waits on them any more (see the repository)."""
         left = await self._repository.member_left(guild_id, member_id, self._clock.now())
         self._pool.forget(guild_id)
+        if left[0] is not None:
+            await self._learners.changed(guild_id, (left[0].backend_id, left[0].frontend_id))
         return left
 
     async def member_returned(self, guild_id: int, member_id: int) -> None:
@@ -354,10 +361,13 @@ class PairingService:
         now = self._clock.now()
         requests = await self._repository.open_requests(guild_id, member_id, now)
         queued = any(e.member_id == member_id for e in await self._repository.queue(guild_id))
+        project = await self._projects.active(guild_id, member_id)
         return PairStatus(discipline, await self._repository.active_pair(guild_id, member_id),
                           [r for r in requests if r.requester_id == member_id],
                           [r for r in requests if r.target_id == member_id], queued,
-                          await self._repository.profile(guild_id, member_id))
+                          await self._repository.profile(guild_id, member_id),
+                          looking=await self._learners.looking(guild_id, member_id,
+                                                               project is not None and project.looking_for_partner))
 
     async def counts(self, guild_id: int) -> tuple[int, int, int]:
         """(active pairs, members queued, open requests), for `/nexus status`."""

@@ -42,6 +42,10 @@ class Project:
     thread_id: int | None
     created_at: datetime
     updated_at: datetime
+    # Whether the owner looks for a partner now, as the one rule decides (bot.learners): their wish
+    # (`looking_for_partner`, kept while they are paired) unless they are in a pair. Filled in by
+    # the project service; what every post, list and badge shows.
+    looking: bool = False
 
     @property
     def has_post(self) -> bool:

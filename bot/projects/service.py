@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
 
 from bot.clock import Clock
 from bot.db import DatabaseBusy, DatabaseUnwritable
@@ -16,7 +17,7 @@ from bot.db.projects import ProjectRepository
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, GuildSetupService
 from bot.knowledge.model import SearchHit
-from bot.knowledge.service import KnowledgeService
+from bot.learners.service import LearnerService
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage
 from bot.projects.validation import ProjectRefused, checked_draft
 from bot.tracks import Track
@@ -24,18 +25,17 @@ from bot.tracks import Track
 PAGE_SIZE = 10
 REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
 REMEMBERED_ACTIVE = 1000  # per server: members whose project was looked up since the last change
-MAX_SUGGESTED_TOPICS = 5
 ProjectListener = Callable[[Project], Awaitable[None]]
 NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
               "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
 
 
 class ProjectService:
-    def __init__(self, projects: ProjectRepository, guild_setup: GuildSetupService, knowledge: KnowledgeService,
+    def __init__(self, projects: ProjectRepository, guild_setup: GuildSetupService, learners: LearnerService,
                  clock: Clock, tracks: tuple[Track, ...]) -> None:
         self._projects = projects
         self._guild_setup = guild_setup
-        self._knowledge = knowledge
+        self._learners = learners  # who looks for a partner, and a project's topics
         self._clock = clock
         self.tracks = tracks
         # `/project list` pages and members' active projects as last read, per server, until a project
@@ -48,6 +48,11 @@ class ProjectService:
         # Forms that could not be kept in the database (busy, or its disk full): kept here until the
         # learner saves, so nothing typed is lost.
         self._unsaved: dict[tuple[int, int], ProjectDraft] = {}
+        learners.on_change(self._partners_changed)
+
+    async def _partners_changed(self, guild_id: int, members: frozenset[int]) -> None:
+        """Pairs formed or ended: who looks for a partner changed, so the lists did."""
+        self._forget_pages(guild_id)
 
     def on_change(self, listener: ProjectListener) -> None:
         """Call `listener` with a project after it is saved or withdrawn (pairing's queue follows it)."""
@@ -82,7 +87,8 @@ class ProjectService:
         remembered = self._actives.setdefault(guild_id, {})
         if owner_id in remembered:
             return remembered[owner_id]
-        project = await self._projects.active(guild_id, owner_id)
+        stored = await self._projects.active(guild_id, owner_id)
+        project = await self._learners.resolved(stored) if stored is not None else None
         if self._actives.get(guild_id) is remembered:  # else a project changed while it was read
             if len(remembered) >= REMEMBERED_ACTIVE:
                 remembered.clear()
@@ -101,8 +107,8 @@ class ProjectService:
         saved = await self._projects.save_active(guild_id, owner_id, checked, self._clock.now())
         self._unsaved.pop((guild_id, owner_id), None)
         self._forget_pages(guild_id)
-        await self._changed(saved)
-        return saved
+        await self._changed(saved)  # pairing's queue follows it, so `looking` is decided after
+        return await self._learners.resolved(saved)
 
     async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
         """Keep what the learner wrote for the form to reopen with: in the database, or in memory when
@@ -141,7 +147,7 @@ class ProjectService:
         withdrawn = await self._projects.get(project.id)
         assert withdrawn is not None
         await self._changed(withdrawn)
-        return withdrawn
+        return await self._learners.resolved(withdrawn)
 
     # --- the server's projects ---------------------------------------------------------------
 
@@ -151,12 +157,14 @@ class ProjectService:
         remembered = self._pages.setdefault(guild_id, {})
         if (found := remembered.get((wanted, page))) is not None:
             return found
-        projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
+        states = await self._learners.partner_states(guild_id)
+        projects, total = await self._projects.newest(guild_id, wanted, states, page * PAGE_SIZE, PAGE_SIZE)
         page_count = max(1, math.ceil(total / PAGE_SIZE))
         if page >= page_count:  # past the end (projects withdrawn since): the last page
             page = page_count - 1
-            projects, total = await self._projects.newest(guild_id, wanted, page * PAGE_SIZE, PAGE_SIZE)
-        shown = ProjectPage(projects, page, page_count, total)
+            projects, total = await self._projects.newest(guild_id, wanted, states, page * PAGE_SIZE, PAGE_SIZE)
+        shown = ProjectPage([replace(p, looking=states.looking(p.owner_id, p.looking_for_partner)) for p in projects],
+                            page, page_count, total)
         if self._pages.get(guild_id) is remembered:  # else a project changed while this page was read
             if len(remembered) >= REMEMBERED_PAGES:
                 remembered.clear()
@@ -169,6 +177,5 @@ class ProjectService:
         self._actives.pop(guild_id, None)
 
     async def suggested_topics(self, project: Project) -> list[SearchHit]:
-        """Up to five knowledge-base topics that match the project's stack and what it does."""
-        query = f"{project.stack} {project.description}"
-        return await self._knowledge.search(query, project.guild_id, MAX_SUGGESTED_TOPICS, remember=False)
+        """The knowledge-base topics that fit the project (the one answer, from `bot.learners`)."""
+        return await self._learners.project_topics(project)

@@ -17,6 +17,7 @@ from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig
+from bot.learners.service import LearnerService
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult
 from bot.prompts.defaults import PromptDefaults
 from bot.prompts.model import Prompt, PromptDraft, PromptListing, PromptPost, ServerSchedule
@@ -46,8 +47,9 @@ class Preview:
 
 class PromptService:
     def __init__(self, prompts: PromptRepository, configs: GuildConfigRepository, scheduler: Scheduler,
-                 poster: OnceOnlyPoster, clock: Clock, defaults: PromptDefaults) -> None:
+                 poster: OnceOnlyPoster, clock: Clock, defaults: PromptDefaults, learners: LearnerService) -> None:
         self._prompts = prompts
+        self._learners = learners  # the counts the placeholders show
         self._configs = configs
         # Forms that could not be kept in the database (busy, or its disk full), until saved.
         self._unsaved: dict[tuple[int, int], PromptDraft] = {}
@@ -55,7 +57,7 @@ class PromptService:
         self._poster = poster
         self._clock = clock
         self.defaults = defaults
-        self.source = PromptSource(prompts, defaults.program_weeks)
+        self.source = PromptSource(prompts, learners, defaults.program_weeks)
 
     @property
     def program_weeks(self) -> int:
@@ -240,5 +242,5 @@ class PromptService:
             today = self._clock.today_in(server.timezone)
             week = program_week(server.cohort_start, today) if server.cohort_start else None
             fire = FireTime(today, self._clock.now(), week)
-        counts = (await self._prompts.counts([prompt.guild_id]))[prompt.guild_id]
+        counts = (await self._learners.counts([prompt.guild_id]))[prompt.guild_id]
         return prompt_post(prompt, server, fire, counts)

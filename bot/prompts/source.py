@@ -10,6 +10,8 @@ from bot.cohort import date_in_words
 from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository, ScheduledPrompt
 from bot.discord_limits import THREAD_NAME_LIMIT
+from bot.learners.model import CohortCounts
+from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt, PromptPost, ServerSchedule
 from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
 from bot.prompts.template import TemplateValues, render
@@ -23,10 +25,10 @@ def label(key: str) -> str:
     return f"weekly prompt {key}"
 
 
-def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: tuple[int, int]) -> PromptPost:
+def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: CohortCounts) -> PromptPost:
     """The prompt as posted on `fire.day`: its text with the placeholders filled in."""
-    values = TemplateValues(week=fire.week, cohort_start=server.cohort_start, projects=counts[0], pairs=counts[1],
-                            channel_id=server.channel_id)
+    values = TemplateValues(week=fire.week, cohort_start=server.cohort_start, projects=counts.projects,
+                            pairs=counts.pairs, channel_id=server.channel_id)
     thread = f"{prompt.title} · {date_in_words(fire.day)}"[:THREAD_NAME_LIMIT]
     return PromptPost(key=prompt.key, title=prompt.title, text=render(prompt.text, values), week=fire.week,
                       open_thread=prompt.open_thread, thread_name=thread)
@@ -35,8 +37,9 @@ def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: 
 class PromptSource:
     kind = PROMPT_KIND
 
-    def __init__(self, prompts: PromptRepository, program_weeks: int) -> None:
+    def __init__(self, prompts: PromptRepository, learners: LearnerService, program_weeks: int) -> None:
         self._prompts = prompts
+        self._learners = learners
         self._program_weeks = program_weeks
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
@@ -45,7 +48,7 @@ class PromptSource:
         if not due:
             return []
         due = await self._once_a_day(due)
-        counts = await self._prompts.counts(item.server.guild_id for item, _ in due)
+        counts = await self._learners.counts({item.server.guild_id for item, _ in due})
         return [self._due_post(item, fire, counts[item.server.guild_id]) for item, fire in due]
 
     async def _once_a_day(self, due: list[tuple[ScheduledPrompt, FireTime]]) -> list[tuple[ScheduledPrompt, FireTime]]:
@@ -77,7 +80,7 @@ class PromptSource:
                 posts = sorted(posts, key=lambda p: p.due_at)[:limit]
         return posts
 
-    def _due_post(self, item: ScheduledPrompt, fire: FireTime, counts: tuple[int, int] | None) -> DuePost:
+    def _due_post(self, item: ScheduledPrompt, fire: FireTime, counts: CohortCounts | None) -> DuePost:
         prompt, server = item.prompt, item.server
         assert server.channel_id is not None  # `scheduled` gives only servers with a channel
         payload = None if counts is None else prompt_post(prompt, server, fire, counts)
@@ -87,4 +90,5 @@ class PromptSource:
             label=label(prompt.key),
             payload=payload,
             requests=2 if prompt.open_thread else 1,  # the post, and the thread opened on it
+            stage=1,  # after week one's post or a round due at the same time ("week one starts" before "goals")
         )

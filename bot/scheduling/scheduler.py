@@ -395,7 +395,8 @@ class Scheduler:
 
 
 def _by_due_time(posts: Iterable[DuePost]) -> list[tuple[datetime, list[DuePost]]]:
-    batches: dict[datetime, list[DuePost]] = {}
+    """Batches in order of due time, then stage; a batch's posts go out concurrently."""
+    batches: dict[tuple[datetime, int], list[DuePost]] = {}
     for post in posts:
-        batches.setdefault(post.due_at, []).append(post)
-    return sorted(batches.items())
+        batches.setdefault((post.due_at, post.stage), []).append(post)
+    return [(due_at, batch) for (due_at, _stage), batch in sorted(batches.items(), key=lambda item: item[0])]

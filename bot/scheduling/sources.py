@@ -19,6 +19,9 @@ class DuePost:
     label: str  # for admins: "weekly prompt monday-goals"
     payload: object = None  # what the delivery handler needs, of the source's own type
     requests: int = 1  # Discord requests the delivery makes, for pacing under the global limit
+    # Posts due at the same moment go out by stage, lowest first: a post that may report on another
+    # (a prompt counting pairs, after the round that forms them) comes after it, never beside it.
+    stage: int = 0
 
     @property
     def due_at(self) -> datetime:

@@ -87,13 +87,18 @@ def _how_to_announce(channel_id: int, available: Available) -> str:
             "you look for a partner.")
 
 
-def kickoff(channel_id: int, deadline: datetime, available: Available) -> list[OutgoingMessage]:
+def kickoff(channel_id: int, deadline: datetime, available: Available,
+            first_round: datetime | None = None) -> list[OutgoingMessage]:
+    after = ("The next morning the roundup lists every project announced in time"
+             + (f", and the first pairing round follows at {_stamp(first_round, 't')}." if first_round and
+                available.pair_queue else "."))
     text = "\n".join([
         "**Week one starts today: announce your project.**",
         _how_to_announce(channel_id, available),
         "Why: you build it with a partner from the other side, backend with frontend, and the announcements are "
         "how you find each other: learners on the same kind of project see yours.",
         f"Deadline: {_stamp(deadline, 'F')} ({_stamp(deadline, 'R')}), the end of day 7.",
+        after,
     ])
     return [OutgoingMessage(content=text)]
 
@@ -127,7 +132,7 @@ def reminder(counts: Counts, not_yet: Sequence[int], deadline: datetime, channel
 
 def _project_line(project: AnnouncedProject) -> str:
     title = escape_markdown(" ".join(project.title.split())[:TITLE_SHOWN])
-    looking = f" {LOOKING_MARK}" if project.looking_for_partner else ""
+    looking = f" {LOOKING_MARK}" if project.looking else ""
     return f"**{title}** · <@{project.owner_id}>{looking}"
 
 
@@ -146,20 +151,22 @@ def _chunks(lines: Sequence[str], limit: int) -> list[str]:
     return chunks
 
 
-def roundup(projects: Sequence[AnnouncedProject], tracks: Sequence[Track], available: Available
-            ) -> list[OutgoingMessage]:
+def roundup(projects: Sequence[AnnouncedProject], tracks: Sequence[Track], available: Available,
+            first_round: datetime | None = None) -> list[OutgoingMessage]:
     """Every announced project grouped by track (the file's order, unknown tracks after), backend
     and frontend side by side, then who still looks for a partner. Mentions name, never ping."""
     counts = counts_of(projects)
-    looking = [p for p in projects if p.looking_for_partner]
-    intro = [f"**Week one roundup: {counts.total} project{'s' if counts.total != 1 else ''} announced** "
+    looking = [p for p in projects if p.looking]
+    intro = [f"**Week one roundup: {counts.total} project{'s' if counts.total != 1 else ''} announced by the "
+             "deadline** "
              f"({counts.backend} backend, {counts.frontend} frontend); {len(looking)} still look for a partner "
              f"({LOOKING_MARK})."]
     if available.pair_find:
         intro.append("Find yours with `/pair find`: it ranks the learners on the other side by how well you fit.")
     if available.pair_queue:
-        intro.append("Or wait for the pairing round that follows week one: `/pair queue join` (a project looking for "
-                     "a partner is in it already).")
+        when = f" at {_stamp(first_round, 'F')}" if first_round else ""
+        intro.append(f"Or wait for the first pairing round{when}: `/pair queue join` (a project looking for a partner "
+                     "is in it already, also one announced from now on).")
     elif looking:
         intro.append("Pairing comes next: until then, reply in a project's thread to team up.")
     if not projects:

@@ -31,7 +31,9 @@ class WeekOnePostSpec:
 
 KICKOFF = WeekOnePostSpec("kickoff", 1, time(9, 0), "what to announce and how, and the deadline")
 REMINDER = WeekOnePostSpec("reminder", 4, time(9, 0), "how many announced, and who has not yet")
-ROUNDUP = WeekOnePostSpec("roundup", 7, time(17, 0), "every announced project by track")
+# The roundup comes after the deadline (the end of day 7), so it lists every project announced in
+# time, and before the first pairing round (day 8, 10:00), which it points to.
+ROUNDUP = WeekOnePostSpec("roundup", 8, time(9, 0), "every project announced by the deadline, by track")
 WEEK_ONE_POSTS = (KICKOFF, REMINDER, ROUNDUP)
 BY_KEY = {spec.key: spec for spec in WEEK_ONE_POSTS}
 BY_REF = {spec.ref: spec for spec in WEEK_ONE_POSTS}

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.db.week_one import WeekOneRepository, WeekOneServer
+from bot.db.week_one import AnnouncedProject, WeekOneRepository, WeekOneServer
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig
+from bot.learners.service import LearnerService
+from bot.pairing.schedule import first_round_at
 from bot.scheduling import Scheduler
 from bot.tracks import Track
 from bot.week_one import render
@@ -35,8 +37,9 @@ class WeekOneListing:
 
 class WeekOneService:
     def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, clock: Clock,
-                 tracks: tuple[Track, ...]) -> None:
+                 tracks: tuple[Track, ...], learners: LearnerService) -> None:
         self._repository = repository
+        self._learners = learners  # the projects, and who looks for a partner
         self._scheduler = scheduler
         self._clock = clock
         self.source = WeekOneSource(repository)
@@ -66,6 +69,10 @@ class WeekOneService:
         return [WeekOneListing(spec, due_at(spec, server.cohort_start, server.timezone), spec.ref in upcoming, None)
                 for spec in WEEK_ONE_POSTS]
 
+    async def _announced(self, guild_id: int) -> list[AnnouncedProject]:
+        return [AnnouncedProject(p.owner_id, p.title, p.track, p.discipline, p.looking)
+                for p in await self._learners.active_projects(guild_id)]
+
     @staticmethod
     def spec(key: str) -> WeekOnePostSpec:
         spec = BY_KEY.get(key.strip().lower())
@@ -79,11 +86,12 @@ class WeekOneService:
         backend or frontend role (the reminder names those who have not announced)."""
         end = deadline(server.cohort_start, server.timezone)
         if spec is ROUNDUP:
-            return render.roundup(await self._repository.announced(server.guild_id), self.tracks, available)
+            return render.roundup(await self._announced(server.guild_id), self.tracks, available,
+                                  first_round_at(server.cohort_start, server.timezone))
         if spec is REMINDER:
-            projects = await self._repository.announced(server.guild_id)
+            projects = await self._announced(server.guild_id)
             announced = {p.owner_id for p in projects}
             not_yet = [] if learners is None else [x.user_id for x in learners if x.user_id not in announced]
             return render.reminder(render.counts_of(projects), not_yet, end, server.channel_id, available,
                                    names_known=learners is not None)
-        return render.kickoff(server.channel_id, end, available)
+        return render.kickoff(server.channel_id, end, available, first_round_at(server.cohort_start, server.timezone))

@@ -218,8 +218,11 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
                        f"(`/pair find`, `/pair queue join`), never with them.{said}")
         except PostNotMade as exc:
             log.info("could not tell the partner of pair %s: %s", pair.id, exc)
+        project = await self.bot.services.projects.active(pair.guild_id, interaction.user.id)
+        again = (" Your project shows 🤝 again: you look for a partner (`/project edit looking_for_partner:False` "
+                 "if you don't)." if project is not None and project.looking else "")
         await reply_private(interaction, f"Your pair with <@{partner}> has ended; they were told. You can be matched "
-                                         "again with `/pair find` or `/pair queue join`, never with them.")
+                                         f"again with `/pair find` or `/pair queue join`, never with them.{again}")
 
     @app_commands.command(name="history", description="Your pairs, current and earlier")
     async def history_command(self, interaction: discord.Interaction[Any]) -> None:

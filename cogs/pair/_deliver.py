@@ -13,11 +13,11 @@ import discord
 
 from bot.app import NexusBot
 from bot.db.posts import PostKey
-from bot.discord_limits import DESCRIPTION_LIMIT, THREAD_NAME_LIMIT
+from bot.discord_limits import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
 from bot.pairing.round_steps import CLOSED_REQUEST_EDIT, round_steps, thread_key
-from bot.pairing.rounds_service import RoundDue, auto_round_key
+from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
 from cogs._outbox import derived_nonce, tell
@@ -149,6 +149,13 @@ async def _name(bot: NexusBot, member_id: int) -> str:
 
 # --- rounds ----------------------------------------------------------------------------------
 
+WAITS_BECAUSE = {
+    "no-one-left": "nobody was left on the other side",
+    "only-previous-partners": "only previous partners were left",
+    PARTNER_JUST_PAIRED: "their match paired with someone else a moment before",
+}
+
+
 def round_announcement(stored: StoredRound, track_names: dict[int, str]) -> discord.Embed:
     lines = [f"• <@{p.backend_id}> + <@{p.frontend_id}>" + (f" · {track_names[p.id]}" if p.id in track_names else "")
              for p in stored.pairs]
@@ -158,10 +165,13 @@ def round_announcement(stored: StoredRound, track_names: dict[int, str]) -> disc
     embed = discord.Embed(title=f"🤝 Pairing round: {len(stored.pairs)} new pair" + ("" if len(stored.pairs) == 1
                                                                                      else "s"),
                           description=description, colour=NEXUS_COLOUR)
-    if stored.unmatched:
-        embed.add_field(name="Still waiting", value=f"{len(stored.unmatched)} learner"
-                        + (" stays" if len(stored.unmatched) == 1 else "s stay") + " in the queue for the next round.",
-                        inline=False)
+    if stored.unmatched:  # who still waits and why, in public: names, never pings (sent with mentions off)
+        stay = " stays" if len(stored.unmatched) == 1 else "s stay"
+        footer = f"{len(stored.unmatched)} learner{stay} in the queue for the next round."
+        waiting = [f"• <@{u.member_id}> ({u.side}): {WAITS_BECAUSE.get(u.reason, 'no match this time')}"
+                   for u in stored.unmatched]
+        value = packed(waiting, FIELD_VALUE_LIMIT - len(footer) - 2, "… and {count} more")
+        embed.add_field(name="Still waiting", value=f"{value}\n{footer}", inline=False)
     return embed
 
 

@@ -78,8 +78,17 @@ def status_embed(status: PairStatus, next_round: datetime | None) -> discord.Emb
     if status.incoming:
         embed.add_field(name="Requests to you", inline=False, value="\n".join(
             f"• from <@{r.requester_id}>, expires {timestamp(r.expires_at, 'R')}" for r in status.incoming))
+    if status.pair is not None:
+        looking = "no: you're paired (after `/pair leave` you look again unless you say otherwise)"
+    elif status.looking:
+        looking = "yes: your project shows 🤝 and the next pairing round includes you"
+    else:
+        looking = "no: `/pair queue join`, or `/project edit looking_for_partner:True`"
+    embed.add_field(name="Looking for a partner", value=looking, inline=False)
     queue = "in the queue" if status.queued else "not in the queue (`/pair queue join`)"
-    if status.queued and next_round is not None:
+    if status.pair is not None:
+        queue = "paired: rounds leave you out while you are"
+    elif status.queued and next_round is not None:
         queue += f"; next round {timestamp(next_round, 'F')}"
     embed.add_field(name="Queue", value=queue, inline=False)
     return embed

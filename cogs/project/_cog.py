@@ -7,6 +7,7 @@ form and buttons in `_views`. Answers are private; everything a member typed is 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 import discord
@@ -20,6 +21,7 @@ from bot.projects.service import ProjectService
 from bot.tracks import load_tracks
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
+from cogs.project._post import refresh_badges, topic_buttons
 from cogs.project._views import DYNAMIC_ITEMS, ProjectForm, list_answer, withdraw_view
 from cogs.topic._views import guild_of
 
@@ -42,13 +44,22 @@ class ProjectCog(commands.GroupCog, group_name="project",
                  group_description="Announce your project and see what others build"):
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
+        self._follow_ups: set[asyncio.Task[None]] = set()
         super().__init__()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.services.learners.on_change(self._partners_changed)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.services.learners.off_change(self._partners_changed)
+
+    async def _partners_changed(self, guild_id: int, members: frozenset[int]) -> None:
+        # In the background: the accept or round that paired them answers first.
+        task = asyncio.create_task(refresh_badges(self.bot, guild_id, members), name="nexus-follow-up: badges")
+        self._follow_ups.add(task)
+        task.add_done_callback(self._follow_ups.discard)
 
     @property
     def projects(self) -> ProjectService:
@@ -128,9 +139,12 @@ class ProjectCog(commands.GroupCog, group_name="project",
             raise UserError(f"{who} no announced project." + (" Announce yours with `/project announce`."
                                                                 if whose.id == interaction.user.id else ""))
         url = post_url(project)
+        embed = project_embed(project, self.projects.track_name(project.track), whose)
+        topics = await self.projects.suggested_topics(project)
+        if topics:  # the same topics as its thread and pairing's reasons (one function)
+            embed.add_field(name="Knowledge-base topics", value=", ".join(t.title for t in topics), inline=False)
         await interaction.response.send_message(
-            content=f"The post: {url}" if url else None,
-            embed=project_embed(project, self.projects.track_name(project.track), whose),
+            content=f"The post: {url}" if url else None, embed=embed, view=topic_buttons(topics),
             ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="list", description="The server's announced projects, newest first")

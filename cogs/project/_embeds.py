@@ -42,7 +42,7 @@ def project_embed(project: Project, track_name: str, author: discord.abc.User | 
         embed.set_author(name=author.display_name, icon_url=author.display_avatar.url)
     embed.add_field(name="Track", value=track_name, inline=True)
     embed.add_field(name="Discipline", value=project.discipline.capitalize(), inline=True)
-    if project.looking_for_partner and not withdrawn:
+    if project.looking and not withdrawn:
         embed.add_field(name="Partner", value=LOOKING_BADGE, inline=True)
     embed.add_field(name="Stack", value=clip(project.stack, FIELD_VALUE_LIMIT), inline=False)
     embed.add_field(name="Repository", value=clip(project.repo_url, FIELD_VALUE_LIMIT) if project.repo_url
@@ -63,7 +63,7 @@ def thread_intro(project: Project, topics: Sequence[SearchHit], pair_find_exists
                      "only you see it):")
     else:
         lines.append("📚 Look up any concept you meet with `/topic query`.")
-    if project.looking_for_partner:
+    if project.looking:
         other = "frontend" if project.discipline == "backend" else "backend"
         if pair_find_exists:
             lines.append(f"🤝 <@{project.owner_id}> looks for a {other} partner: `/pair find` ranks {other} "
@@ -85,7 +85,7 @@ def _filter_words(wanted: ProjectFilter, track_name: str | None) -> str:
 
 
 def list_line(project: Project, track_name: str) -> str:
-    badge = " · 🤝 looking" if project.looking_for_partner else ""
+    badge = " · 🤝 looking" if project.looking else ""
     url = post_url(project)
     link = f" · [post]({url})" if url else ""
     return (f"**{clip(safe_title(project.title), 100)}** · <@{project.owner_id}> · {project.discipline} · "

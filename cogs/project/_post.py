@@ -6,6 +6,7 @@ for a post that is gone."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
@@ -14,6 +15,7 @@ import discord
 from bot.app import NexusBot
 from bot.discord_limits import THREAD_NAME_LIMIT
 from bot.errors import UserError
+from bot.knowledge.model import SearchHit
 from bot.posting import PostFailed, RetryLater, nonce_for
 from bot.projects.model import Project
 from bot.projects.service import ProjectService
@@ -67,12 +69,17 @@ async def _thread_exists(bot: NexusBot, thread_id: int) -> bool:
     return True
 
 
-async def _thread_intro(bot: NexusBot, service: ProjectService, project: Project) -> tuple[str, discord.ui.View]:
-    topics = await service.suggested_topics(project)
+def topic_buttons(topics: Sequence[SearchHit]) -> discord.ui.View:
+    """A button opening each of a project's topics (privately, for whoever presses it)."""
     view = discord.ui.View(timeout=None)
     for number, hit in enumerate(topics):
         view.add_item(OpenTopicButton(hit.slug, hit.title, row=number // 5, style=discord.ButtonStyle.primary))
-    return thread_intro(project, topics, command_exists(bot.tree, "/pair find")), view
+    return view
+
+
+async def _thread_intro(bot: NexusBot, service: ProjectService, project: Project) -> tuple[str, discord.ui.View]:
+    topics = await service.suggested_topics(project)
+    return thread_intro(project, topics, command_exists(bot.tree, "/pair find")), topic_buttons(topics)
 
 
 async def publish(interaction: discord.Interaction[Any], project: Project) -> Published:
@@ -134,6 +141,24 @@ async def publish(interaction: discord.Interaction[Any], project: Project) -> Pu
         log.warning("project %s: could not open its thread", project.id, exc_info=True)
     await service.set_post(project, channel.id, message.id, thread_id)
     return Published(message.jump_url, edited=False, thread_made=thread_id is not None)
+
+
+async def refresh_badges(bot: NexusBot, guild_id: int, members: Iterable[int]) -> None:
+    """Pairs formed or ended for `members`: their projects' posts show whether they look for a
+    partner now (the badge goes when they pair and comes back when they leave). A post that is gone
+    or can't be edited is left as it is (logged): the pair is what matters."""
+    service = bot.services.projects
+    guild = bot.get_guild(guild_id)
+    for member_id in members:
+        project = await service.active(guild_id, member_id)
+        if project is None or not project.has_post:
+            continue
+        author = guild.get_member(member_id) if guild is not None else None
+        try:
+            await _edit_post(bot, project, project_embed(project, service.track_name(project.track),
+                                                         author or await bot.fetch_user(member_id)))
+        except discord.HTTPException as exc:
+            log.warning("project %s: could not show its partner badge as it is now: %s", project.id, exc)
 
 
 def thread_name(project: Project) -> str:

@@ -70,24 +70,21 @@ async def test_a_prompt_fires_and_appears_with_the_right_text(nexus):
     await set_up(standin)
     await bot.services.scheduler.advance_to(datetime(2027, 1, 4, 9, 30, tzinfo=UTC))
 
-    assert titles(standin) == ["Monday goals", "Announce your project"]
-    (_, goals), (_, announce) = prompt_posts(standin)
+    assert titles(standin) == ["Monday goals"]  # week one's kickoff calls for the announcements, no prompt repeats it
+    [(_, goals)] = prompt_posts(standin)
     assert "New week, new goals." in goals.text and "Projects announced so far: 0 · pairs formed: 0." in goals.text
     assert "Weekly prompt · program week 1 · replies in the thread" in goals.text
     [thread] = [t for t in standin.threads if t.message_id == goals.id]
     assert thread.name == "Monday goals · Monday 4 January 2027" and not thread.private
-    channel_id = standin.guild.channel(CHANNEL).id
-    assert "**Week 1: announce your project.**" in announce.text
-    assert "The cohort started on Monday 4 January 2027." in announce.text
-    assert f"Announce it here in <#{channel_id}>" in announce.text
-    assert "Posted late" not in goals.text + announce.text
-    assert not [t for t in standin.threads if t.message_id == announce.id]  # no thread asked for
+    assert "Posted late" not in goals.text
     assert goals.allowed_mentions.get("parse") == []
+    # Due in the same minute, the kickoff goes first: "week one starts today" before the week's goals.
+    [kickoff] = [m for m in standin.messages(CHANNEL) if "Week one starts today" in m.text]
+    assert kickoff.id < goals.id
 
     await bot.services.scheduler.advance_to(datetime(2027, 1, 11, 9, 30, tzinfo=UTC))
-    assert titles(standin) == ["Monday goals", "Announce your project", "Wednesday check", "Friday show and tell",
-                               "Monday goals", "Find your partner"]
-    assert "**Week 2: find your partner.**" in prompt_posts(standin)[-1][1].text
+    assert titles(standin) == ["Monday goals", "Wednesday check", "Friday show and tell", "Monday goals"]
+    assert "program week 2" in prompt_posts(standin)[-1][1].text
 
 
 async def test_a_bot_restarted_mid_week_loses_nothing_and_repeats_nothing(tmp_path):
@@ -99,7 +96,7 @@ async def test_a_bot_restarted_mid_week_loses_nothing_and_repeats_nothing(tmp_pa
             await bot.services.scheduler.advance_to(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
         finally:
             await stop_bot(bot, task)
-        assert titles(standin) == ["Monday goals", "Announce your project"]
+        assert titles(standin) == ["Monday goals"]
 
         # Down from Monday noon to Wednesday 15:00: the 13:00 check is 2 hours late, within the grace.
         late = asyncio.create_task(standin.wait_for_message(CHANNEL, lambda m: "Mid-week check-in" in m.text,
@@ -111,8 +108,7 @@ async def test_a_bot_restarted_mid_week_loses_nothing_and_repeats_nothing(tmp_pa
             await bot.services.scheduler.advance_to(FRIDAY_SHOW_AT + timedelta(minutes=30))
         finally:
             await stop_bot(bot, task)
-        assert titles(standin) == ["Monday goals", "Announce your project", "Wednesday check",
-                                   "Friday show and tell"]
+        assert titles(standin) == ["Monday goals", "Wednesday check", "Friday show and tell"]
         assert "Posted late" not in prompt_posts(standin)[-1][1].text
 
         # Down from Friday to the next Wednesday 15:00: Monday's posts are too old to make (skipped and
@@ -124,12 +120,11 @@ async def test_a_bot_restarted_mid_week_loses_nothing_and_repeats_nothing(tmp_pa
             await late
             problems = await bot.services.scheduler.problems(standin.guild.id)
             skipped = sorted((p.key.ref, p.status) for p in problems if p.key.kind == "prompt")
-            assert skipped == [("find-your-partner", "skipped"), ("monday-goals", "skipped")]
+            assert skipped == [("monday-goals", "skipped")]
             assert all("offline" in p.last_error for p in problems)
         finally:
             await stop_bot(bot, task)
-        assert titles(standin) == ["Monday goals", "Announce your project", "Wednesday check",
-                                   "Friday show and tell", "Wednesday check"]
+        assert titles(standin) == ["Monday goals", "Wednesday check", "Friday show and tell", "Wednesday check"]
 
 
 async def test_a_bot_killed_after_sending_and_before_recording_makes_one_message(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ SUNDAY = datetime(2027, 1, 3, 12, 0, tzinfo=UTC)  # the day before the cohort st
 COHORT_START = "2027-01-04"  # Monday; Lagos is UTC+1 all year
 KICKOFF_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # day 1, 09:00 in Lagos
 REMINDER_AT = datetime(2027, 1, 7, 8, 0, tzinfo=UTC)  # day 4, 09:00 in Lagos
-ROUNDUP_AT = datetime(2027, 1, 10, 16, 0, tzinfo=UTC)  # day 7, 17:00 in Lagos
+ROUNDUP_AT = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)  # day 8, 09:00 in Lagos, after the deadline
 DEADLINE = datetime(2027, 1, 10, 23, 0, tzinfo=UTC)  # the end of day 7 in Lagos
 EPHEMERAL = 1 << 6
 MENTION = re.compile(r"<@!?(\d+)>")
@@ -133,7 +133,8 @@ async def test_week_one_posts_its_three_posts_once_across_a_restart(tmp_path):
         posts = week_one_posts(standin)
         assert [which for which, _ in posts] == ["kickoff", "reminder", "roundup"]  # nothing repeated
         roundup = posts[-1][1]
-        assert "Week one roundup: 2 projects announced** (1 backend, 1 frontend); 1 still look" in roundup.text
+        assert ("Week one roundup: 2 projects announced by the deadline** (1 backend, 1 frontend); 1 still look"
+                in roundup.text)
         assert "Find yours with `/pair find`" in roundup.text and "`/pair queue join`" in roundup.text
         assert "Pairing comes next" not in roundup.text
         tracks = [(e["title"], [(f["name"], f["value"], f.get("inline")) for f in e.get("fields", [])])
@@ -227,7 +228,7 @@ async def test_a_long_roundup_continues_in_a_thread_on_its_post_and_lists_every_
     [roundup] = [m for which, m in week_one_posts(standin) if which == "roundup"]  # one post in the channel
     assert "The list continues in this post's thread." in roundup.text
     [thread] = [t for t in standin.threads if t.message_id == roundup.id]
-    assert thread.name == "Week one roundup · Sunday 10 January 2027" and not thread.private
+    assert thread.name == "Week one roundup · Monday 11 January 2027" and not thread.private
     rest = standin.messages(thread.id)
     assert rest and all(m.allowed_mentions.get("parse") == [] for m in rest)
     listed = re.findall(r"\*\*Project number (\d{3}) x+\*\*", "\n".join(m.text for m in [roundup, *rest]))
@@ -240,8 +241,8 @@ async def test_a_long_roundup_continues_in_a_thread_on_its_post_and_lists_every_
 async def test_a_start_in_the_past_makes_only_what_is_ahead_and_a_post_missed_within_the_grace(nexus, settled):
     standin, bot = nexus.standin, nexus.bot
     await bot.services.scheduler.advance_to(KICKOFF_AT + timedelta(hours=2, minutes=30))  # Monday 10:30 UTC
-    # A cohort that started a week ago: its roundup was 18 hours ago, beyond the 6-hour grace.
-    await set_up(standin, cohort_start="2026-12-28")
+    # A cohort that started eight days ago: its roundup (day 8) was 26 hours ago, beyond the 6-hour grace.
+    await set_up(standin, cohort_start="2026-12-27")
     await settled(bot)
     assert week_one_posts(standin) == []
     assert [p for p in await bot.services.scheduler.problems(standin.guild.id) if p.key.kind == "week-one"] == []

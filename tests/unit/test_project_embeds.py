@@ -12,7 +12,7 @@ NOW = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
 def project(**changes):
     fields = dict(id=1, guild_id=10, owner_id=42, title="**Bold** _claim_", track="job-board",
                   description="It works.", stack="Django", repo_url=None, discipline="backend",
-                  looking_for_partner=True, status="active", channel_id=20, message_id=30, thread_id=30,
+                  looking_for_partner=True, looking=True, status="active", channel_id=20, message_id=30, thread_id=30,
                   created_at=NOW, updated_at=NOW)
     fields.update(changes)
     return Project(**fields)
@@ -22,7 +22,7 @@ def test_the_partner_line_names_pair_find_only_when_it_exists():
     assert "`/pair find`" in thread_intro(project(), [], pair_find_exists=True)
     without = thread_intro(project(), [], pair_find_exists=False)
     assert "/pair" not in without and "looks for a frontend partner" in without
-    assert "partner" not in thread_intro(project(looking_for_partner=False), [], pair_find_exists=True)
+    assert "partner" not in thread_intro(project(looking_for_partner=False, looking=False), [], pair_find_exists=True)
 
 
 def test_markdown_in_a_title_is_shown_as_typed():

@@ -8,8 +8,11 @@ import pytest
 
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
+from bot.db.pairing import PairingRepository
+from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
 from bot.guild_setup import GuildConfig
+from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt
 from bot.prompts.source import PromptSource
 from bot.scheduling import WeeklyTime
@@ -37,7 +40,8 @@ async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, th
 
 
 def source(db):
-    return PromptSource(PromptRepository(db), PROGRAM_WEEKS)
+    learners = LearnerService(ProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
+    return PromptSource(PromptRepository(db), learners, PROGRAM_WEEKS)
 
 
 def local(instant, zone):

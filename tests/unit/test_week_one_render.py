@@ -18,12 +18,12 @@ def project(n: int, track: str = "job-board", discipline: str = "backend", looki
     return AnnouncedProject(10**17 + n, title or f"Project {n:04d} " + "t" * 80, track, discipline, looking)
 
 
-def test_week_one_falls_on_days_1_4_and_7_in_the_servers_time_across_a_dst_change():
+def test_week_one_falls_on_days_1_4_and_8_in_the_servers_time_across_a_dst_change():
     # New York, cohort starting the Friday before DST begins (Sunday 14 March 2027).
     start = date(2027, 3, 12)
     assert due_at(KICKOFF, start, "America/New_York") == datetime(2027, 3, 12, 14, 0, tzinfo=UTC)  # EST
     assert due_at(REMINDER, start, "America/New_York") == datetime(2027, 3, 15, 13, 0, tzinfo=UTC)  # EDT
-    assert due_at(ROUNDUP, start, "America/New_York") == datetime(2027, 3, 18, 21, 0, tzinfo=UTC)
+    assert due_at(ROUNDUP, start, "America/New_York") == datetime(2027, 3, 19, 13, 0, tzinfo=UTC)  # day 8, 09:00 EDT
     assert deadline(start, "America/New_York") == datetime(2027, 3, 19, 4, 0, tzinfo=UTC)  # end of day 7
 
 

@@ -1,0 +1,136 @@
+"""One truth about each learner, through the real bot and the stand-in: paired means no longer
+looking, in every place that shows who looks (the project posts, `/project list`, `/project show`,
+`/pair status`, the week-one roundup), and after `/pair leave` the badge comes back."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from _server import CHANNEL, set_up
+
+pytestmark = pytest.mark.asyncio
+
+NOW = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # day 2 of a cohort starting Monday 7 December
+BACKEND = {"title": "Job board API", "stack": "Django REST Framework, PostgreSQL, JWT",
+           "description": "Job postings and applications behind a REST API with JWT login."}
+FRONTEND = {"title": "Job board UI", "stack": "React, TypeScript, REST API, JWT",
+            "description": "The pages of a job board, calling its REST API."}
+LOOKING_BADGE = "🤝 Looking for a partner"
+
+
+@pytest.fixture
+async def server(nexus):
+    nexus.bot.clock.set(NOW)
+    await set_up(nexus.standin, cohort_start="2026-12-07", timezone="UTC")
+    return nexus
+
+
+def member_id(nexus, name):
+    return next(m.id for m in nexus.standin.guilds[0].members if m.name == name)
+
+
+async def announce(nexus, member, values):
+    opened = await nexus.standin.invoke(member, "project announce", {"track": "job-board", "looking_for_partner": True})
+    assert opened.modal is not None, opened.message and opened.message.text
+    return await (await nexus.standin.submit_modal(member, opened.modal, values)).wait_done()
+
+
+def post_of(nexus, member):
+    owner = member_id(nexus, member)
+    [post] = [m for m in nexus.standin.messages(CHANNEL) if m.content.startswith(f"📣 <@{owner}>")]
+    return post
+
+
+def badge_shown(post):
+    return any(field["value"] == LOOKING_BADGE for field in post.embeds[0].get("fields", []))
+
+
+async def listed_as_looking(nexus):
+    reply = await nexus.standin.invoke("mentor", "project list", {"looking": True})
+    return reply.message.embeds[0]["description"]
+
+
+async def pair_by_request(nexus, settled):
+    standin = nexus.standin
+    await (await standin.invoke("ada", "pair request", {"member": "ben"})).wait_done()
+    [asked] = [m for m in standin.dm_messages("ben") if any(
+        b["custom_id"].startswith("nexus:pair:accept:") for b in m.buttons)]
+    accept = next(b["custom_id"] for b in asked.buttons if b["custom_id"].startswith("nexus:pair:accept:"))
+    accepted = await (await standin.click("ben", asked, accept)).wait_done()
+    assert "you're paired" in accepted.original.text
+    await settled(nexus.bot)
+
+
+async def test_paired_learners_are_shown_as_looking_nowhere_and_look_again_after_a_leave(server, settled):
+    standin = server.standin
+    ada, ben = member_id(server, "ada"), member_id(server, "ben")
+    await announce(server, "ada", BACKEND)
+    await announce(server, "ben", FRONTEND)
+    assert badge_shown(post_of(server, "ada")) and badge_shown(post_of(server, "ben"))
+    looking = await listed_as_looking(server)
+    assert f"<@{ada}>" in looking and f"<@{ben}>" in looking
+
+    await pair_by_request(server, settled)
+
+    assert not badge_shown(post_of(server, "ada")) and not badge_shown(post_of(server, "ben"))  # posts edited
+    looking = await listed_as_looking(server)
+    assert f"<@{ada}>" not in looking and f"<@{ben}>" not in looking
+    everyone = (await standin.invoke("mentor", "project list")).message.embeds[0]["description"]
+    assert f"<@{ada}>" in everyone and "🤝" not in everyone
+    shown = await standin.invoke("ada", "project show")
+    assert LOOKING_BADGE not in str(shown.message.embeds)
+    status = await standin.invoke("ada", "pair status")
+    [field] = [f for f in status.message.embeds[0]["fields"] if f["name"] == "Looking for a partner"]
+    assert field["value"].startswith("no: you're paired")
+
+    # The roundup at the end of week one lists nobody as still looking.
+    await server.bot.services.scheduler.advance_to(datetime(2026, 12, 14, 9, 30, tzinfo=UTC))  # day 8, before the round
+    await settled(server.bot)
+    [roundup] = [m for m in standin.messages(CHANNEL) if "Week one roundup" in m.content]
+    assert "0 still look for a partner" in roundup.content
+    assert all(embed.get("title") != "Still looking for a partner" for embed in roundup.embeds)
+
+    left = await standin.invoke("ada", "pair leave")
+    assert "shows 🤝 again" in left.message.text
+    await settled(server.bot)
+    assert badge_shown(post_of(server, "ada")) and badge_shown(post_of(server, "ben"))
+    looking = await listed_as_looking(server)
+    assert f"<@{ada}>" in looking and f"<@{ben}>" in looking
+    status = await standin.invoke("ben", "pair status")
+    [field] = [f for f in status.message.embeds[0]["fields"] if f["name"] == "Looking for a partner"]
+    assert field["value"].startswith("yes")
+
+
+BACKEND_FULL = {"title": "Hiring platform API",
+                "stack": "Django, Django REST Framework, PostgreSQL, JWT, Celery, Redis, Docker",
+                "description": "A REST API for job postings: JWT login, Celery sends the emails, and a Redis cache "
+                               "keeps the listings fast."}
+FRONTEND_SHORT = {"title": "Hiring platform UI", "stack": "React, TypeScript, REST API, JWT",
+                  "description": "The pages candidates and employers use."}
+
+
+def thread_topics(nexus, member):
+    post = post_of(nexus, member)
+    [intro] = nexus.standin.messages(post.thread_id)
+    return [b["label"] for b in intro.buttons if b["custom_id"].startswith("nexus:topic:open:")]
+
+
+async def test_one_answer_to_which_topics_fit_a_project(server, settled):
+    standin = server.standin
+    await announce(server, "ada", BACKEND_FULL)
+    await announce(server, "ben", FRONTEND_SHORT)
+    await settled(server.bot)
+    ada_topics, ben_topics = thread_topics(server, "ada"), thread_topics(server, "ben")
+    assert not any("Channels" in label for label in ada_topics)  # never mentioned: no real-time here
+    for named in ("JWT", "Celery", "Redis", "PostgreSQL"):
+        assert any(named in label for label in ada_topics), (named, ada_topics)
+    assert any("JWT" in label for label in ben_topics) and any("REST API" in label for label in ben_topics)
+
+    shown = await standin.invoke("ada", "project show")  # the same topics, the same buttons
+    [field] = [f for f in shown.message.embeds[0]["fields"] if f["name"] == "Knowledge-base topics"]
+    assert field["value"] == ", ".join(ada_topics)
+    assert [b["label"] for b in shown.message.buttons] == ada_topics
+
+    found = await standin.invoke("ada", "pair find")  # pairing's reasons name topics both threads show
+    reasons = found.message.embeds[0]["fields"][0]["value"]
+    shared = [t for t in ada_topics if t in ben_topics]
+    assert shared and all(topic in reasons for topic in shared), (shared, reasons)
