@@ -76,3 +76,69 @@ async def test_an_expired_request_delivered_in_the_channel_changes_that_message(
     assert changed.id == asked.id
     assert not changed.buttons and EXPIRED in changed.text and changed.text.startswith(f"<@{ben}>")
     assert len([m for m in standin.dm_messages("ada") if "expired without an answer" in m.text]) == 1
+
+
+# --- b. a learner left unmatched for the same reason is told once ---------------------------------
+
+NO_PARTNER = "This pairing round found no partner for you"
+SUNDAY = datetime(2027, 1, 3, 12, 0, tzinfo=UTC)  # the day before the cohort starts
+DAY_8 = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Lagos: the first automatic round
+
+
+def no_partner(standin, name):
+    return [m.text for m in standin.dm_messages(name) if NO_PARTNER in m.text]
+
+
+async def join_queue(standin, *names):
+    for name in names:
+        reply = await standin.invoke(name, "pair queue join")
+        assert reply.ephemeral and "in the queue" in reply.message.text, reply.message.text
+
+
+async def run_round(standin):
+    reply = await (await standin.invoke("mentor", "pair round")).wait_done()
+    return "\n".join(m.text for m in [reply.message, *reply.followups] if m is not None)
+
+
+async def test_the_weekly_round_tells_a_learner_it_left_over_once_not_every_week(nexus):
+    standin, scheduler = nexus.standin, nexus.bot.services.scheduler
+    nexus.bot.clock.set(SUNDAY)
+    await set_up(standin, cohort_start="2027-01-04", timezone="Africa/Lagos")
+    await join_queue(standin, "ada", "chioma", "esi", "ben", "diego")
+
+    await scheduler.advance_to(DAY_8 + timedelta(hours=1))
+    [left] = [name for name in ("ada", "chioma", "esi") if no_partner(standin, name)]
+    assert "everyone on the other side was already matched" in no_partner(standin, left)[0]
+    for week in (1, 2, 3):  # still waiting, for the same reason: not told again
+        await scheduler.advance_to(DAY_8 + timedelta(days=7 * week, hours=1))
+        assert len(no_partner(standin, left)) == 1, week
+
+
+async def test_a_learner_is_told_again_when_the_reason_changes_or_after_being_paired(server):
+    standin = server.standin
+    await join_queue(standin, "ada", "ben")
+    assert "1 pair" in await run_round(standin)
+    assert "has ended" in (await standin.invoke("ada", "pair leave")).message.text
+    await join_queue(standin, "ada", "ben")
+
+    # Only each other, their previous partner, is left: told once, however many rounds run.
+    for _ in range(3):
+        assert "2 left unmatched" in await run_round(standin)
+    for name in ("ada", "ben"):
+        [told] = no_partner(standin, name)
+        assert "your previous partners" in told
+
+    # ben leaves the queue: ada's reason changes (nobody is left), so she is told, once.
+    await standin.invoke("ben", "pair queue leave")
+    for _ in range(2):
+        await run_round(standin)
+    assert len(no_partner(standin, "ada")) == 2 and "already matched" in no_partner(standin, "ada")[1]
+
+    # Paired with diego, then unmatched again for the same reason as before: told again.
+    await join_queue(standin, "diego")
+    assert "1 pair" in await run_round(standin)
+    assert "has ended" in (await standin.invoke("diego", "pair leave")).message.text
+    await join_queue(standin, "ada")
+    assert "1 left unmatched" in await run_round(standin)
+    assert len(no_partner(standin, "ada")) == 3 and "already matched" in no_partner(standin, "ada")[2]
+    assert len(no_partner(standin, "ben")) == 1
