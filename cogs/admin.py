@@ -56,6 +56,16 @@ def _format_bytes(size: int) -> str:
     return f"{size} B"
 
 
+def _changed_text(config: GuildConfig) -> str:
+    """Who last changed the set-up and when, as a line of the embed (a footer would show the mention
+    and the timestamp as raw text). A mention in an embed pings nobody."""
+    if not config.updated_by:
+        return ""
+    changed = config.changed_at
+    when = f" {timestamp(changed, 'R')} ({timestamp(changed, 'F')})" if changed else ""
+    return f"\nLast changed by <@{config.updated_by}>{when}"
+
+
 def _role_text(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else "not set"
 
@@ -234,11 +244,10 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                 f"Frontend role: {_role_text(config.frontend_role_id)}\n"
                 f"Cohort start: {self._cohort_text(config)}\n"
                 f"Time zone: {config.timezone}"
+                f"{_changed_text(config)}"
             ),
             inline=False,
         )
-        if config.updated_by:
-            embed.set_footer(text="Last changed by an admin")
         return embed
 
 

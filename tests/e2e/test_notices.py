@@ -142,3 +142,24 @@ async def test_a_learner_is_told_again_when_the_reason_changes_or_after_being_pa
     assert "1 left unmatched" in await run_round(standin)
     assert len(no_partner(standin, "ada")) == 3 and "already matched" in no_partner(standin, "ada")[2]
     assert len(no_partner(standin, "ben")) == 1
+
+
+# --- c. who last changed the set-up, and when ------------------------------------------------------
+
+async def test_the_status_names_the_admin_who_last_changed_the_set_up_and_when(server):
+    standin = server.standin
+    mentor, lead = member_id(standin, "mentor"), member_id(standin, "lead")
+    status = await standin.invoke("mentor", "nexus status")
+    assert f"Last changed by <@{mentor}> <t:{int(NOW.timestamp())}:R>" in status.message.text
+    assert f"<t:{int(NOW.timestamp())}:F>" in status.message.text
+    assert "Last changed by an admin" not in status.message.text
+    allowed = status.message.allowed_mentions or {}
+    assert not allowed.get("parse") and not allowed.get("users")  # naming them pings nobody
+
+    later = NOW + timedelta(days=2, hours=3)
+    server.bot.clock.set(later)
+    reply = await standin.invoke("lead", "nexus setup", {"channel": CHANNEL, "timezone": "Europe/London"})
+    assert f"Last changed by <@{lead}> <t:{int(later.timestamp())}:R>" in reply.message.text
+    status = await standin.invoke("mentor", "nexus status")
+    assert f"Last changed by <@{lead}> <t:{int(later.timestamp())}:R>" in status.message.text
+    assert f"<@{mentor}>" not in status.message.text
