@@ -163,3 +163,36 @@ async def test_the_status_names_the_admin_who_last_changed_the_set_up_and_when(s
     status = await standin.invoke("mentor", "nexus status")
     assert f"Last changed by <@{lead}> <t:{int(later.timestamp())}:R>" in status.message.text
     assert f"<@{mentor}>" not in status.message.text
+
+
+# --- d. the database's real size --------------------------------------------------------------------
+
+UNITS = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3}
+PROJECT = {"title": "Job board API", "stack": "Django REST Framework, PostgreSQL, JWT",
+           "description": "Job postings and applications behind a REST API with JWT login. " * 8}
+
+
+async def database_shown(standin):
+    """The size `/nexus status` shows, in bytes (to its rounding)."""
+    status = await standin.invoke("mentor", "nexus status")
+    [(value, unit)] = re.findall(r"Database: (\d+(?:\.\d)?) (B|KiB|MiB|GiB)", status.message.text)
+    return float(value) * UNITS[unit]
+
+
+def on_disk(db_path):
+    return sum(path.stat().st_size for path in (db_path, db_path.with_name(db_path.name + "-wal"))
+               if path.exists())
+
+
+async def test_the_status_shows_the_database_size_on_disk_and_it_grows_with_data(server):
+    standin, db_path = server.standin, server.db_path
+    before = await database_shown(standin)
+    assert before == pytest.approx(on_disk(db_path), rel=0.05)
+
+    for name, track in (("ada", "job-board"), ("chioma", "job-board"), ("esi", "job-board")):
+        opened = await standin.invoke(name, "project announce", {"track": track})
+        await (await standin.submit_modal(name, opened.modal, PROJECT | {"title": f"{name}'s API"})).wait_done()
+    await join_queue(standin, "ada", "chioma", "esi", "ben", "diego")
+    after = await database_shown(standin)
+    assert after > before
+    assert after == pytest.approx(on_disk(db_path), rel=0.05)
