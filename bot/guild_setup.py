@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from bot.clock import Clock
+from bot.clock import Clock, from_db_time
 from bot.errors import UserError
 from bot.timezones import find_zone, region_example, zone_names
 
@@ -75,6 +75,11 @@ class GuildConfig:
     timezone: str
     updated_by: int | None
     updated_at: str
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """When an admin last changed it (None: never saved)."""
+        return from_db_time(self.updated_at) if self.updated_at else None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.db.database import DatabaseSize
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
@@ -90,9 +91,9 @@ class Services:
             _db=db,
         )
 
-    async def database_size(self) -> int:
-        """Bytes the database file holds (for `/nexus status`)."""
-        return await self._db.size_bytes()
+    async def database_size(self) -> DatabaseSize:
+        """What the database takes on disk, its file and its write-ahead log (for `/nexus status`)."""
+        return await self._db.size()
 
     def database_problem(self) -> str | None:
         """Why the database can't be written right now, naming its file (for `/nexus status`)."""

@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.cohort import date_in_words, program_week
+from bot.db.database import DatabaseSize
 from bot.db.posts import PostKey
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
@@ -54,6 +55,23 @@ def _format_bytes(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def _size_text(size: DatabaseSize) -> str:
+    """The database's size on disk, and how much of it is the write-ahead log when there is one."""
+    if not size.wal:
+        return _format_bytes(size.total)
+    return f"{_format_bytes(size.total)} ({_format_bytes(size.file)} file + {_format_bytes(size.wal)} write-ahead log)"
+
+
+def _changed_text(config: GuildConfig) -> str:
+    """Who last changed the set-up and when, as a line of the embed (a footer would show the mention
+    and the timestamp as raw text). A mention in an embed pings nobody."""
+    if not config.updated_by:
+        return ""
+    changed = config.changed_at
+    when = f" {timestamp(changed, 'R')} ({timestamp(changed, 'F')})" if changed else ""
+    return f"\nLast changed by <@{config.updated_by}>{when}"
 
 
 def _role_text(role_id: int | None) -> str:
@@ -194,7 +212,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             name="Bot",
             value=(
                 f"Gateway latency: {latency_text}\n"
-                f"Database: {_format_bytes(await services.database_size())}\n"
+                f"Database: {_size_text(await services.database_size())}\n"
                 f"{unwritable}"
                 f"Version: {self.bot.version} · up {uptime // 3600} h {uptime % 3600 // 60} min"
             ),
@@ -234,11 +252,10 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                 f"Frontend role: {_role_text(config.frontend_role_id)}\n"
                 f"Cohort start: {self._cohort_text(config)}\n"
                 f"Time zone: {config.timezone}"
+                f"{_changed_text(config)}"
             ),
             inline=False,
         )
-        if config.updated_by:
-            embed.set_footer(text="Last changed by an admin")
         return embed
 
 

@@ -406,6 +406,29 @@ class Database:
             self._wrote()
             return cursor
 
-    async def size_bytes(self) -> int:
-        row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
-        return int(row[0]) if row else 0
+    async def size(self) -> DatabaseSize:
+        """What the database takes on disk: its file and its write-ahead log, where recent writes
+        live until a checkpoint copies them into the file. (SQLite's page count was not it: it
+        counts pages, so rows added to pages with room left changed nothing, and it ignores the log.)
+        An in-memory database: its pages."""
+        if str(self.path) == ":memory:":
+            row = await self.fetchone("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+            return DatabaseSize(int(row[0]) if row else 0, 0)
+        return DatabaseSize(_file_size(self.path), _file_size(Path(f"{self.path}-wal")))
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # no log yet, or a checkpoint on close removed it
+        return 0
+
+
+@dataclass(frozen=True)
+class DatabaseSize:
+    file: int  # bytes of the database file
+    wal: int  # bytes of its write-ahead log (<file>-wal)
+
+    @property
+    def total(self) -> int:
+        return self.file + self.wal

@@ -78,9 +78,11 @@ class RoundRepository:
                             if await self._free(conn, guild_id, member):
                                 left.append(UnmatchedEntry(member, cast(Discipline, side), "partner-just-paired"))
                     await conn.execute("RELEASE planned_pair")
+                told = [await self._tell(conn, guild_id, row["id"], entry) for entry in left]
                 await conn.executemany(
-                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason) VALUES (?, ?, ?, ?)",
-                    [(row["id"], entry.member_id, entry.side, entry.reason) for entry in left])
+                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason, told) VALUES (?, ?, ?, ?, ?)",
+                    [(row["id"], entry.member_id, entry.side, entry.reason, int(tell))
+                     for entry, tell in zip(left, told, strict=True)])
         created = row is not None
         if row is None:
             row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
@@ -89,6 +91,22 @@ class RoundRepository:
         stored = _round(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
+
+    @staticmethod
+    async def _tell(conn: aiosqlite.Connection, guild_id: int, round_id: int, entry: UnmatchedEntry) -> bool:
+        """Whether the round tells this learner why it left them unmatched: unless the last reason
+        they were told in this server (since they were last paired) is this same one. Remembered
+        when told."""
+        cursor = await conn.execute("SELECT reason FROM pair_unmatched_told WHERE guild_id = ? AND member_id = ?",
+                                    (guild_id, entry.member_id))
+        last = await cursor.fetchone()
+        if last is not None and last["reason"] == entry.reason:
+            return False
+        await conn.execute(
+            "INSERT INTO pair_unmatched_told (guild_id, member_id, reason, round_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, member_id) DO UPDATE SET reason = excluded.reason, round_id = excluded.round_id",
+            (guild_id, entry.member_id, entry.reason, round_id))
+        return True
 
     @staticmethod
     async def _free(conn: aiosqlite.Connection, guild_id: int, member_id: int) -> bool:
@@ -103,7 +121,7 @@ class RoundRepository:
     async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
-        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"]) for row in rows]
+        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"], bool(row["told"])) for row in rows]
 
     async def closed_by_round(self, round_id: int) -> list[PairRequest]:
         rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",

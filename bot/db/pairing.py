@@ -83,6 +83,9 @@ async def insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: Planne
         raise AlreadyPaired from exc
     await conn.execute("DELETE FROM pair_queue WHERE guild_id = ? AND user_id IN (?, ?)",
                        (guild_id, planned.backend_id, planned.frontend_id))
+    # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
+    await conn.execute("DELETE FROM pair_unmatched_told WHERE guild_id = ? AND member_id IN (?, ?)",
+                       (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 

@@ -82,6 +82,7 @@ class UnmatchedEntry:
     member_id: int
     side: Discipline
     reason: str  # an `UnmatchedReason` name's value: 'no-one-left' or 'only-previous-partners'
+    told: bool = True  # False: the round doesn't tell them (they were told this same reason before)
 
 
 @dataclass(frozen=True)

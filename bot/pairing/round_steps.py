@@ -1,6 +1,7 @@
 """What finishing a pairing round takes, step by step, each with its ledger key: a thread per pair
 (both learners added, why they fit as its first message), the closed requests' messages edited and
-their senders told, each learner left over told why and when the next round is, the announcement.
+their senders told, each learner left over told why and when the next round is (unless an earlier
+round told them the same reason and they were not paired since), the announcement.
 
 Pure: it reads a stored round and returns the steps still to do, with their texts; the pair cog only
 renders and sends each through the outbox, once (the ledger key), so a round cut short by kill -9 is
@@ -61,6 +62,8 @@ def round_steps(stored: StoredRound, next_round: datetime | None) -> RoundSteps:
     then = (f"You stay in the queue: the next round is <t:{int(next_round.timestamp())}:F>." if next_round
             else "You stay in the queue for the next round; meanwhile `/pair find` shows who fits you.")
     for entry in stored.unmatched:
+        if not entry.told:  # told this same reason by an earlier round, and not paired since
+            continue
         why = UNMATCHED_WHY.get(entry.reason, "no partner could be found")
         notices.append(Notice(PostKey(round_.guild_id, NOTICE_KIND, f"round:{round_.id}:{entry.member_id}"),
                               entry.member_id, f"This pairing round found no partner for you: {why}. {then}"))

@@ -20,8 +20,8 @@ from bot.pairing.round_steps import CLOSED_REQUEST_EDIT, round_steps, thread_key
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
-from cogs._outbox import derived_nonce, tell
-from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed
+from cogs._outbox import derived_nonce, discord_errors, tell
+from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
 from cogs.topic._views import OpenTopicButton
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,10 @@ class RoundDelivery:
 
 
 class ExpiryDelivery:
-    """The scheduler's handler for a request whose time is up: expire it and tell both, once."""
+    """The scheduler's handler for a request whose time is up: expire it, change the message that
+    carried it to the target (its buttons gone, saying it expired) and tell the sender, once. The
+    target gets a message of their own only when the request's message can't be changed (deleted,
+    or never recorded)."""
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
@@ -276,14 +279,17 @@ class ExpiryDelivery:
         expired = await pairing.expire(payload.id) or await pairing.get_request(payload.id)
         if expired is None or expired.status != "expired":  # answered or cancelled in time: nothing to tell
             return 0
-        await edit_quietly(self.bot, expired, f"⌛ This pairing request from <@{expired.requester_id}> expired.")
         notices = [(expired.requester_id, delivery.nonce,
                     f"⌛ Your pairing request to <@{expired.target_id}> expired without an answer. "
-                    "`/pair find` shows who else fits you."),
-                   (expired.target_id, derived_nonce(delivery.nonce, "target"),
-                    f"⌛ The pairing request from <@{expired.requester_id}> expired before you answered it.")]
+                    "`/pair find` shows who else fits you.")]
         sent: list[int] = []
         problems: list[str] = []
+        try:
+            sent.append(await self._mark_expired(expired))
+        except PostFailed as exc:  # the message is gone: the target is told in a message of their own
+            log.info("could not change the message of expired request %s: %s", expired.id, exc)
+            notices.append((expired.target_id, derived_nonce(delivery.nonce, "target"),
+                            f"⌛ The pairing request from <@{expired.requester_id}> expired before you answered it."))
         for member_id, nonce, text in notices:  # each on its own: one closed door never silences the other
             try:
                 sent.append((await tell(self.bot, expired.guild_id, member_id, text, nonce=nonce)).message.id)
@@ -294,3 +300,21 @@ class ExpiryDelivery:
         for problem in problems:
             log.warning("expired request %s: %s", expired.id, problem)
         return sent[0]
+
+    async def _mark_expired(self, request: PairRequest) -> int:
+        """Change the request's message to say it expired, without its buttons; returns its id.
+        `PostFailed` when it can't be (not recorded, deleted, no access), `RetryLater` when Discord
+        failed for a reason that can pass (the scheduler tries the whole expiry again)."""
+        if request.channel_id is None or request.message_id is None:
+            raise PostFailed("where the request was delivered was not recorded")
+        text = (f"⌛ The pairing request from <@{request.requester_id}> expired before you answered it "
+                f"(it was open until {timestamp(request.expires_at, 'F')}).")
+        mentions = NO_MENTIONS
+        if request.delivered_in == "channel":  # as it was delivered: addressed to the target only
+            text, mentions = f"<@{request.target_id}> {text}", mention_only(discord.Object(request.target_id))
+        channel = self.bot.get_partial_messageable(request.channel_id)
+        with discord_errors(gone=lambda: "the request's message is gone",
+                            forbidden=lambda: "I can no longer change the request's message"):
+            await channel.get_partial_message(request.message_id).edit(content=text, embed=None, view=None,
+                                                                       allowed_mentions=mentions)
+        return request.message_id

@@ -107,15 +107,14 @@ async def test_leaving_tells_the_partner_with_their_reason_on_its_own_line(sessi
     assert "poll track You can" not in out
 
 
-async def test_an_expired_request_is_told_to_both_and_its_edited_dm_marked_once(session: Session) -> None:
+async def test_an_expired_request_changes_its_dm_marked_edited_once_and_tells_the_sender(session: Session) -> None:
     await session.lines("as ada", "/pair request member:ben")
     out = await session.run("clock +4d")
-    assert "DM to ben · nexus · edited\n  ⌛ This pairing request from @ada expired." in out
+    assert "DM to ben · nexus · edited\n  ⌛ The pairing request from @ada expired before you answered it" in out
     assert "(edited)" not in out
     assert "⌛ Your pairing request to @ben expired without an answer." in out
-    assert "⌛ The pairing request from @ada expired before you answered it." in out
     out = await session.lines("as ben", "dms")
-    assert "DMs to ben · 2 messages" in out and "[1] ✅ Accept" not in out
+    assert "DMs to ben · 1 message" in out and "[1] ✅ Accept" not in out
 
 
 async def test_clock_past_day_eight_runs_the_automatic_round_and_names_it(session: Session) -> None:
