@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from discord.utils import time_snowflake
 from rich.console import Console
 
 from bot.app import NexusBot
@@ -17,7 +19,7 @@ from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.logs import configure_logging
 from bot.posting import nonce_for
-from bot.scheduling import DuePost
+from bot.scheduling import DuePost, TickReport
 from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
 from sandbox.standin import StandIn
 
@@ -83,18 +85,43 @@ class BotTimeline:
         return ServerZone(config.timezone, configured=True)
 
     async def advance_to(self, moment: datetime) -> Move:
-        reports = await self._bot.services.scheduler.advance_to(moment)
-        move = Move()
-        for report in reports:
-            move.posted += map(_made, report.posted)
-            move.failed += map(_made, report.failed)
-            move.skipped += map(_made, report.skipped)
-            move.waiting += (made for made in map(_made, report.in_progress) if made not in move.waiting)
-        return move
+        scheduler = self._bot.services.scheduler
+        clock = self._bot.clock
+        # When each tick ended, as a snowflake and the simulated now it ticked at: what a tick
+        # posted has ids after the tick before it, and a post due at D is made by the first tick at D
+        # or later (an alarm's tick may run among them; it counts the same).
+        marks = [(time_snowflake(datetime.now(UTC)), clock.now())]
+
+        async def mark() -> None:
+            marks.append((time_snowflake(datetime.now(UTC)), clock.now()))
+
+        scheduler.after_tick(mark)
+        try:
+            reports = await scheduler.advance_to(moment)
+        finally:
+            scheduler.remove_after_tick(mark)
+        return moved(reports, marks)
 
 
-def _made(post: DuePost) -> MadePost:
-    return MadePost(post.due_at, post.label, nonce_for(post.key))
+def moved(reports: list[TickReport], marks: list[tuple[int, datetime]] | None = None) -> Move:
+    """What the ticks' reports say was made, skipped, failed or held; `marks`: (a snowflake, the
+    simulated now) at the start and after each tick, to place each post among the messages."""
+
+    def made(post: DuePost) -> MadePost:
+        after = 0
+        for (before, _), (_, ticked_at) in itertools.pairwise(marks or []):
+            if ticked_at >= post.due_at:
+                after = before
+                break
+        return MadePost(post.due_at, post.label, nonce_for(post.key), after)
+
+    move = Move()
+    for report in reports:
+        move.posted += map(made, report.posted)
+        move.failed += map(made, report.failed)
+        move.skipped += map(made, report.skipped)
+        move.waiting += (post for post in map(made, report.in_progress) if post not in move.waiting)
+    return move
 
 
 async def stop_bot(bot: NexusBot, task: asyncio.Task[None]) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from ._act import settle
+from ._feed import Change
 from ._parse import ConsoleInputError
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class MadePost:
     due_at: datetime
     label: str
     nonce: str  # the nonce its message was sent with: how the console finds the message
+    # A snowflake from just before the tick that made it: anything it posted has a later id, so the
+    # console can say "it ran" in its place among the messages (a pairing round's threads and DMs).
+    after: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -257,22 +261,21 @@ def _show_now(console: SandboxConsole, timeline: Timeline, zone: ServerZone) -> 
 
 def _show_move(console: SandboxConsole, move: Move, zone: str) -> None:
     by_nonce = {post.nonce: post for post in move.posted}
-    named: set[str] = set()
+    # A post whose messages carry nonces of their own (a pairing round: its threads, DMs and
+    # announcement) names no message: a line says it ran, placed before what it posted, so every
+    # post counted is named and everything reads in the order it happened.
+    nonces = {str(seen.record.nonce) for seen in console._feed.snapshot().values() if seen.record.nonce}
+    ran = [Change((post.after, -1), line=f"{post.label}, due {describe_instant(post.due_at, zone)}: ran; what it "
+                  "posted follows", style="dim")
+           for post in move.posted if post.nonce not in nonces]
 
     def note(record: MessageRecord) -> str | None:
         post = by_nonce.get(str(record.nonce)) if record.nonce is not None else None
         if post is None:
             return None
-        named.add(post.nonce)
         return f"{post.label}, due {describe_instant(post.due_at, zone)}"
 
-    console._show_changes(set(), note_for=note)
-    # A post whose messages carry nonces of their own (a pairing round: its threads, DMs and
-    # announcement) names no message above: say it was made, so every post counted is named.
-    for post in move.posted:
-        if post.nonce not in named:
-            console._note(f"{post.label}, due {describe_instant(post.due_at, zone)}: ran; anything it posted is "
-                          "shown above")
+    console._show_changes(set(), note_for=note, lines=ran)
     if move.posted:
         console._note(f"{_posts(len(move.posted))} made on the way", "bold")
     else:

@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -37,7 +37,7 @@ from ._act import BotProblem, humane, press, select, slash
 from ._clock import Timeline, clock
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
-from ._feed import Feed
+from ._feed import Change, Feed
 from ._fill import fill
 from ._markup import Names, attr
 from ._message import render_message
@@ -107,6 +107,7 @@ class SandboxConsole:
         self._location = ""  # "demo.txt:3: " while a script runs, to prefix errors
         self._ephemeral_owner: dict[int, str] = {}  # ephemeral message id -> the member who saw it
         self._feed = Feed(self._world)  # what the console already showed
+        self.zone = "UTC"  # the server's time zone, which timestamps are shown in (from the timeline)
 
     # ------------------------------------------------------------------ entry points
 
@@ -114,6 +115,7 @@ class SandboxConsole:
         """Run one console line; False when it asks to quit. Never raises for a person's mistake."""
         async with self._lock:
             try:
+                await self._learn_zone()
                 return await self._execute(line.strip())
             except ConsoleInputError as exc:
                 self._error(str(exc))
@@ -288,17 +290,26 @@ class SandboxConsole:
         return [p for p in index.paths if not self.missing_for(index.commands[p])]
 
     def _names(self) -> Names:
-        return self._world.names(now=self.clock)
+        return self._world.names(now=self.clock, zone=self.zone)
+
+    async def _learn_zone(self) -> None:
+        """The server's time zone as the bot has it now (`/nexus setup` may have changed it)."""
+        if self.timeline is not None:
+            self.zone = (await self.timeline.zone()).name
 
     def _show_changes(
-        self, shown: set[int], note_for: Callable[[MessageRecord], str | None] | None = None
+        self,
+        shown: set[int],
+        note_for: Callable[[MessageRecord], str | None] | None = None,
+        lines: Sequence[Change] = (),
     ) -> int:
         """Show what changed since the console last looked: new threads, new/edited/deleted messages,
         in the order it happened (see `Feed.changes`); `shown` are messages already shown;
-        `note_for` may add a note to a message's header (`clock` names the scheduled post).
+        `note_for` may add a note to a message's header (`clock` names the scheduled post); `lines`
+        are the caller's own lines, each shown in its place in that order (`Change.at`).
         Returns how many changes were shown."""
         names = self._names()
-        changes = self._feed.changes(shown, names)
+        changes = sorted([*self._feed.changes(shown, names), *lines], key=lambda change: change.at)
         for change in changes:
             if change.record is not None:
                 note = change.note or (note_for(change.record) if note_for is not None else None)
@@ -307,10 +318,23 @@ class SandboxConsole:
                 self._note(change.line, change.style)
         return len(changes)
 
+    def _pings(self, record: MessageRecord, names: Names) -> str | None:
+        """`pings @ben`, `pings nobody`: whom a bot message notified, as Discord decides it from its
+        content and allowed_mentions (so @everyone quoted from a learner's text pings no one)."""
+        if int(record.author_id) != int(self.standin.bot_user_id):
+            return None
+        pings = self.standin.pings(record)
+        if pings.nobody:
+            return "pings nobody"
+        who = [f"@{names.user(u)}" for u in pings.users] + [f"@{names.role(r)}" for r in pings.roles]
+        return "pings " + ", ".join(([pings.everyone] if pings.everyone else []) + who)
+
     def _show_message(
         self, record: MessageRecord, names: Names, *, where: str | None = None, note: str | None = None
     ) -> None:
-        self.out.print(render_message(record, names, where=where, note=note))
+        # Discord notifies no one of an edit: an edited message shown again pinged nobody now.
+        pings = "pings nobody (an edit notifies no one)" if note == "edited" else self._pings(record, names)
+        self.out.print(render_message(record, names, where=where, note=note, pings=pings))
         components = attr(record, "components") or []
         if iter_buttons(components) or iter_selects(components):
             self._target = record

@@ -22,7 +22,7 @@ from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
-from ._state import INTENT_GUILDS, MessagePredicate, StandInState
+from ._state import INTENT_GUILDS, MessagePredicate, Pings, StandInState
 from ._threads import ThreadRoutes
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoRole, build_demo_guild
 from .generated import GeneratedGuild, build_generated_guilds
@@ -383,6 +383,10 @@ class StandIn:
         if isinstance(raw, int) and raw in self._state.deleted_channel_ids:
             return self._state.messages_in(raw)
         return self._state.messages_in(self._state.channel_id(channel, guild))
+
+    def pings(self, message: MessageRecord) -> Pings:
+        """Whom this message notified, as Discord decides it from its content and allowed_mentions."""
+        return self._state.pings(message)
 
     def dm_messages(self, member: MemberRef) -> list[MessageRecord]:
         channel_id = self.dm_channel_id(member)
