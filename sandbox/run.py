@@ -7,7 +7,7 @@ import itertools
 import logging
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from discord.utils import time_snowflake
@@ -21,6 +21,7 @@ from bot.logs import configure_logging
 from bot.posting import nonce_for
 from bot.scheduling import DuePost, TickReport
 from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
+from sandbox.rehearsal import Rehearsal
 from sandbox.standin import StandIn
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,51 @@ async def start_bot_against(
 
 class BotTimeline:
     """The console's view of the running bot's time: its own clock (`bot.clock`, the one every
-    service reads) and its scheduler, which moves that clock through every due time on the way."""
+    service reads) and its scheduler, which moves that clock through every due time on the way.
+    Given the stand-in and the settings, it can also take the bot down for a while (`downtime`)."""
 
-    def __init__(self, bot: NexusBot, guild_id: int) -> None:
+    def __init__(
+        self,
+        bot: NexusBot,
+        guild_id: int,
+        *,
+        task: asyncio.Task[None] | None = None,
+        standin: StandIn | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self._bot = bot
         self._guild_id = guild_id
+        self._task = task
+        self._standin = standin
+        self._settings = settings
+
+    @property
+    def bot(self) -> NexusBot:
+        """The bot running now (another one after each `downtime`)."""
+        return self._bot
+
+    @property
+    def grace(self) -> timedelta:
+        return self._bot.settings.schedule_grace
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await stop_bot(self._bot, self._task)
+
+    async def downtime(self, span: timedelta) -> Move | None:
+        """Stop the bot, move its clock `span` while it is down, start it again on the same database
+        and stand-in, and say what its start caught up (due within the grace window: made late) and
+        what it skipped. None when this timeline cannot restart the bot."""
+        if self._task is None or self._standin is None or self._settings is None:
+            return None
+        clock = self._bot.clock
+        await stop_bot(self._bot, self._task)
+        clock.advance(span)
+        marks = [(time_snowflake(datetime.now(UTC)), clock.now())]
+        self._bot, self._task = await start_bot_against(self._standin, self._settings, clock=clock)
+        report = await self._bot.services.scheduler.caught_up()
+        marks.append((time_snowflake(datetime.now(UTC)), clock.now()))
+        return moved([report] if report is not None else [], marks)
 
     def now(self) -> datetime:
         return self._bot.clock.now()
@@ -142,12 +183,25 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
             configure_logging(settings.log_level, file=log_file)
         else:
             configure_logging("WARNING")
+        # With --db the whole rehearsal is kept: the stand-in's Discord and the clock beside the database.
+        rehearsal = Rehearsal.beside(database) if db_path is not None else None
         async with StandIn() as standin:
-            bot, task = await start_bot_against(standin, sandbox_settings(settings, standin, database))
+            clock = Clock()
+            resumed = rehearsal.restore(standin, clock) if rehearsal is not None else None
+            run_settings = sandbox_settings(settings, standin, database)
+            bot, task = await start_bot_against(standin, run_settings, clock=clock)
+            timeline = BotTimeline(bot, standin.guild.id, task=task, standin=standin, settings=run_settings)
+
+            def keep() -> None:
+                if rehearsal is not None:
+                    rehearsal.save(standin, clock)
+
             try:
-                console = SandboxConsole(
-                    standin, output=output, member="mentor", timeline=BotTimeline(bot, standin.guild.id)
-                )
+                console = SandboxConsole(standin, output=output, member="mentor", timeline=timeline, after_line=keep)
+                if resumed is not None:
+                    console._note(f"resumed the rehearsal kept in {rehearsal.path if rehearsal else ''}: the clock "
+                                  f"stands at {resumed.isoformat(timespec='minutes')} (UTC), the channels, threads "
+                                  "and DMs as they were")
                 if script is not None:
                     await console.run_script(script)
                     return 1 if console.errors else 0
@@ -162,4 +216,5 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
                 await console.run_interactive()
                 return 0
             finally:
-                await stop_bot(bot, task)
+                keep()
+                await timeline.stop()

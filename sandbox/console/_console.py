@@ -34,7 +34,7 @@ from rich.text import Text
 
 from . import _words as words
 from ._act import BotProblem, humane, press, select, slash
-from ._clock import Timeline, clock
+from ._clock import Timeline, clock, downtime
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
 from ._feed import Change, Feed
@@ -65,6 +65,7 @@ HANDLERS: dict[str, Word] = {
     "dms": words.dms,
     "wait": words.wait,
     "clock": clock,
+    "downtime": downtime,
     "help": words.help_words,
 }
 
@@ -83,15 +84,18 @@ class SandboxConsole:
         settle: float = 0.15,
         clock: Callable[[], float] | None = None,
         timeline: Timeline | None = None,
+        after_line: Callable[[], None] | None = None,
     ) -> None:
         """`timeline`: the bot's own clock and scheduler, for the `clock` word (None: no such word).
         `clock`: what relative times (`<t:…:R>`) count from; by default the timeline's simulated now,
-        so "in 2 days" stays true after `clock +1d`, else real time."""
+        so "in 2 days" stays true after `clock +1d`, else real time. `after_line`: called after every
+        line (the sandbox keeps the rehearsal with it)."""
         self.standin = standin
         self.out = output or Console()
         self.timeout = timeout
         self.settle = settle
         self.timeline = timeline
+        self.after_line = after_line
         self.clock = clock if clock is not None or timeline is None else lambda: timeline.now().timestamp()
         self.errors: list[str] = []
         self._world = DemoWorld(standin)
@@ -124,6 +128,8 @@ class SandboxConsole:
             except Exception as exc:
                 log.exception("console line %r failed", line)
                 self._error(f"the console failed on this line ({type(exc).__name__}: {humane(self, str(exc))})")
+            finally:
+                self._keep()
             return True
 
     async def run_script(self, path: str | Path) -> int:
@@ -262,6 +268,15 @@ class SandboxConsole:
             raise ConsoleInputError(f"unknown word {word!r}{hint} (slash commands start with /; try help)")
         await handler(self, rest)
         return True
+
+    def _keep(self) -> None:
+        if self.after_line is None:
+            return
+        try:
+            self.after_line()
+        except Exception as exc:  # a full disk must not end the rehearsal: say it, carry on
+            log.exception("keeping the rehearsal failed")
+            self._error(f"could not keep the rehearsal ({type(exc).__name__}: {exc})")
 
     def _error(self, message: str) -> None:
         self.errors.append(self._location + message)

@@ -22,6 +22,7 @@ from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
+from ._snapshot import restore, snapshot
 from ._state import INTENT_GUILDS, MessagePredicate, Pings, StandInState
 from ._threads import ThreadRoutes
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoRole, build_demo_guild
@@ -438,6 +439,15 @@ class StandIn:
     @nonce_window.setter
     def nonce_window(self, value: dt.timedelta) -> None:
         self._state.nonce_window = value
+
+    def snapshot(self) -> dict[str, Any]:
+        """What members and the bot made here (messages, edits, threads, DMs, attachments), as
+        JSON-ready data: `restore` puts it back into a fresh stand-in (the sandbox's `--db`)."""
+        return snapshot(self._state)
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Put back a `snapshot` before the bot connects; the demo server itself is always the same."""
+        restore(self._state, data)
 
     def clear_records(self) -> None:
         """Forget recorded requests (state stays)."""
