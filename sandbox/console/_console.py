@@ -20,11 +20,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import signal
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import InMemoryHistory
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
     from sandbox.standin import MessageRecord, ModalRecord, StandIn
 
 log = logging.getLogger(__name__)
+
+_NEXT_MONDAY = re.compile(r"\{next_monday(?:\+(\d{1,3}))?\}")
 
 Word = Callable[["SandboxConsole", str], Awaitable[None]]
 # What each console word does; `quit` and `exit` end the session, a line starting with / is a command.
@@ -142,8 +147,14 @@ class SandboxConsole:
             if line.startswith("#"):  # a comment: shown, as a demo's narration, but not run
                 self.out.print(Text(line, style="dim italic"), highlight=False, soft_wrap=True)
                 continue
-            self.out.print(Text(f"» {line}", style="bold"), highlight=False, soft_wrap=True)
             self._location = f"{Path(path).name}:{number}: "
+            try:
+                line = await self._resolve_dates(line)
+            except ConsoleInputError as exc:
+                self._error(str(exc))
+                self._location = ""
+                continue
+            self.out.print(Text(f"» {line}", style="bold"), highlight=False, soft_wrap=True)
             try:
                 keep_going = await self.execute(line)
             finally:
@@ -151,6 +162,29 @@ class SandboxConsole:
             if not keep_going:
                 break
         return 1 if self.errors else 0
+
+    async def _resolve_dates(self, line: str) -> str:
+        """A script's dates relative to the day it runs: `{next_monday}` is the first Monday after
+        today (the simulated today, in the server's time zone), `{next_monday+7}` seven days later,
+        as YYYY-MM-DD; so a tour always starts its cohort ahead of the clock."""
+        if "{" not in line:
+            return line
+        if self.timeline is not None:
+            zone = (await self.timeline.zone()).name
+            today = self.timeline.now().astimezone(ZoneInfo(zone)).date()
+        else:
+            today = datetime.now(UTC).date()
+        monday = today + timedelta(days=7 - today.weekday())
+
+        def resolve(match: re.Match[str]) -> str:
+            return (monday + timedelta(days=int(match.group(1) or 0))).isoformat()
+
+        line = _NEXT_MONDAY.sub(resolve, line)
+        left = re.search(r"\{[\w+-]*\}", line)
+        if left is not None:
+            raise ConsoleInputError(f"unknown placeholder {left.group(0)}; scripts know {{next_monday}} and "
+                                    "{next_monday+N} (N days later)")
+        return line
 
     async def run_interactive(self) -> None:
         """The interactive prompt: history, Tab completion, bot posts shown while you are idle.
