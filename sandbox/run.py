@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import sys
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -187,7 +188,12 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
         rehearsal = Rehearsal.beside(database) if db_path is not None else None
         async with StandIn() as standin:
             clock = Clock()
-            resumed = rehearsal.restore(standin, clock) if rehearsal is not None else None
+            try:
+                resumed = rehearsal.restore(standin, clock) if rehearsal is not None else None
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # one line, never a traceback
+                print(f"--db: cannot resume the rehearsal kept in {rehearsal.path if rehearsal else '?'} "
+                      f"({type(exc).__name__}: {exc}); move it away to start the stand-in afresh", file=sys.stderr)
+                return 2
             run_settings = sandbox_settings(settings, standin, database)
             bot, task = await start_bot_against(standin, run_settings, clock=clock)
             timeline = BotTimeline(bot, standin.guild.id, task=task, standin=standin, settings=run_settings)

@@ -188,7 +188,7 @@ def _too_far() -> str:
 
 def _backwards() -> str:
     return ("the clock only moves forward: the post ledger records each scheduled post once, and going back "
-            "would confuse it (start the sandbox again for a fresh clock)")
+            "would confuse it (start the sandbox again, without --db or with a new one, for a fresh clock)")
 
 
 # ------------------------------------------------------------------ saying it in words

@@ -138,3 +138,20 @@ async def test_downtime_stops_the_bot_and_its_start_catches_up_within_grace_and_
     out = await rehearsal.run("help")
     assert "downtime 2d | 6h | 2026-12-07T09:00" in out
     assert (await rehearsal.run("downtime soon")).startswith("✗ ")
+
+
+async def test_an_unreadable_rehearsal_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "broken.db"
+    db.with_name("broken.db.rehearsal.json").write_text("{not json", encoding="utf-8")
+    script = tmp_path / "script.txt"
+    script.write_text("clock\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "NEXUS_"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(PROCESS_SITE), str(ROOT)]), PYTHONDONTWRITEBYTECODE="1")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox", "--script", str(script), "--db", str(db), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 2
+    said = stderr.decode().strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("--db: cannot resume the rehearsal kept in"), said
