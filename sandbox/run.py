@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import sys
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from discord.utils import time_snowflake
 from rich.console import Console
 
 from bot.app import NexusBot
@@ -17,8 +20,9 @@ from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.logs import configure_logging
 from bot.posting import nonce_for
-from bot.scheduling import DuePost
+from bot.scheduling import DuePost, TickReport
 from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
+from sandbox.rehearsal import Rehearsal
 from sandbox.standin import StandIn
 
 log = logging.getLogger(__name__)
@@ -63,11 +67,51 @@ async def start_bot_against(
 
 class BotTimeline:
     """The console's view of the running bot's time: its own clock (`bot.clock`, the one every
-    service reads) and its scheduler, which moves that clock through every due time on the way."""
+    service reads) and its scheduler, which moves that clock through every due time on the way.
+    Given the stand-in and the settings, it can also take the bot down for a while (`downtime`)."""
 
-    def __init__(self, bot: NexusBot, guild_id: int) -> None:
+    def __init__(
+        self,
+        bot: NexusBot,
+        guild_id: int,
+        *,
+        task: asyncio.Task[None] | None = None,
+        standin: StandIn | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self._bot = bot
         self._guild_id = guild_id
+        self._task = task
+        self._standin = standin
+        self._settings = settings
+
+    @property
+    def bot(self) -> NexusBot:
+        """The bot running now (another one after each `downtime`)."""
+        return self._bot
+
+    @property
+    def grace(self) -> timedelta:
+        return self._bot.settings.schedule_grace
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await stop_bot(self._bot, self._task)
+
+    async def downtime(self, span: timedelta) -> Move | None:
+        """Stop the bot, move its clock `span` while it is down, start it again on the same database
+        and stand-in, and say what its start caught up (due within the grace window: made late) and
+        what it skipped. None when this timeline cannot restart the bot."""
+        if self._task is None or self._standin is None or self._settings is None:
+            return None
+        clock = self._bot.clock
+        await stop_bot(self._bot, self._task)
+        clock.advance(span)
+        marks = [(time_snowflake(datetime.now(UTC)), clock.now())]
+        self._bot, self._task = await start_bot_against(self._standin, self._settings, clock=clock)
+        report = await self._bot.services.scheduler.caught_up()
+        marks.append((time_snowflake(datetime.now(UTC)), clock.now()))
+        return moved([report] if report is not None else [], marks)
 
     def now(self) -> datetime:
         return self._bot.clock.now()
@@ -83,18 +127,43 @@ class BotTimeline:
         return ServerZone(config.timezone, configured=True)
 
     async def advance_to(self, moment: datetime) -> Move:
-        reports = await self._bot.services.scheduler.advance_to(moment)
-        move = Move()
-        for report in reports:
-            move.posted += map(_made, report.posted)
-            move.failed += map(_made, report.failed)
-            move.skipped += map(_made, report.skipped)
-            move.waiting += (made for made in map(_made, report.in_progress) if made not in move.waiting)
-        return move
+        scheduler = self._bot.services.scheduler
+        clock = self._bot.clock
+        # When each tick ended, as a snowflake and the simulated now it ticked at: what a tick
+        # posted has ids after the tick before it, and a post due at D is made by the first tick at D
+        # or later (an alarm's tick may run among them; it counts the same).
+        marks = [(time_snowflake(datetime.now(UTC)), clock.now())]
+
+        async def mark() -> None:
+            marks.append((time_snowflake(datetime.now(UTC)), clock.now()))
+
+        scheduler.after_tick(mark)
+        try:
+            reports = await scheduler.advance_to(moment)
+        finally:
+            scheduler.remove_after_tick(mark)
+        return moved(reports, marks)
 
 
-def _made(post: DuePost) -> MadePost:
-    return MadePost(post.due_at, post.label, nonce_for(post.key))
+def moved(reports: list[TickReport], marks: list[tuple[int, datetime]] | None = None) -> Move:
+    """What the ticks' reports say was made, skipped, failed or held; `marks`: (a snowflake, the
+    simulated now) at the start and after each tick, to place each post among the messages."""
+
+    def made(post: DuePost) -> MadePost:
+        after = 0
+        for (before, _), (_, ticked_at) in itertools.pairwise(marks or []):
+            if ticked_at >= post.due_at:
+                after = before
+                break
+        return MadePost(post.due_at, post.label, nonce_for(post.key), after)
+
+    move = Move()
+    for report in reports:
+        move.posted += map(made, report.posted)
+        move.failed += map(made, report.failed)
+        move.skipped += map(made, report.skipped)
+        move.waiting += (post for post in map(made, report.in_progress) if post not in move.waiting)
+    return move
 
 
 async def stop_bot(bot: NexusBot, task: asyncio.Task[None]) -> None:
@@ -115,12 +184,30 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
             configure_logging(settings.log_level, file=log_file)
         else:
             configure_logging("WARNING")
+        # With --db the whole rehearsal is kept: the stand-in's Discord and the clock beside the database.
+        rehearsal = Rehearsal.beside(database) if db_path is not None else None
         async with StandIn() as standin:
-            bot, task = await start_bot_against(standin, sandbox_settings(settings, standin, database))
+            clock = Clock()
             try:
-                console = SandboxConsole(
-                    standin, output=output, member="mentor", timeline=BotTimeline(bot, standin.guild.id)
-                )
+                resumed = rehearsal.restore(standin, clock) if rehearsal is not None else None
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # one line, never a traceback
+                print(f"--db: cannot resume the rehearsal kept in {rehearsal.path if rehearsal else '?'} "
+                      f"({type(exc).__name__}: {exc}); move it away to start the stand-in afresh", file=sys.stderr)
+                return 2
+            run_settings = sandbox_settings(settings, standin, database)
+            bot, task = await start_bot_against(standin, run_settings, clock=clock)
+            timeline = BotTimeline(bot, standin.guild.id, task=task, standin=standin, settings=run_settings)
+
+            def keep() -> None:
+                if rehearsal is not None:
+                    rehearsal.save(standin, clock)
+
+            try:
+                console = SandboxConsole(standin, output=output, member="mentor", timeline=timeline, after_line=keep)
+                if resumed is not None:
+                    console._note(f"resumed the rehearsal kept in {rehearsal.path if rehearsal else ''}: the clock "
+                                  f"stands at {resumed.isoformat(timespec='minutes')} (UTC), the channels, threads "
+                                  "and DMs as they were")
                 if script is not None:
                     await console.run_script(script)
                     return 1 if console.errors else 0
@@ -135,4 +222,5 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
                 await console.run_interactive()
                 return 0
             finally:
-                await stop_bot(bot, task)
+                keep()
+                await timeline.stop()

@@ -87,6 +87,8 @@ class Scheduler:
         self._running: set[asyncio.Task[object]] = set()
         self._tick_hooks: list[Callable[[], Awaitable[object]]] = []
         self._stop_listeners: list[StopListener] = []
+        self._caught_up = asyncio.Event()
+        self.catch_up_report: TickReport | None = None  # what the start's first tick did
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ class Scheduler:
             await self._state.set_checked_until(self._clock.now())
         self._alarms = AsyncIOScheduler(timezone=UTC)
         self._alarms.start()
-        self._alarms.add_job(self._alarm, id=CATCH_UP_JOB, misfire_grace_time=None)
+        self._alarms.add_job(self._catch_up, id=CATCH_UP_JOB, misfire_grace_time=None)
 
     async def shutdown(self) -> None:
         """Stop the alarms and any tick they started, before the database closes under it."""
@@ -141,6 +143,23 @@ class Scheduler:
     async def _alarm(self) -> None:
         """What an alarm runs: a tick, tracked so shutdown can stop it, its failure logged."""
         await self._tracked(self.tick(), "a scheduled tick", "the next alarm tries again")
+
+    async def _catch_up(self) -> None:
+        """The start's first tick, its report kept: what fell due while the bot was down."""
+        async def tick() -> None:
+            self.catch_up_report = await self.tick()
+
+        try:
+            await self._tracked(tick(), "the catch-up tick at start", "the next alarm tries again")
+        finally:
+            self._caught_up.set()
+
+    async def caught_up(self) -> TickReport | None:
+        """Once the start's catch-up tick has run, its report: the posts made late (due within the
+        grace window while the bot was down) and those skipped (due before it); None if it failed.
+        For the sandbox's rehearsed downtime and tests."""
+        await self._caught_up.wait()
+        return self.catch_up_report
 
     async def _tracked(self, work: Awaitable[object], what: str, then: str) -> None:
         """Run a job's work as a task shutdown can stop; a failure is logged, never raised into

@@ -69,6 +69,7 @@ async def interact(
         except TimeoutError:
             problem = f"the bot deferred {what} but did not answer within {console.timeout:g} s"
     await settle(console)
+    await console._learn_zone()  # `/nexus setup timezone:…` shows its own answer in the new zone
     names = console._names()
     shown: set[int] = set()
     if kind == 9 and rec.modal is not None:
@@ -134,6 +135,8 @@ def humane(console: SandboxConsole, text: str, clicked: MessageRecord | None = N
 
 async def slash(console: SandboxConsole, line: str) -> None:
     parsed = console.index.parse(line)
+    for said in parsed.choice_notes():
+        console._note(said)
     missing = console.missing_for(parsed.spec)
     if missing:
         # Discord's client would not even offer the command; the console sends it anyway so the

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from ._act import settle
+from ._feed import Change
 from ._parse import ConsoleInputError
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class MadePost:
     due_at: datetime
     label: str
     nonce: str  # the nonce its message was sent with: how the console finds the message
+    # A snowflake from just before the tick that made it: anything it posted has a later id, so the
+    # console can say "it ran" in its place among the messages (a pairing round's threads and DMs).
+    after: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -81,6 +85,16 @@ class Timeline(Protocol):
         ...
 
     async def advance_to(self, moment: datetime) -> Move:
+        ...
+
+    async def downtime(self, span: timedelta) -> Move | None:
+        """Stop the bot, move the clock `span`, start it again: what its start caught up and
+        skipped (None: this timeline cannot restart the bot)."""
+        ...
+
+    @property
+    def grace(self) -> timedelta:
+        """SCHEDULE_GRACE_HOURS: how old a missed post may be and still be made on start."""
         ...
 
 
@@ -174,7 +188,7 @@ def _too_far() -> str:
 
 def _backwards() -> str:
     return ("the clock only moves forward: the post ledger records each scheduled post once, and going back "
-            "would confuse it (start the sandbox again for a fresh clock)")
+            "would confuse it (start the sandbox again, without --db or with a new one, for a fresh clock)")
 
 
 # ------------------------------------------------------------------ saying it in words
@@ -257,22 +271,21 @@ def _show_now(console: SandboxConsole, timeline: Timeline, zone: ServerZone) -> 
 
 def _show_move(console: SandboxConsole, move: Move, zone: str) -> None:
     by_nonce = {post.nonce: post for post in move.posted}
-    named: set[str] = set()
+    # A post whose messages carry nonces of their own (a pairing round: its threads, DMs and
+    # announcement) names no message: a line says it ran, placed before what it posted, so every
+    # post counted is named and everything reads in the order it happened.
+    nonces = {str(seen.record.nonce) for seen in console._feed.snapshot().values() if seen.record.nonce}
+    ran = [Change((post.after, -1), line=f"{post.label}, due {describe_instant(post.due_at, zone)}: ran; what it "
+                  "posted follows", style="dim")
+           for post in move.posted if post.nonce not in nonces]
 
     def note(record: MessageRecord) -> str | None:
         post = by_nonce.get(str(record.nonce)) if record.nonce is not None else None
         if post is None:
             return None
-        named.add(post.nonce)
         return f"{post.label}, due {describe_instant(post.due_at, zone)}"
 
-    console._show_changes(set(), note_for=note)
-    # A post whose messages carry nonces of their own (a pairing round: its threads, DMs and
-    # announcement) names no message above: say it was made, so every post counted is named.
-    for post in move.posted:
-        if post.nonce not in named:
-            console._note(f"{post.label}, due {describe_instant(post.due_at, zone)}: ran; anything it posted is "
-                          "shown above")
+    console._show_changes(set(), note_for=note, lines=ran)
     if move.posted:
         console._note(f"{_posts(len(move.posted))} made on the way", "bold")
     else:
@@ -288,3 +301,60 @@ def _list_problems(console: SandboxConsole, what: str, posts: Sequence[MadePost]
     console._note(f"{_posts(len(posts))} {what}:", "bold yellow")
     for post in posts:
         console._note(f"  {post.label}, due {describe_instant(post.due_at, zone)}", "yellow")
+
+
+# ------------------------------------------------------------------ downtime
+
+_BARE_AMOUNT = re.compile(r"\d+\s*[a-z]", re.IGNORECASE)
+DOWNTIME_USAGE = "downtime 2d, 6h, 90m, 1w, or until a date and time such as downtime 2026-12-07T09:00"
+
+
+async def downtime(console: SandboxConsole, rest: str) -> None:
+    """`downtime 2d`: the bot stops, the clock moves on while it is down, the bot starts again and
+    catches up as it would after an outage: what fell due within SCHEDULE_GRACE_HOURS of its return
+    is made late, anything older skipped (the scheduler's catch-up report says which)."""
+    timeline = console.timeline
+    if timeline is None:
+        raise ConsoleInputError("this console has no bot to take down (it runs without the Nexus bot)")
+    text = rest.strip()
+    if not text:
+        raise ConsoleInputError(f"down for how long? {DOWNTIME_USAGE}")
+    if _BARE_AMOUNT.match(text):
+        text = "+" + text
+    zone = await timeline.zone()
+    now = timeline.now()
+    try:
+        target = parse_clock_target(text, now, zone.name)
+    except ConsoleInputError as exc:
+        raise ConsoleInputError(str(exc).replace("clock +…", "downtime").replace(USAGE, DOWNTIME_USAGE)) from None
+    hours = timeline.grace.total_seconds() / 3600
+    console._note(f"the bot stops; {describe_span(target - now)} pass while it is down, to "
+                  f"{describe_instant(target, zone.name)}; then it starts again and catches up what fell due "
+                  f"within the last {hours:g} h (SCHEDULE_GRACE_HOURS)…")
+    move = await timeline.downtime(target - now)
+    if move is None:
+        raise ConsoleInputError("this sandbox cannot restart its bot; clock +… moves the time with the bot running")
+    await settle(console)
+    console._note(f"the bot is back (simulated now: {describe_instant(timeline.now(), zone.name)})", "bold")
+    by_nonce = {post.nonce: post for post in move.posted}
+    nonces = {str(seen.record.nonce) for seen in console._feed.snapshot().values() if seen.record.nonce}
+    ran = [Change((post.after, -1), line=f"{post.label}, due {describe_instant(post.due_at, zone.name)}: caught "
+                  "up late on start; what it posted follows", style="dim")
+           for post in move.posted if post.nonce not in nonces]
+
+    def note(record: MessageRecord) -> str | None:
+        post = by_nonce.get(str(record.nonce)) if record.nonce is not None else None
+        if post is None:
+            return None
+        return f"{post.label}, due {describe_instant(post.due_at, zone.name)}, caught up late on start"
+
+    console._show_changes(set(), note_for=note, lines=ran)
+    if move.posted:
+        console._note(f"{_posts(len(move.posted))} caught up on start (due within the {hours:g} h grace window)",
+                      "bold")
+    elif not move.skipped:
+        console._note("nothing fell due while the bot was down")
+    _list_problems(console, f"skipped: due more than {hours:g} h before the bot came back (/nexus status lists "
+                   "them)", move.skipped, zone.name)
+    _list_problems(console, "could not be made (/nexus status says why)", move.failed, zone.name)
+    _list_problems(console, "still waiting to be made (the bot log says why)", move.waiting, zone.name)

@@ -136,7 +136,7 @@ class ConsoleCompleter(Completer):
             if option is None:
                 return
             for value, meta in self._values(option):
-                if value.lower().lstrip("#@").startswith(partial.lower().lstrip("#@")):
+                if value.lower().lstrip("\"#@").startswith(partial.lower().lstrip("\"#@")):
                     yield Completion(value, start_position=-len(partial), display_meta=meta)
             return
         given = {w.split(":", 1)[0].lower() for w in rest.split(" ") if ":" in w}
@@ -151,7 +151,8 @@ class ConsoleCompleter(Completer):
         console = self.console
         kind = int(option.get("type", 3))
         if option.get("choices"):
-            return [(_quote(str(c.get("value"))), str(c.get("name"))) for c in option["choices"]]
+            # As Discord's client offers them: by name.
+            return [(_quote(str(c.get("name"))), "") for c in option["choices"]]
         if kind == BOOLEAN:
             return [("true", ""), ("false", "")]
         out: list[tuple[str, str]] = []

@@ -20,11 +20,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import InMemoryHistory
@@ -34,10 +37,10 @@ from rich.text import Text
 
 from . import _words as words
 from ._act import BotProblem, humane, press, select, slash
-from ._clock import Timeline, clock
+from ._clock import Timeline, clock, downtime
 from ._complete import ConsoleCompleter
 from ._components import iter_buttons, iter_selects
-from ._feed import Feed
+from ._feed import Change, Feed
 from ._fill import fill
 from ._markup import Names, attr
 from ._message import render_message
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
     from sandbox.standin import MessageRecord, ModalRecord, StandIn
 
 log = logging.getLogger(__name__)
+
+_NEXT_MONDAY = re.compile(r"\{next_monday(?:\+(\d{1,3}))?\}")
 
 Word = Callable[["SandboxConsole", str], Awaitable[None]]
 # What each console word does; `quit` and `exit` end the session, a line starting with / is a command.
@@ -65,6 +70,7 @@ HANDLERS: dict[str, Word] = {
     "dms": words.dms,
     "wait": words.wait,
     "clock": clock,
+    "downtime": downtime,
     "help": words.help_words,
 }
 
@@ -83,15 +89,18 @@ class SandboxConsole:
         settle: float = 0.15,
         clock: Callable[[], float] | None = None,
         timeline: Timeline | None = None,
+        after_line: Callable[[], None] | None = None,
     ) -> None:
         """`timeline`: the bot's own clock and scheduler, for the `clock` word (None: no such word).
         `clock`: what relative times (`<t:…:R>`) count from; by default the timeline's simulated now,
-        so "in 2 days" stays true after `clock +1d`, else real time."""
+        so "in 2 days" stays true after `clock +1d`, else real time. `after_line`: called after every
+        line (the sandbox keeps the rehearsal with it)."""
         self.standin = standin
         self.out = output or Console()
         self.timeout = timeout
         self.settle = settle
         self.timeline = timeline
+        self.after_line = after_line
         self.clock = clock if clock is not None or timeline is None else lambda: timeline.now().timestamp()
         self.errors: list[str] = []
         self._world = DemoWorld(standin)
@@ -107,6 +116,7 @@ class SandboxConsole:
         self._location = ""  # "demo.txt:3: " while a script runs, to prefix errors
         self._ephemeral_owner: dict[int, str] = {}  # ephemeral message id -> the member who saw it
         self._feed = Feed(self._world)  # what the console already showed
+        self.zone = "UTC"  # the server's time zone, which timestamps are shown in (from the timeline)
 
     # ------------------------------------------------------------------ entry points
 
@@ -114,6 +124,7 @@ class SandboxConsole:
         """Run one console line; False when it asks to quit. Never raises for a person's mistake."""
         async with self._lock:
             try:
+                await self._learn_zone()
                 return await self._execute(line.strip())
             except ConsoleInputError as exc:
                 self._error(str(exc))
@@ -122,6 +133,8 @@ class SandboxConsole:
             except Exception as exc:
                 log.exception("console line %r failed", line)
                 self._error(f"the console failed on this line ({type(exc).__name__}: {humane(self, str(exc))})")
+            finally:
+                self._keep()
             return True
 
     async def run_script(self, path: str | Path) -> int:
@@ -134,8 +147,14 @@ class SandboxConsole:
             if line.startswith("#"):  # a comment: shown, as a demo's narration, but not run
                 self.out.print(Text(line, style="dim italic"), highlight=False, soft_wrap=True)
                 continue
-            self.out.print(Text(f"» {line}", style="bold"), highlight=False, soft_wrap=True)
             self._location = f"{Path(path).name}:{number}: "
+            try:
+                line = await self._resolve_dates(line)
+            except ConsoleInputError as exc:
+                self._error(str(exc))
+                self._location = ""
+                continue
+            self.out.print(Text(f"» {line}", style="bold"), highlight=False, soft_wrap=True)
             try:
                 keep_going = await self.execute(line)
             finally:
@@ -143,6 +162,29 @@ class SandboxConsole:
             if not keep_going:
                 break
         return 1 if self.errors else 0
+
+    async def _resolve_dates(self, line: str) -> str:
+        """A script's dates relative to the day it runs: `{next_monday}` is the first Monday after
+        today (the simulated today, in the server's time zone), `{next_monday+7}` seven days later,
+        as YYYY-MM-DD; so a tour always starts its cohort ahead of the clock."""
+        if "{" not in line:
+            return line
+        if self.timeline is not None:
+            zone = (await self.timeline.zone()).name
+            today = self.timeline.now().astimezone(ZoneInfo(zone)).date()
+        else:
+            today = datetime.now(UTC).date()
+        monday = today + timedelta(days=7 - today.weekday())
+
+        def resolve(match: re.Match[str]) -> str:
+            return (monday + timedelta(days=int(match.group(1) or 0))).isoformat()
+
+        line = _NEXT_MONDAY.sub(resolve, line)
+        left = re.search(r"\{[\w+-]*\}", line)
+        if left is not None:
+            raise ConsoleInputError(f"unknown placeholder {left.group(0)}; scripts know {{next_monday}} and "
+                                    "{next_monday+N} (N days later)")
+        return line
 
     async def run_interactive(self) -> None:
         """The interactive prompt: history, Tab completion, bot posts shown while you are idle.
@@ -261,6 +303,15 @@ class SandboxConsole:
         await handler(self, rest)
         return True
 
+    def _keep(self) -> None:
+        if self.after_line is None:
+            return
+        try:
+            self.after_line()
+        except Exception as exc:  # a full disk must not end the rehearsal: say it, carry on
+            log.exception("keeping the rehearsal failed")
+            self._error(f"could not keep the rehearsal ({type(exc).__name__}: {exc})")
+
     def _error(self, message: str) -> None:
         self.errors.append(self._location + message)
         self.out.print(Text(f"✗ {message}", style="bold red"), highlight=False, soft_wrap=True)
@@ -288,17 +339,26 @@ class SandboxConsole:
         return [p for p in index.paths if not self.missing_for(index.commands[p])]
 
     def _names(self) -> Names:
-        return self._world.names(now=self.clock)
+        return self._world.names(now=self.clock, zone=self.zone)
+
+    async def _learn_zone(self) -> None:
+        """The server's time zone as the bot has it now (`/nexus setup` may have changed it)."""
+        if self.timeline is not None:
+            self.zone = (await self.timeline.zone()).name
 
     def _show_changes(
-        self, shown: set[int], note_for: Callable[[MessageRecord], str | None] | None = None
+        self,
+        shown: set[int],
+        note_for: Callable[[MessageRecord], str | None] | None = None,
+        lines: Sequence[Change] = (),
     ) -> int:
         """Show what changed since the console last looked: new threads, new/edited/deleted messages,
         in the order it happened (see `Feed.changes`); `shown` are messages already shown;
-        `note_for` may add a note to a message's header (`clock` names the scheduled post).
+        `note_for` may add a note to a message's header (`clock` names the scheduled post); `lines`
+        are the caller's own lines, each shown in its place in that order (`Change.at`).
         Returns how many changes were shown."""
         names = self._names()
-        changes = self._feed.changes(shown, names)
+        changes = sorted([*self._feed.changes(shown, names), *lines], key=lambda change: change.at)
         for change in changes:
             if change.record is not None:
                 note = change.note or (note_for(change.record) if note_for is not None else None)
@@ -307,10 +367,23 @@ class SandboxConsole:
                 self._note(change.line, change.style)
         return len(changes)
 
+    def _pings(self, record: MessageRecord, names: Names) -> str | None:
+        """`pings @ben`, `pings nobody`: whom a bot message notified, as Discord decides it from its
+        content and allowed_mentions (so @everyone quoted from a learner's text pings no one)."""
+        if int(record.author_id) != int(self.standin.bot_user_id):
+            return None
+        pings = self.standin.pings(record)
+        if pings.nobody:
+            return "pings nobody"
+        who = [f"@{names.user(u)}" for u in pings.users] + [f"@{names.role(r)}" for r in pings.roles]
+        return "pings " + ", ".join(([pings.everyone] if pings.everyone else []) + who)
+
     def _show_message(
         self, record: MessageRecord, names: Names, *, where: str | None = None, note: str | None = None
     ) -> None:
-        self.out.print(render_message(record, names, where=where, note=note))
+        # Discord notifies no one of an edit: an edited message shown again pinged nobody now.
+        pings = "pings nobody (an edit notifies no one)" if note == "edited" else self._pings(record, names)
+        self.out.print(render_message(record, names, where=where, note=note, pings=pings))
         components = attr(record, "components") or []
         if iter_buttons(components) or iter_selects(components):
             self._target = record

@@ -1,7 +1,8 @@
 """Discord message markup made readable in a terminal, and the `Names` lookup it resolves mentions with.
 
-Pure: text and a `Names` in, rich `Text` out. Timestamps are shown in UTC so a replayed script
-reads the same everywhere.
+Pure: text and a `Names` in, rich `Text` out. Timestamps are shown in the server's time zone
+(`Names.zone`, UTC until the console knows one) with UTC beside, so a replayed script reads the
+same everywhere and an admin sees both the members' wall time and the instant.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
@@ -35,6 +37,7 @@ class Names:
     roles: dict[int, str] = field(default_factory=dict)
     channels: dict[int, str] = field(default_factory=dict)
     now: Callable[[], float] = time.time
+    zone: str = "UTC"  # the server's time zone (an IANA name), which timestamps are shown in
 
     def user(self, user_id: Any) -> str:
         return self.users.get(as_int(user_id), f"unknown-user-{user_id}")
@@ -82,25 +85,36 @@ _INLINE = re.compile(
 )
 
 
-def format_timestamp(unix: int, style: str | None, now: float | None = None) -> str:
-    """`<t:unix:style>` as Discord shows it, in UTC so a replayed script reads the same everywhere."""
+def format_timestamp(unix: int, style: str | None, now: float | None = None, zone: str = "UTC") -> str:
+    """`<t:unix:style>` as Discord shows it, in the server's time zone `zone` with UTC beside
+    (`Tuesday, 1 December 2026 10:00 Africa/Lagos (09:00 UTC)`); only UTC when the zone is UTC."""
     try:
-        when = datetime.fromtimestamp(unix, UTC)
-    except (OverflowError, OSError, ValueError):
+        utc = datetime.fromtimestamp(unix, UTC)
+        tz = ZoneInfo(zone)
+        when = utc.astimezone(tz)
+    except (OverflowError, OSError, ValueError, ZoneInfoNotFoundError):
         return f"<t:{unix}>"
     style = style or "f"
     if style == "R":
         return relative_time(unix - (time.time() if now is None else now))
+    plain = zone in ("UTC", "Etc/UTC") and when.utcoffset() == timedelta()
+    seconds = style in ("T", "S")
+    clock = f"%H:%M{':%S' if seconds else ''}"
+    if plain:
+        at = f"{when.strftime(clock)} UTC"
+    else:
+        other_day = f"{utc.day} {utc:%B} " if utc.date() != when.date() else ""
+        at = f"{when.strftime(clock)} {zone} ({other_day}{utc.strftime(clock)} UTC)"
     day = f"{when.day} {when:%B %Y}"
     formats = {
-        "t": f"{when:%H:%M} UTC",
-        "T": f"{when:%H:%M:%S} UTC",
+        "t": at,
+        "T": at,
         "d": f"{when:%d/%m/%Y}",
         "D": day,
-        "f": f"{day} {when:%H:%M} UTC",
-        "F": f"{when:%A}, {day} {when:%H:%M} UTC",
-        "s": f"{when:%d/%m/%Y, %H:%M} UTC",
-        "S": f"{when:%d/%m/%Y, %H:%M:%S} UTC",
+        "f": f"{day} {at}",
+        "F": f"{when:%A}, {day} {at}",
+        "s": f"{when:%d/%m/%Y}, {at}",
+        "S": f"{when:%d/%m/%Y}, {at}",
     }
     return formats.get(style, formats["f"])
 
@@ -187,7 +201,7 @@ def _render_inline(text: str, names: Names, style: str) -> Text:
         elif groups["channel"]:
             out.append("#" + names.channel(groups["channel"]), style=_join(style, MENTION_STYLE))
         elif groups["ts"]:
-            stamp = format_timestamp(int(groups["ts"]), groups["ts_style"], names.now())
+            stamp = format_timestamp(int(groups["ts"]), groups["ts_style"], names.now(), names.zone)
             out.append(stamp, style=_join(style, TIME_STYLE))
         elif groups["slash"]:
             out.append("/" + groups["slash"], style=_join(style, MENTION_STYLE))

@@ -80,8 +80,10 @@ def render_message(
     *,
     where: str | None = None,
     note: str | None = None,
+    pings: str | None = None,
 ) -> RenderableType:
-    """One message: a header line (where · author · marks), then its content, embeds and components."""
+    """One message: a header line (where · author · marks · whom it pinged), then its content,
+    embeds and components."""
     view = message_view(message, names)
     header = Text()
     if where:
@@ -96,6 +98,8 @@ def render_message(
         header.append(" (edited)", style="dim")
     if view.deleted:
         header.append(" (deleted)", style="red")
+    if pings:
+        header.append(f" · {pings}", style="dim" if "nobody" in pings else "bold yellow")
     body: list[RenderableType] = []
     if view.flags & LOADING and not view.content and not view.embeds:
         body.append(Text(f"{view.author} is thinking…", style="italic dim"))
@@ -168,7 +172,7 @@ def render_embed(embed: Mapping[str, Any], names: Names) -> RenderableType:
     if footer.get("text"):
         footer_bits.append(str(footer["text"]))
     if embed.get("timestamp"):
-        footer_bits.append(_iso_time(str(embed["timestamp"])))
+        footer_bits.append(_iso_time(str(embed["timestamp"]), names.zone))
     if footer_bits:
         parts.append(render_markup(" • ".join(footer_bits), names, "dim"))
     if not parts:
@@ -193,9 +197,9 @@ def _field_row(items: list[Mapping[str, Any]], names: Names) -> RenderableType:
     return grid
 
 
-def _iso_time(value: str) -> str:
+def _iso_time(value: str, zone: str = "UTC") -> str:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    return format_timestamp(int(when.timestamp()), "f")
+    return format_timestamp(int(when.timestamp()), "f", zone=zone)

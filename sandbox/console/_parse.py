@@ -146,6 +146,17 @@ class ParsedCommand:
     path: str
     options: dict[str, Any]
     spec: CommandSpec = field(repr=False)
+    typed: dict[str, str] = field(default_factory=dict, repr=False)  # each option's value as typed
+
+    def choice_notes(self) -> list[str]:
+        """`weekday:2 is Wednesday`: a choice given by its value rather than its name, said back."""
+        notes = []
+        for name, value in self.options.items():
+            opt = self.spec.option(name)
+            shown = choice_name(opt, value) if opt is not None else None
+            if shown is not None and shown.casefold() != self.typed.get(name, "").strip().casefold():
+                notes.append(f"{name}:{self.typed.get(name, '').strip()} is {shown}")
+        return notes
 
 
 def _permission_bits(value: Any) -> int | None:
@@ -202,7 +213,8 @@ class CommandIndex:
         if not words:
             raise ConsoleInputError(f"type a command after /: {', '.join('/' + p for p in self.paths)}")
         spec, rest = self._find(words)
-        return ParsedCommand(spec.path, self._options(spec, rest), spec)
+        typed: dict[str, str] = {}
+        return ParsedCommand(spec.path, self._options(spec, rest, typed), spec, typed)
 
     def _find(self, words: list[Word]) -> tuple[CommandSpec, list[Word]]:
         path = ""
@@ -228,8 +240,7 @@ class CommandIndex:
         subs = ", ".join(f"/{path} {c}" for c in self.children.get(path, []))
         raise ConsoleInputError(f"/{path} needs a subcommand: {subs}")
 
-    def _options(self, spec: CommandSpec, words: list[Word]) -> dict[str, Any]:
-        raw: dict[str, str] = {}
+    def _options(self, spec: CommandSpec, words: list[Word], raw: dict[str, str]) -> dict[str, Any]:
         last: str | None = None
         valid = ", ".join(str(o["name"]) for o in spec.options) or "(none)"
         for word in words:
@@ -289,6 +300,11 @@ def coerce_option(opt: Mapping[str, Any], value: str) -> Any:
     name = str(opt.get("name"))
     kind = int(opt.get("type", STRING))
     value = value.strip()
+    choices = opt.get("choices")
+    if choices:
+        # Discord's client offers a choice by its name; the console takes the name (any case), or a
+        # choice's own value, and nothing else: `weekday:Tuesday`, never a number that means another day.
+        return pick_choice(name, kind, choices, value)
     result: Any
     if kind == STRING:
         result = value
@@ -318,9 +334,6 @@ def coerce_option(opt: Mapping[str, Any], value: str) -> Any:
     else:
         result = value
 
-    choices = opt.get("choices")
-    if choices:
-        return _pick_choice(name, choices, value, result)
     if kind == STRING:
         if not value and opt.get("required"):
             raise ConsoleInputError(f"{name} cannot be empty")
@@ -338,18 +351,36 @@ def coerce_option(opt: Mapping[str, Any], value: str) -> Any:
     return result
 
 
-def _pick_choice(name: str, choices: Sequence[Mapping[str, Any]], typed: str, coerced: Any) -> Any:
+def pick_choice(name: str, kind: int, choices: Sequence[Mapping[str, Any]], typed: str) -> Any:
+    """The value of the choice `typed` names: by its name (case-insensitive, as Discord's client
+    offers it), else by its value exactly (a number typed for a number choice); refused with the
+    names to choose from."""
+    folded = typed.casefold()
     for choice in choices:
-        if choice.get("value") == coerced:
+        if str(choice.get("name", "")).casefold() == folded:
             return choice["value"]
     for choice in choices:
-        if str(choice.get("value")).lower() == typed.lower() or str(choice.get("name")).lower() == typed.lower():
-            return choice["value"]
-    shown = ", ".join(
-        str(c.get("value")) if str(c.get("name")) == str(c.get("value")) else f"{c.get('value')} ({c.get('name')})"
-        for c in choices
-    )
-    raise ConsoleInputError(f"{typed!r} is not a choice for {name}; choose one of: {shown}")
+        value = choice.get("value")
+        if kind in (INTEGER, NUMBER):
+            try:
+                same = float(typed.replace("_", "")) == float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                same = False
+        else:
+            same = str(value).casefold() == folded
+        if same:
+            return value
+    names = ", ".join(str(c.get("name")) for c in choices)
+    raise ConsoleInputError(f"{typed!r} is not a choice for {name}; choose one of: {names}")
+
+
+def choice_name(opt: Mapping[str, Any], value: Any) -> str | None:
+    """The name of the choice whose value is `value`, when it is not the value itself (what the
+    console says back for a number typed for `weekday`)."""
+    for choice in opt.get("choices") or []:
+        if choice.get("value") == value and str(choice.get("name")) != str(value):
+            return str(choice.get("name"))
+    return None
 
 
 def _num(value: Any) -> str:

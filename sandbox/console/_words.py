@@ -38,6 +38,9 @@ CONSOLE_WORDS: list[tuple[str, str]] = [
     ("clock [+3d | 2026-12-07T09:00]",
      "the bot's simulated now; +3d, +2h, +90m, +1w or a date and time moves it forward, making each "
      "scheduled post due on the way"),
+    ("downtime 2d | 6h | 2026-12-07T09:00",
+     "the bot stops, the clock moves on while it is down, the bot starts again: shows what its start caught up "
+     "(due within SCHEDULE_GRACE_HOURS, made late) and what it skipped"),
     ("help [/command]", "this list, or one command's options"),
     ("quit | exit", "leave the sandbox"),
 ]
@@ -54,6 +57,7 @@ WORDS = [
     "dms",
     "wait",
     "clock",
+    "downtime",
     "help",
     "quit",
     "exit",

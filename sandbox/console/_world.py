@@ -115,13 +115,15 @@ class DemoWorld:
                 return self.guild.channel(int(thread.parent_id))
         return self.guild.channel(name)
 
-    def names(self, now: Callable[[], float] | None = None) -> Names:
-        """Ids -> names for rendering mentions; `now` fixes the clock relative times count from."""
+    def names(self, now: Callable[[], float] | None = None, zone: str = "UTC") -> Names:
+        """Ids -> names for rendering mentions; `now` fixes the clock relative times count from,
+        `zone` the time zone timestamps are shown in (the server's)."""
         guild = self.guild
         names = Names(
             users={int(m.id): m.name for m in guild.members},
             roles={int(r.id): r.name.lstrip("@") for r in guild.roles},
             channels={int(c.id): c.name for c in guild.channels},
+            zone=zone,
         )
         names.channels.update({int(t.id): t.name for t in self.threads()})
         if now is not None:

@@ -22,7 +22,8 @@ from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
-from ._state import INTENT_GUILDS, MessagePredicate, StandInState
+from ._snapshot import restore, snapshot
+from ._state import INTENT_GUILDS, MessagePredicate, Pings, StandInState
 from ._threads import ThreadRoutes
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoRole, build_demo_guild
 from .generated import GeneratedGuild, build_generated_guilds
@@ -384,6 +385,10 @@ class StandIn:
             return self._state.messages_in(raw)
         return self._state.messages_in(self._state.channel_id(channel, guild))
 
+    def pings(self, message: MessageRecord) -> Pings:
+        """Whom this message notified, as Discord decides it from its content and allowed_mentions."""
+        return self._state.pings(message)
+
     def dm_messages(self, member: MemberRef) -> list[MessageRecord]:
         channel_id = self.dm_channel_id(member)
         return self._state.messages_in(channel_id) if channel_id is not None else []
@@ -434,6 +439,15 @@ class StandIn:
     @nonce_window.setter
     def nonce_window(self, value: dt.timedelta) -> None:
         self._state.nonce_window = value
+
+    def snapshot(self) -> dict[str, Any]:
+        """What members and the bot made here (messages, edits, threads, DMs, attachments), as
+        JSON-ready data: `restore` puts it back into a fresh stand-in (the sandbox's `--db`)."""
+        return snapshot(self._state)
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Put back a `snapshot` before the bot connects; the demo server itself is always the same."""
+        restore(self._state, data)
 
     def clear_records(self) -> None:
         """Forget recorded requests (state stays)."""

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from discord.utils import time_snowflake
@@ -25,6 +26,7 @@ from .demo import (
     PUBLIC_THREAD,
     SEND_IN_THREADS,
     SEND_MESSAGES,
+    VIEW_CHANNEL,
     DemoChannel,
     DemoGuild,
     DemoMember,
@@ -48,6 +50,19 @@ MessagePredicate = Callable[[MessageRecord], bool]
 
 async def _no_emit(event: str, data: dict[str, Any], intent: int | None) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class Pings:
+    """Whom one message notifies (see `StandInState.pings`)."""
+
+    users: list[int] = field(default_factory=list)
+    roles: list[int] = field(default_factory=list)
+    everyone: str | None = None  # "@everyone" or "@here" when it notifies the channel
+
+    @property
+    def nobody(self) -> bool:
+        return not (self.users or self.roles or self.everyone)
 
 
 def iso(when: dt.datetime | None) -> str | None:
@@ -302,6 +317,39 @@ class StandInState:
             and rec.webhook_id is None
         )
         return users, roles, everyone
+
+    def pings(self, rec: MessageRecord) -> Pings:
+        """Whom a message notifies, as Discord decides it: mentions in its content (never in embeds)
+        that its allowed_mentions let through (all of them when it sent none); a role only when it is
+        mentionable or the author may mention everyone; @everyone and @here only with that permission;
+        the replied-to author for a reply unless allowed_mentions says otherwise. An ephemeral message
+        notifies no one."""
+        if rec.ephemeral or rec.deleted:
+            return Pings()
+        am = rec.allowed_mentions
+        users_payload, roles, everyone = self._mentions(rec)
+        # Only someone who can see the message is notified: in a DM its recipient, in a server
+        # channel whoever may view it.
+        users = [int(u["id"]) for u in users_payload if self._sees(int(u["id"]), rec.channel_id)]
+        guild = self.guild_of(rec.channel_id)
+        may_everyone = bool(self.permissions(rec.author_id, rec.channel_id) & MENTION_EVERYONE)
+        by_id = {r.id: r for r in guild.roles} if guild is not None else {}
+        pinged_roles = [int(r) for r in roles if int(r) in by_id and (by_id[int(r)].mentionable or may_everyone)]
+        reference = rec.message_reference or {}
+        replied = self.messages_by_id.get(int(reference.get("message_id") or 0)) if reference else None
+        if (replied is not None and (am is None or am.get("replied_user")) and replied.author_id not in users
+                and self._sees(replied.author_id, rec.channel_id)):
+            users.append(replied.author_id)
+        shout = None
+        if everyone or ("everyone" in (set(am.get("parse") or []) if am is not None else {"everyone"})
+                        and may_everyone and ("@everyone" in rec.content or "@here" in rec.content)):
+            shout = "@everyone" if "@everyone" in rec.content else "@here"
+        return Pings(users=users, roles=pinged_roles, everyone=shout)
+
+    def _sees(self, user_id: int, channel_id: int) -> bool:
+        if channel_id in self.member_by_dm:
+            return self.member_by_dm[channel_id] == user_id
+        return bool(self.permissions(user_id, channel_id) & VIEW_CHANNEL)
 
     def message_payload(self, rec: MessageRecord) -> dict[str, Any]:
         users, roles, everyone = self._mentions(rec)

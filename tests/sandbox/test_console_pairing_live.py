@@ -110,7 +110,9 @@ async def test_leaving_tells_the_partner_with_their_reason_on_its_own_line(sessi
 async def test_an_expired_request_changes_its_dm_marked_edited_once_and_tells_the_sender(session: Session) -> None:
     await session.lines("as ada", "/pair request member:ben")
     out = await session.run("clock +4d")
-    assert "DM to ben · nexus · edited\n  ⌛ The pairing request from @ada expired before you answered it" in out
+    assert ("DM to ben · nexus · edited · pings nobody (an edit notifies no one)
+"
+            "  ⌛ The pairing request from @ada expired before you answered it") in out
     assert "(edited)" not in out
     assert "⌛ Your pairing request to @ben expired without an answer." in out
     out = await session.lines("as ben", "dms")
@@ -127,9 +129,15 @@ async def test_clock_past_day_eight_runs_the_automatic_round_and_names_it(sessio
     assert "private thread opened in #prodevprojectnexus: “Pair · " in out
     assert "🤝 Pairing round: 1 new pair" in out
     assert "This pairing round found no partner for you" in out  # esi, told why
-    # The round's messages carry nonces of their own; the post itself is still named.
-    assert ("automatic pairing round, due Tuesday, 8 December 2026 10:00 Africa/Lagos (UTC+01:00) · 09:00 UTC: "
-            "ran; anything it posted is shown above") in out
+    # The round's messages carry nonces of their own; the post itself is still named, in its place:
+    # before what it posted (its thread, the announcement, esi's "no partner" DM), as it happened.
+    ran = ("automatic pairing round, due Tuesday, 8 December 2026 10:00 Africa/Lagos (UTC+01:00) · 09:00 UTC: "
+           "ran; what it posted follows")
+    assert ran in out
+    for made in ("private thread opened in #prodevprojectnexus: “Pair · ", "🤝 Pairing round: 1 new pair",
+                 "This pairing round found no partner for you"):
+        assert out.index(ran) < out.index(made), out
+    assert out.index(ran) > out.index("week one kickoff")  # due on Tuesday 1 December, a week before
 
 
 async def test_two_requests_in_dms_are_numbered_and_either_can_be_answered(session: Session) -> None:

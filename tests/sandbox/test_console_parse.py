@@ -215,9 +215,33 @@ def test_choices_accept_value_or_name_and_list_them_on_error(index: CommandIndex
     assert index.parse("/project announce title:x track:ecommerce").options["track"] == "ecommerce"
     assert index.parse('/project announce title:x track:"e-commerce catalog"').options["track"] == "ecommerce"
     message = error_of(index, "/project announce title:x track:games")
-    assert message == (
-        "'games' is not a choice for track; choose one of: ecommerce (E-commerce catalog), job-board (Job board)"
+    assert message == "'games' is not a choice for track; choose one of: E-commerce catalog, Job board"
+
+
+WEEKDAY_TREE: list[dict[str, Any]] = [{
+    "id": "7", "name": "prompts", "description": "Prompts", "type": 1, "guild_id": GUILD_ID,
+    "options": [{"name": "add", "description": "Add", "type": 1, "options": [
+        {"type": 4, "name": "weekday", "description": "Day", "required": True,
+         "choices": [{"name": day, "value": n} for n, day in enumerate(
+             ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]},
+    ]}],
+}]
+
+
+def test_a_number_choice_is_taken_by_its_name_as_discord_offers_it() -> None:
+    index = CommandIndex(WEEKDAY_TREE)
+    assert index.parse("/prompts add weekday:Tuesday").options == {"weekday": 1}
+    assert index.parse("/prompts add weekday:tuesday").options == {"weekday": 1}
+    assert index.parse("/prompts add weekday:Tuesday").choice_notes() == []
+    # A number must be a choice's value, and is said back by name; any other is refused with the names.
+    given = index.parse("/prompts add weekday:2")
+    assert given.options == {"weekday": 2}
+    assert given.choice_notes() == ["weekday:2 is Wednesday"]
+    assert error_of(index, "/prompts add weekday:9") == (
+        "'9' is not a choice for weekday; choose one of: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, "
+        "Sunday"
     )
+    assert error_of(index, "/prompts add weekday:Tues").startswith("'Tues' is not a choice for weekday")
 
 
 def test_unknown_command_suggests_the_closest(index: CommandIndex) -> None:
