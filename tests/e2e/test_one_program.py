@@ -2,7 +2,7 @@
 looking, in every place that shows who looks (the project posts, `/project list`, `/project show`,
 `/pair status`, the week-one roundup), and after `/pair leave` the badge comes back."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from _server import CHANNEL, set_up

@@ -110,8 +110,7 @@ async def test_leaving_tells_the_partner_with_their_reason_on_its_own_line(sessi
 async def test_an_expired_request_changes_its_dm_marked_edited_once_and_tells_the_sender(session: Session) -> None:
     await session.lines("as ada", "/pair request member:ben")
     out = await session.run("clock +4d")
-    assert ("DM to ben · nexus · edited · pings nobody (an edit notifies no one)
-"
+    assert ("DM to ben · nexus · edited · pings nobody (an edit notifies no one)\n"
             "  ⌛ The pairing request from @ada expired before you answered it") in out
     assert "(edited)" not in out
     assert "⌛ Your pairing request to @ben expired without an answer." in out
