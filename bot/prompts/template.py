@@ -32,13 +32,17 @@ PLACEHOLDERS = {
 # An embed's description holds 4096 characters; what Nexus adds to a prompt (the "posted late" line)
 # has the rest. A form's text field holds 4000, so a text without placeholders always fits.
 POSTED_TEXT_LIMIT = TEXT_INPUT_LIMIT
-UNKNOWN = "?"  # a week or date the server's setup does not give yet (no cohort start)
+# Words, never "?", for what the cohort's state does not give yet: before the cohort starts, the
+# week is "before week 1" and the next is 1; with no cohort start set, the weeks and the date say so.
+BEFORE_WEEK_ONE = "before week 1"
+NO_COHORT = "not set yet (no cohort start)"
+THE_CHANNEL = "the Nexus channel"
 CONTEXT = 20  # characters shown around a bad brace
 # The longest each placeholder can become, for checking a text's length when it is saved.
 _LONGEST = {
-    "week": "999",
-    "next_week": "1000",
-    "cohort_start": "Wednesday 30 September 2026",
+    "week": max("999", BEFORE_WEEK_ONE, NO_COHORT, key=len),
+    "next_week": max("1000", NO_COHORT, key=len),
+    "cohort_start": max("Wednesday 30 September 2026", NO_COHORT, key=len),
     "projects": "99999",
     "pairs": "99999",
     "channel": f"<#{'9' * 20}>",
@@ -58,12 +62,14 @@ class TemplateValues:
 
     def as_text(self) -> dict[str, str]:
         return {
-            "week": UNKNOWN if self.week is None else str(self.week),
-            "next_week": UNKNOWN if self.week is None else str(self.week + 1),
-            "cohort_start": UNKNOWN if self.cohort_start is None else date_in_words(self.cohort_start),
+            "week": str(self.week) if self.week is not None else
+            BEFORE_WEEK_ONE if self.cohort_start is not None else NO_COHORT,
+            "next_week": str(self.week + 1) if self.week is not None else
+            "1" if self.cohort_start is not None else NO_COHORT,
+            "cohort_start": NO_COHORT if self.cohort_start is None else date_in_words(self.cohort_start),
             "projects": str(self.projects),
             "pairs": str(self.pairs),
-            "channel": UNKNOWN if self.channel_id is None else f"<#{self.channel_id}>",
+            "channel": THE_CHANNEL if self.channel_id is None else f"<#{self.channel_id}>",
         }
 
 

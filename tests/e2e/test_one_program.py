@@ -134,3 +134,15 @@ async def test_one_answer_to_which_topics_fit_a_project(server, settled):
     reasons = found.message.embeds[0]["fields"][0]["value"]
     shared = [t for t in ada_topics if t in ben_topics]
     assert shared and all(topic in reasons for topic in shared), (shared, reasons)
+
+
+async def test_a_prompt_posted_before_the_cohort_starts_says_so_in_words(nexus, settled):
+    nexus.bot.clock.set(NOW)
+    await set_up(nexus.standin, cohort_start="2027-01-04", timezone="UTC")  # four weeks ahead
+    preview = await nexus.standin.invoke("mentor", "prompts preview", {"key": "mid-program-retrospective"})
+    assert "Week 6 is ending" in preview.message.text  # the preview shows the post when it is due
+    posted = await (await nexus.standin.invoke("mentor", "prompts post",
+                                               {"key": "mid-program-retrospective"})).wait_done()
+    await settled(nexus.bot)
+    [post] = [m for m in nexus.standin.messages(CHANNEL) if "Halfway there" in m.text]
+    assert "Week before week 1 is ending" in post.text and "Week ?" not in post.text, (posted.message.text, post.text)

@@ -4,10 +4,19 @@ posting time; filled in with the numbers of the post."""
 from datetime import date, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import UserError
 from bot.prompts.parsing import parse_key, parse_time, parse_weeks
-from bot.prompts.template import POSTED_TEXT_LIMIT, TemplateError, TemplateValues, check_template, render
+from bot.prompts.template import (
+    PLACEHOLDERS,
+    POSTED_TEXT_LIMIT,
+    TemplateError,
+    TemplateValues,
+    check_template,
+    render,
+)
 
 VALUES = TemplateValues(week=3, cohort_start=date(2026, 12, 1), projects=14, pairs=5, channel_id=1234)
 
@@ -26,9 +35,12 @@ def test_doubled_braces_are_literal_braces():
     assert render(text, VALUES) == "Use {week} to write 3; a dict is {}."
 
 
-def test_without_a_cohort_start_the_week_and_date_show_as_a_question_mark():
+def test_without_a_cohort_start_the_week_and_date_say_so_in_words():
     values = TemplateValues(week=None, cohort_start=None, projects=0, pairs=0, channel_id=1)
-    assert render("Week {week}/{next_week} since {cohort_start}", values) == "Week ?/? since ?"
+    assert render("Week {week}; since {cohort_start}", values) == (
+        "Week not set yet (no cohort start); since not set yet (no cohort start)")
+    before = TemplateValues(week=None, cohort_start=date(2027, 1, 4), projects=0, pairs=0, channel_id=1)
+    assert render("Week {week}, next is {next_week}", before) == "Week before week 1, next is 1"
 
 
 @pytest.mark.parametrize(
@@ -59,9 +71,9 @@ def test_a_bad_text_is_refused_naming_the_problem(text, says):
 def test_the_length_counts_what_the_placeholders_can_become():
     check_template("x" * POSTED_TEXT_LIMIT)  # a form's longest text fits
     with pytest.raises(TemplateError) as refused:
-        check_template("x" * (POSTED_TEXT_LIMIT - 20) + "{cohort_start}")  # 14 typed, up to 27 posted
-    assert "can reach 4007 characters" in str(refused.value) and "at most 4000" in str(refused.value)
-    assert "Shorten it by 7" in str(refused.value)
+        check_template("x" * (POSTED_TEXT_LIMIT - 20) + "{cohort_start}")  # 14 typed, up to 29 posted
+    assert "can reach 4009 characters" in str(refused.value) and "at most 4000" in str(refused.value)
+    assert "Shorten it by 9" in str(refused.value)
 
 
 @pytest.mark.parametrize(("typed", "key"), [("monday-goals", "monday-goals"), ("  Monday Goals ", "monday-goals"),
@@ -111,3 +123,22 @@ def test_program_weeks(typed, weeks):
 def test_a_week_outside_the_program_or_not_a_week_is_refused(typed, says):
     with pytest.raises(UserError, match=says):
         parse_weeks(typed, 12)
+
+
+@given(week=st.one_of(st.none(), st.integers(1, 13)), cohort=st.one_of(st.none(), st.dates()),
+       channel=st.one_of(st.none(), st.integers(1, 2**63)), projects=st.integers(0, 5000),
+       pairs=st.integers(0, 2500))
+def test_every_placeholder_means_something_in_every_state_of_the_cohort(week, cohort, channel, projects, pairs):
+    """Before the cohort (a start set, no week yet), during it, with no start set, with no channel:
+    every placeholder becomes words or numbers, never "?" or a brace."""
+    if cohort is None:
+        week = None  # no cohort start, no program week
+    text = " | ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+    shown = render(text, TemplateValues(week, cohort, projects, pairs, channel))
+    assert "?" not in shown and "{" not in shown and "}" not in shown
+    parts = dict(zip(PLACEHOLDERS, shown.split(" | "), strict=True))
+    if cohort is not None and week is None:
+        assert parts["week"] == "before week 1" and parts["next_week"] == "1"
+    if week is not None:
+        assert parts["week"] == str(week) and parts["next_week"] == str(week + 1)
+    assert all(part.strip() for part in parts.values())
