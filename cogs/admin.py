@@ -139,6 +139,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         )
         embed = self._config_embed(config, title="Nexus is set up")
+        await self._add_not_made(embed, interaction.guild.id)
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._introduce_in(channel, interaction)
 
@@ -195,6 +196,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         else:
             embed = self._config_embed(config, title="Nexus status")
+            await self._add_not_made(embed, interaction.guild.id)
         for cog in self.bot.cogs.values():
             if isinstance(cog, StatusContributor):
                 name, value = await cog.nexus_status(interaction.guild.id)
@@ -233,6 +235,17 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             else:
                 lines.append(f"⚠️ {'Failed' if problem.status == 'failed' else 'Skipped'}: {what}")
         return "\n".join(lines)
+
+    async def _add_not_made(self, embed: discord.Embed, guild_id: int) -> None:
+        """Week one's posts that will never be made (a start in the past, or downtime), said plainly."""
+        lost = await self.bot.services.week_one.not_made(guild_id)
+        if not lost:
+            return
+        hours = self.bot.services.scheduler.grace.total_seconds() / 3600
+        lines = [f"• {spec.label} (day {spec.day}), was due {timestamp(at, 'F')}: "
+                 f"`/prompts preview {spec.key}` shows its text" for spec, at in lost]
+        embed.add_field(name="Will not be posted", inline=False, value="\n".join(
+            [f"Due more than {hours:g} hours ago (`SCHEDULE_GRACE_HOURS`), so Nexus won't post these:", *lines]))
 
     def _cohort_text(self, config: GuildConfig) -> str:
         # A calendar date the admin typed, shown as that date: a timestamp would show the day

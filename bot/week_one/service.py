@@ -17,7 +17,17 @@ from bot.scheduling import Scheduler
 from bot.tracks import Track
 from bot.week_one import render
 from bot.week_one.render import Available, OutgoingMessage
-from bot.week_one.schedule import BY_KEY, REMINDER, ROUNDUP, WEEK_ONE_POSTS, WeekOnePostSpec, deadline, due_at
+from bot.week_one.schedule import (
+    BY_KEY,
+    REMINDER,
+    ROUNDUP,
+    SAME_COHORT,
+    WEEK_ONE_KIND,
+    WEEK_ONE_POSTS,
+    WeekOnePostSpec,
+    deadline,
+    due_at,
+)
 from bot.week_one.source import WeekOneSource
 
 
@@ -68,6 +78,21 @@ class WeekOneService:
         upcoming = {p.key.ref for p in await self.source.upcoming(guild_id, now, len(WEEK_ONE_POSTS))}
         return [WeekOneListing(spec, due_at(spec, server.cohort_start, server.timezone), spec.ref in upcoming, None)
                 for spec in WEEK_ONE_POSTS]
+
+    async def not_made(self, guild_id: int) -> list[tuple[WeekOnePostSpec, datetime]]:
+        """Week one's posts that will never be made: due longer ago than the grace window (a cohort
+        start set in the past, or downtime) and not made. For the setup's answer and `/nexus status`."""
+        server = await self.server(guild_id)
+        if server is None:
+            return []
+        now = self._clock.now()
+        due = [(spec, due_at(spec, server.cohort_start, server.timezone)) for spec in WEEK_ONE_POSTS]
+        late = [(spec, at) for spec, at in due if at < now - self._scheduler.grace]
+        if not late:
+            return []
+        made = {ref for guild, ref, _ in await self._repository.made_since(WEEK_ONE_KIND, late[0][1] - SAME_COHORT)
+                if guild == guild_id}
+        return [(spec, at) for spec, at in late if spec.ref not in made]
 
     async def _announced(self, guild_id: int) -> list[AnnouncedProject]:
         return [AnnouncedProject(p.owner_id, p.title, p.track, p.discipline, p.looking)

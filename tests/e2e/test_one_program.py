@@ -146,3 +146,17 @@ async def test_a_prompt_posted_before_the_cohort_starts_says_so_in_words(nexus, 
     await settled(nexus.bot)
     [post] = [m for m in nexus.standin.messages(CHANNEL) if "Halfway there" in m.text]
     assert "Week before week 1 is ending" in post.text and "Week ?" not in post.text, (posted.message.text, post.text)
+
+
+async def test_a_start_date_in_the_past_says_which_posts_will_not_be_made(nexus):
+    nexus.bot.clock.set(NOW)  # Tuesday 8 December, 12:00 UTC
+    reply = await nexus.standin.invoke("mentor", "nexus setup", {
+        "channel": CHANNEL, "cohort_start": "2026-11-30", "timezone": "UTC"})  # day 1 was 8 days ago
+    [lost] = [f["value"] for f in reply.message.embeds[0]["fields"] if f["name"] == "Will not be posted"]
+    for post in ("week one kickoff (day 1)", "week one reminder (day 4)", "week one roundup (day 8)"):
+        assert post in lost, lost
+    status = await nexus.standin.invoke("mentor", "nexus status")
+    assert any(f["name"] == "Will not be posted" for f in status.message.embeds[0]["fields"])
+
+    fresh = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "cohort_start": "2026-12-14"})
+    assert all(f["name"] != "Will not be posted" for f in fresh.message.embeds[0]["fields"])
