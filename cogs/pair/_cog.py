@@ -22,7 +22,7 @@ from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
 from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
-from cogs._checks import ensure_permissions
+from cogs._checks import requires
 from cogs._feedback import reply_private
 from cogs._outbox import tell
 from cogs._style import NO_MENTIONS, timestamp
@@ -244,10 +244,10 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     # --- admins ----------------------------------------------------------------------------------
 
+    @requires(manage_guild=True)
     @app_commands.command(name="round", description="Pair everyone in the queue at once, with the best total fit")
     @app_commands.describe(dry_run="Only show the pairs it would make, privately; change nothing")
     async def round_command(self, interaction: discord.Interaction[Any], dry_run: bool = False) -> None:
-        ensure_permissions(interaction, manage_guild=True)
         guild_id = guild_of(interaction)
         await self.pairing.config(guild_id)
         if dry_run:
@@ -274,6 +274,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
             text = f"Round done: {formed}; {left}."
         await reply_private(interaction, text)
 
+    @requires(manage_guild=True)
     @app_commands.command(name="schedule", description="When the automatic pairing round runs, or pause it")
     @app_commands.describe(weekday="The day it runs each week", time="When, 24-hour HH:MM in the server's time zone",
                            paused="true: no automatic rounds; false: run them again")
@@ -282,7 +283,6 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
                                weekday: app_commands.Choice[str] | None = None,
                                time: app_commands.Range[str, 1, 10] | None = None,
                                paused: bool | None = None) -> None:
-        ensure_permissions(interaction, manage_guild=True)
         guild_id = guild_of(interaction)
         await self.pairing.config(guild_id)
         if weekday is not None or time is not None or paused is not None:
