@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.projects.model import DISCIPLINES, Discipline, ProjectDraft, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.projects.validation import DESCRIPTION_MAX, REPO_URL_MAX, STACK_MAX, TITLE_MAX, ProjectRefused
-from cogs._feedback import ReportingForm, reply_private
+from cogs._feedback import ReportingForm, refusal, reply_private
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import list_embed
 from cogs.project._post import publish, withdraw_post
@@ -43,8 +43,8 @@ def projects_of(interaction: discord.Interaction[Any]) -> ProjectService:
 
 class ProjectForm(ReportingForm):
     """Title, what it does, stack, repository link. The command's options (track, discipline,
-    looking for a partner) ride along in `draft`. Discord's own length checks are set wider than
-    Nexus's limits: text pasted past a limit is refused naming it, and kept, never cut silently."""
+    looking for a partner) ride along in `draft`. Each field's `max_length` is the limit Nexus
+    enforces, so Discord's counter stops the typing there and never promises more than is kept."""
 
     def __init__(self, draft: ProjectDraft, *, editing: bool) -> None:
         super().__init__(title="Edit your project" if editing else "Announce your project", timeout=FORM_TIMEOUT)
@@ -52,10 +52,12 @@ class ProjectForm(ReportingForm):
 
         def field(custom_id: str, value: str, limit: int, *, paragraph: bool = False, required: bool = True,
                   placeholder: str) -> discord.ui.TextInput[Any]:
+            shown = value[:TEXT_INPUT_LIMIT]
             return discord.ui.TextInput(
-                custom_id=custom_id, default=value[:TEXT_INPUT_LIMIT] or None, required=required,
-                max_length=TEXT_INPUT_LIMIT if paragraph else max(limit * 2, 200), placeholder=placeholder,
-                style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+                # Only a draft kept from before the form had these limits can be longer: it opens
+                # whole, with room for it (Discord refuses a default past max_length), to be shortened.
+                custom_id=custom_id, default=shown or None, required=required, max_length=max(limit, len(shown)),
+                placeholder=placeholder, style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
             )
 
         self.project_title = field("title", draft.title, TITLE_MAX, placeholder="e.g. Job board API with Django")
@@ -85,8 +87,8 @@ class ProjectForm(ReportingForm):
                 await service.keep_draft(guild_id, interaction.user.id, written)
             view = discord.ui.View(timeout=None)
             view.add_item(ReopenFormButton(interaction.user.id))
-            await reply_private(interaction, f"I can't announce this yet. {refused}\n\nWhat you wrote is kept: "
-                                             "press **Fix the form** to change it.", view=view)
+            await reply_private(interaction, refusal("I can't announce this yet", refused) + "\n\nWhat you wrote is "
+                                             "kept: press **Fix the form** to change it.", view=view)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         published = await publish(interaction, project)

@@ -4,9 +4,33 @@ asked with a menu that carries the command on; `/help` shows a member only what 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from _server import CHANNEL, set_up
+
+from bot.projects.model import ProjectDraft
 
 pytestmark = pytest.mark.asyncio
+
+NOW = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
+JOB_BOARD = {
+    "title": "Job board API",
+    "description": "Job postings and applications behind a REST API, with role-based access for admins.",
+    "stack": "Django, PostgreSQL, Redis caching, JWT authentication",
+    "repo_url": "https://github.com/ada/job-board",
+}
+
+
+@pytest.fixture
+async def server(nexus):
+    nexus.bot.clock.set(NOW)
+    await set_up(nexus.standin)
+    return nexus
+
+
+def project_posts(nexus):
+    return [m for m in nexus.standin.messages(CHANNEL) if m.content.startswith("📣 <@")]
 
 
 def field_of(message, name):
@@ -37,3 +61,88 @@ async def test_an_admin_subcommand_hidden_from_help_is_still_refused_by_the_bot(
     for command in ("pair round", "pair schedule", "topic stats", "topic review"):
         refused = await nexus.standin.invoke("ben", command)
         assert refused.ephemeral and "You need the **Manage" in refused.message.text, (command, refused.message.text)
+
+
+# --- forms: the limits Discord shows are the ones Nexus keeps; every problem at once -----------
+
+async def test_the_project_form_stops_each_field_at_the_limit_nexus_keeps(server):
+    standin = server.standin
+    opened = await standin.invoke("ada", "project announce", {"track": "job-board"})
+    limits = {f.custom_id: f.max_length for f in opened.modal.fields}
+    assert limits == {"title": 100, "description": 1000, "stack": 200, "repo_url": 300}
+    described = {c["component"]["custom_id"]: c.get("description") for c in opened.modal.raw["components"]}
+    assert described["title"] == "Up to 100 characters" and described["description"] == "Up to 1,000 characters"
+    assert described["stack"] == "Up to 200 characters"
+    # Discord's client stops the typing at max_length: the 101st character is never sent.
+    with pytest.raises(ValueError, match="takes at most 100 characters"):
+        await standin.submit_modal("ada", opened.modal, dict(JOB_BOARD, title="x" * 101))
+    with pytest.raises(ValueError, match="takes at most 1000 characters"):
+        await standin.submit_modal("ada", opened.modal, dict(JOB_BOARD, description="y" * 1001))
+    # At the limit, the form is taken.
+    at_limit = dict(JOB_BOARD, title="x" * 100, description="y" * 1000, stack="z" * 200)
+    done = await (await standin.submit_modal("ada", opened.modal, at_limit)).wait_done()
+    assert "Your project is announced" in "\n".join(m.text for m in [done.message, *done.followups] if m)
+    [post] = project_posts(server)
+    assert post.embeds[0]["title"] == "x" * 100
+
+
+async def test_a_project_form_with_several_problems_names_them_all_in_one_answer(server):
+    standin = server.standin
+    typed = dict(JOB_BOARD, title="   ", stack=" \n ", repo_url="github.com/ada/job-board")
+    opened = await standin.invoke("ada", "project announce", {"track": "job-board"})
+    refused = await standin.submit_modal("ada", opened.modal, typed)
+    said = refused.message.text
+    assert refused.ephemeral and "Error id" not in said
+    assert "**Title** is empty" in said and "**Stack** is empty" in said and "**Repository link** must be" in said
+    assert "What it does" not in said  # the field that is fine is not named
+    assert len([r for r in standin.interactions if r.id == refused.id]) == 1 and not refused.followups
+    assert project_posts(server) == []
+
+    [button] = refused.message.buttons
+    reopened = await standin.click("ada", refused.message, button["custom_id"])
+    for name, value in typed.items():  # nothing typed is lost
+        assert reopened.modal.field(name).value == value
+    fixed = await (await standin.submit_modal("ada", reopened.modal, JOB_BOARD)).wait_done()
+    assert "Your project is announced" in "\n".join(m.text for m in [fixed.message, *fixed.followups] if m)
+
+
+async def test_a_draft_kept_from_before_the_limits_opens_whole_and_is_refused_naming_the_limit(server):
+    """A refused form kept when the fields still took more text than Nexus keeps: nothing of it is
+    cut, Discord is not asked to prefill more than the field takes, and the limit is named."""
+    standin = server.standin
+    guild_id = standin.guilds[0].id
+    ada = standin.guilds[0].member("ada").id
+    old = ProjectDraft(track="job-board", discipline="backend", looking_for_partner=False, title="t" * 150,
+                       description=JOB_BOARD["description"], stack=JOB_BOARD["stack"])
+    await server.bot.services.projects.keep_draft(guild_id, ada, old)
+    opened = await standin.invoke("ada", "project announce")
+    assert opened.modal is not None, opened.message and opened.message.text
+    assert opened.modal.field("title").value == "t" * 150 and opened.modal.field("title").max_length == 150
+    assert opened.modal.field("stack").max_length == 200
+    refused = await standin.submit_modal("ada", opened.modal, {})
+    assert "**Title** is 150 characters long; the limit is 100." in refused.message.text
+
+
+async def test_a_topic_suggestion_with_several_problems_names_them_all(server):
+    standin = server.standin
+    opened = await standin.invoke("ben", "topic suggest")
+    typed = {"title": "   ", "explanation": " \n" * 6, "links": "the django docs"}
+    refused = await standin.submit_modal("ben", opened.modal, typed)
+    said = refused.message.text
+    assert refused.ephemeral and "Error id" not in said
+    assert "The title needs 3 to 100 characters" in said and "Say what the topic should explain" in said
+    assert "holds no http(s) link" in said and "Nothing you typed is lost" in said
+    [button] = refused.message.buttons
+    reopened = await standin.click("ben", refused.message, button["custom_id"])
+    assert reopened.modal.field("links").value == "the django docs"
+
+
+async def test_a_prompt_form_with_a_bad_key_and_a_bad_text_names_both(server):
+    standin = server.standin
+    opened = await standin.invoke("mentor", "prompts add", {"key": "tuesday-tips", "weekday": 1, "time": "10:00"})
+    refused = await standin.submit_modal("mentor", opened.modal, {"key": "Tuesday tips!", "text": "Week {wek}"})
+    said = refused.message.text
+    assert refused.ephemeral and "I can't save this prompt yet" in said and "Error id" not in said
+    assert "`{wek}` is not a placeholder" in said and "`Tuesday tips!`" in said, said
+    reopened = await standin.click("mentor", refused.message, refused.message.buttons[0]["custom_id"])
+    assert reopened.modal.field("key").value == "Tuesday tips!" and reopened.modal.field("text").value == "Week {wek}"
