@@ -35,3 +35,13 @@ class Problems:
         except UserError as problem:
             self.found.append(str(problem))
             return None
+
+
+class ChoiceNeeded(UserError):
+    """A command needs a choice the member did not give and nothing else says (`choice`: "track" or
+    "discipline"). Never a dead end: the cog offers the choices in a menu that carries the command
+    on; the message says what to pick."""
+
+    def __init__(self, choice: str, message: str) -> None:
+        super().__init__(message)
+        self.choice = choice

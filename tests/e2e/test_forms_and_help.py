@@ -4,6 +4,7 @@ asked with a menu that carries the command on; `/help` shows a member only what 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -146,3 +147,63 @@ async def test_a_prompt_form_with_a_bad_key_and_a_bad_text_names_both(server):
     assert "`{wek}` is not a placeholder" in said and "`Tuesday tips!`" in said, said
     reopened = await standin.click("mentor", refused.message, refused.message.buttons[0]["custom_id"])
     assert reopened.modal.field("key").value == "Tuesday tips!" and reopened.modal.field("text").value == "Week {wek}"
+
+
+# --- a missing choice is a menu that carries the command on ------------------------------------
+
+def answer_text(reply):
+    return "\n".join(m.text for m in [reply.message, *reply.followups] if m is not None)
+
+
+def field_value(post, name):
+    return next(f["value"] for f in post.embeds[0].get("fields", []) if f["name"] == name)
+
+
+async def test_announce_without_a_track_offers_the_tracks_and_the_pick_opens_the_form(server):
+    standin = server.standin
+    asked = await standin.invoke("ada", "project announce", {"looking_for_partner": True})
+    assert asked.ephemeral and asked.modal is None and "Pick your project's track" in asked.message.text
+    [menu] = asked.message.selects
+    assert [o["value"] for o in menu["options"]][:2] == ["e-commerce-catalog", "job-board"]
+    assert {o["label"] for o in menu["options"]} >= {"Job board platform", "Other"}
+
+    # Only the member who ran the command may pick (a replayed custom id is refused by the bot).
+    stranger = await standin.click("ben", dataclasses.replace(asked.message, flags=0), menu["custom_id"],
+                                   ["job-board"])
+    assert stranger.modal is None and "someone else's" in stranger.message.text
+
+    opened = await standin.click("ada", asked.message, menu["custom_id"], ["job-board"])
+    assert opened.modal is not None and opened.modal.title == "Announce your project"
+    await (await standin.submit_modal("ada", opened.modal, JOB_BOARD)).wait_done()
+    [post] = project_posts(server)
+    assert field_value(post, "Track") == "Job board platform" and field_value(post, "Discipline") == "Backend"
+    assert field_value(post, "Partner") == "🤝 Looking for a partner"  # the command's option carried on
+
+
+async def test_a_learner_with_neither_role_picks_track_then_discipline_and_gets_the_form(server):
+    standin = server.standin
+    asked = await standin.invoke("femi", "project announce")
+    [tracks] = asked.message.selects
+    discipline_asked = await standin.click("femi", asked.message, tracks["custom_id"], ["online-poll"])
+    assert discipline_asked.response_type == 7 and discipline_asked.modal is None  # the same message, now asking
+    assert "Pick your discipline" in discipline_asked.original.text
+    [disciplines] = discipline_asked.original.selects
+    assert [o["value"] for o in disciplines["options"]] == ["backend", "frontend"]
+    opened = await standin.click("femi", discipline_asked.original, disciplines["custom_id"], ["frontend"])
+    assert opened.modal is not None
+    await (await standin.submit_modal("femi", opened.modal, JOB_BOARD)).wait_done()
+    [post] = project_posts(server)
+    assert field_value(post, "Track") == "Online poll system" and field_value(post, "Discipline") == "Frontend"
+
+
+async def test_a_track_given_but_no_discipline_asks_only_the_discipline_also_for_edit(server):
+    standin = server.standin
+    asked = await standin.invoke("femi", "project announce", {"track": "job-board"})
+    assert asked.modal is None and "Pick your discipline" in asked.message.text
+    [menu] = asked.message.selects
+    opened = await standin.click("femi", asked.message, menu["custom_id"], ["backend"])
+    await (await standin.submit_modal("femi", opened.modal, JOB_BOARD)).wait_done()
+    # The project now says femi's discipline: edit opens the form at once, filled in.
+    edit = await standin.invoke("femi", "project edit")
+    assert edit.modal is not None and edit.modal.title == "Edit your project"
+    assert edit.modal.field("title").value == JOB_BOARD["title"]

@@ -234,7 +234,8 @@ async def test_a_deleted_post_is_noticed_when_withdrawing(server):
 
 async def test_a_member_with_both_roles_or_neither_must_pick_a_discipline(server):
     reply = await server.standin.invoke("femi", "project announce", {"track": "job-board"})
-    assert reply.modal is None and reply.ephemeral and "Pick your `discipline`" in reply.message.text
+    assert reply.modal is None and reply.ephemeral and "Pick your discipline" in reply.message.text
+    assert reply.message.selects  # a menu to pick it (tests/e2e/test_forms_and_help.py follows it)
     picked = await announce(server, member="femi", track="job-board", discipline="frontend")
     assert "announced" in answer_text(picked)
     assert field(project_posts(server)[0], "Discipline") == "Frontend"
