@@ -207,3 +207,53 @@ async def test_a_track_given_but_no_discipline_asks_only_the_discipline_also_for
     edit = await standin.invoke("femi", "project edit")
     assert edit.modal is not None and edit.modal.title == "Edit your project"
     assert edit.modal.field("title").value == JOB_BOARD["title"]
+
+
+async def test_pair_find_without_a_discipline_asks_with_a_menu_and_the_pick_shows_the_partners(server):
+    standin = server.standin
+    await standin.invoke("ben", "pair queue join")  # a frontend learner pairing knows of
+    asked = await standin.invoke("femi", "pair find")
+    assert asked.ephemeral and "backend or a frontend learner" in asked.message.text
+    [menu] = asked.message.selects
+    stranger = await standin.click("ben", dataclasses.replace(asked.message, flags=0), menu["custom_id"], ["backend"])
+    assert "someone else's" in stranger.message.text
+    found = await standin.click("femi", asked.message, menu["custom_id"], ["backend"])
+    assert found.response_type == 7
+    shown = found.original  # the menu's message, now /pair find's answer
+    ben = standin.guilds[0].member("ben").id
+    assert shown.embeds and not shown.selects and f"<@{ben}>" in shown.text
+    assert [b["custom_id"] for b in shown.buttons] == [f"nexus:pair:ask:{standin.guilds[0].member('femi').id}:{ben}"]
+    again = await standin.invoke("femi", "pair find")  # the pick was saved in femi's profile
+    assert again.message.embeds and not again.message.selects
+
+
+async def test_pair_queue_join_without_a_discipline_joins_after_the_pick(server):
+    standin = server.standin
+    asked = await standin.invoke("femi", "pair queue join")
+    [menu] = asked.message.selects
+    joined = await standin.click("femi", asked.message, menu["custom_id"], ["frontend"])
+    assert "You're in the queue." in joined.original.text and not joined.original.selects
+    again = await standin.invoke("femi", "pair queue join")  # the pick was saved: no menu this time
+    assert "already in the queue" in again.message.text and not again.message.selects
+
+
+async def test_pair_request_without_a_discipline_sends_the_request_with_its_note_after_the_pick(server):
+    standin = server.standin
+    asked = await standin.invoke("femi", "pair request", {"member": "ben", "note": "Fancy building a poll app?"})
+    [menu] = asked.message.selects
+    sent = await standin.click("femi", asked.message, menu["custom_id"], ["backend"])
+    await sent.wait_done()
+    assert "Request sent to <@" in answer_text(sent)
+    [request] = [m for m in standin.dm_messages("ben") if m.buttons]
+    assert "Fancy building a poll app?" in request.text
+
+
+async def test_a_request_note_forgotten_by_a_restart_is_never_sent_without_it(server):
+    from cogs.pair import _choice
+
+    standin = server.standin
+    asked = await standin.invoke("femi", "pair request", {"member": "ben", "note": "My words"})
+    _choice._notes.clear()  # what a restart of the bot does to the note waiting for the pick
+    told = await standin.click("femi", asked.message, asked.message.selects[0]["custom_id"], ["backend"])
+    assert "Saved: you're a backend learner" in told.message.text and "run `/pair request` again" in told.message.text
+    assert not [m for m in standin.dm_messages("ben") if m.buttons]
