@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.db.database import WRITE_DEADLINE
-from bot.errors import UserError
+from bot.errors import FormRefused, UserError
 from cogs._style import NO_MENTIONS
 
 log = logging.getLogger("nexus.errors")
@@ -44,6 +44,12 @@ async def reply_private(interaction: discord.Interaction[Any], text: str, **kwar
         await interaction.followup.send(text, ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(text, ephemeral=True, **kwargs)
+
+
+def refusal(lead: str, refused: UserError) -> str:
+    """`lead` and why: one problem as a sentence after it, every problem of a form as a list."""
+    problems = refused.problems if isinstance(refused, FormRefused) else ()
+    return f"{lead}:\n{refused}" if len(problems) > 1 else f"{lead}. {refused}"
 
 
 # discord.py's `Interaction.extras` is the place for our own per-interaction state (`Interaction`

@@ -1,5 +1,6 @@
 """`/help`: what Nexus does and its commands, read from the synced command tree so it never goes
-stale, and showing a member only the commands Discord shows them."""
+stale, and showing a member only what they may use: the commands Discord shows them, and of
+those the subcommands whose permission (`cogs._checks.requires`) they hold."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ class Help(commands.Cog):
     @app_commands.command(name="help", description="What Nexus does and the commands you can use")
     async def help_command(self, interaction: discord.Interaction[Any]) -> None:
         embed = discord.Embed(title="Nexus", description=INTRO, colour=NEXUS_COLOUR)
-        # In a server Discord hides commands whose default permissions the member lacks; do the same.
+        # In a server Discord hides commands whose default permissions the member lacks; do the same,
+        # and leave out the admin subcommands Discord cannot hide.
         permissions = interaction.permissions if interaction.guild is not None else None
         for entry in catalogue(self.bot.tree, permissions):
             subs = f" · {', '.join(f'`{sub}`' for sub in entry.subcommands)}" if entry.subcommands else ""

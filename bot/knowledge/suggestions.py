@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from bot.discord_limits import FIELD_VALUE_LIMIT
-from bot.errors import UserError
+from bot.errors import FormRefused
 from bot.knowledge.model import CATEGORIES, Link, Suggestion, Topic, TopicDraft
 from bot.knowledge.render import render_bullets, render_links
 
@@ -42,16 +42,19 @@ def clean_text(text: str) -> str:
 
 
 def check_suggestion(title: str, explanation: str, links: str) -> tuple[str, str, str]:
-    """The suggestion's fields cleaned, or a `UserError` saying what to change."""
+    """The suggestion's fields cleaned, or a `FormRefused` saying what to change in each field."""
     title, explanation, links = clean_title(title), clean_text(explanation), clean_text(links)
+    problems = []
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise UserError(f"The title needs {TITLE_MIN} to {TITLE_MAX} characters.")
+        problems.append(f"The title needs {TITLE_MIN} to {TITLE_MAX} characters.")
     if not EXPLANATION_MIN <= len(explanation) <= EXPLANATION_MAX:
-        raise UserError(f"Say what the topic should explain in {EXPLANATION_MIN} to {EXPLANATION_MAX} characters.")
+        problems.append(f"Say what the topic should explain in {EXPLANATION_MIN} to {EXPLANATION_MAX} characters.")
     if len(links) > LINKS_MAX:
-        raise UserError(f"The links may be at most {LINKS_MAX} characters.")
-    if links and not _URL.search(links):
-        raise UserError("The links field holds no http(s) link; leave it empty or paste full URLs.")
+        problems.append(f"The links may be at most {LINKS_MAX} characters.")
+    elif links and not _URL.search(links):
+        problems.append("The links field holds no http(s) link; leave it empty or paste full URLs.")
+    if problems:
+        raise FormRefused(*problems)
     return title, explanation, links
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
-from bot.errors import UserError
+from bot.errors import ChoiceNeeded, UserError
 from bot.guild_setup import GuildConfig, parse_timezone
 from bot.learners.service import LearnerService
 from bot.pairing.availability_text import AvailabilityError, format_availability, parse_availability
@@ -31,8 +31,7 @@ FIND_LIMIT = 5
 MAX_NOTE = 300
 MAX_SKILLS = 200
 MAX_REASON = 300
-CHOOSE_DISCIPLINE = ("Nexus doesn't know yet whether you're a backend or a frontend learner (you have {roles}). "
-                     "Choose with `/pair profile discipline:`.")
+CHOOSE_DISCIPLINE = "Nexus doesn't know yet whether you're a backend or a frontend learner (you have {roles})."
 
 
 def other(discipline: Discipline) -> Discipline:
@@ -117,8 +116,8 @@ class PairingService:
             config = await self.config(guild_id)
             both = (config.backend_role_id in role_ids and config.frontend_role_id in role_ids
                     and config.backend_role_id is not None)
-            raise UserError(CHOOSE_DISCIPLINE.format(roles="both the backend and the frontend role" if both
-                                                     else "neither the backend nor the frontend role"))
+            roles = "both the backend and the frontend role" if both else "neither the backend nor the frontend role"
+            raise ChoiceNeeded("discipline", CHOOSE_DISCIPLINE.format(roles=roles))
         return discipline
 
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:

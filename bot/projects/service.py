@@ -14,7 +14,7 @@ from dataclasses import replace
 from bot.clock import Clock
 from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.db.projects import ProjectRepository
-from bot.errors import UserError
+from bot.errors import ChoiceNeeded, UserError
 from bot.guild_setup import GuildConfig, GuildSetupService
 from bot.knowledge.model import SearchHit
 from bot.learners.service import LearnerService
@@ -26,8 +26,28 @@ PAGE_SIZE = 10
 REMEMBERED_PAGES = 64  # per server; more filter/page combinations than members turn to between changes
 REMEMBERED_ACTIVE = 1000  # per server: members whose project was looked up since the last change
 ProjectListener = Callable[[Project], Awaitable[None]]
+PICK_TRACK = "Pick your project's track to open the form."
+PICK_DISCIPLINE = ("Pick your discipline, backend or frontend, to open the form: your roles don't say which "
+                   "(you have both roles, or neither).")
 NOT_SET_UP = ("Nexus isn't set up in this server yet, so there is no channel to announce projects in. "
               "An admin (Manage Server) runs `/nexus setup channel:#your-channel` first.")
+
+
+def starting_draft(base: ProjectDraft | None, *, track: str | None, discipline: str | None,
+                   from_roles: Discipline | None, looking: bool | None) -> ProjectDraft:
+    """The form's starting point: what the learner last wrote (`base`: a refused form, else the
+    current project) with the command's options on top; the discipline from the member's roles when
+    no option says it. A track or discipline nothing gives is a ChoiceNeeded (the track first)."""
+    chosen_track = track or (base.track if base else None)
+    if chosen_track is None:
+        raise ChoiceNeeded("track", PICK_TRACK)
+    chosen = discipline or from_roles or (base.discipline if base else None)
+    if chosen is None:
+        raise ChoiceNeeded("discipline", PICK_DISCIPLINE)
+    wanted = looking if looking is not None else (base.looking_for_partner if base else False)
+    if base is None:
+        return ProjectDraft(track=chosen_track, discipline=chosen, looking_for_partner=wanted)
+    return replace(base, track=chosen_track, discipline=chosen, looking_for_partner=wanted)
 
 
 class ProjectService:
@@ -82,6 +102,20 @@ class ProjectService:
         return "backend" if backend else "frontend"
 
     # --- one learner's project ---------------------------------------------------------------
+
+    async def form_draft(self, guild_id: int, owner_id: int, role_ids: Collection[int], *, editing: bool,
+                         track: str | None = None, discipline: str | None = None,
+                         looking: bool | None = None) -> ProjectDraft:
+        """What `/project announce` or `/project edit` opens its form with (see `starting_draft`);
+        a ChoiceNeeded when the track or the discipline must be picked first."""
+        config = await self.config(guild_id)
+        current = await self.active(guild_id, owner_id)
+        if editing and current is None:
+            raise UserError("You have no announced project to edit: run `/project announce` first.")
+        # A refused form not saved since comes back as it was written; else the stored project.
+        base = await self.refused_draft(guild_id, owner_id) or (current.as_draft() if current else None)
+        return starting_draft(base, track=track, discipline=discipline, looking=looking,
+                              from_roles=self.discipline_from_roles(config, role_ids))
 
     async def active(self, guild_id: int, owner_id: int) -> Project | None:
         remembered = self._actives.setdefault(guild_id, {})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from bot.errors import UserError
+from bot.errors import FormRefused, Problems, UserError
 from bot.projects.model import DISCIPLINES, ProjectDraft
 from bot.tracks import Track
 
@@ -16,8 +16,9 @@ STACK_MAX = 200
 REPO_URL_MAX = 300
 
 
-class ProjectRefused(UserError):
-    """The form's text cannot be saved as it is; the learner's draft is kept for them to fix."""
+class ProjectRefused(FormRefused):
+    """The form's text cannot be saved as it is (every problem named); the learner's draft is kept
+    for them to fix."""
 
 
 def _required(value: str, name: str, limit: int) -> str:
@@ -62,14 +63,17 @@ def check_track(track: str, tracks: tuple[Track, ...]) -> str:
 
 
 def checked_draft(draft: ProjectDraft, tracks: tuple[Track, ...]) -> ProjectDraft:
-    """The draft cleaned for saving (surrounding blanks removed), or ProjectRefused naming the first problem."""
+    """The draft cleaned for saving (surrounding blanks removed), or ProjectRefused naming every
+    problem of its fields at once."""
     check_track(draft.track, tracks)
     if draft.discipline not in DISCIPLINES:
         raise ProjectRefused("Pick your discipline, backend or frontend.")
-    return replace(
-        draft,
-        title=_required(draft.title, "Title", TITLE_MAX),
-        description=_required(draft.description, "What it does", DESCRIPTION_MAX),
-        stack=_required(draft.stack, "Stack", STACK_MAX),
-        repo_url=checked_url(draft.repo_url) or "",
-    )
+    problems = Problems()
+    title = problems.check(lambda: _required(draft.title, "Title", TITLE_MAX))
+    description = problems.check(lambda: _required(draft.description, "What it does", DESCRIPTION_MAX))
+    stack = problems.check(lambda: _required(draft.stack, "Stack", STACK_MAX))
+    repo_url = problems.check(lambda: checked_url(draft.repo_url))
+    if problems.found:
+        raise ProjectRefused(*problems.found)
+    assert title is not None and description is not None and stack is not None
+    return replace(draft, title=title, description=description, stack=stack, repo_url=repo_url or "")

@@ -15,7 +15,7 @@ from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository
-from bot.errors import UserError
+from bot.errors import FormRefused, Problems, UserError
 from bot.guild_setup import GuildConfig
 from bot.learners.service import LearnerService
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult
@@ -33,8 +33,9 @@ MAX_CHOICES = 25
 COHORT_PLACEHOLDERS = {"week", "next_week", "cohort_start"}
 
 
-class PromptRefused(UserError):
-    """A prompt's form could not be saved; what the admin wrote is kept for the form to reopen."""
+class PromptRefused(FormRefused):
+    """A prompt's form could not be saved (every problem named); what the admin wrote is kept for the
+    form to reopen."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class PromptService:
                 await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
             except (DatabaseBusy, DatabaseUnwritable):  # what refused it may refuse the draft too
                 self._unsaved[(guild_id, actor_id)] = draft
-            raise PromptRefused(str(refused)) from None
+            raise PromptRefused(*(refused.problems if isinstance(refused, FormRefused) else (str(refused),))) from None
         self._unsaved.pop((guild_id, actor_id), None)
         await self._prompts.delete_draft(guild_id, actor_id)
         await self._scheduler.reschedule()
@@ -220,13 +221,18 @@ class PromptService:
     # --- helpers -----------------------------------------------------------------------------
 
     def _checked(self, guild_id: int, draft: PromptDraft, *, text_too: bool) -> Prompt:
-        """The prompt a form or the options describe; the first problem as a UserError."""
+        """The prompt a form or the options describe; every problem at once, as a FormRefused."""
+        problems = Problems()
         if not 0 <= draft.weekday <= 6:
-            raise UserError("Pick the weekday from the list.")
-        key, at = parse_key(draft.key), parse_time(draft.time_text)
-        weeks = parse_weeks(draft.weeks_text, self.program_weeks)
+            problems.found.append("Pick the weekday from the list.")
+        key = problems.check(lambda: parse_key(draft.key))
+        at = problems.check(lambda: parse_time(draft.time_text))
+        weeks = problems.check(lambda: parse_weeks(draft.weeks_text, self.program_weeks))
         if text_too:
-            check_template(draft.text)
+            problems.check(lambda: check_template(draft.text))
+        if problems.found:
+            raise FormRefused(*problems.found)
+        assert key is not None and at is not None and weeks is not None
         return Prompt(guild_id=guild_id, key=key, weekday=draft.weekday, at=at, text=draft.text.strip(), weeks=weeks,
                       open_thread=draft.open_thread)
 

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import NexusBot
+from bot.errors import ChoiceNeeded
 from bot.guild_setup import timezone_choices
 from bot.pairing.records import Profile
 from bot.pairing.rounds_service import RoundService
@@ -22,13 +23,15 @@ from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
 from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
-from cogs._checks import ensure_permissions
+from cogs._checks import requires
 from cogs._feedback import reply_private
 from cogs._outbox import tell
 from cogs._style import NO_MENTIONS, timestamp
+from cogs.pair._choice import DYNAMIC_ITEMS as CHOICE_ITEMS
+from cogs.pair._choice import ask_discipline, find_answer, queue_join_answer
 from cogs.pair._deliver import ExpiryDelivery, RoundDelivery, edit_quietly, finish_round, finish_unfinished
-from cogs.pair._embeds import find_embed, history_embed, plan_embed, profile_embed, schedule_text, status_embed
-from cogs.pair._requests import DYNAMIC_ITEMS, AskButton, role_ids, send_request
+from cogs.pair._embeds import history_embed, plan_embed, profile_embed, schedule_text, status_embed
+from cogs.pair._requests import DYNAMIC_ITEMS, role_ids, send_request
 from cogs.topic._views import guild_of
 
 log = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *CHOICE_ITEMS)
         scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.set_delivery(ROUND_KIND, self.round_delivery)
@@ -63,7 +66,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
             self._resume = asyncio.create_task(self._finish_cut_short())
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, *CHOICE_ITEMS)
         scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(ROUND_KIND)
@@ -172,18 +175,22 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     @app_commands.command(name="find", description="The five learners on the other side who fit you best")
     async def find_command(self, interaction: discord.Interaction[Any]) -> None:
-        found = await self.pairing.find(guild_of(interaction), interaction.user.id, role_ids(interaction.user))
-        view = discord.ui.View(timeout=None)
-        for number, candidate in enumerate(found.candidates, start=1):
-            view.add_item(AskButton(interaction.user.id, candidate.learner.member_id, f"Request {number}"))
-        await interaction.response.send_message(embed=find_embed(found), view=view, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
+        try:
+            _, embed, view = await find_answer(interaction)
+        except ChoiceNeeded as needed:
+            await ask_discipline(interaction, needed, "find")
+            return
+        assert embed is not None and view is not None
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="request", description="Ask a learner on the other side to pair with you")
     @app_commands.describe(member="The learner you'd like to pair with", note="A short note they see with the request")
     async def request_command(self, interaction: discord.Interaction[Any], member: discord.Member,
                               note: app_commands.Range[str, 0, 300] | None = None) -> None:
-        await send_request(interaction, member.id, role_ids(member), member.bot, note or "")
+        try:
+            await send_request(interaction, member.id, role_ids(member), member.bot, note or "")
+        except ChoiceNeeded as needed:
+            await ask_discipline(interaction, needed, "request", member.id, (note or "").strip())
 
     @app_commands.command(name="status", description="Your pair, your pending requests and the queue")
     async def status_command(self, interaction: discord.Interaction[Any]) -> None:
@@ -232,13 +239,12 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     @queue.command(name="join", description="Wait for the next pairing round")
     async def queue_join_command(self, interaction: discord.Interaction[Any]) -> None:
-        guild_id = guild_of(interaction)
-        joined = await self.pairing.join_queue(guild_id, interaction.user.id, role_ids(interaction.user))
-        next_round = await self.rounds.next_round(guild_id)
-        when = (f" The next round: {timestamp(next_round, 'F')}." if next_round
-                else " An admin runs the next round.")
-        joined_text = "You're in the queue." if joined else "You were already in the queue."
-        await reply_private(interaction, joined_text + when)
+        try:
+            text, _, _ = await queue_join_answer(interaction)
+        except ChoiceNeeded as needed:
+            await ask_discipline(interaction, needed, "queue")
+            return
+        await reply_private(interaction, text or "")
 
     @queue.command(name="leave", description="Stop waiting for a pairing round")
     async def queue_leave_command(self, interaction: discord.Interaction[Any]) -> None:
@@ -247,10 +253,10 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
 
     # --- admins ----------------------------------------------------------------------------------
 
+    @requires(manage_guild=True)
     @app_commands.command(name="round", description="Pair everyone in the queue at once, with the best total fit")
     @app_commands.describe(dry_run="Only show the pairs it would make, privately; change nothing")
     async def round_command(self, interaction: discord.Interaction[Any], dry_run: bool = False) -> None:
-        ensure_permissions(interaction, manage_guild=True)
         guild_id = guild_of(interaction)
         await self.pairing.config(guild_id)
         if dry_run:
@@ -277,6 +283,7 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
             text = f"Round done: {formed}; {left}."
         await reply_private(interaction, text)
 
+    @requires(manage_guild=True)
     @app_commands.command(name="schedule", description="When the automatic pairing round runs, or pause it")
     @app_commands.describe(weekday="The day it runs each week", time="When, 24-hour HH:MM in the server's time zone",
                            paused="true: no automatic rounds; false: run them again")
@@ -285,7 +292,6 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
                                weekday: app_commands.Choice[str] | None = None,
                                time: app_commands.Range[str, 1, 10] | None = None,
                                paused: bool | None = None) -> None:
-        ensure_permissions(interaction, manage_guild=True)
         guild_id = guild_of(interaction)
         await self.pairing.config(guild_id)
         if weekday is not None or time is not None or paused is not None:

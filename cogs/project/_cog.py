@@ -16,13 +16,13 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.errors import UserError
-from bot.projects.model import Discipline, ProjectDraft, ProjectFilter
+from bot.projects.model import Discipline, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.tracks import load_tracks
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
 from cogs.project._post import refresh_badges, topic_buttons
-from cogs.project._views import DYNAMIC_ITEMS, ProjectForm, list_answer, withdraw_view
+from cogs.project._views import DYNAMIC_ITEMS, list_answer, open_form, withdraw_view
 from cogs.topic._views import guild_of
 
 TRACK_CHOICES = [app_commands.Choice(name=t.name, value=t.key) for t in load_tracks()]
@@ -33,10 +33,6 @@ OPTIONS = {
     "discipline": "Backend or frontend (default: from your role)",
     "looking_for_partner": "Whether you look for a partner on the other side",
 }
-
-
-def _role_ids(member: discord.abc.User) -> set[int]:
-    return {role.id for role in member.roles} if isinstance(member, discord.Member) else set()
 
 
 @app_commands.guild_only()
@@ -65,37 +61,6 @@ class ProjectCog(commands.GroupCog, group_name="project",
     def projects(self) -> ProjectService:
         return self.bot.services.projects
 
-    async def _draft(self, interaction: discord.Interaction[Any], *, editing: bool,
-                     track: app_commands.Choice[str] | None, discipline: app_commands.Choice[str] | None,
-                     looking: bool | None) -> ProjectDraft:
-        """The form's starting point: what the learner last wrote (a refused form, else the current
-        project) with the options given on top; the discipline from the member's role when neither
-        says it."""
-        guild_id = guild_of(interaction)
-        config = await self.projects.config(guild_id)
-        current = await self.projects.active(guild_id, interaction.user.id)
-        if editing and current is None:
-            raise UserError("You have no announced project to edit: run `/project announce` first.")
-        # A refused form not saved since comes back as it was written; else the stored project.
-        base = await self.projects.refused_draft(guild_id, interaction.user.id) or (
-            current.as_draft() if current else None)
-        chosen_track = track.value if track else (base.track if base else None)
-        if chosen_track is None:
-            raise UserError("Pick your project's `track` (one of the program's tracks, or Other).")
-        chosen: str | None = discipline.value if discipline else None
-        if chosen is None:
-            chosen = self.projects.discipline_from_roles(config, _role_ids(interaction.user))
-        if chosen is None and base is not None:
-            chosen = base.discipline
-        if chosen is None:
-            raise UserError("Pick your `discipline`, backend or frontend: your roles don't say which "
-                            "(you have both roles, or neither).")
-        wanted = looking if looking is not None else (base.looking_for_partner if base else False)
-        if base is None:
-            return ProjectDraft(track=chosen_track, discipline=chosen, looking_for_partner=wanted)
-        return ProjectDraft(track=chosen_track, discipline=chosen, looking_for_partner=wanted, title=base.title,
-                            description=base.description, stack=base.stack, repo_url=base.repo_url)
-
     @app_commands.command(name="announce", description="Announce your project in the Nexus channel (a form opens)")
     @app_commands.describe(**OPTIONS)
     @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
@@ -103,10 +68,8 @@ class ProjectCog(commands.GroupCog, group_name="project",
                                track: app_commands.Choice[str] | None = None,
                                discipline: app_commands.Choice[str] | None = None,
                                looking_for_partner: bool | None = None) -> None:
-        draft = await self._draft(interaction, editing=False, track=track, discipline=discipline,
-                                  looking=looking_for_partner)
-        current = await self.projects.active(guild_of(interaction), interaction.user.id)
-        await interaction.response.send_modal(ProjectForm(draft, editing=current is not None))
+        await open_form(interaction, editing=False, track=track.value if track else None,
+                        discipline=discipline.value if discipline else None, looking=looking_for_partner)
 
     @app_commands.command(name="edit", description="Change your announced project (the form opens filled in)")
     @app_commands.describe(**OPTIONS)
@@ -115,9 +78,8 @@ class ProjectCog(commands.GroupCog, group_name="project",
                            track: app_commands.Choice[str] | None = None,
                            discipline: app_commands.Choice[str] | None = None,
                            looking_for_partner: bool | None = None) -> None:
-        draft = await self._draft(interaction, editing=True, track=track, discipline=discipline,
-                                  looking=looking_for_partner)
-        await interaction.response.send_modal(ProjectForm(draft, editing=True))
+        await open_form(interaction, editing=True, track=track.value if track else None,
+                        discipline=discipline.value if discipline else None, looking=looking_for_partner)
 
     @app_commands.command(name="withdraw", description="Withdraw your announced project (you confirm first)")
     async def withdraw_command(self, interaction: discord.Interaction[Any]) -> None:

@@ -18,11 +18,11 @@ import discord
 
 from bot.app import NexusBot
 from bot.discord_limits import TEXT_INPUT_LIMIT
-from bot.errors import UserError
+from bot.errors import ChoiceNeeded, UserError
 from bot.projects.model import DISCIPLINES, Discipline, ProjectDraft, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.projects.validation import DESCRIPTION_MAX, REPO_URL_MAX, STACK_MAX, TITLE_MAX, ProjectRefused
-from cogs._feedback import ReportingForm, reply_private
+from cogs._feedback import ReportingForm, refusal, reply_private
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import list_embed
 from cogs.project._post import publish, withdraw_post
@@ -43,8 +43,8 @@ def projects_of(interaction: discord.Interaction[Any]) -> ProjectService:
 
 class ProjectForm(ReportingForm):
     """Title, what it does, stack, repository link. The command's options (track, discipline,
-    looking for a partner) ride along in `draft`. Discord's own length checks are set wider than
-    Nexus's limits: text pasted past a limit is refused naming it, and kept, never cut silently."""
+    looking for a partner) ride along in `draft`. Each field's `max_length` is the limit Nexus
+    enforces, so Discord's counter stops the typing there and never promises more than is kept."""
 
     def __init__(self, draft: ProjectDraft, *, editing: bool) -> None:
         super().__init__(title="Edit your project" if editing else "Announce your project", timeout=FORM_TIMEOUT)
@@ -52,10 +52,12 @@ class ProjectForm(ReportingForm):
 
         def field(custom_id: str, value: str, limit: int, *, paragraph: bool = False, required: bool = True,
                   placeholder: str) -> discord.ui.TextInput[Any]:
+            shown = value[:TEXT_INPUT_LIMIT]
             return discord.ui.TextInput(
-                custom_id=custom_id, default=value[:TEXT_INPUT_LIMIT] or None, required=required,
-                max_length=TEXT_INPUT_LIMIT if paragraph else max(limit * 2, 200), placeholder=placeholder,
-                style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+                # Only a draft kept from before the form had these limits can be longer: it opens
+                # whole, with room for it (Discord refuses a default past max_length), to be shortened.
+                custom_id=custom_id, default=shown or None, required=required, max_length=max(limit, len(shown)),
+                placeholder=placeholder, style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
             )
 
         self.project_title = field("title", draft.title, TITLE_MAX, placeholder="e.g. Job board API with Django")
@@ -85,8 +87,8 @@ class ProjectForm(ReportingForm):
                 await service.keep_draft(guild_id, interaction.user.id, written)
             view = discord.ui.View(timeout=None)
             view.add_item(ReopenFormButton(interaction.user.id))
-            await reply_private(interaction, f"I can't announce this yet. {refused}\n\nWhat you wrote is kept: "
-                                             "press **Fix the form** to change it.", view=view)
+            await reply_private(interaction, refusal("I can't announce this yet", refused) + "\n\nWhat you wrote is "
+                                             "kept: press **Fix the form** to change it.", view=view)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         published = await publish(interaction, project)
@@ -123,6 +125,88 @@ class ReopenFormButton(GuardedItem[discord.ui.Button[Any]], template=r"nexus:pro
         draft = await service.draft(guild_id, interaction.user.id)
         editing = await service.active(guild_id, interaction.user.id) is not None
         await interaction.response.send_modal(ProjectForm(draft, editing=editing))
+
+
+# --- a choice the command still needs --------------------------------------------------------
+
+def role_ids(member: discord.abc.User) -> set[int]:
+    return {role.id for role in member.roles} if isinstance(member, discord.Member) else set()
+
+
+async def open_form(interaction: discord.Interaction[Any], *, editing: bool, track: str | None,
+                    discipline: str | None, looking: bool | None) -> None:
+    """Open the project form for `/project announce` or `edit`. When a track or a discipline must
+    be picked first (no option, role or earlier form says it), answer privately with a menu of them
+    instead: picking carries the command on, to the next menu or to this same form."""
+    service = projects_of(interaction)
+    guild_id = guild_of(interaction)
+    try:
+        draft = await service.form_draft(guild_id, interaction.user.id, role_ids(interaction.user), editing=editing,
+                                         track=track, discipline=discipline, looking=looking)
+    except ChoiceNeeded as needed:
+        view = discord.ui.View(timeout=None)
+        view.add_item(ProjectChoiceMenu.asking(service, interaction.user.id, needed.choice, editing=editing,
+                                               track=track, discipline=discipline, looking=looking))
+        if interaction.type is discord.InteractionType.component:  # the menu before this one: replaced
+            await interaction.response.edit_message(content=str(needed), embed=None, view=view,
+                                                    allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(str(needed), view=view, ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+        return
+    current = await service.active(guild_id, interaction.user.id)
+    await interaction.response.send_modal(ProjectForm(draft, editing=editing or current is not None))
+
+
+class ProjectChoiceMenu(
+    GuardedItem[discord.ui.Select[Any]],
+    template=r"nexus:project:ask:(?P<owner>\d+):(?P<command>announce|edit):(?P<choice>track|discipline):"
+             r"(?P<track>[a-z0-9-]+):(?P<discipline>backend|frontend|-):(?P<looking>[01-])",
+):
+    """The track or discipline `/project announce` (or `edit`) still needs, as a menu for the member
+    who ran it. Its custom id carries the command's options, so a pick works after a restart too."""
+
+    not_yours = "This menu is someone else's: run `/project announce` for your own project."
+
+    def __init__(self, select: discord.ui.Select[Any], owner_id: int, choice: str, *, editing: bool,
+                 track: str | None, discipline: str | None, looking: bool | None) -> None:
+        super().__init__(select)
+        self.owner_id = owner_id
+        self.choice = choice
+        self.editing, self.track, self.discipline, self.looking = editing, track, discipline, looking
+
+    @classmethod
+    def asking(cls, service: ProjectService, owner_id: int, choice: str, *, editing: bool, track: str | None,
+               discipline: str | None, looking: bool | None) -> Self:
+        if choice == "track":
+            options = [discord.SelectOption(label=t.name[:100], value=t.key, description=t.description[:100] or None)
+                       for t in service.tracks[:25]]
+            placeholder = "Your project's track"
+        else:
+            options = [discord.SelectOption(label=d.title(), value=d) for d in DISCIPLINES]
+            placeholder = "Backend or frontend"
+        custom_id = (f"nexus:project:ask:{owner_id}:{'edit' if editing else 'announce'}:{choice}:{track or ANY}:"
+                     f"{discipline or ANY}:{ANY if looking is None else int(looking)}")
+        return cls(discord.ui.Select(custom_id=custom_id, placeholder=placeholder, options=options), owner_id, choice,
+                   editing=editing, track=track, discipline=discipline, looking=looking)
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> Self:
+        if not isinstance(item, discord.ui.Select):
+            raise TypeError(f"{match.string} is a select menu, got {type(item).__name__}")
+        return cls(item, int(match["owner"]), match["choice"], editing=match["command"] == "edit",
+                   track=None if match["track"] == ANY else match["track"],
+                   discipline=None if match["discipline"] == ANY else match["discipline"],
+                   looking=None if match["looking"] == ANY else match["looking"] == "1")
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.item.values:
+            return
+        picked = str(self.item.values[0])
+        track = picked if self.choice == "track" else self.track
+        discipline = picked if self.choice == "discipline" else self.discipline
+        await open_form(interaction, editing=self.editing, track=track, discipline=discipline, looking=self.looking)
 
 
 # --- withdrawing -----------------------------------------------------------------------------
@@ -221,4 +305,5 @@ class ListPageButton(
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ReopenFormButton, WithdrawButton, ListPageButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ReopenFormButton, ProjectChoiceMenu, WithdrawButton,
+                                                                ListPageButton)

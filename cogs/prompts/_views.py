@@ -189,7 +189,8 @@ class PromptForm(ReportingForm):
         except PromptRefused as refused:
             view = discord.ui.View(timeout=None)
             view.add_item(ReopenFormButton(interaction.user.id))
-            await reply_private(interaction, f"I can't save this prompt yet: {refused}\n\nWhat you wrote is kept: "
+            why = f":\n{refused}" if len(refused.problems) > 1 else f": {refused}"
+            await reply_private(interaction, f"I can't save this prompt yet{why}\n\nWhat you wrote is kept: "
                                              "press **Edit the prompt** to fix it.", view=view)
             return
         fire = await service.next_post(prompt)

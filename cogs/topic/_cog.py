@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
-from cogs._checks import ensure_permissions
+from cogs._checks import requires
 from cogs.topic._embeds import clip, no_match_embed, quoted, spelling_note, stats_embed
 from cogs.topic._modals import SuggestTopicModal
 from cogs.topic._review import REVIEW_ITEMS, review_screen
@@ -49,8 +49,8 @@ class TopicCog(
 ):
     # `/topic review`, `/topic unpublish` and `/topic stats` are for moderators. Discord's default
     # permissions apply to a whole top-level command, not to one subcommand, so Discord cannot hide
-    # these from learners; the bot checks Manage Messages itself on every use (and on every review
-    # click and form).
+    # these from learners; `requires` has the bot check Manage Messages itself on every use (and
+    # `/help` leave them out for learners); every review click and form checks it again.
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
@@ -215,18 +215,18 @@ class TopicCog(
         return [app_commands.Choice(name=clip(hit.title, CHOICE_NAME_LIMIT), value=hit.slug)
                 for hit in hits[:MAX_CHOICES]]
 
+    @requires(**MODERATOR)
     @app_commands.command(name="review", description="Moderators: approve or reject suggested topics and fixes")
     async def review_command(self, interaction: discord.Interaction[Any]) -> None:
-        ensure_permissions(interaction, **MODERATOR)
         embed, view = await review_screen(self.knowledge, guild_of(interaction), interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
+    @requires(**MODERATOR)
     @app_commands.command(name="unpublish",
                           description="Moderators: take a topic approved from a suggestion out of the knowledge base")
     @app_commands.describe(topic="A topic approved from a suggestion in this server (curated topics cannot be)")
     async def unpublish_command(self, interaction: discord.Interaction[Any], topic: str) -> None:
-        ensure_permissions(interaction, **MODERATOR)
         removed = await self.knowledge.unpublish(topic.strip().casefold(), guild_of(interaction))
         log.info("moderator %s unpublished suggested topic %s in server %s", interaction.user.id, removed.slug,
                  interaction.guild_id)
@@ -245,13 +245,13 @@ class TopicCog(
         topics = await self.knowledge.suggested_topics(interaction.guild_id, current[:QUERY_MAX], MAX_CHOICES)
         return [app_commands.Choice(name=clip(t.title, CHOICE_NAME_LIMIT), value=t.slug) for t in topics]
 
+    @requires(**MODERATOR)
     @app_commands.command(name="stats",
                           description="Moderators: the most looked-up topics and the queries that found nothing")
     @app_commands.describe(days="How many days back to count, 1 to 365 (default 30)")
     async def stats_command(
         self, interaction: discord.Interaction[Any], days: app_commands.Range[int, 1, 365] = 30
     ) -> None:
-        ensure_permissions(interaction, **MODERATOR)
         stats = await self.knowledge.recent_stats(guild_of(interaction), days)
         await interaction.response.send_message(embed=stats_embed(stats, days), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)

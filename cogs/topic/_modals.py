@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 # The service checks (and cleans) every field; these limits only let Discord's form say it first.
-from bot.errors import UserError
+from bot.errors import FormRefused, UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.suggestions import EXPLANATION_MAX, EXPLANATION_MIN, LINKS_MAX, TITLE_MAX, TITLE_MIN
 from cogs._feedback import ReportingForm, reply_private
@@ -82,7 +82,9 @@ class SuggestTopicModal(ReportingForm):
             )
         except UserError as refused:
             # Discord cannot answer a form with a form: a button reopens it with what was typed.
-            await reply_private(interaction, f"{refused} Nothing you typed is lost: press **Edit your suggestion**.",
+            several = isinstance(refused, FormRefused) and len(refused.problems) > 1
+            why = f"Your suggestion needs a few changes:\n{refused}\n\n" if several else f"{refused} "
+            await reply_private(interaction, f"{why}Nothing you typed is lost: press **Edit your suggestion**.",
                                 view=EditSuggestion(interaction.user.id, self.fix_for, typed))
             return
         after = ("I'll tell you what the moderators decide." if self.fix_for

@@ -188,6 +188,9 @@ def check_modal(data: dict[str, Any]) -> None:
                     if v is not None and not 0 <= int(v) <= 4000:
                         err.add((*path, key), "NUMBER_TYPE_MAX", "int value should be less than or equal to 4000.")
                 err.max_len((*path, "value"), ti.get("value"), 4000)
+                # A prefilled value must fit the field: Discord's client could not send it back.
+                if ti.get("value") is not None and ti.get("max_length") is not None:
+                    err.max_len((*path, "value"), ti["value"], int(ti["max_length"]))
                 err.max_len((*path, "placeholder"), ti.get("placeholder"), 100)
             elif ti.get("type") == 3:
                 _check_modal_select(err, ti, path)

@@ -136,7 +136,7 @@ async def test_a_request_is_validated_and_each_refusal_says_why(server):
     said = await standin.invoke("ada", "pair request", {"member": "femi"})
     assert "hasn't said yet" in said.message.text
     said = await standin.invoke("femi", "pair request", {"member": "ben"})
-    assert "/pair profile discipline:" in said.message.text
+    assert "backend or a frontend learner" in said.message.text and said.message.selects  # asked with a menu
     await request(server, "ada", "ben")
     said = await standin.invoke("ada", "pair request", {"member": "ben"})
     assert "already asked" in said.message.text

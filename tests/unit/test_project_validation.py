@@ -61,3 +61,20 @@ def test_an_unknown_track_names_the_tracks():
 
 def test_the_tracks_come_from_the_tracks_file():
     assert [t.key for t in TRACKS][:2] == ["e-commerce-catalog", "job-board"] and TRACKS[-1].key == "other"
+
+
+def test_every_problem_of_the_form_is_named_at_once():
+    with pytest.raises(ProjectRefused) as refused:
+        checked_draft(replace(GOOD, title=" ", stack="s" * 201, repo_url="github.com/a/b"), TRACKS)
+    said = str(refused.value)
+    assert len(refused.value.problems) == 3
+    assert said.splitlines() == ["• **Title** is empty: write something in it.",
+                                 "• **Stack** is 201 characters long; the limit is 200.",
+                                 "• **Repository link** must be a full web address starting with `https://` or "
+                                 "`http://`, such as `https://github.com/you/your-project` (or leave it empty)."]
+
+
+def test_one_problem_reads_as_a_sentence():
+    with pytest.raises(ProjectRefused) as refused:
+        checked_draft(replace(GOOD, title=""), TRACKS)
+    assert str(refused.value) == "**Title** is empty: write something in it."
