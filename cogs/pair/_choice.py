@@ -20,10 +20,10 @@ import discord
 from bot.errors import ChoiceNeeded, UserError
 from bot.projects.model import DISCIPLINES
 from cogs._feedback import reply_private
+from cogs._guarded import GuardedItem, guild_of
 from cogs._style import NO_MENTIONS, timestamp
 from cogs.pair._embeds import find_embed
 from cogs.pair._requests import AskButton, bot_of, pairing_of, role_ids, send_request
-from cogs.topic._views import GuardedItem, guild_of
 
 Answer = tuple[str | None, discord.Embed | None, discord.ui.View | None]
 CarryOn = Callable[[discord.Interaction[Any]], Awaitable[Answer]]

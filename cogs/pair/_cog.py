@@ -25,6 +25,7 @@ from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
 from cogs._checks import requires
 from cogs._feedback import reply_private
+from cogs._guarded import guild_of
 from cogs._outbox import tell
 from cogs._style import NO_MENTIONS, timestamp
 from cogs.pair._choice import DYNAMIC_ITEMS as CHOICE_ITEMS
@@ -32,7 +33,6 @@ from cogs.pair._choice import ask_discipline, find_answer, queue_join_answer
 from cogs.pair._deliver import ExpiryDelivery, RoundDelivery, edit_quietly, finish_round, finish_unfinished
 from cogs.pair._embeds import history_embed, plan_embed, profile_embed, schedule_text, status_embed
 from cogs.pair._requests import DYNAMIC_ITEMS, role_ids, send_request
-from cogs.topic._views import guild_of
 
 log = logging.getLogger(__name__)
 

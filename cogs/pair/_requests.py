@@ -20,10 +20,10 @@ from bot.pairing.records import PairRequest
 from bot.pairing.service import Accepted, PairingService
 from bot.posting import PostFailed, PostNotMade, RetryLater
 from cogs._feedback import reply_private
+from cogs._guarded import GuardedItem
 from cogs._outbox import tell
 from cogs._style import NEXUS_COLOUR, mention_only, timestamp
 from cogs.pair._deliver import edit_quietly, open_pair_thread
-from cogs.topic._views import GuardedItem
 
 log = logging.getLogger(__name__)
 

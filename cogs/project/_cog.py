@@ -19,11 +19,11 @@ from bot.errors import UserError
 from bot.projects.model import Discipline, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.tracks import load_tracks
+from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
 from cogs.project._post import refresh_badges, topic_buttons
 from cogs.project._views import DYNAMIC_ITEMS, list_answer, open_form, withdraw_view
-from cogs.topic._views import guild_of
 
 TRACK_CHOICES = [app_commands.Choice(name=t.name, value=t.key) for t in load_tracks()]
 DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
@@ -45,11 +45,13 @@ class ProjectCog(commands.GroupCog, group_name="project",
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.services.learners.on_change(self._partners_changed)
+        if self.bot.scheduler is not None:  # the services are built (not so in a bare load of the cogs)
+            self.bot.services.learners.on_change(self._partners_changed)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.services.learners.off_change(self._partners_changed)
+        if self.bot.scheduler is not None:
+            self.bot.services.learners.off_change(self._partners_changed)
 
     async def _partners_changed(self, guild_id: int, members: frozenset[int]) -> None:
         # In the background: the accept or round that paired them answers first.

@@ -23,10 +23,10 @@ from bot.projects.model import DISCIPLINES, Discipline, ProjectDraft, ProjectFil
 from bot.projects.service import ProjectService
 from bot.projects.validation import DESCRIPTION_MAX, REPO_URL_MAX, STACK_MAX, TITLE_MAX, ProjectRefused
 from cogs._feedback import ReportingForm, refusal, reply_private
+from cogs._guarded import GuardedItem, guild_of
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import list_embed
 from cogs.project._post import publish, withdraw_post
-from cogs.topic._views import GuardedItem, guild_of
 
 log = logging.getLogger(__name__)
 FORM_TIMEOUT = 60 * 60  # seconds a learner has to write the announcement

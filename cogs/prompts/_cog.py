@@ -22,6 +22,7 @@ from bot.prompts.service import PromptService
 from bot.prompts.source import PROMPT_KIND
 from bot.scheduling.weekly import WEEKDAYS
 from cogs._checks import ensure_permissions
+from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS, timestamp
 from cogs.prompts._delivery import PromptDelivery
 from cogs.prompts._embeds import preview_embeds
@@ -29,7 +30,6 @@ from cogs.prompts._views import (
     ADMIN,
     DYNAMIC_ITEMS,
     PromptForm,
-    guild_of,
     list_answer,
     remove_view,
 )

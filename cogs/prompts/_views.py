@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 import discord
-from discord import app_commands
 
 from bot.app import NexusBot
 from bot.discord_limits import TEXT_INPUT_LIMIT
@@ -24,6 +23,7 @@ from bot.prompts.service import PromptRefused, PromptService
 from bot.prompts.template import PLACEHOLDERS, POSTED_TEXT_LIMIT
 from cogs._checks import ensure_permissions
 from cogs._feedback import ReportingForm, reply_private, report_error
+from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS
 from cogs.prompts._embeds import list_embed, page_count, saved_embed
 from cogs.week_one._admin import listing_field
@@ -37,12 +37,6 @@ _KEY = r"[a-z0-9-]{1,32}"
 
 def prompts_of(interaction: discord.Interaction[Any]) -> PromptService:
     return cast(NexusBot, interaction.client).services.prompts
-
-
-def guild_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 def check_admin(interaction: discord.Interaction[Any], owner_id: int | None, not_yours: str) -> None:

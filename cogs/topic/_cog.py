@@ -22,16 +22,15 @@ from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
 from cogs._checks import requires
+from cogs._guarded import MODERATOR, guild_of
+from cogs._style import NO_MENTIONS
 from cogs.topic._embeds import clip, no_match_embed, quoted, spelling_note, stats_embed
 from cogs.topic._modals import SuggestTopicModal
 from cogs.topic._review import REVIEW_ITEMS, review_screen
 from cogs.topic._views import (
     DYNAMIC_ITEMS,
-    MODERATOR,
-    NO_MENTIONS,
     build_answers,
     choice_view,
-    guild_of,
     list_answer,
     topic_answer,
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import discord
 from discord.utils import escape_markdown
@@ -26,7 +25,7 @@ from bot.discord_limits import (
 )
 from bot.knowledge.model import CATEGORIES, KnowledgeStats, Suggestion, Topic, TopicSummary
 from bot.knowledge.render import CONTINUED, Section, paginate, render_section
-from cogs._style import NEXUS_COLOUR
+from cogs._style import NEXUS_COLOUR, timestamp
 
 # Kept free on every topic page for the footer (category, origin, "page 2/3").
 FOOTER_ROOM = 100
@@ -238,10 +237,6 @@ def list_embed(topics: Sequence[TopicSummary], page: int, category: str | None) 
 
 # --- moderators -----------------------------------------------------------------------------
 
-def timestamp(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
 def suggestion_embed(suggestion: Suggestion, pending: int, target: TopicSummary | None = None) -> discord.Embed:
     """A pending suggestion as a moderator reviews it: the member's text as typed, line breaks
     kept; a fix shows the topic it is for."""
@@ -258,7 +253,7 @@ def suggestion_embed(suggestion: Suggestion, pending: int, target: TopicSummary 
     if suggestion.links:
         embed.add_field(name="Links", value=clip(suggestion.links, FIELD_VALUE_LIMIT), inline=False)
     embed.add_field(name="Suggested by",
-                    value=f"<@{suggestion.author_id}> · {timestamp(suggestion.created_at)}", inline=False)
+                    value=f"<@{suggestion.author_id}> · {timestamp(suggestion.created_at, 'R')}", inline=False)
     outcome = ("accepting marks the fix for the maintainers; it makes no new topic" if suggestion.is_fix
                else "approving opens a form to write the topic, then publishes it in this server")
     embed.set_footer(text=f"Suggestion #{suggestion.id} · {pending} pending · {outcome}")

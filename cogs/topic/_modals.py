@@ -13,8 +13,9 @@ from bot.errors import FormRefused, UserError
 from bot.knowledge.model import Topic
 from bot.knowledge.suggestions import EXPLANATION_MAX, EXPLANATION_MIN, LINKS_MAX, TITLE_MAX, TITLE_MIN
 from cogs._feedback import ReportingForm, reply_private
+from cogs._guarded import guild_of
 from cogs.topic._embeds import quoted
-from cogs.topic._views import guild_of, knowledge_of
+from cogs.topic._views import knowledge_of
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,11 @@ from bot.knowledge.model import CATEGORIES, ReviewDecision, TopicDraft
 from bot.knowledge.service import NOTE_MAX, DraftRefused, KnowledgeService
 from bot.knowledge.suggestions import KEY_POINTS_MAX, LINKS_MAX, SUMMARY_MAX, TITLE_MAX, TITLE_MIN
 from cogs._feedback import ReportingForm, reply_private
+from cogs._guarded import GuardedItem, check_actor, guild_of
+from cogs._style import NO_MENTIONS
 from cogs.topic._embeds import clip, quoted, review_done_embed, suggestion_embed
 from cogs.topic._notify import tell_author
-from cogs.topic._views import (
-    NO_MENTIONS,
-    GuardedItem,
-    OpenTopicButton,
-    check_actor,
-    guild_of,
-    knowledge_of,
-)
+from cogs.topic._views import OpenTopicButton, knowledge_of
 
 FORM_TIMEOUT = 60 * 60  # seconds a moderator has to fill in a form
 NOT_YOUR_CARD = "This review belongs to another moderator: run `/topic review` to review yourself."

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, Self, cast
 
 import discord
-from discord import app_commands
 
 from bot.app import NexusBot
 from bot.discord_limits import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
@@ -23,8 +22,7 @@ from bot.errors import UserError
 from bot.knowledge.model import Topic, TopicSummary
 from bot.knowledge.render import Section
 from bot.knowledge.service import KnowledgeService
-from cogs._checks import ensure_permissions
-from cogs._feedback import report_error, writes_wait_for_answer
+from cogs._guarded import GuardedItem, guild_of
 from cogs._style import NO_MENTIONS
 from cogs.topic._embeds import (
     clip,
@@ -35,7 +33,6 @@ from cogs.topic._embeds import (
 )
 from cogs.topic._kept import built_pages, built_view
 
-MODERATOR = {"manage_messages": True}
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
 POST_EMOJI = discord.PartialEmoji(name="📣")  # parsed once, not on every answer
@@ -44,48 +41,6 @@ NOT_YOURS = "These buttons are not yours: run `/topic list` to browse the topics
 
 def knowledge_of(interaction: discord.Interaction[Any]) -> KnowledgeService:
     return cast(NexusBot, interaction.client).services.knowledge
-
-
-def guild_of(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
-
-
-def check_actor(interaction: discord.Interaction[Any], *, moderator: bool, owner_id: int | None,
-                not_yours: str) -> None:
-    """The bot's own check before a click or a form acts: Manage Messages for moderator actions
-    (roles may have changed since the message was sent), and the member it belongs to."""
-    if moderator:
-        ensure_permissions(interaction, **MODERATOR)
-    if owner_id is not None and interaction.user.id != owner_id:
-        raise UserError(not_yours)
-
-
-_ItemT = TypeVar("_ItemT", bound=discord.ui.Item[Any])
-
-
-class GuardedItem(discord.ui.DynamicItem[_ItemT], template=r"(?!)"):  # the base matches no custom id
-    """A persistent button or menu whose callback runs through one guard: the bot checks Manage
-    Messages itself (`moderator_only`) and the member the item belongs to (`owner_id`, when set),
-    and any failure reaches the member privately (a bug also logged, with an error id they see):
-    discord.py would log and swallow it. Subclasses implement `act`."""
-
-    moderator_only: ClassVar[bool] = False
-    not_yours: ClassVar[str] = "These buttons are not yours."
-    owner_id: int | None = None
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        writes_wait_for_answer(interaction)
-        try:
-            check_actor(interaction, moderator=self.moderator_only, owner_id=self.owner_id,
-                        not_yours=self.not_yours)
-            await self.act(interaction)
-        except Exception as exc:  # every failure reaches the member; a bug is also logged, with an id
-            await report_error(interaction, exc)
-
-    async def act(self, interaction: discord.Interaction[Any]) -> None:
-        raise NotImplementedError
 
 
 def _section_code(section: Section | None) -> str:
