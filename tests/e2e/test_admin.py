@@ -38,8 +38,11 @@ async def test_admin_sets_up_then_sees_the_status(nexus):
     assert f"<#{guild.channel(CHANNEL).id}>" in status.message.text
     # Each feature that exists adds its own line; nothing counts tables no feature writes yet.
     assert "Topics: **63**" in status.message.text
+    # (The cohort started in the past: week one's posts that won't be made are listed, each with the
+    # command that previews it; that is not a feature's line.)
+    lines = "\n".join(line for line in status.message.text.splitlines() if "`/prompts preview" not in line)
     for absent in ("Projects", "Pairs", "prompts"):
-        assert absent not in status.message.text
+        assert absent not in lines
     assert re.search(r"Gateway latency: (\d+ ms|measuring…)", status.message.text)
     assert re.search(r"Database: \d+(\.\d)? (B|KiB|MiB)", status.message.text)
     assert "Version: " in status.message.text
