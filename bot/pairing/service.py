@@ -336,6 +336,14 @@ class PairingService:
         self._pool.forget(guild_id)
         if ended is None:
             raise UserError("Your pair had already ended.")
+        # Both look again unless they said otherwise: a project that looks for a partner puts its
+        # owner back in the queue (pairing took them out), so the next round includes them.
+        for member in (ended.backend_id, ended.frontend_id):
+            project = await self._projects.active(guild_id, member)
+            if project is not None and project.looking_for_partner:
+                await self._repository.join_queue(guild_id, member, "project", self._clock.now())
+        self._pool.forget(guild_id)
+        await self._scheduler.reschedule()
         await self._learners.changed(guild_id, (ended.backend_id, ended.frontend_id))
         return ended
 

@@ -98,6 +98,8 @@ async def test_paired_learners_are_shown_as_looking_nowhere_and_look_again_after
     status = await standin.invoke("ben", "pair status")
     [field] = [f for f in status.message.embeds[0]["fields"] if f["name"] == "Looking for a partner"]
     assert field["value"].startswith("yes")
+    [queue] = [f for f in status.message.embeds[0]["fields"] if f["name"] == "Queue"]
+    assert queue["value"].startswith("in the queue")  # so the next round includes them, as the status says
 
 
 BACKEND_FULL = {"title": "Hiring platform API",
