@@ -29,7 +29,7 @@ async def test_the_tour_starts_its_cohort_next_monday_and_shows_all_of_week_one(
     assert f"cohort_start:{monday.isoformat()} timezone:Africa/Lagos" in out  # the line as run, dates filled in
     assert f"» clock {(monday + timedelta(days=7)).isoformat()}T12:00" in out
     moved = out[out.index("» clock 2"):]
-    for post in ("week one kickoff, due Monday", "week one reminder, due Thursday", "week one roundup, due Sunday",
+    for post in ("week one kickoff, due Monday", "week one reminder, due Thursday", "week one roundup, due Monday",
                  "automatic pairing round, due Monday"):
         assert moved.count(post) == 1, f"{post!r} shown {moved.count(post)} times:\n{moved}"
     assert "Week one starts today" in moved
