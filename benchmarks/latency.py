@@ -97,9 +97,9 @@ async def topic_query_caller(standin: StandIn) -> Callable[[], Awaitable[Any]]:
 def learner_questions() -> list[str]:
     """The relevance sets' on-topic questions: each asked once is a search the bot has not done."""
     questions: list[str] = []
-    for path in sorted((ROOT / "tests" / "relevance").glob("*.toml")):
-        if path.name != "off_topic.toml":
-            questions += [case["q"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]]
+    folder = ROOT / "tests" / "relevance"
+    for path in [*sorted(folder.glob("cases_*.toml")), folder / "held_out.toml"]:  # the sets it was measured on
+        questions += [case["q"] for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]]
     return questions
 
 

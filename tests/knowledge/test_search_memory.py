@@ -26,7 +26,8 @@ CANDIDATES = 30
 
 
 def questions() -> list[str]:
-    on_topic = [path for path in sorted(CASES_DIR.glob("*.toml")) if path.name != "off_topic.toml"]
+    # The team's own sets (the real-question and project sets beside them have their own formats).
+    on_topic = [*sorted(CASES_DIR.glob("cases_*.toml")), CASES_DIR / "held_out.toml"]
     return [q for _, q, _ in load_cases(on_topic)] + load_off_topic()
 
 
