@@ -31,6 +31,7 @@ class LearnerService:
         self._states: dict[int, PartnerStates] = {}  # per server, until pairing changes there
         self._generation: dict[int, int] = {}
         self._listeners: list[ChangeListener] = []
+        self._forgetters: list[Callable[[int], None]] = []
 
     # --- looking for a partner -----------------------------------------------------------------
 
@@ -69,10 +70,17 @@ class LearnerService:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    def on_forget(self, forget: Callable[[int], None]) -> None:
+        """Call `forget(guild_id)` whenever who looks for a partner may have changed there (a list
+        of projects remembered with its badges is stale then)."""
+        self._forgetters.append(forget)
+
     def forget(self, guild_id: int) -> None:
         """Pairing or the queue changed in this server: read the states afresh on next use."""
         self._states.pop(guild_id, None)
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+        for forget in self._forgetters:
+            forget(guild_id)
 
     async def changed(self, guild_id: int, members: Iterable[int]) -> None:
         """Pairs formed or ended for `members`: forget, then tell the listeners (posts follow)."""

@@ -68,11 +68,7 @@ class ProjectService:
         # Forms that could not be kept in the database (busy, or its disk full): kept here until the
         # learner saves, so nothing typed is lost.
         self._unsaved: dict[tuple[int, int], ProjectDraft] = {}
-        learners.on_change(self._partners_changed)
-
-    async def _partners_changed(self, guild_id: int, members: frozenset[int]) -> None:
-        """Pairs formed or ended: who looks for a partner changed, so the lists did."""
-        self._forget_pages(guild_id)
+        learners.on_forget(self._forget_pages)  # who looks for a partner changed: so did the lists
 
     def on_change(self, listener: ProjectListener) -> None:
         """Call `listener` with a project after it is saved or withdrawn (pairing's queue follows it)."""

@@ -162,3 +162,14 @@ async def test_a_start_date_in_the_past_says_which_posts_will_not_be_made(nexus)
 
     fresh = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "cohort_start": "2026-12-14"})
     assert all(f["name"] != "Will not be posted" for f in fresh.message.embeds[0]["fields"])
+
+
+async def test_joining_the_queue_by_command_shows_in_the_lists_at_once(server):
+    standin = server.standin
+    opened = await standin.invoke("ada", "project announce", {"track": "job-board", "looking_for_partner": False})
+    await (await standin.submit_modal("ada", opened.modal, BACKEND)).wait_done()
+    ada = member_id(server, "ada")
+    assert f"<@{ada}>" not in await listed_as_looking(server)  # the list is remembered now
+    joined = await standin.invoke("ada", "pair queue join")
+    assert joined.ephemeral
+    assert f"<@{ada}>" in await listed_as_looking(server)  # one rule: the queue says she looks
