@@ -7,19 +7,14 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _server import CHANNEL, set_up
+from _server import CHANNEL, JOB_BOARD, project_posts, set_up
+from _server import embed_field as field
 
 from bot.projects.model import ProjectDraft
 
 pytestmark = pytest.mark.asyncio
 
 NOW = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
-JOB_BOARD = {
-    "title": "Job board API",
-    "description": "Job postings and applications behind a REST API, with role-based access for admins.",
-    "stack": "Django, PostgreSQL, Redis caching, JWT authentication",
-    "repo_url": "https://github.com/ada/job-board",
-}
 
 
 @pytest.fixture
@@ -27,15 +22,6 @@ async def server(nexus):
     nexus.bot.clock.set(NOW)
     await set_up(nexus.standin)
     return nexus
-
-
-def project_posts(nexus):
-    return [m for m in nexus.standin.messages(CHANNEL) if m.content.startswith("📣 <@")]
-
-
-def field(message, name):
-    [embed] = message.embeds
-    return next(f["value"] for f in embed.get("fields", []) if f["name"] == name)
 
 
 async def announce(nexus, member="ada", values=JOB_BOARD, **options):
