@@ -67,7 +67,7 @@ class Services:
         scheduler.add_source(prompts.source)
         projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        week_one = WeekOneService(WeekOneRepository(db), scheduler, clock, tracks, learners)
+        week_one = WeekOneService(WeekOneRepository(db), scheduler, posting, clock, tracks, learners)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
         pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)

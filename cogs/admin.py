@@ -19,12 +19,14 @@ from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
 from bot.posting import PostNotMade, PostOutcome
+from bot.week_one.schedule import KICKOFF
 from cogs._admin_notice import AdminNotices
 from cogs._catalogue import catalogue
 from cogs._checks import ensure_permissions
 from cogs._feedback import permission_names
 from cogs._outbox import discord_errors
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, timestamp
+from cogs.week_one._by_hand import post_kickoff_view
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +141,9 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         )
         embed = self._config_embed(config, title="Nexus is set up")
-        await self._add_not_made(embed, interaction.guild.id)
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        view = await self._add_not_made(embed, interaction)
+        await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
         await self._introduce_in(channel, interaction)
 
     async def _introduce_in(self, channel: discord.TextChannel, interaction: discord.Interaction[Any]) -> None:
@@ -189,6 +192,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
         assert interaction.guild is not None
         services = self.bot.services
         config = await services.guild_setup.get(interaction.guild.id)
+        view = None
         if config is None:
             embed = discord.Embed(
                 title="Nexus status", colour=NEXUS_COLOUR,
@@ -196,7 +200,7 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             )
         else:
             embed = self._config_embed(config, title="Nexus status")
-            await self._add_not_made(embed, interaction.guild.id)
+            view = await self._add_not_made(embed, interaction)
         for cog in self.bot.cogs.values():
             if isinstance(cog, StatusContributor):
                 name, value = await cog.nexus_status(interaction.guild.id)
@@ -220,7 +224,8 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
             ),
             inline=False,
         )
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING, ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
 
     async def _schedule_text(self, guild_id: int) -> str:
         """The next posts, and what failed or was skipped in the last week with what to do about it."""
@@ -236,16 +241,23 @@ class Admin(commands.GroupCog, group_name="nexus", group_description="Set up and
                 lines.append(f"⚠️ {'Failed' if problem.status == 'failed' else 'Skipped'}: {what}")
         return "\n".join(lines)
 
-    async def _add_not_made(self, embed: discord.Embed, guild_id: int) -> None:
-        """Week one's posts that will never be made (a start in the past, or downtime), said plainly."""
-        lost = await self.bot.services.week_one.not_made(guild_id)
+    async def _add_not_made(self, embed: discord.Embed, interaction: discord.Interaction[Any]
+                            ) -> discord.ui.View | None:
+        """Week one's posts that will never be made (a start in the past, or downtime), said plainly;
+        with a button to post the kickoff now when it is one of them (the cohort still needs it)."""
+        assert interaction.guild is not None
+        lost = await self.bot.services.week_one.not_made(interaction.guild.id)
         if not lost:
-            return
+            return None
         hours = self.bot.services.scheduler.grace.total_seconds() / 3600
         lines = [f"• {spec.label} (day {spec.day}), was due {timestamp(at, 'F')}: "
                  f"`/prompts preview {spec.key}` shows its text" for spec, at in lost]
+        kickoff_lost = any(spec is KICKOFF for spec, _ in lost)
+        if kickoff_lost:
+            lines.append("The button below posts the kickoff now, marked late.")
         embed.add_field(name="Will not be posted", inline=False, value="\n".join(
             [f"Due more than {hours:g} hours ago (`SCHEDULE_GRACE_HOURS`), so Nexus won't post these:", *lines]))
+        return post_kickoff_view(interaction.user.id) if kickoff_lost else None
 
     def _cohort_text(self, config: GuildConfig) -> str:
         # A calendar date the admin typed, shown as that date: a timestamp would show the day

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from discord.utils import escape_markdown
 
+from bot.cohort import date_in_words
 from bot.db.week_one import AnnouncedProject
 from bot.discord_limits import (
     DESCRIPTION_LIMIT,
@@ -88,12 +89,15 @@ def _how_to_announce(channel_id: int, available: Available) -> str:
 
 
 def kickoff(channel_id: int, deadline: datetime, available: Available,
-            first_round: datetime | None = None) -> list[OutgoingMessage]:
+            first_round: datetime | None = None, *, started: date | None = None) -> list[OutgoingMessage]:
+    """`started`: the cohort's first day, when the kickoff is not posted on it (an admin posting it late)."""
+    headline = (f"**Week one started on {date_in_words(started)}: announce your project.**" if started
+                else "**Week one starts today: announce your project.**")
     after = ("The next morning the roundup lists every project announced in time"
              + (f", and the first pairing round follows at {_stamp(first_round, 't')}." if first_round and
                 available.pair_queue else "."))
     text = "\n".join([
-        "**Week one starts today: announce your project.**",
+        headline,
         _how_to_announce(channel_id, available),
         "Why: you build it with a partner from the other side, backend with frontend, and the announcements are "
         "how you find each other: learners on the same kind of project see yours.",

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.scheduling.weekly import local_instant
 
 WEEK_ONE_KIND = "week-one"
+# A week-one post an admin made by hand (`Post the kickoff now`) after the scheduler let it pass: its
+# own kind, keyed by the post's original due time, so it is made once per cohort however often asked.
+BY_HAND_KIND = "week-one-by-hand"
 
 
 @dataclass(frozen=True)

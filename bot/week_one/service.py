@@ -6,18 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.db.posts import PostKey
 from bot.db.week_one import AnnouncedProject, WeekOneRepository, WeekOneServer
 from bot.errors import UserError
 from bot.guild_setup import GuildConfig
 from bot.learners.service import LearnerService
 from bot.pairing.schedule import first_round_at
-from bot.scheduling import Scheduler
+from bot.posting import OnceOnlyPoster, PostFailed, PostResult
+from bot.scheduling import Delivery, DeliveryHandler, DuePost, Scheduler
 from bot.tracks import Track
 from bot.week_one import render
 from bot.week_one.render import Available, OutgoingMessage
 from bot.week_one.schedule import (
+    BY_HAND_KIND,
     BY_KEY,
     REMINDER,
     ROUNDUP,
@@ -28,7 +32,7 @@ from bot.week_one.schedule import (
     deadline,
     due_at,
 )
-from bot.week_one.source import WeekOneSource
+from bot.week_one.source import WeekOneDue, WeekOneSource
 
 
 @dataclass(frozen=True)
@@ -46,9 +50,10 @@ class WeekOneListing:
 
 
 class WeekOneService:
-    def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, clock: Clock,
+    def __init__(self, repository: WeekOneRepository, scheduler: Scheduler, poster: OnceOnlyPoster, clock: Clock,
                  tracks: tuple[Track, ...], learners: LearnerService) -> None:
         self._repository = repository
+        self._poster = poster
         self._learners = learners  # the projects, and who looks for a partner
         self._scheduler = scheduler
         self._clock = clock
@@ -90,9 +95,40 @@ class WeekOneService:
         late = [(spec, at) for spec, at in due if at < now - self._scheduler.grace]
         if not late:
             return []
-        made = {ref for guild, ref, _ in await self._repository.made_since(WEEK_ONE_KIND, late[0][1] - SAME_COHORT)
-                if guild == guild_id}
+        since = late[0][1] - SAME_COHORT
+        made = {ref for kind in (WEEK_ONE_KIND, BY_HAND_KIND)
+                for guild, ref, _ in await self._repository.made_since(kind, since) if guild == guild_id}
         return [(spec, at) for spec, at in late if spec.ref not in made]
+
+    async def post_by_hand(self, guild_id: int, key: str, deliver: DeliveryHandler) -> tuple[PostResult, int]:
+        """Post now a week-one post the scheduler will not make (due before the grace window), marked
+        late. Keyed by its original due time under its own kind: two presses, or two admins, make one
+        post, and it then counts as made (not listed as "will not be posted", never made again by the
+        scheduler for this cohort). Returns the result and the channel id."""
+        spec = self.spec(key)
+        server = await self.server(guild_id)
+        if server is None:
+            raise UserError("Week one needs a channel and a cohort start: run `/nexus setup` first.")
+        at = due_at(spec, server.cohort_start, server.timezone)
+        if (spec, at) not in await self.not_made(guild_id):
+            now = self._clock.now()
+            if at > now:
+                raise UserError(f"The {spec.label} is still to come: Nexus posts it by itself at its time.")
+            if at > now - self._scheduler.grace:
+                hours = self._scheduler.grace.total_seconds() / 3600
+                raise UserError(f"The {spec.label} was due less than {hours:g} hours ago, so Nexus posts it by itself "
+                                "(late): see the channel.")
+            raise UserError(f"The {spec.label} was already posted: see the channel.")
+        post = DuePost(PostKey(guild_id, BY_HAND_KIND, spec.ref, at), server.channel_id, spec.label,
+                       WeekOneDue(spec, server, deadline(server.cohort_start, server.timezone)))
+
+        async def send(nonce: str) -> int:
+            return await deliver(Delivery(post, nonce, late=True))
+
+        try:
+            return await self._poster.post(post.key, server.channel_id, send), server.channel_id
+        except PostFailed as failed:
+            raise UserError(f"I couldn't post the {spec.label}: {failed}") from None
 
     async def _announced(self, guild_id: int) -> list[AnnouncedProject]:
         return [AnnouncedProject(p.owner_id, p.title, p.track, p.discipline, p.looking)
@@ -119,4 +155,8 @@ class WeekOneService:
             not_yet = [] if learners is None else [x.user_id for x in learners if x.user_id not in announced]
             return render.reminder(render.counts_of(projects), not_yet, end, server.channel_id, available,
                                    names_known=learners is not None)
-        return render.kickoff(server.channel_id, end, available, first_round_at(server.cohort_start, server.timezone))
+        # Posted by hand days later, "week one starts today" would be wrong: it says when it started.
+        today = self._clock.now().astimezone(ZoneInfo(server.timezone)).date()
+        started = server.cohort_start if today != server.cohort_start else None
+        return render.kickoff(server.channel_id, end, available, first_round_at(server.cohort_start, server.timezone),
+                              started=started)

@@ -12,7 +12,15 @@ from datetime import datetime
 from bot.db.posts import PostKey
 from bot.db.week_one import WeekOneRepository, WeekOneServer
 from bot.scheduling.sources import DuePost
-from bot.week_one.schedule import SAME_COHORT, WEEK_ONE_KIND, WEEK_ONE_POSTS, WeekOnePostSpec, deadline, due_at
+from bot.week_one.schedule import (
+    BY_HAND_KIND,
+    SAME_COHORT,
+    WEEK_ONE_KIND,
+    WEEK_ONE_POSTS,
+    WeekOnePostSpec,
+    deadline,
+    due_at,
+)
 
 
 @dataclass(frozen=True)
@@ -43,10 +51,14 @@ class WeekOneSource:
     async def _not_made_before(self, posts: list[DuePost]) -> list[DuePost]:
         if not posts:
             return posts
-        made = await self._repository.made_since(WEEK_ONE_KIND, min(p.due_at for p in posts) - SAME_COHORT)
+        since = min(p.due_at for p in posts) - SAME_COHORT
+        made = await self._repository.made_since(WEEK_ONE_KIND, since)
+        by_hand = await self._repository.made_since(BY_HAND_KIND, since)  # made by an admin: any due time counts
         return [post for post in posts
                 if not any(guild == post.key.guild_id and ref == post.key.ref and at != post.due_at
-                           and abs(at - post.due_at) < SAME_COHORT for guild, ref, at in made)]
+                           and abs(at - post.due_at) < SAME_COHORT for guild, ref, at in made)
+                and not any(guild == post.key.guild_id and ref == post.key.ref
+                            and abs(at - post.due_at) < SAME_COHORT for guild, ref, at in by_hand)]
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
         return await self._not_made_before([p for p in await self._all() if after < p.due_at <= until])

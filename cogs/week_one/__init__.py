@@ -1,5 +1,6 @@
-"""Week one's posts reach the channel: the cog registers their delivery with the scheduler. Admins
-see and preview them through `/prompts list` and `/prompts preview` (see cogs/prompts)."""
+"""Week one's posts reach the channel: the cog registers their delivery with the scheduler, and the
+"Post the kickoff now" button admins get when the kickoff will not be posted by itself. Admins see
+and preview the posts through `/prompts list` and `/prompts preview` (see cogs/prompts)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.week_one.schedule import WEEK_ONE_KIND
+from cogs.week_one._by_hand import PostKickoffNowButton
 from cogs.week_one._delivery import WeekOneDelivery
 
 
@@ -16,11 +18,13 @@ class WeekOneCog(commands.Cog):
         self.delivery = WeekOneDelivery(bot)
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PostKickoffNowButton)
         scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.set_delivery(WEEK_ONE_KIND, self.delivery)
 
     async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PostKickoffNowButton)
         scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(WEEK_ONE_KIND)

@@ -160,8 +160,30 @@ async def test_a_start_date_in_the_past_says_which_posts_will_not_be_made(nexus)
     status = await nexus.standin.invoke("mentor", "nexus status")
     assert any(f["name"] == "Will not be posted" for f in status.message.embeds[0]["fields"])
 
+    # The button posts the kickoff now, once, marked late; then it counts as made.
+    [post_now] = [b["custom_id"] for b in reply.message.buttons if b["label"] == "Post the kickoff now"]
+    assert not kickoffs(nexus)
+    posted = await (await nexus.standin.click("mentor", reply.message, post_now)).wait_done()
+    assert "Posted the week one kickoff" in answer(posted), answer(posted)
+    [kickoff] = kickoffs(nexus)
+    assert "Posted late" in kickoff.text and "Week one started on Monday 30 November" in kickoff.text, kickoff.text
+    again = await (await nexus.standin.click("mentor", status.message, post_now)).wait_done()
+    assert "already posted" in answer(again) and len(kickoffs(nexus)) == 1, answer(again)
+    later = await nexus.standin.invoke("mentor", "nexus status")
+    [lost_now] = [f["value"] for f in later.message.embeds[0]["fields"] if f["name"] == "Will not be posted"]
+    assert "kickoff" not in lost_now and "reminder" in lost_now and not later.message.buttons
+
     fresh = await nexus.standin.invoke("mentor", "nexus setup", {"channel": CHANNEL, "cohort_start": "2026-12-14"})
     assert all(f["name"] != "Will not be posted" for f in fresh.message.embeds[0]["fields"])
+
+
+def answer(record):
+    """Everything the member was told in answer to a command or a click."""
+    return "\n".join(m.text for m in [record.message, *record.followups] if m is not None)
+
+
+def kickoffs(nexus):
+    return [m for m in nexus.standin.messages(CHANNEL) if "announce your project.**" in m.text]
 
 
 async def test_joining_the_queue_by_command_shows_in_the_lists_at_once(server):
