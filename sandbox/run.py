@@ -162,6 +162,7 @@ def moved(reports: list[TickReport], marks: list[tuple[int, datetime]] | None = 
         move.posted += map(made, report.posted)
         move.failed += map(made, report.failed)
         move.skipped += map(made, report.skipped)
+        move.left_out += map(made, report.left_out)
         move.waiting += (post for post in map(made, report.in_progress) if post not in move.waiting)
     return move
 

@@ -324,6 +324,13 @@ class PairingRepository:
             "ORDER BY expires_at, id", (to_db_time(after), to_db_time(until)))
         return [request_from_row(row) for row in rows]
 
+    async def expiring_after(self, guild_id: int, after: datetime, limit: int) -> list[PairRequest]:
+        """This server's pending requests expiring after `after`, soonest first (the calendar)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
+            "ORDER BY expires_at, id LIMIT ?", (guild_id, to_db_time(after), limit))
+        return [request_from_row(row) for row in rows]
+
     async def next_expiry_after(self, moment: datetime) -> datetime | None:
         row = await self._db.fetchone(
             "SELECT MIN(expires_at) FROM pair_requests WHERE status = 'pending' AND expires_at > ?",

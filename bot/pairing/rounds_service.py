@@ -138,6 +138,11 @@ def _time_of_day(text: str) -> time:
     return time(int(match["hours"]), int(match["minutes"] or 0))
 
 
+# A round pairs everyone waiting and announces who is still waiting and why: what the old default
+# prompt `find-your-partner` asked for, so that prompt within an hour of a round is not posted.
+ROUND_PURPOSE = "find-your-partner"
+
+
 class RoundSource:
     """The scheduler's view of automatic rounds (kind "pair-round"): due in servers with a channel and
     a cohort start, not paused, while anyone waits in the queue (read afresh each time)."""
@@ -151,7 +156,7 @@ class RoundSource:
     def _due(server: RoundServer, at: datetime) -> DuePost:
         return DuePost(key=PostKey(server.guild_id, ROUND_KIND, "round", at), channel_id=server.channel_id,
                        label="automatic pairing round", payload=RoundDue(server.guild_id, server.channel_id, at),
-                       requests=4)
+                       requests=4, purpose=ROUND_PURPOSE)
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
         return [self._due(server, at) for server in await self._repository.round_servers() if server.waiting
@@ -193,4 +198,4 @@ class ExpirySource:
         return await self._repository.next_expiry_after(moment)
 
     async def upcoming(self, guild_id: int, after: datetime, limit: int) -> list[DuePost]:
-        return []  # a member's request is not one of the server's scheduled posts
+        return [self._due(request) for request in await self._repository.expiring_after(guild_id, after, limit)]

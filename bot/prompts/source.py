@@ -91,4 +91,5 @@ class PromptSource:
             payload=payload,
             requests=2 if prompt.open_thread else 1,  # the post, and the thread opened on it
             stage=1,  # after week one's post or a round due at the same time ("week one starts" before "goals")
+            purpose=prompt.key,  # an admin's prompt asks what its key says
         )

@@ -37,6 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.db.posts import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
 from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, PostOutcome, RetryLater
+from bot.scheduling.calendar import Calendar
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
 
@@ -57,7 +58,8 @@ class TickReport:
     """What one tick did, for logs and tests."""
 
     posted: list[DuePost] = field(default_factory=list)
-    skipped: list[DuePost] = field(default_factory=list)
+    skipped: list[DuePost] = field(default_factory=list)  # found past the grace window
+    left_out: list[DuePost] = field(default_factory=list)  # the calendar's repeats of a post within the hour
     failed: list[DuePost] = field(default_factory=list)  # stopped: a reason that cannot pass
     retrying: list[DuePost] = field(default_factory=list)  # a reason that can pass: tried again later
     in_progress: list[DuePost] = field(default_factory=list)
@@ -81,6 +83,7 @@ class Scheduler:
         self.grace = grace
         self._pacer = pacer or Pacer()
         self._sources: dict[str, PostSource] = {}
+        self.calendar = Calendar(self._sources)  # reads the sources as they are added
         self._handlers: dict[str, DeliveryHandler] = {}
         self._alarms: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
@@ -241,8 +244,11 @@ class Scheduler:
         checked = await self._state.checked_until() or now
         due: list[DuePost] = []
         if now > checked:
-            for source in self._sources.values():
-                due += await source.due_between(checked, now)
+            for entry in await self.calendar.due_between(checked, now):
+                if entry.made:
+                    due.append(entry.post)
+                else:
+                    await self._leave_out_repeat(entry.post, entry.repeats, now, report)
             # In order of due time; posts due together (one prompt in many servers) go out concurrently.
             for _due_at, batch in _by_due_time(due):
                 await asyncio.gather(*(self._make(post, now, report) for post in batch))
@@ -313,6 +319,16 @@ class Scheduler:
     def remove_on_stopped(self, listener: StopListener) -> None:
         if listener in self._stop_listeners:
             self._stop_listeners.remove(listener)
+
+    async def _leave_out_repeat(self, post: DuePost, repeats: DuePost | None, now: datetime,
+                                report: TickReport) -> None:
+        """A post the calendar leaves out (it says what another said within the hour): recorded as
+        skipped with the post it would repeat, so `/nexus status` tells the admin why."""
+        assert repeats is not None
+        reason = f"it would repeat the {repeats.label} due {repeats.due_at.isoformat(timespec='minutes')}"
+        if await self._ledger.skip(post.key, post.channel_id, reason, now):
+            log.info("left out %s in server %s: %s", post.label, post.key.guild_id, reason)
+        report.left_out.append(post)
 
     async def _make(self, post: DuePost, now: datetime, report: TickReport) -> None:
         overdue = now - post.due_at
@@ -402,11 +418,7 @@ class Scheduler:
     # --- for admins ----------------------------------------------------------------------------
 
     async def upcoming(self, guild_id: int, limit: int = 3) -> list[DuePost]:
-        after = self._clock.now()
-        posts: list[DuePost] = []
-        for source in self._sources.values():
-            posts += await source.upcoming(guild_id, after, limit)
-        return sorted(posts, key=lambda p: p.due_at)[:limit]
+        return await self.calendar.next_posts(guild_id, self._clock.now(), limit)
 
     async def problems(self, guild_id: int, days: int = 7) -> list[LedgerEntry]:
         """Failed and skipped posts of this server in the last `days` days."""

@@ -22,6 +22,9 @@ class DuePost:
     # Posts due at the same moment go out by stage, lowest first: a post that may report on another
     # (a prompt counting pairs, after the round that forms them) comes after it, never beside it.
     stage: int = 0
+    # What the post asks the cohort to do ("announce-your-project"): the calendar makes one post per
+    # purpose within an hour in a channel (see bot/scheduling/calendar.py). None: no other post repeats it.
+    purpose: str | None = None
 
     @property
     def due_at(self) -> datetime:

@@ -21,6 +21,7 @@ class WeekOnePostSpec:
     day: int  # day 1 is the cohort start
     at: time  # server-local wall time
     what: str  # for admins
+    purpose: str  # what it asks the cohort (the calendar's one-post-per-purpose-an-hour rule)
 
     @property
     def key(self) -> str:
@@ -32,11 +33,15 @@ class WeekOnePostSpec:
         return f"week one {self.ref}"
 
 
-KICKOFF = WeekOnePostSpec("kickoff", 1, time(9, 0), "what to announce and how, and the deadline")
-REMINDER = WeekOnePostSpec("reminder", 4, time(9, 0), "how many announced, and who has not yet")
+# The kickoff and the reminder ask what the old default prompt `announce-your-project` asked: a server
+# that kept that prompt gets one of the two within an hour, not both.
+ANNOUNCE_PURPOSE = "announce-your-project"
+KICKOFF = WeekOnePostSpec("kickoff", 1, time(9, 0), "what to announce and how, and the deadline", ANNOUNCE_PURPOSE)
+REMINDER = WeekOnePostSpec("reminder", 4, time(9, 0), "how many announced, and who has not yet", ANNOUNCE_PURPOSE)
 # The roundup comes after the deadline (the end of day 7), so it lists every project announced in
 # time, and before the first pairing round (day 8, 10:00), which it points to.
-ROUNDUP = WeekOnePostSpec("roundup", 8, time(9, 0), "every project announced by the deadline, by track")
+ROUNDUP = WeekOnePostSpec("roundup", 8, time(9, 0), "every project announced by the deadline, by track",
+                          "projects-roundup")
 WEEK_ONE_POSTS = (KICKOFF, REMINDER, ROUNDUP)
 BY_KEY = {spec.key: spec for spec in WEEK_ONE_POSTS}
 BY_REF = {spec.ref: spec for spec in WEEK_ONE_POSTS}

@@ -35,7 +35,8 @@ class WeekOneDue:
 def _due_post(spec: WeekOnePostSpec, server: WeekOneServer) -> DuePost:
     at = due_at(spec, server.cohort_start, server.timezone)
     return DuePost(key=PostKey(server.guild_id, WEEK_ONE_KIND, spec.ref, at), channel_id=server.channel_id,
-                   label=spec.label, payload=WeekOneDue(spec, server, deadline(server.cohort_start, server.timezone)))
+                   label=spec.label, payload=WeekOneDue(spec, server, deadline(server.cohort_start, server.timezone)),
+                   purpose=spec.purpose)
 
 
 class WeekOneSource:

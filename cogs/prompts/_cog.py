@@ -23,6 +23,7 @@ from bot.prompts.source import PROMPT_KIND
 from bot.scheduling.weekly import WEEKDAYS
 from cogs._checks import ensure_permissions
 from cogs._guarded import guild_of
+from cogs._previews import preview_keys, previews_for
 from cogs._style import NO_MENTIONS, timestamp
 from cogs.prompts._delivery import PromptDelivery
 from cogs.prompts._embeds import preview_embeds
@@ -33,8 +34,6 @@ from cogs.prompts._views import (
     list_answer,
     remove_view,
 )
-from cogs.week_one._admin import is_week_one_key, week_one_keys
-from cogs.week_one._admin import preview as week_one_preview
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
 
     # --- looking ---------------------------------------------------------------------------
 
-    @app_commands.command(name="list", description="Every prompt with its next post (paused ones marked)")
+    @app_commands.command(name="list", description="Every prompt, and the calendar of the coming week's posts")
     async def list_command(self, interaction: discord.Interaction[Any]) -> None:
         embed, view = await list_answer(interaction, interaction.user.id, 0)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -89,9 +88,10 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
     async def preview_command(self, interaction: discord.Interaction[Any],
                               key: app_commands.Range[str, 1, OPTION_TEXT_MAX]) -> None:
         guild_id = guild_of(interaction)
-        if is_week_one_key(key):  # week one's posts are previewed here too
-            await interaction.response.defer(ephemeral=True, thinking=True)  # the reminder fetches members
-            content, embeds = await week_one_preview(self.bot, guild_id, key)
+        other = previews_for(self.bot, key)  # another feature's scheduled post (week one's) is previewed here too
+        if other is not None:
+            await interaction.response.defer(ephemeral=True, thinking=True)  # it may fetch members, say
+            content, embeds = await other.preview(guild_id, key)
             await interaction.followup.send(content or discord.utils.MISSING, embeds=embeds, ephemeral=True,
                                             allowed_mentions=NO_MENTIONS)
             return
@@ -201,5 +201,5 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
             return []  # nothing of the admins' to show anyone else
         keys = await self.prompts.keys(interaction.guild_id, current)
         if interaction.command is not None and interaction.command.name == "preview":
-            keys = [*keys, *week_one_keys(current)][:25]
+            keys = [*keys, *preview_keys(self.bot, current)][:25]
         return [app_commands.Choice(name=key, value=key) for key in keys]

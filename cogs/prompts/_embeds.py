@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from discord.utils import escape_markdown
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.prompts.model import Prompt, PromptListing, PromptPost
 from bot.prompts.service import Preview
+from bot.scheduling.calendar import CalendarEntry
 from cogs._style import NEXUS_COLOUR, timestamp
 
 PAGE_SIZE = 5
@@ -81,6 +83,39 @@ def list_embed(listings: Sequence[PromptListing], page: int, timezone: str | Non
     if pages > 1:
         embed.set_footer(text=f"Page {page + 1} of {pages}")
     return embed
+
+
+CALENDAR_FIELD = "The coming week (every scheduled post, in order)"
+GROUPED_FROM = 3  # a label this many times in a week (requests expiring) is one line with its count
+
+
+def calendar_field(entries: Sequence[CalendarEntry]) -> tuple[str, str]:
+    """The next seven days of the bot's scheduled posts, week one, prompts, rounds and expiries
+    together; a post the calendar leaves out says which post it would have repeated."""
+    if not entries:
+        return CALENDAR_FIELD, "Nothing is scheduled in the next seven days."
+    times = Counter(entry.post.label for entry in entries)
+    lines, grouped = [], set()
+    for entry in entries:
+        post = entry.post
+        when = timestamp(post.due_at, "F")
+        if times[post.label] >= GROUPED_FROM:
+            if post.label not in grouped:
+                grouped.add(post.label)
+                last = max(e.post.due_at for e in entries if e.post.label == post.label)
+                lines.append(f"{when} · {post.label} ×{times[post.label]} (the first; the last {timestamp(last, 'R')})")
+            continue
+        if entry.repeats is None:
+            lines.append(f"{when} · {post.label}")
+        else:
+            lines.append(f"~~{when} · {post.label}~~ not posted: it would repeat the {entry.repeats.label}")
+    value = ""
+    for number, line in enumerate(lines):
+        more = f"\n… and {len(lines) - number} more: `/nexus status` shows the next ones"
+        if len(value) + len(line) + 1 + len(more) > FIELD_VALUE_LIMIT:
+            return CALENDAR_FIELD, value + more
+        value = f"{value}\n{line}" if value else line
+    return CALENDAR_FIELD, value
 
 
 def saved_embed(prompt: Prompt, next_at: datetime | None, timezone: str | None, *, title: str) -> discord.Embed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 import discord
@@ -25,10 +26,10 @@ from cogs._checks import ensure_permissions
 from cogs._feedback import ReportingForm, reply_private, report_error
 from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS
-from cogs.prompts._embeds import list_embed, page_count, saved_embed
-from cogs.week_one._admin import listing_field
+from cogs.prompts._embeds import calendar_field, list_embed, page_count, saved_embed
 
 ADMIN = {"manage_guild": True}
+COMING_WEEK = timedelta(days=7)
 FORM_TIMEOUT = 60 * 60  # seconds an admin has to write a prompt
 NOT_YOURS = "These buttons belong to the admin who ran the command: run it yourself."
 NOT_YOUR_FORM = "This form belongs to another admin."
@@ -81,7 +82,10 @@ async def list_answer(interaction: discord.Interaction[Any], owner_id: int, page
         view.add_item(ListPageButton(owner_id, max(page - 1, 0), "◀ Previous", disabled=page == 0))
         view.add_item(ListPageButton(owner_id, min(page + 1, pages - 1), "Next ▶", disabled=page >= pages - 1))
     embed = list_embed(listings, page, config.timezone if config else None)
-    name, value = listing_field(await cast(NexusBot, interaction.client).services.week_one.listing(guild_id))
+    services = cast(NexusBot, interaction.client).services
+    now = services.clock.now()
+    coming = await services.scheduler.calendar.coming(guild_id, now, now + COMING_WEEK)
+    name, value = calendar_field(coming)
     embed.add_field(name=name, value=value, inline=False)
     return embed, view
 

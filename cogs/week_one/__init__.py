@@ -4,10 +4,12 @@ and preview the posts through `/prompts list` and `/prompts preview` (see cogs/p
 
 from __future__ import annotations
 
+import discord
 from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.week_one.schedule import WEEK_ONE_KIND
+from cogs.week_one import _admin
 from cogs.week_one._by_hand import PostKickoffNowButton
 from cogs.week_one._delivery import WeekOneDelivery
 
@@ -28,6 +30,13 @@ class WeekOneCog(commands.Cog):
         scheduler = self.bot.scheduler
         if scheduler is not None:
             scheduler.remove_delivery(WEEK_ONE_KIND)
+
+    # `/prompts preview` shows week one's posts too (cogs/_previews.py).
+    def preview_keys(self, typed: str) -> list[str]:
+        return _admin.week_one_keys(typed)
+
+    async def preview(self, guild_id: int, key: str) -> tuple[str, list[discord.Embed]]:
+        return await _admin.preview(self.bot, guild_id, key)
 
 
 async def setup(bot: NexusBot) -> None:

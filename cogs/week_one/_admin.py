@@ -1,24 +1,18 @@
-"""Week one in the admins' `/prompts list` and `/prompts preview`: the three posts with their
-times, and each as it would be posted now (only the admin sees it; nobody is pinged)."""
+"""Week one in the admins' `/prompts preview`: each post as it would be posted now (only the admin
+sees it; nobody is pinged). `/prompts list` shows their times in the calendar of the coming week."""
 
 from __future__ import annotations
 
 import discord
 
 from bot.app import NexusBot
-from bot.discord_limits import FIELD_VALUE_LIMIT, MESSAGE_CONTENT_LIMIT
+from bot.discord_limits import MESSAGE_CONTENT_LIMIT
 from bot.errors import UserError
 from bot.week_one.schedule import BY_KEY, WeekOnePostSpec
-from bot.week_one.service import WeekOneListing
 from cogs._style import timestamp
 from cogs.week_one._delivery import build, to_embed
 
-FIELD_NAME = "Week one (automatic, from the cohort start)"
 MAX_EMBEDS = 10
-
-
-def is_week_one_key(key: str) -> bool:
-    return key.strip().lower() in BY_KEY
 
 
 def week_one_keys(typed: str) -> list[str]:
@@ -28,20 +22,6 @@ def week_one_keys(typed: str) -> list[str]:
 
 def _when(spec: WeekOnePostSpec) -> str:
     return f"day {spec.day} at {spec.at:%H:%M}"
-
-
-def listing_field(listings: list[WeekOneListing]) -> tuple[str, str]:
-    lines = []
-    for item in listings:
-        spec = item.spec
-        if item.due is None:
-            state = f"not scheduled: {item.not_scheduled}"
-        elif item.upcoming:
-            state = f"next: {timestamp(item.due, 'F')} ({timestamp(item.due, 'R')})"
-        else:
-            state = f"was due {timestamp(item.due, 'F')}"
-        lines.append(f"`{spec.key}` · {_when(spec)} · {spec.what} · {state}")
-    return FIELD_NAME, "\n".join(lines)[:FIELD_VALUE_LIMIT]
 
 
 async def preview(bot: NexusBot, guild_id: int, key: str) -> tuple[str, list[discord.Embed]]:

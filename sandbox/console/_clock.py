@@ -61,6 +61,7 @@ class Move:
     posted: list[MadePost] = field(default_factory=list)
     failed: list[MadePost] = field(default_factory=list)
     skipped: list[MadePost] = field(default_factory=list)
+    left_out: list[MadePost] = field(default_factory=list)  # would repeat a post made within the hour
     waiting: list[MadePost] = field(default_factory=list)  # due, but held (no delivery handler, a claim)
 
 
@@ -292,6 +293,8 @@ def _show_move(console: SandboxConsole, move: Move, zone: str) -> None:
         console._note("nothing fell due on the way")
     _list_problems(console, "could not be made (/nexus status says why)", move.failed, zone)
     _list_problems(console, "skipped", move.skipped, zone)
+    _list_problems(console, "left out: each would repeat a post with the same purpose made within the hour",
+                   move.left_out, zone)
     _list_problems(console, "still waiting to be made (the bot log says why)", move.waiting, zone)
 
 

@@ -195,3 +195,25 @@ async def test_joining_the_queue_by_command_shows_in_the_lists_at_once(server):
     joined = await standin.invoke("ada", "pair queue join")
     assert joined.ephemeral
     assert f"<@{ada}>" in await listed_as_looking(server)  # one rule: the queue says she looks
+
+
+async def test_a_prompt_asking_what_the_kickoff_asked_within_the_hour_is_not_posted(nexus, settled):
+    """An admin's `announce-your-project` prompt at 09:45 on day 1 repeats the kickoff (09:00): the
+    calendar leaves it out, `/prompts list` says so beforehand and `/nexus status` afterwards."""
+    standin, bot = nexus.standin, nexus.bot
+    bot.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # the Sunday before day 1
+    await set_up(standin, cohort_start="2026-12-07", timezone="UTC")
+    opened = await standin.invoke("mentor", "prompts add", {"key": "announce-your-project", "weekday": 0,
+                                                            "time": "09:45", "week": "1"})
+    saved = await standin.submit_modal("mentor", opened.modal, {"key": "announce-your-project",
+                                                                "text": "Announce your project now!"})
+    assert "Added" in saved.message.text, saved.message.text
+    calendar = (await standin.invoke("mentor", "prompts list")).message.text.split("The coming week")[1]
+    assert "weekly prompt announce-your-project~~ not posted: it would repeat the week one kickoff" in calendar
+
+    await bot.services.scheduler.advance_to(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    await settled(bot)
+    texts = [m.text for m in standin.messages(CHANNEL)]
+    assert len(kickoffs(nexus)) == 1 and not any("Announce your project now" in t for t in texts), texts
+    status = (await standin.invoke("mentor", "nexus status")).message.text
+    assert "prompt announce-your-project" in status and "it would repeat the week one kickoff" in status, status

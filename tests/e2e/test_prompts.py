@@ -241,8 +241,8 @@ async def test_remove_asks_first_and_only_its_admin_confirms(server):
 async def test_pause_and_resume(server):
     paused = await prompts(server, "pause", key="monday-goals")
     assert paused.ephemeral and "Paused `monday-goals`" in paused.message.text
-    # The weekly prompts, without the week-one posts listed under them (the kickoff is also Monday 09:00).
-    first_page = (await prompts(server, "list")).message.text.split("Week one (automatic")[0]
+    # The weekly prompts, without the calendar of the coming week under them (the kickoff is also Monday 09:00).
+    first_page = (await prompts(server, "list")).message.text.split("The coming week")[0]
     assert "monday-goals (paused)" in first_page and "1 paused" in first_page
     assert "Not scheduled: paused" in first_page and f"<t:{FIRST_MONDAY_GOALS}:F>" not in first_page
     resumed = await prompts(server, "resume", key="monday-goals")

@@ -179,10 +179,15 @@ async def test_admins_see_and_preview_the_week_one_posts(nexus):
 
     listing = await standin.invoke("mentor", "prompts list")
     assert listing.ephemeral
-    for key, when in (("week-one-kickoff", KICKOFF_AT), ("week-one-reminder", REMINDER_AT),
-                      ("week-one-roundup", ROUNDUP_AT)):
-        assert f"`{key}`" in listing.message.text
-        assert f"<t:{int(when.timestamp())}:F>" in listing.message.text
+    # The calendar of the coming week: week one's posts among the prompts, in order (the roundup,
+    # day 8, is more than a week away on the Sunday before).
+    calendar = listing.message.text.split("The coming week")[1]
+    shown = [calendar.index(f"<t:{int(when.timestamp())}:F> · {label}")
+             for label, when in (("week one kickoff", KICKOFF_AT), ("weekly prompt monday-goals", KICKOFF_AT),
+                                 ("weekly prompt wednesday-check", REMINDER_AT - timedelta(hours=20)),
+                                 ("week one reminder", REMINDER_AT))]
+    assert shown == sorted(shown), calendar
+    assert "week one roundup" not in calendar
 
     reply = await standin.invoke("mentor", "prompts preview", {"key": "week-one-reminder"})
     await reply.wait_done()
