@@ -92,3 +92,13 @@ def test_intents_are_the_least_needed():
     assert intents.members  # the week-one reminder names who has not announced yet
     assert not intents.message_content and not intents.presences
     assert intents.value == discord.Intents(guilds=True, members=True).value
+
+
+def test_every_weekday_option_offers_the_day_names_as_its_values():
+    from cogs.pair._cog import PairCog
+    from cogs.prompts._cog import PromptsCog
+
+    offered = [[(c.name, c.value) for c in command.get_parameter("weekday").choices]
+               for command in (PairCog.schedule_command, PromptsCog.add_command, PromptsCog.edit_command)]
+    assert offered[0] == offered[1] == offered[2]
+    assert offered[0][1] == ("Tuesday", "tuesday")  # typed raw, a value is a day's name: never `2`

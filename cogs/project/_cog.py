@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.projects.model import Discipline, ProjectFilter
 from bot.projects.service import ProjectService
 from bot.tracks import load_tracks
+from cogs._choices import DISCIPLINE_CHOICES
 from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
@@ -26,8 +27,6 @@ from cogs.project._post import refresh_badges, topic_buttons
 from cogs.project._views import DYNAMIC_ITEMS, list_answer, open_form, withdraw_view
 
 TRACK_CHOICES = [app_commands.Choice(name=t.name, value=t.key) for t in load_tracks()]
-DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
-                      app_commands.Choice(name="Frontend", value="frontend")]
 OPTIONS = {
     "track": "The program's project track",
     "discipline": "Backend or frontend (default: from your role)",
