@@ -4,7 +4,10 @@ with the same name, silently, so the loaded tree cannot show a clash: the cog cl
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -92,3 +95,33 @@ def test_intents_are_the_least_needed():
     assert intents.members  # the week-one reminder names who has not announced yet
     assert not intents.message_content and not intents.presences
     assert intents.value == discord.Intents(guilds=True, members=True).value
+
+
+def test_every_weekday_option_offers_the_day_names_as_its_values():
+    from cogs.pair._cog import PairCog
+    from cogs.prompts._cog import PromptsCog
+
+    offered = [[(c.name, c.value) for c in command.get_parameter("weekday").choices]
+               for command in (PairCog.schedule_command, PromptsCog.add_command, PromptsCog.edit_command)]
+    assert offered[0] == offered[1] == offered[2]
+    assert offered[0][1] == ("Tuesday", "tuesday")  # typed raw, a value is a day's name: never `2`
+
+
+def test_importing_the_cogs_reads_no_tracks_file(tmp_path):
+    # In a fresh interpreter, with the tracks file's default path pointing at nothing: a cog that read
+    # it at import would fail here with a traceback, instead of start-up's one line (exit code 2).
+    missing = tmp_path / "nowhere.toml"
+    script = (
+        "from pathlib import Path\n"
+        "import importlib\n"
+        "from bot import tracks\n"
+        f"tracks.load_tracks.__defaults__ = (Path({str(missing)!r}),)\n"
+        "from bot.app import cog_modules\n"
+        "for name in cog_modules():\n"
+        "    importlib.import_module(name)\n"
+        "import cogs.project._cog\n"
+        "print('imported')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == "imported", run.stderr

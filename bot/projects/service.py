@@ -19,7 +19,7 @@ from bot.guild_setup import GuildConfig, GuildSetupService
 from bot.knowledge.model import SearchHit
 from bot.learners.service import LearnerService
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage
-from bot.projects.validation import ProjectRefused, checked_draft
+from bot.projects.validation import ProjectRefused, check_track, checked_draft
 from bot.tracks import Track
 
 PAGE_SIZE = 10
@@ -105,6 +105,8 @@ class ProjectService:
         """What `/project announce` or `/project edit` opens its form with (see `starting_draft`);
         a ChoiceNeeded when the track or the discipline must be picked first."""
         config = await self.config(guild_id)
+        if track is not None:  # Discord offers only the tracks; a stale or hand-made command may not
+            check_track(track, self.tracks)
         current = await self.active(guild_id, owner_id)
         if editing and current is None:
             raise UserError("You have no announced project to edit: run `/project announce` first.")
@@ -183,6 +185,8 @@ class ProjectService:
 
     async def page(self, guild_id: int, wanted: ProjectFilter, page: int) -> ProjectPage:
         """One page of the server's active projects, newest first (a page past the end shows the last)."""
+        if wanted.track is not None:
+            check_track(wanted.track, self.tracks)
         page = max(page, 0)
         remembered = self._pages.setdefault(guild_id, {})
         if (found := remembered.get((wanted, page))) is not None:

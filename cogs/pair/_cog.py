@@ -24,6 +24,7 @@ from bot.pairing.service import PairingService
 from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
 from cogs._checks import requires
+from cogs._choices import DISCIPLINE_CHOICES, WEEKDAY_CHOICES
 from cogs._feedback import reply_private
 from cogs._guarded import guild_of
 from cogs._outbox import tell
@@ -36,10 +37,6 @@ from cogs.pair._requests import DYNAMIC_ITEMS, role_ids, send_request
 
 log = logging.getLogger(__name__)
 
-DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
-                      app_commands.Choice(name="Frontend", value="frontend")]
-WEEKDAY_CHOICES = [app_commands.Choice(name=day.title(), value=day) for day in
-                   ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")]
 READY_WAIT = 60.0
 RESUME_TRIES = 5  # times a start tries to finish rounds cut short, a claim lease apart
 

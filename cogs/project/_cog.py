@@ -18,16 +18,13 @@ from bot.app import NexusBot
 from bot.errors import UserError
 from bot.projects.model import Discipline, ProjectFilter
 from bot.projects.service import ProjectService
-from bot.tracks import load_tracks
+from cogs._choices import DISCIPLINE_CHOICES, track_choices
 from cogs._guarded import guild_of
 from cogs._style import NO_MENTIONS
 from cogs.project._embeds import post_url, project_embed
 from cogs.project._post import refresh_badges, topic_buttons
 from cogs.project._views import DYNAMIC_ITEMS, list_answer, open_form, withdraw_view
 
-TRACK_CHOICES = [app_commands.Choice(name=t.name, value=t.key) for t in load_tracks()]
-DISCIPLINE_CHOICES = [app_commands.Choice(name="Backend", value="backend"),
-                      app_commands.Choice(name="Frontend", value="frontend")]
 OPTIONS = {
     "track": "The program's project track",
     "discipline": "Backend or frontend (default: from your role)",
@@ -42,6 +39,16 @@ class ProjectCog(commands.GroupCog, group_name="project",
         self.bot = bot
         self._follow_ups: set[asyncio.Task[None]] = set()
         super().__init__()
+        # The tracks are the ones the bot read at start (a broken file stopped it there, in one line),
+        # offered as Discord choices; importing the cog reads no file. (A bot that only loads the cogs
+        # to look at their commands has no services, and adds no choices.)
+        services = bot.running_services
+        if services is not None:
+            offered = track_choices(services.projects.tracks)
+            # discord.py shares an option's definition between the class and every loaded cog: each
+            # bot of a process reads the same tracks file, so they all offer the same tracks anyway.
+            for command in (self.announce_command, self.edit_command, self.list_command):
+                app_commands.choices(track=offered)(command)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -65,22 +72,22 @@ class ProjectCog(commands.GroupCog, group_name="project",
 
     @app_commands.command(name="announce", description="Announce your project in the Nexus channel (a form opens)")
     @app_commands.describe(**OPTIONS)
-    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    @app_commands.choices(discipline=DISCIPLINE_CHOICES)
     async def announce_command(self, interaction: discord.Interaction[Any],
-                               track: app_commands.Choice[str] | None = None,
+                               track: str | None = None,
                                discipline: app_commands.Choice[str] | None = None,
                                looking_for_partner: bool | None = None) -> None:
-        await open_form(interaction, editing=False, track=track.value if track else None,
+        await open_form(interaction, editing=False, track=track,
                         discipline=discipline.value if discipline else None, looking=looking_for_partner)
 
     @app_commands.command(name="edit", description="Change your announced project (the form opens filled in)")
     @app_commands.describe(**OPTIONS)
-    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    @app_commands.choices(discipline=DISCIPLINE_CHOICES)
     async def edit_command(self, interaction: discord.Interaction[Any],
-                           track: app_commands.Choice[str] | None = None,
+                           track: str | None = None,
                            discipline: app_commands.Choice[str] | None = None,
                            looking_for_partner: bool | None = None) -> None:
-        await open_form(interaction, editing=True, track=track.value if track else None,
+        await open_form(interaction, editing=True, track=track,
                         discipline=discipline.value if discipline else None, looking=looking_for_partner)
 
     @app_commands.command(name="withdraw", description="Withdraw your announced project (you confirm first)")
@@ -114,12 +121,12 @@ class ProjectCog(commands.GroupCog, group_name="project",
     @app_commands.command(name="list", description="The server's announced projects, newest first")
     @app_commands.describe(track="Only this track", discipline="Only this discipline",
                            looking="Only those looking for a partner (true) or not (false)")
-    @app_commands.choices(track=TRACK_CHOICES, discipline=DISCIPLINE_CHOICES)
+    @app_commands.choices(discipline=DISCIPLINE_CHOICES)
     async def list_command(self, interaction: discord.Interaction[Any],
-                           track: app_commands.Choice[str] | None = None,
+                           track: str | None = None,
                            discipline: app_commands.Choice[str] | None = None,
                            looking: bool | None = None) -> None:
-        wanted = ProjectFilter(track=track.value if track else None,
+        wanted = ProjectFilter(track=track,
                                discipline=cast(Discipline, discipline.value) if discipline else None, looking=looking)
         embed, view = await list_answer(interaction, interaction.user.id, 0, wanted)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True,

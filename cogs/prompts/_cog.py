@@ -20,8 +20,8 @@ from bot.posting import PostOutcome
 from bot.prompts.model import PromptDraft
 from bot.prompts.service import PromptService
 from bot.prompts.source import PROMPT_KIND
-from bot.scheduling.weekly import WEEKDAYS
 from cogs._checks import ensure_permissions
+from cogs._choices import WEEKDAY_CHOICES, weekday_number
 from cogs._guarded import guild_of
 from cogs._previews import preview_keys, previews_for
 from cogs._style import NO_MENTIONS, timestamp
@@ -37,7 +37,6 @@ from cogs.prompts._views import (
 
 log = logging.getLogger(__name__)
 
-WEEKDAY_CHOICES = [app_commands.Choice(name=day.capitalize(), value=number) for number, day in enumerate(WEEKDAYS)]
 KEY_HELP = "The prompt's key, e.g. monday-goals"
 OPTION_TEXT_MAX = 100  # keys, times and weeks are short; anything longer is surely not one
 
@@ -112,10 +111,10 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
     async def add_command(
         self, interaction: discord.Interaction[Any], key: app_commands.Range[str, 1, OPTION_TEXT_MAX],
-        weekday: app_commands.Choice[int], time: app_commands.Range[str, 1, OPTION_TEXT_MAX],
+        weekday: app_commands.Choice[str], time: app_commands.Range[str, 1, OPTION_TEXT_MAX],
         week: app_commands.Range[str, 1, OPTION_TEXT_MAX] | None = None, thread: bool = False,
     ) -> None:
-        draft = PromptDraft(key=key, weekday=weekday.value, time_text=time, weeks_text=week or "",
+        draft = PromptDraft(key=key, weekday=weekday_number(weekday.value), time_text=time, weeks_text=week or "",
                             open_thread=thread, text="")
         checked = await self.prompts.check_new(guild_of(interaction), draft)
         await interaction.response.send_modal(PromptForm(checked, interaction.user.id))
@@ -131,12 +130,13 @@ class PromptsCog(commands.GroupCog, group_name="prompts",
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
     async def edit_command(
         self, interaction: discord.Interaction[Any], key: app_commands.Range[str, 1, OPTION_TEXT_MAX],
-        weekday: app_commands.Choice[int] | None = None,
+        weekday: app_commands.Choice[str] | None = None,
         time: app_commands.Range[str, 1, OPTION_TEXT_MAX] | None = None,
         week: app_commands.Range[str, 1, OPTION_TEXT_MAX] | None = None, thread: bool | None = None,
     ) -> None:
-        draft = await self.prompts.start_edit(guild_of(interaction), key, weekday=weekday.value if weekday else None,
-                                              time_text=time, weeks_text=week, open_thread=thread)
+        day = weekday_number(weekday.value) if weekday else None
+        draft = await self.prompts.start_edit(guild_of(interaction), key, weekday=day, time_text=time,
+                                              weeks_text=week, open_thread=thread)
         await interaction.response.send_modal(PromptForm(draft, interaction.user.id))
 
     @app_commands.command(name="remove", description="Remove a prompt (asks you to confirm)")

@@ -149,7 +149,7 @@ class ParsedCommand:
     typed: dict[str, str] = field(default_factory=dict, repr=False)  # each option's value as typed
 
     def choice_notes(self) -> list[str]:
-        """`weekday:2 is Wednesday`: a choice given by its value rather than its name, said back."""
+        """`track:job-board is Job board platform`: a choice given by its value rather than its name, said back."""
         notes = []
         for name, value in self.options.items():
             opt = self.spec.option(name)
@@ -303,7 +303,7 @@ def coerce_option(opt: Mapping[str, Any], value: str) -> Any:
     choices = opt.get("choices")
     if choices:
         # Discord's client offers a choice by its name; the console takes the name (any case), or a
-        # choice's own value, and nothing else: `weekday:Tuesday`, never a number that means another day.
+        # choice's own value, and nothing else: `weekday:Tuesday` or `weekday:tuesday`, never `weekday:2`.
         return pick_choice(name, kind, choices, value)
     result: Any
     if kind == STRING:
@@ -376,7 +376,7 @@ def pick_choice(name: str, kind: int, choices: Sequence[Mapping[str, Any]], type
 
 def choice_name(opt: Mapping[str, Any], value: Any) -> str | None:
     """The name of the choice whose value is `value`, when it is not the value itself (what the
-    console says back for a number typed for `weekday`)."""
+    console says back for `track:job-board`)."""
     for choice in opt.get("choices") or []:
         if choice.get("value") == value and str(choice.get("name")) != str(value):
             return str(choice.get("name"))

@@ -126,7 +126,8 @@ async def test_a_topic_suggestion_with_several_problems_names_them_all(server):
 
 async def test_a_prompt_form_with_a_bad_key_and_a_bad_text_names_both(server):
     standin = server.standin
-    opened = await standin.invoke("mentor", "prompts add", {"key": "tuesday-tips", "weekday": 1, "time": "10:00"})
+    opened = await standin.invoke("mentor", "prompts add",
+                                  {"key": "tuesday-tips", "weekday": "tuesday", "time": "10:00"})
     refused = await standin.submit_modal("mentor", opened.modal, {"key": "Tuesday tips!", "text": "Week {wek}"})
     said = refused.message.text
     assert refused.ephemeral and "I can't save this prompt yet" in said and "Error id" not in said

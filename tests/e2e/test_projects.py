@@ -10,7 +10,8 @@ import pytest
 from _server import CHANNEL, JOB_BOARD, project_posts, set_up
 from _server import embed_field as field
 
-from bot.projects.model import ProjectDraft
+from bot.errors import UserError
+from bot.projects.model import ProjectDraft, ProjectFilter
 
 pytestmark = pytest.mark.asyncio
 
@@ -300,3 +301,20 @@ async def test_announcing_again_after_a_refusal_brings_back_what_was_typed(serve
     opened = await server.standin.invoke("ada", "project announce")
     assert opened.modal.field("description").value == "My own words,\nkept."
     assert opened.modal.field("repo_url").value == "github.com/ada/job-board"
+
+
+async def test_the_track_options_offer_the_tracks_read_at_start_and_an_unknown_track_is_refused_with_them(server):
+    tracks = server.bot.services.projects.tracks
+    [project] = [command for command in server.standin.commands if command["name"] == "project"]
+    for sub in project["options"]:
+        if sub["name"] in ("announce", "edit", "list"):
+            [track] = [option for option in sub["options"] if option["name"] == "track"]
+            assert track["choices"] == [{"name": t.name, "value": t.key} for t in tracks], sub["name"]
+    # Discord sends only those; a stale or hand-made command may not: one private line naming them.
+    guild, ada = server.standin.guild.id, server.standin.guild.member("ada").id
+    keys = ", ".join(f"`{t.key}`" for t in tracks)
+    with pytest.raises(UserError) as refused:
+        await server.bot.services.projects.form_draft(guild, ada, [], editing=False, track="games")
+    assert str(refused.value) == f"There is no track `games`. Pick one of: {keys}."
+    with pytest.raises(UserError, match="There is no track `games`"):
+        await server.bot.services.projects.page(guild, ProjectFilter(track="games"), 0)

@@ -17,7 +17,7 @@ COHORT_START = "2027-01-04"  # a Monday
 FIRST_MONDAY_GOALS = int(datetime(2027, 1, 4, 8, 0, tzinfo=UTC).timestamp())  # 09:00 in Lagos
 DEFAULT_KEYS = ["monday-goals", "wednesday-check", "friday-show-and-tell", "mid-program-retrospective",
                 "demo-day-call"]
-TUESDAY = 1
+TUESDAY = "tuesday"
 
 
 @pytest.fixture

@@ -134,7 +134,8 @@ async def test_a_full_disk_or_a_read_only_file_is_one_clear_line_a_log_line_and_
 
 async def test_a_prompt_form_sent_to_a_locked_database_is_kept_and_reopens_as_written(server):
     standin = server.standin
-    opened = await standin.invoke("mentor", "prompts add", {"key": "tuesday-tips", "weekday": 1, "time": "10:00"})
+    opened = await standin.invoke("mentor", "prompts add",
+                                  {"key": "tuesday-tips", "weekday": "tuesday", "time": "10:00"})
     typed = "Tip of week {week}: share one thing you learned."
     other = OtherProcess(server.db_path)
     other.lock()

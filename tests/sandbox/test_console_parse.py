@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.scheduling.weekly import WEEKDAYS
 from sandbox.console._parse import CommandIndex, ConsoleInputError, split_words
 
 # Shaped like what discord.py 2.7 syncs (Group.to_dict / Command.to_dict), echoed back with ids.
@@ -218,30 +219,42 @@ def test_choices_accept_value_or_name_and_list_them_on_error(index: CommandIndex
     assert message == "'games' is not a choice for track; choose one of: E-commerce catalog, Job board"
 
 
+# Shaped like the real `/prompts add` (cogs._choices.WEEKDAY_CHOICES): the values are the day names.
 WEEKDAY_TREE: list[dict[str, Any]] = [{
     "id": "7", "name": "prompts", "description": "Prompts", "type": 1, "guild_id": GUILD_ID,
     "options": [{"name": "add", "description": "Add", "type": 1, "options": [
-        {"type": 4, "name": "weekday", "description": "Day", "required": True,
-         "choices": [{"name": day, "value": n} for n, day in enumerate(
-             ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])]},
+        {"type": 3, "name": "weekday", "description": "Day", "required": True,
+         "choices": [{"name": day.capitalize(), "value": day} for day in WEEKDAYS]},
     ]}],
 }]
 
 
-def test_a_number_choice_is_taken_by_its_name_as_discord_offers_it() -> None:
+def test_a_weekday_is_taken_by_its_name_and_a_number_is_refused() -> None:
     index = CommandIndex(WEEKDAY_TREE)
-    assert index.parse("/prompts add weekday:Tuesday").options == {"weekday": 1}
-    assert index.parse("/prompts add weekday:tuesday").options == {"weekday": 1}
+    assert index.parse("/prompts add weekday:Tuesday").options == {"weekday": "tuesday"}
+    assert index.parse("/prompts add weekday:tuesday").options == {"weekday": "tuesday"}
     assert index.parse("/prompts add weekday:Tuesday").choice_notes() == []
-    # A number must be a choice's value, and is said back by name; any other is refused with the names.
-    given = index.parse("/prompts add weekday:2")
-    assert given.options == {"weekday": 2}
-    assert given.choice_notes() == ["weekday:2 is Wednesday"]
-    assert error_of(index, "/prompts add weekday:9") == (
-        "'9' is not a choice for weekday; choose one of: Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, "
-        "Sunday"
-    )
+    assert index.parse("/prompts add weekday:tuesday").choice_notes() == []
+    # No number stands for a day: `weekday:2` is refused with the names, not taken as Wednesday.
+    names = "Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday"
+    assert error_of(index, "/prompts add weekday:2") == f"'2' is not a choice for weekday; choose one of: {names}"
     assert error_of(index, "/prompts add weekday:Tues").startswith("'Tues' is not a choice for weekday")
+
+
+NUMBER_TREE: list[dict[str, Any]] = [{
+    "id": "8", "name": "pick", "description": "Pick", "type": 1, "guild_id": GUILD_ID,
+    "options": [{"type": 4, "name": "size", "description": "Size", "required": True,
+                 "choices": [{"name": "Small", "value": 1}, {"name": "Large", "value": 3}]}],
+}]
+
+
+def test_a_number_choice_takes_its_name_or_its_value_said_back_by_name() -> None:
+    index = CommandIndex(NUMBER_TREE)
+    assert index.parse("/pick size:large").options == {"size": 3}
+    given = index.parse("/pick size:3")
+    assert given.options == {"size": 3}
+    assert given.choice_notes() == ["size:3 is Large"]
+    assert error_of(index, "/pick size:2") == "'2' is not a choice for size; choose one of: Small, Large"
 
 
 def test_unknown_command_suggests_the_closest(index: CommandIndex) -> None:
