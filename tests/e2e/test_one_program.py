@@ -203,7 +203,7 @@ async def test_a_prompt_asking_what_the_kickoff_asked_within_the_hour_is_not_pos
     standin, bot = nexus.standin, nexus.bot
     bot.clock.set(datetime(2026, 12, 6, 12, 0, tzinfo=UTC))  # the Sunday before day 1
     await set_up(standin, cohort_start="2026-12-07", timezone="UTC")
-    opened = await standin.invoke("mentor", "prompts add", {"key": "announce-your-project", "weekday": 0,
+    opened = await standin.invoke("mentor", "prompts add", {"key": "announce-your-project", "weekday": "monday",
                                                             "time": "09:45", "week": "1"})
     saved = await standin.submit_modal("mentor", opened.modal, {"key": "announce-your-project",
                                                                 "text": "Announce your project now!"})
