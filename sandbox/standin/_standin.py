@@ -9,7 +9,7 @@ import asyncio
 import datetime as dt
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -135,6 +135,17 @@ class StandIn:
     @callback_deadline.setter
     def callback_deadline(self, value: float | None) -> None:
         self._callbacks.callback_deadline = value
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """What a message's timestamp (`created_at`, `edited_at`) reads when it is made: real time by
+        default; a test moving the bot's clock sets `standin.clock = bot.clock.now`, so the channel's
+        history says when, in the cohort's time, each post was made. Snowflake ids stay real time."""
+        return self._state.now
+
+    @clock.setter
+    def clock(self, now: Callable[[], dt.datetime]) -> None:
+        self._state.now = now
 
     # -- servers, Discord's limits and latency ------------------------------------------------
     @property

@@ -103,6 +103,8 @@ class StandInState:
         # Members who joined while the stand-in ran (`StandIn.add_member`), oldest first, with the
         # server they joined: a snapshot keeps them, since the demo server is built without them.
         self.joined: list[tuple[DemoGuild, DemoMember]] = []
+        # What a new message's timestamp reads (`StandIn.clock`): Discord's now, or a simulated one.
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     # -- ids and lookups --------------------------------------------------------------------
     def new_id(self) -> int:
@@ -432,7 +434,7 @@ class StandInState:
 
     def message_with_nonce(self, author_id: int, nonce: str) -> MessageRecord | None:
         """The message this author already made with this nonce within the nonce window, if any."""
-        cutoff = dt.datetime.now(dt.UTC) - self.nonce_window
+        cutoff = self.now() - self.nonce_window
         for rec in reversed(list(self.messages_by_id.values())):
             if rec.nonce == nonce and rec.author_id == author_id and rec.created_at >= cutoff:
                 return rec
