@@ -89,6 +89,7 @@ class Cohort:
     ids: dict[str, int] = field(default_factory=dict)
     checked: set[int] = field(default_factory=set)  # posts whose counts were checked when they appeared
     checks: int = 0
+    counted: set[str] = field(default_factory=set)  # the kinds of count seen in a post and checked
 
     @property
     def standin(self):
@@ -234,6 +235,7 @@ def assert_counts_match(cohort: Cohort, post: object, now: Moment) -> None:
         if found is None:
             continue
         numbers = [int(n) for n in found.groups()]
+        cohort.counted.add(kind)
         said = f"{found.group(0)!r}"
         if kind == "so far":
             assert numbers == [len(now.projects), now.pairs], \
@@ -437,3 +439,4 @@ async def test_twelve_learners_three_weeks_and_the_channel_never_contradicts_its
     for title in PROMPT_TIMES:
         assert [week for kind, week in prompts if kind == f"prompt {title}"] == [1, 2, 3], (title, prompts)
     assert cohort.checks >= 15  # the transcript was read at every post, not once at the end
+    assert cohort.counted == {kind for kind, _ in COUNTS}  # every kind of count was met, and checked
