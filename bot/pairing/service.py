@@ -389,12 +389,15 @@ class PairingService:
         joined = await self._repository.join_queue(guild_id, member_id, "command", self._clock.now())
         self._pool.forget(guild_id)
         await self._scheduler.reschedule()
+        if joined:  # the queue says they look: their project's post shows the badge too
+            await self._learners.changed(guild_id, (member_id,))
         return joined
 
     async def leave_queue(self, guild_id: int, member_id: int) -> None:
         if not await self._repository.leave_queue(guild_id, member_id):
             raise UserError("You're not in the queue. `/pair queue join` puts you in it.")
         self._pool.forget(guild_id)
+        await self._learners.changed(guild_id, (member_id,))
 
     async def project_changed(self, project: Project) -> None:
         """A project looking for a partner puts its owner in the queue; withdrawing it, or no longer

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, cast
 
 import discord
@@ -23,6 +23,7 @@ from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND
 from bot.pairing.service import PairingService
 from bot.posting import CLAIM_LEASE, PostNotMade
 from bot.projects.model import Discipline
+from bot.timezones import find_zone
 from cogs._checks import requires
 from cogs._choices import DISCIPLINE_CHOICES, WEEKDAY_CHOICES
 from cogs._feedback import reply_private
@@ -194,7 +195,8 @@ class PairCog(commands.GroupCog, group_name="pair", group_description="Find a pa
         guild_id = guild_of(interaction)
         status = await self.pairing.status(guild_id, interaction.user.id, role_ids(interaction.user))
         next_round = await self.rounds.next_round(guild_id)
-        await interaction.response.send_message(embed=status_embed(status, next_round), ephemeral=True,
+        zone = find_zone((await self.pairing.config(guild_id)).timezone) or UTC
+        await interaction.response.send_message(embed=status_embed(status, next_round, zone), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="cancel", description="Withdraw your pending pairing request")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import discord
 
@@ -60,13 +60,14 @@ def profile_embed(profile: Profile | None, discipline: str | None, server_zone: 
     return embed
 
 
-def status_embed(status: PairStatus, next_round: datetime | None) -> discord.Embed:
+def status_embed(status: PairStatus, next_round: datetime | None, server_zone: tzinfo) -> discord.Embed:
     embed = discord.Embed(title="Your pairing", colour=NEXUS_COLOUR)
     embed.add_field(name="Discipline", value=status.discipline.title() if status.discipline
                     else "not known: `/pair profile discipline:`")
     if status.pair is not None:
         who = status.pair.frontend_id if status.discipline == "backend" else status.pair.backend_id
-        value = f"with <@{who}> since {date_in_words(status.pair.created_at.date())}"
+        # the date the cohort saw the pair formed: in the server's zone, not UTC's
+        value = f"with <@{who}> since {date_in_words(status.pair.created_at.astimezone(server_zone).date())}"
         if status.pair.thread_id:
             value += f" · thread <#{status.pair.thread_id}>"
         embed.add_field(name="Pair", value=value, inline=False)

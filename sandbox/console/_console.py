@@ -64,6 +64,7 @@ HANDLERS: dict[str, Word] = {
     "as": words.as_member,
     "whoami": words.whoami,
     "members": words.members,
+    "join": words.join,
     "in": words.in_channel,
     "channel": words.channel,
     "threads": words.threads,

@@ -30,6 +30,7 @@ CONSOLE_WORDS: list[tuple[str, str]] = [
     ("as <member>", "act as another demo member"),
     ("whoami", "who is acting, and where commands are typed"),
     ("members", "the demo members and their roles"),
+    ("join <name> [role]", "a new member joins the server (e.g. join grace Backend), as on Discord: the bot is told"),
     ("in <channel>", "type the next commands in another channel"),
     ("channel [name]", f"the last {CHANNEL_HISTORY} messages of a channel or thread"),
     ("threads", "the threads the bot opened"),
@@ -51,6 +52,7 @@ WORDS = [
     "as",
     "whoami",
     "members",
+    "join",
     "in",
     "channel",
     "threads",
@@ -99,6 +101,27 @@ async def members(console: SandboxConsole, rest: str) -> None:
             marks.append("← you")
         table.add_row(*_plain(member.name, ", ".join(console._world.role_names(member)) or "-", ", ".join(marks)))
     console.out.print(table)
+
+
+async def join(console: SandboxConsole, rest: str) -> None:
+    """A new member joins the demo server, given a role (Backend or Frontend) if named: the stand-in
+    tells the bot as Discord does (GUILD_MEMBER_ADD, then GUILD_MEMBER_UPDATE for the role)."""
+    parts = rest.split()
+    roles = [r.name for r in console._world.guild.roles if not r.managed and r.id != console._world.guild.id]
+    if not parts or len(parts) > 2:
+        raise ConsoleInputError(f"join whom? e.g. join grace Backend (a username, then one of {', '.join(roles)} "
+                                "or no role)")
+    name, role = parts[0].lstrip("@"), [r.lstrip("@") for r in parts[1:]]
+    if role and role[0].casefold() not in {r.casefold() for r in roles}:
+        raise ConsoleInputError(f"no role {role[0]!r} to give; roles: {', '.join(roles)}")
+    when = console.timeline.now() if console.timeline is not None else None
+    try:
+        member = await console.standin.add_member(name, *role, joined_at=when)
+    except ValueError as exc:
+        raise ConsoleInputError(str(exc.args[0])) from None
+    await settle(console)
+    given = f" with the {', '.join(console._world.role_names(member))} role" if member.roles else " (no role)"
+    console._note(f"{member.name} joined the server{given}; `as {member.name}` acts as them", "bold")
 
 
 async def in_channel(console: SandboxConsole, rest: str) -> None:

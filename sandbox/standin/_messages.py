@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from ._records import EPHEMERAL, LOADING, MessageRecord
@@ -106,6 +105,7 @@ def new_message(
         if isinstance(reference, dict)
         else None,
         nonce=None if body.get("nonce") is None else str(body["nonce"]),
+        created_at=state.now(),
     )
     rec.attachments = _attachments(state, channel_id, body, files)
     return state.add_message(rec)
@@ -132,5 +132,5 @@ def apply_edit(
     rec.flags &= ~LOADING
     if not was_loading:
         rec.edited = True
-        rec.edited_at = dt.datetime.now(dt.UTC)
+        rec.edited_at = state.now()
     return rec

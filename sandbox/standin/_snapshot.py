@@ -4,7 +4,8 @@ A snapshot holds what members and the bot made: every message (not the ephemeral
 Discord forgets too), its edits and deletions, the threads and their members, the DM channels, the
 attachments' bytes and the next snowflake. Restored into a fresh stand-in before the bot connects,
 the bot finds its posts, threads and DMs under the ids its database recorded. The demo server
-itself (members, roles, channels) is built the same every time and is not part of it.
+itself (members, roles, channels) is built the same every time and is not part of it; the members
+who joined it later (`StandIn.add_member`, the console's `join`) are, with their roles.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from ._records import MessageRecord, ThreadRecord
 from ._state import StandInState
+from .demo import DemoMember
 
 VERSION = 1
 _TIMES = ("created_at", "edited_at")
@@ -49,6 +51,9 @@ def snapshot(state: StandInState) -> dict[str, Any]:
         "interaction_metadata": {str(i): state._interaction_metadata[i] for i in sorted(interactions)
                                  if i in state._interaction_metadata},
         "attachments": {str(i): base64.b64encode(data).decode("ascii") for i, data in state.attachment_data.items()},
+        "joined": [{"guild_id": guild.id, "id": member.id, "name": member.name, "roles": list(member.roles),
+                    "joined_at": member.joined_at.isoformat()}
+                   for guild, member in state.joined if member in guild.members],
     }
 
 
@@ -72,3 +77,11 @@ def restore(state: StandInState, data: dict[str, Any]) -> None:
     state._interaction_metadata.update({int(i): m for i, m in (data.get("interaction_metadata") or {}).items()})
     state.attachment_data.update({int(i): base64.b64decode(b) for i, b in (data.get("attachments") or {}).items()})
     state._last_id = max(state._last_id, int(data.get("last_id") or 0))
+    for raw in data.get("joined") or []:  # back in their server before the bot connects: no events
+        guild = state.directory.guild(int(raw["guild_id"]))
+        if guild is None or any(m.id == int(raw["id"]) for m in guild.members):
+            continue
+        member = DemoMember(int(raw["id"]), str(raw["name"]), [int(r) for r in raw["roles"]],
+                            joined_at=dt.datetime.fromisoformat(raw["joined_at"]))
+        guild.members.append(member)
+        state.joined.append((guild, member))

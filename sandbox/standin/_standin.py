@@ -9,7 +9,7 @@ import asyncio
 import datetime as dt
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -136,6 +136,17 @@ class StandIn:
     def callback_deadline(self, value: float | None) -> None:
         self._callbacks.callback_deadline = value
 
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        """What a message's timestamp (`created_at`, `edited_at`) reads when it is made: real time by
+        default; a test moving the bot's clock sets `standin.clock = bot.clock.now`, so the channel's
+        history says when, in the cohort's time, each post was made. Snowflake ids stay real time."""
+        return self._state.now
+
+    @clock.setter
+    def clock(self, now: Callable[[], dt.datetime]) -> None:
+        self._state.now = now
+
     # -- servers, Discord's limits and latency ------------------------------------------------
     @property
     def guilds(self) -> list[DemoGuild]:
@@ -254,6 +265,28 @@ class StandIn:
         await self._gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(where.id), "user": found.user_payload()},
                                      intent=GUILD_MEMBERS_INTENT)
         return found
+
+    async def add_member(self, name: str, *roles: int | str | DemoRole, guild: DemoGuild | None = None,
+                         joined_at: dt.datetime | None = None) -> DemoMember:
+        """A new user joins the server, as on Discord: a member with no roles yet, announced to bots
+        with the Server Members intent by GUILD_MEMBER_ADD (the member object, its `user` and the
+        `guild_id`); then each of `roles` (names or ids) is given to them, as an admin or Onboarding
+        does, announced by GUILD_MEMBER_UPDATE. Events on the gateway keep their order, so a command
+        the new member runs afterwards finds them, with their roles, in the bot's cache.
+
+        Discord usernames are unique and lowercase (2-32 of a-z, 0-9, `_` and `.`): any other name is
+        refused (ValueError), as is @everyone or a managed role (the bot's own). The new user's id is
+        the next fixed snowflake for joiners (`JOINED_IDS_FROM`), so a rehearsal reproduces."""
+        where = guild or self.guild
+        given = self._state.joining_roles(where, roles)
+        member = self._state.join(where, name, joined_at=joined_at)
+        await self._gateway.dispatch("GUILD_MEMBER_ADD", {**member.to_payload(), "guild_id": str(where.id)},
+                                     intent=GUILD_MEMBERS_INTENT)
+        if given:
+            member.roles.extend(role.id for role in given)
+            await self._gateway.dispatch("GUILD_MEMBER_UPDATE", {**member.to_payload(), "guild_id": str(where.id)},
+                                         intent=GUILD_MEMBERS_INTENT)
+        return member
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""

@@ -30,6 +30,8 @@ from .demo import (
     DemoChannel,
     DemoGuild,
     DemoMember,
+    DemoRole,
+    demo_id,
 )
 
 INTENT_GUILDS = 1 << 0
@@ -43,6 +45,11 @@ DM_PERMISSIONS = (1 << 10) | SEND_MESSAGES | (1 << 14) | (1 << 15) | (1 << 16) |
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
+# Discord's usernames since 2023: unique, 2 to 32 characters, lowercase letters, digits, _ and .
+_USERNAME = re.compile(r"^[a-z0-9_.]{2,32}$")
+# The fixed snowflakes of members who join while the stand-in runs: demo_id(JOINED_IDS_FROM + n)
+# for the n-th (the demo's own members use ids below 50).
+JOINED_IDS_FROM = 200
 
 Emit = Callable[[str, dict[str, Any], int | None], Awaitable[None]]
 MessagePredicate = Callable[[MessageRecord], bool]
@@ -93,6 +100,11 @@ class StandInState:
         # Discord remembers a nonce sent with `enforce_nonce` for "a few minutes": within that window
         # the same author's same nonce returns the message it made instead of a second one.
         self.nonce_window = dt.timedelta(minutes=5)
+        # Members who joined while the stand-in ran (`StandIn.add_member`), oldest first, with the
+        # server they joined: a snapshot keeps them, since the demo server is built without them.
+        self.joined: list[tuple[DemoGuild, DemoMember]] = []
+        # What a new message's timestamp reads (`StandIn.clock`): Discord's now, or a simulated one.
+        self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     # -- ids and lookups --------------------------------------------------------------------
     def new_id(self) -> int:
@@ -107,6 +119,35 @@ class StandInState:
         if isinstance(value, DemoMember):
             value = value.id
         return where.member(value)
+
+    def joining_roles(self, guild: DemoGuild, roles: tuple[int | str | DemoRole, ...]) -> list[DemoRole]:
+        """The roles a joining member is to be given, refused as Discord refuses them (ValueError)."""
+        found = []
+        for value in roles:
+            try:
+                role = value if isinstance(value, DemoRole) else guild.role(value)
+            except KeyError as exc:
+                raise ValueError(exc.args[0]) from None
+            if role.id == guild.id or role.managed:
+                raise ValueError(f"the role {role.name} cannot be given to a member: "
+                                 f"{'everyone has it' if role.id == guild.id else 'it is managed by an integration'}")
+            found.append(role)
+        return found
+
+    def join(self, guild: DemoGuild, name: str, *, joined_at: dt.datetime | None = None) -> DemoMember:
+        """Add a new user to `guild` as a member without roles (no gateway event: see `add_member`)."""
+        if not _USERNAME.match(name):
+            raise ValueError(f"{name!r} is not a Discord username: 2 to 32 lowercase letters, digits, _ or .")
+        taken = {m.name.casefold() for g in self.directory.guilds for m in g.members}
+        taken.update(m.name.casefold() for _, m in self.joined)
+        if name.casefold() in taken:
+            raise ValueError(f"the username {name!r} is taken: usernames are unique on Discord")
+        first = demo_id(JOINED_IDS_FROM)
+        member = DemoMember(max((m.id + 1 for _, m in self.joined), default=first), name,
+                            joined_at=joined_at or dt.datetime.now(dt.UTC))
+        guild.members.append(member)
+        self.joined.append((guild, member))
+        return member
 
     def find_member(self, user_id: int, guild: DemoGuild | None = None) -> DemoMember | None:
         """This user as a member of `guild`; without one, of the first server that has them."""
@@ -393,7 +434,7 @@ class StandInState:
 
     def message_with_nonce(self, author_id: int, nonce: str) -> MessageRecord | None:
         """The message this author already made with this nonce within the nonce window, if any."""
-        cutoff = dt.datetime.now(dt.UTC) - self.nonce_window
+        cutoff = self.now() - self.nonce_window
         for rec in reversed(list(self.messages_by_id.values())):
             if rec.nonce == nonce and rec.author_id == author_id and rec.created_at >= cutoff:
                 return rec

@@ -329,6 +329,20 @@ async def test_wait_shows_posts_the_bot_made_on_its_own(sandbox: Sandbox) -> Non
     assert await sandbox.run("wait 0.1") == "nothing new from the bot in 0.1 s"
 
 
+async def test_a_new_member_joins_with_a_role_and_acts_at_once(sandbox: Sandbox) -> None:
+    out = await sandbox.run("join grace Backend")
+    assert out == "grace joined the server with the Backend role; `as grace` acts as them"
+    assert "grace" in await sandbox.run("members")
+    await sandbox.run("as grace")
+    out = await sandbox.run("/demo hello who:@ada")
+    assert "Greeting for @ada" in out and "@grace" in out  # the newcomer's command is answered
+    assert "joined the server (no role)" in await sandbox.run("join hugo")
+    assert "the username 'ada' is taken" in await sandbox.run("join ada Frontend")
+    assert "no role 'Designers' to give; roles: Mentor, Backend, Frontend" in await sandbox.run("join ivy Designers")
+    assert "join whom?" in await sandbox.run("join")
+    assert "join <name> [role]" in await sandbox.run("help")
+
+
 async def test_people_and_help(sandbox: Sandbox) -> None:
     out = await sandbox.run("members")
     assert "nexus" in out and "the bot" in out
