@@ -217,3 +217,24 @@ async def test_a_prompt_asking_what_the_kickoff_asked_within_the_hour_is_not_pos
     assert len(kickoffs(nexus)) == 1 and not any("Announce your project now" in t for t in texts), texts
     status = (await standin.invoke("mentor", "nexus status")).message.text
     assert "prompt announce-your-project" in status and "it would repeat the week one kickoff" in status, status
+
+
+async def test_a_project_announced_after_the_roundup_joins_the_first_round(nexus, settled):
+    """The timeline every text tells: announcements until the end of day 7, the roundup at day 8
+    09:00, the first round at 10:00; a project announced between the two is in the round."""
+    standin, bot = nexus.standin, nexus.bot
+    bot.clock.set(datetime(2026, 12, 13, 12, 0, tzinfo=UTC))  # day 7 of a cohort starting Monday 7 December
+    await set_up(standin, cohort_start="2026-12-07", timezone="UTC")
+    await announce(nexus, "ada", BACKEND)
+    await bot.services.scheduler.advance_to(datetime(2026, 12, 14, 9, 30, tzinfo=UTC))  # after the roundup
+    await settled(bot)
+    [roundup] = [m for m in standin.messages(CHANNEL) if "Week one roundup" in m.text]
+    assert "Job board API" in roundup.text and "Job board UI" not in roundup.text
+    await announce(nexus, "ben", FRONTEND)  # late: after the roundup, before the round
+    await bot.services.scheduler.advance_to(datetime(2026, 12, 14, 10, 30, tzinfo=UTC))
+    await settled(bot)
+    [round_post] = [m for m in standin.messages(CHANNEL) if "Pairing round:" in m.text]
+    ada, ben = member_id(nexus, "ada"), member_id(nexus, "ben")
+    assert f"<@{ada}>" in round_post.text and f"<@{ben}>" in round_post.text, round_post.text
+    status = await standin.invoke("ben", "pair status")
+    assert f"<@{ada}>" in status.message.text, status.message.text
