@@ -2,12 +2,14 @@
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.asyncio
 
 CHANNEL = "prodevprojectnexus"
+SHIPPED_TOPICS = len(list((Path(__file__).resolve().parents[2] / "data" / "knowledge").glob("*.md")))
 
 
 async def setup_as(nexus, member, **options):
@@ -37,7 +39,7 @@ async def test_admin_sets_up_then_sees_the_status(nexus):
     assert status.ephemeral
     assert f"<#{guild.channel(CHANNEL).id}>" in status.message.text
     # Each feature that exists adds its own line; nothing counts tables no feature writes yet.
-    assert "Topics: **63**" in status.message.text
+    assert f"Topics: **{SHIPPED_TOPICS}**" in status.message.text
     # (The cohort started in the past: week one's posts that won't be made are listed, each with the
     # command that previews it; that is not a feature's line.)
     lines = "\n".join(line for line in status.message.text.splitlines() if "`/prompts preview" not in line)
