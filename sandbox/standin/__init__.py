@@ -5,6 +5,8 @@ Its public API is `StandIn` (sandbox/standin/_standin.py). Point a client at it 
 """
 
 from ._records import (
+    DispatchRecord,
+    IdentifyRecord,
     InteractionRecord,
     MessageRecord,
     ModalField,
@@ -12,6 +14,7 @@ from ._records import (
     RequestRecord,
     ThreadRecord,
 )
+from ._shards import ShardingRules
 from ._standin import StandIn
 from .demo import DemoChannel, DemoGuild, DemoMember, DemoOverwrite, DemoRole, build_demo_guild
 from .generated import GeneratedGuild, build_generated_guilds
@@ -22,12 +25,15 @@ __all__ = [
     "DemoMember",
     "DemoOverwrite",
     "DemoRole",
+    "DispatchRecord",
     "GeneratedGuild",
+    "IdentifyRecord",
     "InteractionRecord",
     "MessageRecord",
     "ModalField",
     "ModalRecord",
     "RequestRecord",
+    "ShardingRules",
     "StandIn",
     "ThreadRecord",
     "build_demo_guild",

@@ -19,9 +19,18 @@ from ._channel_changes import delete_channel, set_overwrite
 from ._gateway import GUILD_MEMBERS_INTENT, Gateway
 from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
-from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
-from ._rest import API_PREFIX, Rest, Storm
+from ._records import (
+    DispatchRecord,
+    IdentifyRecord,
+    InteractionRecord,
+    MessageRecord,
+    ModalRecord,
+    RequestRecord,
+    ThreadRecord,
+)
+from ._rest import API_PREFIX, Ctx, Rest, Storm
 from ._routes import Routes
+from ._shards import ShardingRules, guild_of_dispatch
 from ._snapshot import restore, snapshot
 from ._state import INTENT_GUILDS, MessagePredicate, Pings, StandInState
 from ._threads import ThreadRoutes
@@ -36,11 +45,18 @@ class StandIn:
     """A Discord stand-in on 127.0.0.1 with a demo server.
 
     `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
-    see generated.py); `standin.guilds` lists them all, the demo server first.
+    see generated.py); `standin.guilds` lists them all, the demo server first. `sharding` sets how it
+    shards (`standin.sharding`: the recommended shard count, max_concurrency, the IDENTIFY window,
+    servers per shard; see _shards.py); by default one connection holds every server, as before.
     """
 
     def __init__(
-        self, guild: DemoGuild | None = None, token: str = "sandbox-token", *, extra_guilds: int = 0
+        self,
+        guild: DemoGuild | None = None,
+        token: str = "sandbox-token",
+        *,
+        extra_guilds: int = 0,
+        sharding: ShardingRules | None = None,
     ) -> None:
         self.guild = guild if guild is not None else build_demo_guild()
         self.extra_guilds: list[GeneratedGuild] = build_generated_guilds(extra_guilds, self.guild.bot_member.id)
@@ -61,13 +77,17 @@ class StandIn:
         add("GET", hook, self._callbacks.get_message, **interaction)
         add("PATCH", hook, self._callbacks.edit_message, **interaction)
         add("DELETE", hook, self._callbacks.delete_message, **interaction)
+        self.sharding = sharding if sharding is not None else ShardingRules()
         self._gateway = Gateway(
             token=token,
-            ready_payload=lambda session: ready_payload(self._state, session.id, self.gateway_url),
-            guild_payloads=lambda: guild_create_payloads(self._state),
-            members_chunk=lambda data: members_chunk(self._state, data),
+            ready_payload=lambda session: ready_payload(self._state, session.id, self.gateway_url, session.shard),
+            guild_payloads=lambda session: guild_create_payloads(self._state, session.shard),
+            guild_ids=lambda: [g.id for g in self._state.directory.guilds],
+            members_chunk=lambda session, data: members_chunk(self._state, data, session.shard),
             url=lambda: self.gateway_url,
+            rules=self.sharding,
         )
+        add("GET", "/gateway/bot", self._gateway_bot)
         self._state.emit = self._gateway.dispatch
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -309,9 +329,32 @@ class StandIn:
         members intent is closed with 4014 (Disallowed intent(s)), as Discord does."""
         self._gateway.members_intent_allowed = allowed
 
-    async def drop_gateway(self, code: int | None = None) -> None:
-        """Drop the bot's socket: abruptly, or with a close code (4000: it resumes)."""
-        await self._gateway.drop(code)
+    async def drop_gateway(self, code: int | None = None, *, shard_id: int | None = None) -> None:
+        """Drop the bot's sockets (only shard `shard_id`'s if given): abruptly, or with a close code
+        (4000: it resumes)."""
+        await self._gateway.drop(code, shard_id=shard_id)
+
+    async def _gateway_bot(self, ctx: Ctx) -> dict[str, Any]:
+        return {
+            "url": self.gateway_url,
+            "shards": self.sharding.recommended_shards,
+            "session_start_limit": self._gateway.starts.limit_payload(),
+        }
+
+    @property
+    def identifies(self) -> list[IdentifyRecord]:
+        """Every IDENTIFY, oldest first, with its shard, bucket and answer (READY, op 9 or a close)."""
+        return list(self._gateway.identifies)
+
+    @property
+    def dispatches(self) -> list[DispatchRecord]:
+        """Every dispatch sent on a session, oldest first, with the session and shard that got it."""
+        return list(self._gateway.dispatches)
+
+    def shards_reached(self, event: str, object_id: int) -> list[int | None]:
+        """The shard ids whose sessions got this dispatch about this object (an interaction's, a
+        message's, a server's id), in order; None stands for an unsharded session."""
+        return [d.shard_id for d in self._gateway.dispatches if d.event == event and d.object_id == object_id]
 
     # -- acting as a member -----------------------------------------------------------------
     async def _send(
@@ -323,6 +366,10 @@ class StandIn:
     ) -> InteractionRecord:
         if not self._gateway.live_sessions:
             raise RuntimeError(f"{what}: no bot is connected to the stand-in")
+        guild_id = guild_of_dispatch("INTERACTION_CREATE", payload)
+        if not self._gateway.holders(guild_id):
+            where = f"server {guild_id}" if guild_id is not None else "DMs (shard 0)"
+            raise RuntimeError(f"{what}: no connected shard holds {where}")
         await self._gateway.dispatch("INTERACTION_CREATE", payload)
         try:
             await asyncio.wait_for(rec._answered.wait(), timeout)
