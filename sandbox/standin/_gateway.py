@@ -325,6 +325,13 @@ class Gateway:
     def gateway_url(self) -> str:
         return self._url()
 
+    def gateway_bot_payload(self) -> dict[str, Any]:
+        return {
+            "url": self._url(),
+            "shards": self.rules.recommended_shards,
+            "session_start_limit": self.starts.limit_payload(),
+        }
+
 
 def _chunk_guild(chunk: dict[str, Any]) -> int | None:
     raw = str(chunk.get("guild_id") or "")

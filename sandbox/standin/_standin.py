@@ -17,18 +17,11 @@ from aiohttp import web
 from ._callbacks import Callbacks
 from ._channel_changes import delete_channel, set_overwrite
 from ._gateway import GUILD_MEMBERS_INTENT, Gateway
+from ._gateway_controls import GatewayControls
 from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
-from ._records import (
-    DispatchRecord,
-    IdentifyRecord,
-    InteractionRecord,
-    MessageRecord,
-    ModalRecord,
-    RequestRecord,
-    ThreadRecord,
-)
-from ._rest import API_PREFIX, Ctx, Rest, Storm
+from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
+from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
 from ._shards import ShardingRules, guild_of_dispatch
 from ._snapshot import restore, snapshot
@@ -41,13 +34,15 @@ ChannelRef = int | str | DemoChannel
 MemberRef = int | str | DemoMember
 
 
-class StandIn:
+class StandIn(GatewayControls):
     """A Discord stand-in on 127.0.0.1 with a demo server.
 
     `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
     see generated.py); `standin.guilds` lists them all, the demo server first. `sharding` sets how it
     shards (`standin.sharding`: the recommended shard count, max_concurrency, the IDENTIFY window,
     servers per shard; see _shards.py); by default one connection holds every server, as before.
+    What touches the gateway itself (readiness, refusals, drops, records of which shard got what)
+    lives in `GatewayControls` (_gateway_controls.py).
     """
 
     def __init__(
@@ -176,6 +171,7 @@ class StandIn:
     @property
     def global_limit(self) -> int | None:
         """Discord's global rate limit in requests per second (Discord: 50); None (default) is off.
+        It is the bot's: every process and connection using its token shares it.
 
         Past it, requests get a global 429 (interaction callbacks and follow-ups are exempt).
         Setting it starts a fresh window.
@@ -250,13 +246,7 @@ class StandIn:
         target_id = target if isinstance(target, int) else target.id
         await set_overwrite(self._state, self._state.channel_id(channel, guild), target_id, allow=allow, deny=deny)
 
-    # -- gateway ----------------------------------------------------------------------------
-    async def wait_until_ready(self, timeout: float = 10) -> None:
-        try:
-            await asyncio.wait_for(self._gateway.ready.wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"no bot identified with the stand-in within {timeout}s") from None
-
+    # -- commands and members (readiness, refusals and shards: _gateway_controls.py) -----------
     async def wait_for_commands(self, timeout: float = 10) -> list[dict[str, Any]]:
         try:
             await asyncio.wait_for(self._state.commands.synced.wait(), timeout)
@@ -267,14 +257,6 @@ class StandIn:
     @property
     def commands(self) -> list[dict[str, Any]]:
         return self._state.commands.all
-
-    @property
-    def sessions_started(self) -> int:
-        return self._gateway.sessions_started
-
-    @property
-    def resumes(self) -> int:
-        return self._gateway.resumes
 
     async def remove_member(self, member: MemberRef, *, guild: DemoGuild | None = None) -> DemoMember:
         """The member leaves the server (or is kicked): gone from it, and bots with the Server
@@ -307,54 +289,6 @@ class StandIn:
             await self._gateway.dispatch("GUILD_MEMBER_UPDATE", {**member.to_payload(), "guild_id": str(where.id)},
                                          intent=GUILD_MEMBERS_INTENT)
         return member
-
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""
-        await self._gateway.dispatch(event, data)
-
-    async def dispatch_text(self, event: str, data_json: str) -> None:
-        """Send a dispatch whose `d` is this JSON text exactly as given, e.g. one holding a lone UTF-16
-        surrogate (`"\\ud800"`) that strict decoders (orjson, discord.py's) refuse. Discord should
-        never send one; this is how a test makes sure one cannot end the bot."""
-        await self._gateway.dispatch(event, {}, encoded=data_json)
-
-    def refuse_identify(self, code: int | None) -> None:
-        """Close every IDENTIFY with `code` as Discord does: 4004 for a token it no longer accepts
-        (REST may still have taken it), 4014 for a privileged intent not enabled in the Developer
-        Portal, 4010–4013 for bad sharding, version or intents. None accepts IDENTIFY again."""
-        self._gateway.refuse_identify(code)
-
-    def allow_members_intent(self, allowed: bool) -> None:
-        """The Developer Portal's Server Members Intent switch: off, an IDENTIFY asking for the
-        members intent is closed with 4014 (Disallowed intent(s)), as Discord does."""
-        self._gateway.members_intent_allowed = allowed
-
-    async def drop_gateway(self, code: int | None = None, *, shard_id: int | None = None) -> None:
-        """Drop the bot's sockets (only shard `shard_id`'s if given): abruptly, or with a close code
-        (4000: it resumes)."""
-        await self._gateway.drop(code, shard_id=shard_id)
-
-    async def _gateway_bot(self, ctx: Ctx) -> dict[str, Any]:
-        return {
-            "url": self.gateway_url,
-            "shards": self.sharding.recommended_shards,
-            "session_start_limit": self._gateway.starts.limit_payload(),
-        }
-
-    @property
-    def identifies(self) -> list[IdentifyRecord]:
-        """Every IDENTIFY, oldest first, with its shard, bucket and answer (READY, op 9 or a close)."""
-        return list(self._gateway.identifies)
-
-    @property
-    def dispatches(self) -> list[DispatchRecord]:
-        """Every dispatch sent on a session, oldest first, with the session and shard that got it."""
-        return list(self._gateway.dispatches)
-
-    def shards_reached(self, event: str, object_id: int) -> list[int | None]:
-        """The shard ids whose sessions got this dispatch about this object (an interaction's, a
-        message's, a server's id), in order; None stands for an unsharded session."""
-        return [d.shard_id for d in self._gateway.dispatches if d.event == event and d.object_id == object_id]
 
     # -- acting as a member -----------------------------------------------------------------
     async def _send(
