@@ -2,6 +2,9 @@
 
 Its public API is `StandIn` (sandbox/standin/_standin.py). Point a client at it with
 `bot.endpoints.use_discord_endpoints(standin.api_base_url, standin.gateway_url)` before `login()`.
+It shards as Discord does (`StandIn(sharding=ShardingRules(...))`, see _shards.py): several bot
+processes may connect at once, each holding some shards, and `standin.dispatches` tells which shard
+got each event.
 """
 
 from ._records import (
