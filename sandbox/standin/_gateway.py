@@ -8,11 +8,17 @@ away are kept and replayed when it resumes. A clean client close (1000) ends the
 `refuse_identify` makes IDENTIFY fail the way Discord fails it (4004 bad token, 4014 intents);
 `allow_members_intent(False)` is an application whose Server Members Intent is switched off in the
 Developer Portal: an IDENTIFY asking for it is closed with 4014, one that does not is accepted.
+
+Sharding (which connection holds which servers, 4010/4011, op 9 for an IDENTIFY too soon in its
+max_concurrency bucket) follows Discord's rules, set out in `_shards.py`. Every IDENTIFY is kept in
+`identifies` and every dispatch sent on a session in `dispatches`, so a test can tell which shard
+got what. Several bots (processes) may be connected at once, each with its own sockets.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import time
@@ -22,6 +28,17 @@ from typing import Any
 
 import orjson
 from aiohttp import WSMsgType, web
+
+from ._records import DispatchRecord, IdentifyRecord
+from ._shards import (
+    INVALID_SHARD,
+    SHARDING_REQUIRED,
+    SessionStarts,
+    ShardingRules,
+    guild_of_dispatch,
+    holds,
+    parse_shard,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +73,11 @@ class Session:
     transport: asyncio.Transport | None = None
     ended: bool = False
     detached_at: float | None = None  # monotonic time its socket went away
+    shard: tuple[int, int] | None = None  # (shard_id, shard_count) it identified with; None: every server
+
+    def holds(self, guild_id: int | None) -> bool:
+        """Whether a dispatch about this server (None: a DM's) goes to this session."""
+        return holds(self.shard, guild_id)
 
     def frame(self, event: str, data: Any, *, encoded: str | None = None) -> str:
         self.seq += 1
@@ -73,15 +95,22 @@ class Gateway:
         *,
         token: str,
         ready_payload: Callable[[Session], dict[str, Any]],
-        guild_payloads: Callable[[], list[dict[str, Any]]],
-        members_chunk: Callable[[dict[str, Any]], list[dict[str, Any]]],
+        guild_payloads: Callable[[Session], list[dict[str, Any]]],
+        guild_ids: Callable[[], list[int]],
+        members_chunk: Callable[[Session, dict[str, Any]], list[dict[str, Any]]],
         url: Callable[[], str],
+        rules: ShardingRules,
     ) -> None:
         self.token = token
         self._ready_payload = ready_payload
         self._guild_payloads = guild_payloads
+        self._guild_ids = guild_ids
         self._members_chunk = members_chunk
         self._url = url
+        self.rules = rules
+        self.starts = SessionStarts(rules)  # per bot: every process using the token shares them
+        self.identifies: list[IdentifyRecord] = []
+        self.dispatches: list[DispatchRecord] = []
         self.sessions: dict[str, Session] = {}
         self.sockets: set[web.WebSocketResponse] = set()
         self.sessions_started = 0
@@ -105,19 +134,34 @@ class Gateway:
                 s.ended = True
         return [s for s in self.sessions.values() if not s.ended]
 
+    def holders(self, guild_id: int | None) -> list[Session]:
+        """The live sessions a dispatch about this server (None: a DM's) goes to."""
+        return [s for s in self.live_sessions if s.holds(guild_id)]
+
+    def _frame(self, session: Session, event: str, data: Any, guild_id: int | None,
+               encoded: str | None = None) -> str:
+        raw = session.frame(event, data, encoded=encoded)
+        raw_id = data.get("id") if isinstance(data, dict) else None
+        object_id = int(raw_id) if isinstance(raw_id, str | int) and str(raw_id).isdigit() else None
+        self.dispatches.append(DispatchRecord(event, session.id, session.shard, guild_id, object_id, session.seq,
+                                              time.monotonic()))
+        return raw
+
     def _detach(self, session: Session) -> None:
         session.ws = session.transport = None
         session.detached_at = time.monotonic()
 
     async def dispatch(self, event: str, data: dict[str, Any], intent: int | None = None,
                        *, encoded: str | None = None) -> None:
-        """Send a dispatch to every live session (kept for replay if its socket is away). `encoded`:
+        """Send a dispatch to every live session holding its server (kept for replay if its socket is
+        away): a server's to its shard, a DM's to shard 0, anything to an unsharded session. `encoded`:
         the data's JSON text as it is, even one a strict decoder refuses (a lone surrogate)."""
-        for session in self.live_sessions:
+        guild_id = guild_of_dispatch(event, data if encoded is None else _lenient_loads(encoded))
+        for session in self.holders(guild_id):
             if intent is not None and not session.intents & intent:
                 continue
             encoded = encoded if encoded is not None else _dumps(data)
-            raw = session.frame(event, data, encoded=encoded)
+            raw = self._frame(session, event, data, guild_id, encoded=encoded)
             ws = session.ws
             if ws is not None and not ws.closed:
                 try:
@@ -125,11 +169,12 @@ class Gateway:
                 except (ConnectionError, RuntimeError):
                     log.debug("gateway send failed; the client will resume and get it replayed")
 
-    async def drop(self, code: int | None = None) -> None:
-        """Drop every connected socket: abruptly (no close frame) or with a close code."""
+    async def drop(self, code: int | None = None, *, shard_id: int | None = None) -> None:
+        """Drop every connected socket (or those of shard `shard_id`): abruptly (no close frame) or
+        with a close code."""
         for session in self.live_sessions:
             ws, transport = session.ws, session.transport
-            if ws is None:
+            if ws is None or (shard_id is not None and (session.shard or (0, 1))[0] != shard_id):
                 continue
             self._detach(session)
             if code is None:
@@ -177,7 +222,7 @@ class Gateway:
                         await ws.close(code=4005, message=b"Already authenticated")
                         break
                     session = await self._identify(ws, request, data or {})
-                    if session is None:
+                    if session is None and ws.closed:
                         break
                 elif op == RESUME:
                     if session is not None:
@@ -188,8 +233,9 @@ class Gateway:
                     if session is None:
                         await ws.close(code=4003, message=b"Not authenticated")
                         break
-                    for chunk in self._members_chunk(data or {}):
-                        await ws.send_str(session.frame("GUILD_MEMBERS_CHUNK", chunk))
+                    # Answered on the connection that asked, about its own servers only.
+                    for chunk in self._members_chunk(session, data or {}):
+                        await ws.send_str(self._frame(session, "GUILD_MEMBERS_CHUNK", chunk, _chunk_guild(chunk)))
                 elif op in (PRESENCE, VOICE):
                     continue
                 else:
@@ -208,22 +254,48 @@ class Gateway:
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]) -> Session | None:
-        token = str(data.get("token") or "")
-        code = 4004 if token.removeprefix("Bot ") != self.token else self.identify_refusal
-        if code is None and not self.members_intent_allowed and int(data.get("intents") or 0) & GUILD_MEMBERS_INTENT:
-            code = 4014
+        """A session, or None: refused with a close code (the socket is closed), or too soon for its
+        bucket (op 9, the socket stays open for another IDENTIFY)."""
+        now = time.monotonic()
+        raw_shard = data.get("shard")
+        shard = parse_shard(raw_shard)
+        sent_shard = shard if shard is not None else _int_pair(raw_shard)
+        bucket = self.rules.bucket(shard)
+        code = self._refusal(data, raw_shard, shard)
         if code is not None:
+            self.identifies.append(IdentifyRecord(now, sent_shard, bucket, "closed", code))
             await ws.close(code=code, message=IDENTIFY_REFUSALS[code].encode())
             return None
-        session = Session(id=secrets.token_hex(16), intents=int(data.get("intents") or 0))
+        if self.starts.too_soon(bucket):
+            self.identifies.append(IdentifyRecord(now, sent_shard, bucket, "invalid session"))
+            await ws.send_str(_dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
+            return None
+        self.starts.started(bucket)
+        session = Session(id=secrets.token_hex(16), intents=int(data.get("intents") or 0), shard=shard)
+        self.identifies.append(IdentifyRecord(now, sent_shard, bucket, "ready", session_id=session.id))
         session.ws, session.transport = ws, request.transport
         self.sessions[session.id] = session
         self.sessions_started += 1
-        await ws.send_str(session.frame("READY", self._ready_payload(session)))
-        for payload in self._guild_payloads():
-            await ws.send_str(session.frame("GUILD_CREATE", payload))
+        await ws.send_str(self._frame(session, "READY", self._ready_payload(session), None))
+        for payload in self._guild_payloads(session):
+            await ws.send_str(self._frame(session, "GUILD_CREATE", payload, int(payload["id"])))
         self.ready.set()
         return session
+
+    def _refusal(self, data: dict[str, Any], raw_shard: Any, shard: tuple[int, int] | None) -> int | None:
+        """The close code Discord would answer this IDENTIFY with, or None to let it in."""
+        token = str(data.get("token") or "")
+        if token.removeprefix("Bot ") != self.token:
+            return 4004
+        if self.identify_refusal is not None:
+            return self.identify_refusal
+        if raw_shard is not None and shard is None:
+            return INVALID_SHARD
+        if sum(1 for guild_id in self._guild_ids() if holds(shard, guild_id)) > self.rules.guilds_per_shard:
+            return SHARDING_REQUIRED
+        if not self.members_intent_allowed and int(data.get("intents") or 0) & GUILD_MEMBERS_INTENT:
+            return 4014
+        return None
 
     async def _resume(self, ws: web.WebSocketResponse, request: web.Request, data: dict[str, Any]) -> Session | None:
         session = self.sessions.get(str(data.get("session_id")))
@@ -244,7 +316,7 @@ class Gateway:
                 await ws.send_str(raw)
                 sent = s
         session.ws, session.transport, session.detached_at = ws, request.transport, None
-        await ws.send_str(session.frame("RESUMED", {}))
+        await ws.send_str(self._frame(session, "RESUMED", {}, None))
         self.resumes += 1
         self.resumed.set()
         self.ready.set()
@@ -252,3 +324,31 @@ class Gateway:
 
     def gateway_url(self) -> str:
         return self._url()
+
+    def gateway_bot_payload(self) -> dict[str, Any]:
+        return {
+            "url": self._url(),
+            "shards": self.rules.recommended_shards,
+            "session_start_limit": self.starts.limit_payload(),
+        }
+
+
+def _chunk_guild(chunk: dict[str, Any]) -> int | None:
+    raw = str(chunk.get("guild_id") or "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _int_pair(raw: Any) -> tuple[int, int] | None:
+    """A refused `shard` as sent, for the records, when it is at least two integers."""
+    if isinstance(raw, list) and len(raw) == 2 and all(type(x) is int for x in raw):
+        return raw[0], raw[1]
+    return None
+
+
+def _lenient_loads(encoded: str) -> dict[str, Any]:
+    """The data of a dispatch given as text, to route it: json takes what orjson refuses."""
+    try:
+        data = json.loads(encoded)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

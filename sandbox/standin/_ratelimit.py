@@ -4,6 +4,10 @@ Discord allows a bot 50 requests per second across all routes (interaction callb
 follow-ups are exempt) and answers the rest with a global 429 whose `retry_after` says when a
 request would be let through again. Only requests it let through count: a 429 costs no slot, so
 a client that waits as told gets in. Off (`per_second = None`) unless a test turns it on.
+
+The limit belongs to the bot, not to a connection: the stand-in keeps one for its bot token, and
+every request carrying that token counts against it, whichever process or socket sent it (a bot
+running as several sharded processes shares its 50 a second, as on Discord).
 """
 
 from __future__ import annotations

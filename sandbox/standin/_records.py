@@ -199,3 +199,33 @@ class RequestRecord:
     status: int
     at: float
     route: str = ""  # beyond the contract: the matched route template, e.g. /channels/{channel_id}/messages
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyRecord:
+    """One IDENTIFY and how the gateway answered it: `outcome` is "ready" (a session started),
+    "invalid session" (op 9: too soon for its max_concurrency bucket) or "closed" (`close_code`)."""
+
+    at: float  # time.monotonic() when it arrived
+    shard: tuple[int, int] | None  # (shard_id, shard_count) as sent; None for an unsharded one
+    bucket: int  # shard_id % max_concurrency
+    outcome: str
+    close_code: int | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRecord:
+    """One dispatch sent on one session: which session and shard got which event about what."""
+
+    event: str
+    session_id: str
+    shard: tuple[int, int] | None  # the session's (shard_id, shard_count); None when unsharded
+    guild_id: int | None  # the server it is about (None: a DM's, which goes to shard 0)
+    object_id: int | None  # the dispatched object's `id`: the interaction's, the message's, the server's
+    seq: int
+    at: float  # time.monotonic() when it was sent
+
+    @property
+    def shard_id(self) -> int | None:
+        return self.shard[0] if self.shard is not None else None

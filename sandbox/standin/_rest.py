@@ -198,7 +198,7 @@ class Rest:
         self.routes: list[_Route] = []
         self.faults: list[Fault] = []
         self.requests: list[RequestRecord] = []
-        self.global_limit = GlobalRateLimit()
+        self.global_limit = GlobalRateLimit()  # the bot's: one for its token, across every process
         self.latency = 0.0  # seconds added to every request
         self.storm: Storm | None = None
         self.storm_rejected = 0  # requests storms answered with a 429

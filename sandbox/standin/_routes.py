@@ -72,7 +72,6 @@ class Routes(RouteBase):
     def register(self, rest: Rest) -> None:
         add = rest.add
         add("GET", "/gateway", self.get_gateway, auth=False)
-        add("GET", "/gateway/bot", self.get_gateway_bot)
         add("GET", "/users/@me", self.get_me)
         add("GET", "/users/{user_id}", self.get_user)
         add("POST", "/users/@me/channels", self.open_dm)
@@ -103,13 +102,6 @@ class Routes(RouteBase):
     # -- users, application, commands -------------------------------------------------------
     async def get_gateway(self, ctx: Ctx) -> Any:
         return {"url": self.gateway_url()}
-
-    async def get_gateway_bot(self, ctx: Ctx) -> Any:
-        return {
-            "url": self.gateway_url(),
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
-        }
 
     async def get_me(self, ctx: Ctx) -> Any:
         return self.state.bot_user_payload()

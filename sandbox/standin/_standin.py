@@ -17,11 +17,13 @@ from aiohttp import web
 from ._callbacks import Callbacks
 from ._channel_changes import delete_channel, set_overwrite
 from ._gateway import GUILD_MEMBERS_INTENT, Gateway
+from ._gateway_controls import GatewayControls
 from ._identify import guild_create_payloads, members_chunk, ready_payload
 from ._interactions import Interactions
 from ._records import InteractionRecord, MessageRecord, ModalRecord, RequestRecord, ThreadRecord
 from ._rest import API_PREFIX, Rest, Storm
 from ._routes import Routes
+from ._shards import ShardingRules, guild_of_dispatch
 from ._snapshot import restore, snapshot
 from ._state import INTENT_GUILDS, MessagePredicate, Pings, StandInState
 from ._threads import ThreadRoutes
@@ -32,15 +34,24 @@ ChannelRef = int | str | DemoChannel
 MemberRef = int | str | DemoMember
 
 
-class StandIn:
+class StandIn(GatewayControls):
     """A Discord stand-in on 127.0.0.1 with a demo server.
 
     `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
-    see generated.py); `standin.guilds` lists them all, the demo server first.
+    see generated.py); `standin.guilds` lists them all, the demo server first. `sharding` sets how it
+    shards (`standin.sharding`: the recommended shard count, max_concurrency, the IDENTIFY window,
+    servers per shard; see _shards.py); by default one connection holds every server, as before.
+    What touches the gateway itself (readiness, refusals, drops, records of which shard got what)
+    lives in `GatewayControls` (_gateway_controls.py).
     """
 
     def __init__(
-        self, guild: DemoGuild | None = None, token: str = "sandbox-token", *, extra_guilds: int = 0
+        self,
+        guild: DemoGuild | None = None,
+        token: str = "sandbox-token",
+        *,
+        extra_guilds: int = 0,
+        sharding: ShardingRules | None = None,
     ) -> None:
         self.guild = guild if guild is not None else build_demo_guild()
         self.extra_guilds: list[GeneratedGuild] = build_generated_guilds(extra_guilds, self.guild.bot_member.id)
@@ -61,13 +72,17 @@ class StandIn:
         add("GET", hook, self._callbacks.get_message, **interaction)
         add("PATCH", hook, self._callbacks.edit_message, **interaction)
         add("DELETE", hook, self._callbacks.delete_message, **interaction)
+        self.sharding = sharding if sharding is not None else ShardingRules()
         self._gateway = Gateway(
             token=token,
-            ready_payload=lambda session: ready_payload(self._state, session.id, self.gateway_url),
-            guild_payloads=lambda: guild_create_payloads(self._state),
-            members_chunk=lambda data: members_chunk(self._state, data),
+            ready_payload=lambda session: ready_payload(self._state, session.id, self.gateway_url, session.shard),
+            guild_payloads=lambda session: guild_create_payloads(self._state, session.shard),
+            guild_ids=lambda: [g.id for g in self._state.directory.guilds],
+            members_chunk=lambda session, data: members_chunk(self._state, data, session.shard),
             url=lambda: self.gateway_url,
+            rules=self.sharding,
         )
+        add("GET", "/gateway/bot", self._gateway_bot)
         self._state.emit = self._gateway.dispatch
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -156,6 +171,7 @@ class StandIn:
     @property
     def global_limit(self) -> int | None:
         """Discord's global rate limit in requests per second (Discord: 50); None (default) is off.
+        It is the bot's: every process and connection using its token shares it.
 
         Past it, requests get a global 429 (interaction callbacks and follow-ups are exempt).
         Setting it starts a fresh window.
@@ -230,13 +246,7 @@ class StandIn:
         target_id = target if isinstance(target, int) else target.id
         await set_overwrite(self._state, self._state.channel_id(channel, guild), target_id, allow=allow, deny=deny)
 
-    # -- gateway ----------------------------------------------------------------------------
-    async def wait_until_ready(self, timeout: float = 10) -> None:
-        try:
-            await asyncio.wait_for(self._gateway.ready.wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"no bot identified with the stand-in within {timeout}s") from None
-
+    # -- commands and members (readiness, refusals and shards: _gateway_controls.py) -----------
     async def wait_for_commands(self, timeout: float = 10) -> list[dict[str, Any]]:
         try:
             await asyncio.wait_for(self._state.commands.synced.wait(), timeout)
@@ -247,14 +257,6 @@ class StandIn:
     @property
     def commands(self) -> list[dict[str, Any]]:
         return self._state.commands.all
-
-    @property
-    def sessions_started(self) -> int:
-        return self._gateway.sessions_started
-
-    @property
-    def resumes(self) -> int:
-        return self._gateway.resumes
 
     async def remove_member(self, member: MemberRef, *, guild: DemoGuild | None = None) -> DemoMember:
         """The member leaves the server (or is kicked): gone from it, and bots with the Server
@@ -288,31 +290,6 @@ class StandIn:
                                          intent=GUILD_MEMBERS_INTENT)
         return member
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send any gateway dispatch to the connected bot (kept for replay on RESUME)."""
-        await self._gateway.dispatch(event, data)
-
-    async def dispatch_text(self, event: str, data_json: str) -> None:
-        """Send a dispatch whose `d` is this JSON text exactly as given, e.g. one holding a lone UTF-16
-        surrogate (`"\\ud800"`) that strict decoders (orjson, discord.py's) refuse. Discord should
-        never send one; this is how a test makes sure one cannot end the bot."""
-        await self._gateway.dispatch(event, {}, encoded=data_json)
-
-    def refuse_identify(self, code: int | None) -> None:
-        """Close every IDENTIFY with `code` as Discord does: 4004 for a token it no longer accepts
-        (REST may still have taken it), 4014 for a privileged intent not enabled in the Developer
-        Portal, 4010–4013 for bad sharding, version or intents. None accepts IDENTIFY again."""
-        self._gateway.refuse_identify(code)
-
-    def allow_members_intent(self, allowed: bool) -> None:
-        """The Developer Portal's Server Members Intent switch: off, an IDENTIFY asking for the
-        members intent is closed with 4014 (Disallowed intent(s)), as Discord does."""
-        self._gateway.members_intent_allowed = allowed
-
-    async def drop_gateway(self, code: int | None = None) -> None:
-        """Drop the bot's socket: abruptly, or with a close code (4000: it resumes)."""
-        await self._gateway.drop(code)
-
     # -- acting as a member -----------------------------------------------------------------
     async def _send(
         self,
@@ -323,6 +300,10 @@ class StandIn:
     ) -> InteractionRecord:
         if not self._gateway.live_sessions:
             raise RuntimeError(f"{what}: no bot is connected to the stand-in")
+        guild_id = guild_of_dispatch("INTERACTION_CREATE", payload)
+        if not self._gateway.holders(guild_id):
+            where = f"server {guild_id}" if guild_id is not None else "DMs (shard 0)"
+            raise RuntimeError(f"{what}: no connected shard holds {where}")
         await self._gateway.dispatch("INTERACTION_CREATE", payload)
         try:
             await asyncio.wait_for(rec._answered.wait(), timeout)

@@ -7,7 +7,10 @@ Manage Server through the Mentor role (not the owner, so a check of the admin's 
 really exercised), the owner, and two learners. The bot is the same user in every server.
 
 Ids are fixed snowflakes from an instant other than the demo's, so runs reproduce; usernames
-carry the server's number because Discord usernames are unique across Discord.
+carry the server's number because Discord usernames are unique across Discord. Each server's ids
+are one millisecond after the previous server's: a server's shard is `(guild_id >> 22) %
+shard_count`, the millisecond of its id, so servers made one after another spread over the shards
+as real ones do (ids one increment apart would all land on the same shard).
 """
 
 from __future__ import annotations
@@ -30,11 +33,14 @@ from .demo import (
 POST_CHANNEL = "prodevprojectnexus"
 _BASE_ID = time_snowflake(dt.datetime(2025, 2, 3, 9, 0, tzinfo=dt.UTC))
 _IDS_PER_GUILD = 32  # room for every id one generated server needs
+_ONE_MILLISECOND = 1 << 22  # a snowflake's timestamp starts at bit 22
 
 
 def generated_id(number: int, n: int) -> int:
     """The n-th fixed snowflake of generated server `number` (1-based)."""
-    return _BASE_ID + number * _IDS_PER_GUILD + n
+    if not 0 <= n < _IDS_PER_GUILD:
+        raise ValueError(f"a generated server has {_IDS_PER_GUILD} ids, not an id number {n}")
+    return _BASE_ID + number * _ONE_MILLISECOND + n
 
 
 @dataclass
