@@ -11,6 +11,10 @@ import unicodedata
 
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 16
+# Dots and colons between names (`a.b.c`, `pkg::Name`, `module:attr`): a qualified name. From this
+# many parts on, only the last is the name asked about (`qualified_name`).
+_QUALIFIER = re.compile(r"[.:]+")
+QUALIFIED_PARTS = 3
 _WORD = re.compile(r"[^\W_]+")
 # Mentions, channels, timestamps, custom emoji and @everyone/@here say nothing about a topic; left in,
 # their ids would be searched as numbers.
@@ -78,13 +82,22 @@ def _terms_of(cleaned: str) -> list[tuple[str, ...]]:
                 continue
             parts: tuple[str, ...] = (chunk,)
         else:
-            parts = tuple(_WORD.findall(chunk))
+            parts = tuple(_WORD.findall(qualified_name(chunk)))
             if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
                 continue
         if parts not in seen:
             seen.add(parts)
             terms.append(parts)
     return terms[:MAX_QUERY_WORDS]
+
+
+def qualified_name(chunk: str) -> str:
+    """A name qualified by its module path, as tracebacks print it, reduced to the name itself:
+    `django.core.exceptions.SynchronousOnlyOperation` is about what `SynchronousOnlyOperation` is
+    about, and no topic writes the whole path. Two parts (`asyncio.gather`, `user.is_staff`) stay
+    whole: topics write those, and search splits a phrase no topic holds into its words anyway."""
+    parts = [part for part in _QUALIFIER.split(chunk) if _WORD.search(part)]
+    return parts[-1] if len(parts) >= QUALIFIED_PARTS else chunk
 
 
 def query_words(text: str) -> list[str]:
