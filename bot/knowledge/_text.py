@@ -39,6 +39,21 @@ STOP_WORDS = frozenset(
 )
 
 
+# How a question is put, not what it is about: phrases dropped before a question is weighed. Their
+# words are mostly stop words already; the rest ("confirm", "possible", "question") would otherwise
+# count as what the question asks about, and a topic that happens to hold them would win
+# ("Confirm that logging works in production" answered with database indexing).
+SCAFFOLDING = (
+    "confirm that", "check that", "make sure that", "is it possible to", "is it possible", "is there a way to",
+    "is there a way", "is there any way to", "what is the best way to", "what's the best way to",
+    "what is the right way to", "what is the proper way to", "best way to", "how do i", "how do you",
+    "how can i", "how should i", "how to", "any idea why", "any ideas", "does anyone know", "can someone explain",
+    "i have a question about", "question about", "quick question", "i want to", "i need to",
+)
+_SCAFFOLDING = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SCAFFOLDING, key=len, reverse=True))
+                          + r")\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
     if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
@@ -57,7 +72,7 @@ def strip_discord_markup(text: str) -> str:
 
 
 def _cleaned(text: str) -> str:
-    return normalize(strip_discord_markup(text[:MAX_QUERY_CHARS]))
+    return _SCAFFOLDING.sub(" ", normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'"))
 
 
 def query_terms(text: str) -> list[tuple[str, ...]]:
