@@ -17,6 +17,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_TRACKS = "all"
 CHALLENGE_HEADING_LIMIT = 200
 MIN_CHALLENGES, MAX_CHALLENGES = 2, 5
+MAX_SYMPTOMS = 12
+SYMPTOM_LIMIT = 60  # characters: a phrase a learner types, not a sentence
 _LINK_SCHEMES = ("http://", "https://")
 
 
@@ -102,6 +104,7 @@ def _front_matter_problems(topic: Topic, file: str, track_keys: frozenset[str] |
         elif key in seen:
             yield f"alias '{alias}' is listed twice"
         seen.add(key)
+    yield from _symptom_problems(topic)
     if topic.slug in topic.related:
         yield "a topic cannot be related to itself"
     if not topic.tracks:
@@ -112,6 +115,26 @@ def _front_matter_problems(topic: Topic, file: str, track_keys: frozenset[str] |
         for track in topic.tracks:
             if track != ALL_TRACKS and track not in track_keys:
                 yield f"track '{track}' is not a key in data/tracks.toml"
+
+
+def _symptom_problems(topic: Topic) -> Iterable[str]:
+    """Symptoms are short phrases a learner would type, each said once and none a name of the
+    topic already (a name is searched anyway)."""
+    names = {name.strip().casefold() for name in (topic.slug, topic.title, *topic.aliases)}
+    if len(topic.symptoms) > MAX_SYMPTOMS:
+        yield f"symptoms lists {len(topic.symptoms)} phrases; the limit is {MAX_SYMPTOMS}"
+    seen: set[str] = set()
+    for symptom in topic.symptoms:
+        key = " ".join(symptom.split()).casefold()
+        if not any(ch.isalnum() for ch in key):
+            yield "a symptom is empty"
+        elif len(key) > SYMPTOM_LIMIT:
+            yield f"symptom '{symptom[:40]}…' is {len(key)} characters; the limit is {SYMPTOM_LIMIT}"
+        elif key in seen:
+            yield f"symptom '{symptom}' is listed twice"
+        elif key in names:
+            yield f"symptom '{symptom}' is already a name of the topic (its slug, title or an alias)"
+        seen.add(key)
 
 
 def _section_problems(topic: Topic) -> Iterable[str]:
