@@ -37,6 +37,7 @@ from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_terms_and_words, query_words, words
 from bot.knowledge.model import SearchHit
+from bot.knowledge.other_stacks import OtherStacks
 
 CANDIDATES = 30
 MAX_COMPLETIONS = 2
@@ -48,6 +49,8 @@ MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each
 NAME_BONUS_PER_WORD = 0.35
 NAME_BONUS_MAX_WORDS = 3
 EXACT_NAME_BONUS = 2.0
+# The homonym rule: a topic must hold this many of the words of a question naming another stack.
+HOMONYM_MIN_HELD = 2.0
 CLOSEST_CUTOFF = 80  # rapidfuzz likeness, 0-100
 # Confidence (see above). On tests/relevance the on-topic questions' right topics score 0.48 and up
 # and 86 % of the off-topic questions' best topics below 0.3: the lowest bar that keeps off-topic
@@ -81,6 +84,9 @@ class _QueryPlan:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
     words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
     asked: list[AskedTerm] = field(default_factory=list)  # the terms confidence weighs
+    # The terms of words that do not name another stack, when the question names one ("terraform"):
+    # a topic must hold two of them to answer (the homonym rule, `other_stacks`). None otherwise.
+    generic: list[AskedTerm] | None = None
     indexes: _Indexes | None = None  # what it was planned with
 
     @property
@@ -99,11 +105,13 @@ class _Indexes:
     known_terms: dict[tuple[str, ...], _KnownTerm] = field(default_factory=dict)
     # Whether no topic holds a phrase (its stems), when that is known (`Confidence.held_nowhere`).
     held_nowhere: Callable[[tuple[str, ...]], bool] = lambda stems: False
+    other_stacks: OtherStacks = field(default_factory=OtherStacks)
 
 
 class KnowledgeSearch:
-    def __init__(self, repository: KnowledgeRepository) -> None:
+    def __init__(self, repository: KnowledgeRepository, other_stacks: OtherStacks | None = None) -> None:
         self._repository = repository
+        self._other_stacks = other_stacks or OtherStacks()
         self._indexes: _Indexes | None = None
         self._lock = asyncio.Lock()
         self._confidence = Confidence(repository)
@@ -131,7 +139,8 @@ class KnowledgeSearch:
                     await self._confidence.read_topics([row.id for row in rows])
                     await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings(),
                                                           self._confidence.phrases())
-                    indexes = _Indexes(names, TermStats(counts), held_nowhere=self._confidence.held_nowhere)
+                    indexes = _Indexes(names, TermStats(counts), held_nowhere=self._confidence.held_nowhere,
+                                       other_stacks=self._other_stacks)
                     _know_vocabulary(indexes, self._confidence.words(), self._confidence.phrases().values())
                     self._indexes = indexes
         return indexes
@@ -167,11 +176,20 @@ class KnowledgeSearch:
             self._answers.move_to_end(key)
             return list(hits)
         ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
-        hits = tuple(by_confidence(hit for hit in ranked if hit.confidence >= CONFIDENT))[:limit]
+        answering = (hit for hit in ranked if hit.confidence >= CONFIDENT and self._not_homonym(query, hit))
+        hits = tuple(by_confidence(answering))[:limit]
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
+
+    def _not_homonym(self, query: str, hit: SearchHit) -> bool:
+        """False when the question names another stack and the topic holds at most one of its
+        other terms: a shared word alone ("lifetime", "state lock", "jitter") makes no answer."""
+        plan = self._plans.get(query)
+        if plan is None or plan.generic is None:
+            return True
+        return self._confidence.terms_held(plan.generic, hit.topic_id) >= HOMONYM_MIN_HELD
 
     async def _ranked(
         self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True,
@@ -322,6 +340,10 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
     corrections = plan.corrections
     plan.words = [corrections.get(w, w) for w in typed_words] if corrections else typed_words
+    other_stack = indexes.other_stacks.named_in(typed_words)
+    if other_stack:
+        marked = {porter_stem(word) for word in other_stack}
+        plan.generic = [term for term in plan.asked if term.stems.isdisjoint(marked)]
     return plan
 
 

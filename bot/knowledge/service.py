@@ -34,6 +34,7 @@ from bot.knowledge.model import (
     TopicDraft,
     TopicSummary,
 )
+from bot.knowledge.other_stacks import load_other_stacks
 from bot.knowledge.search import KnowledgeSearch
 from bot.knowledge.suggestions import (
     check_draft,
@@ -61,7 +62,7 @@ class KnowledgeService:
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self._repository = KnowledgeRepository(db)
-        self._search = KnowledgeSearch(self._repository)
+        self._search = KnowledgeSearch(self._repository, load_other_stacks(knowledge_dir))
         self._recent: OrderedDict[str, Topic] = OrderedDict()
         # Goes up whenever the topics change, so what others derived from them (pairing's topics of
         # each project) knows when to derive it again.

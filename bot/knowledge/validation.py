@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.discord_limits import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
 from bot.knowledge.model import CATEGORIES, FileProblem, Topic
+from bot.knowledge.other_stacks import check_other_stacks
 from bot.knowledge.parsing import TopicFileError, parse_topic
 from bot.knowledge.render import Section, render_sections, rendered_length
 from bot.tracks import load_tracks
@@ -82,6 +83,7 @@ def check_directory(directory: Path, track_keys: frozenset[str] | None = None) -
         result.topics[path.name] = topic
         result.problems += validate_topic(topic, path.name, track_keys)
     result.problems += validate_collection(result.topics)
+    result.problems += check_other_stacks(directory, result.topics)
     return result
 
 
