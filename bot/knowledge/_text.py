@@ -54,6 +54,12 @@ _SCAFFOLDING = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SCAFF
                           + r")\b")
 
 
+# Contractions, as one word: "doesn't" is the stop word "doesnt", not the phrase "doesn t" (which
+# many topics hold); "django's", "i'm", "you're" are "django", "i", "you".
+_NEGATION = re.compile(r"(?<=[a-z])n't\b")
+_CONTRACTION = re.compile(r"(?<=[a-z])'(?:s|re|ll|ve|m|d)\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
     if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
@@ -72,7 +78,10 @@ def strip_discord_markup(text: str) -> str:
 
 
 def _cleaned(text: str) -> str:
-    return _SCAFFOLDING.sub(" ", normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'"))
+    cleaned = normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'")
+    if "'" in cleaned:
+        cleaned = _CONTRACTION.sub("", _NEGATION.sub("nt", cleaned))
+    return _SCAFFOLDING.sub(" ", cleaned)
 
 
 def query_terms(text: str) -> list[tuple[str, ...]]:
