@@ -51,6 +51,7 @@ MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each
 NAME_BONUS_PER_WORD = 0.35
 NAME_BONUS_MAX_WORDS = 3
 EXACT_NAME_BONUS = 2.0
+NAMED_UNKNOWN_EMPHASIS = 0.75
 # The homonym rule: a topic must hold this many of the words of a question naming another stack.
 HOMONYM_MIN_HELD = 2.0
 # Confidence (see above). On tests/relevance the on-topic questions' right topics score 0.48 and up
@@ -284,6 +285,9 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     known_terms = indexes.known_terms
     typed_terms, typed_words = query_terms_and_words(query)
     other_stack = indexes.other_stacks.named_in(typed_words)
+    # A question naming one of our topics ("RabbitMQ vs. Kafka | An architect dillema") is about
+    # it: a word no topic holds there is mostly English around the name, not another field.
+    unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if names.name_matches(typed_words, None) else UNKNOWN_EMPHASIS
     for typed in typed_terms:
         known = known_terms.get(typed)
         if known is None and len(known_terms) < KNOWN_TERMS_KEPT:
@@ -346,7 +350,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
         if word not in other_stack:
             alternatives += [w for w in names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
         weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
-        emphasis = 1.0 if alternatives else CODE_EMPHASIS if _written_as_camel(word, query) else UNKNOWN_EMPHASIS
+        emphasis = 1.0 if alternatives else CODE_EMPHASIS if _written_as_camel(word, query) else unknown_emphasis
         plan.asked.append(AskedTerm(0, tuple(MatchTerm((alt,)) for alt in alternatives), True, emphasis))
         if alternatives:
             plan.corrections[word] = alternatives[0]
