@@ -1,19 +1,23 @@
 """Ranked search over the knowledge base: full text (FTS5 bm25, title and aliases weighted above the
 body), topic names found in the question, typo correction, confidence, and autocomplete.
 
-A query goes: words (stop words dropped) → unknown words completed when unfinished or corrected
+A query goes: words (question scaffolding such as "how do I" or "confirm that" and stop words
+dropped, a dotted traceback name read as its last part) → unknown words completed when unfinished or corrected
 from the names' vocabulary, and words only a misspelt alias holds ("celary") corrected too → the
 informative words (`_terms.affordable`) in one FTS5 query for candidates, or the names in memory
 when every word is too common → a score that adds, to the normalised bm25, a bonus for every topic
-whose name the question contains → the confidence of the best candidates. No input raises:
+whose name the question contains → the confidence of the best candidates, which orders them with
+the score (`by_confidence`) → the homonym rule (`other_stacks`): a question naming another stack
+is answered only by a topic holding two of its other words. No input raises:
 whatever a member types is reduced to letters and digits before it reaches the index.
 
 Confidence (`_confidence`): how much of what the question says a topic holds, 0 to 1, words in
 its names counting fully and words only in its text half. `search()` returns only topics of
 confidence ≥ CONFIDENT: "stripe payments integration" finds CI/CD's "integration" but little else
-of it (0.27), where "my celery task runs twice" is all there (1.0). A number no topic holds
+of it (0.22), where "my celery task runs twice" is all there (1.0). A number no topic holds
 ("2000 lines") is not weighed: it says how much, not what about. A miss offers as the closest
-topics those of confidence ≥ NEAR. Measured by tests/knowledge/test_relevance.py.
+topics those of confidence ≥ NEAR, and "did you mean" only for a misspelling. Measured by
+tests/knowledge/test_relevance.py and, on real learners' questions, benchmarks/real_questions.py.
 
 What it reads from the database to do this (names, term counts, each term's bm25 shares
 (`_relevance`), the words of recently ranked topics) stays in memory until a sync or an approval
