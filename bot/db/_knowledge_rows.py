@@ -64,7 +64,8 @@ def _index_columns(topic: Topic) -> tuple[str, ...]:
             *(link.title for link in topic.further_reading),
         ]
     )
-    challenges = "\n".join(c.challenge for c in topic.challenges)
+    # Symptoms are how learners word a challenge: indexed with the challenge headings.
+    challenges = "\n".join([*(c.challenge for c in topic.challenges), *topic.symptoms])
     return (topic.title, aliases, challenges, topic.summary, body)
 
 

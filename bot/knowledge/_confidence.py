@@ -161,6 +161,11 @@ class Confidence:
                         self._phrases.update(_chunked_phrases(text))
         self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
 
+    def terms_held(self, asked: Sequence[AskedTerm], topic_id: int) -> float:
+        """How many of `asked` a topic holds, for a topic `of` just weighed (else 0)."""
+        topic = self._topics.get(topic_id)
+        return terms_held(asked, topic) if topic is not None else 0
+
     async def of(
         self, asked: Sequence[AskedTerm], topic_ids: Sequence[int], documents: int, *, enough: int = 0,
         at_least: float = 0.0,
@@ -184,6 +189,14 @@ class Confidence:
                 if enough and reached >= enough:
                     break
         return found
+
+
+def terms_held(asked: Sequence[AskedTerm], topic: _TopicWords) -> float:
+    """How many of the question's terms the topic holds: one for each its names or challenge
+    headings hold, TEXT_ONLY_CREDIT for each only its text holds."""
+    return sum(1.0 if _held(term, topic.naming_stems, topic.naming)
+               else TEXT_ONLY_CREDIT if _held(term, topic.text_stems, topic.text) else 0.0
+               for term in asked)
 
 
 def _held(term: AskedTerm, stems: frozenset[str], framed: str) -> bool:

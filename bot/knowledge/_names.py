@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.db.knowledge import FtsMatch, NameRow
@@ -77,6 +77,7 @@ class NameIndex:
         self._visible_ids: dict[int | None, frozenset[int]] = {}
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._choices: list[str] = []
+        self._compact_choices: list[str] = []  # the same without spaces: "dockercompse" is "docker compose"
         self._choice_owner: list[int] = []
         completions: list[set[tuple[str, int]]] = [set(), set()]  # per rank: (key, topic id)
         # Stemmed name word -> {topic id: 2 for a title word, 1 for another name's}.
@@ -93,6 +94,7 @@ class NameIndex:
                     continue
                 vocabulary.update(name_words)
                 self._choices.append(" ".join(name_words))
+                self._compact_choices.append("".join(name_words))
                 self._choice_owner.append(row.id)
                 if len(name_words) <= MAX_NAME_WORDS and not all(w in STOP_WORDS for w in name_words):
                     self._owners[tuple(fold(w) for w in name_words)].add(row.id)
@@ -244,19 +246,21 @@ class NameIndex:
                 ]
         return [candidate for _, candidate in sorted(found)[:limit]]
 
-    def closest(
-        self, query: str, guild_id: int | None, limit: int, cutoff: float = 70
-    ) -> list[tuple[NamedTopic, float]]:
-        """Topics whose title or an alias looks most like `query` (for "did you mean")."""
-        text = " ".join(words(query))
-        if not text:
+    def spelt_like(self, query: str, guild_id: int | None, limit: int) -> list[tuple[NamedTopic, str]]:
+        """Topics one of whose names is the whole query misspelt: within `allowed_typos` edits of
+        it, spaces left out ("dockercompse", "prefetchrelatd"), closest first, with the name it
+        misspells. A query that merely shares letters with a name ("center a div", "Docker") is no
+        misspelling of it."""
+        compact = "".join(words(query))
+        allowed = allowed_typos(compact)
+        if not allowed:
             return []
-        found: dict[int, float] = {}
-        for _, score, index in process.extract(
-            text, self._choices, scorer=fuzz.WRatio, score_cutoff=cutoff, limit=limit * 8
+        found: dict[int, tuple[float, str]] = {}
+        for _, distance, index in process.extract(
+            compact, self._compact_choices, scorer=OSA.distance, score_cutoff=allowed, limit=limit * 8
         ):
             topic = self._topics[self._choice_owner[index]]
-            if topic.visible_in(guild_id) and score > found.get(topic.id, 0):
-                found[topic.id] = score
-        best = sorted(found.items(), key=lambda item: -item[1])[:limit]
-        return [(self._topics[topic_id], score) for topic_id, score in best]
+            if topic.visible_in(guild_id) and distance < found.get(topic.id, (allowed + 1, ""))[0]:
+                found[topic.id] = (distance, self._choices[index])
+        best = sorted(found.items(), key=lambda item: item[1][0])[:limit]
+        return [(self._topics[topic_id], name) for topic_id, (_, name) in best]

@@ -11,6 +11,10 @@ import unicodedata
 
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 16
+# Dots and colons between names (`a.b.c`, `pkg::Name`, `module:attr`): a qualified name. From this
+# many parts on, only the last is the name asked about (`qualified_name`).
+_QUALIFIER = re.compile(r"[.:]+")
+QUALIFIED_PARTS = 3
 _WORD = re.compile(r"[^\W_]+")
 # Mentions, channels, timestamps, custom emoji and @everyone/@here say nothing about a topic; left in,
 # their ids would be searched as numbers.
@@ -35,6 +39,27 @@ STOP_WORDS = frozenset(
 )
 
 
+# How a question is put, not what it is about: phrases dropped before a question is weighed. Their
+# words are mostly stop words already; the rest ("confirm", "possible", "question") would otherwise
+# count as what the question asks about, and a topic that happens to hold them would win
+# ("Confirm that logging works in production" answered with database indexing).
+SCAFFOLDING = (
+    "confirm that", "check that", "make sure that", "is it possible to", "is it possible", "is there a way to",
+    "is there a way", "is there any way to", "what is the best way to", "what's the best way to",
+    "what is the right way to", "what is the proper way to", "best way to", "how do i", "how do you",
+    "how can i", "how should i", "how to", "any idea why", "any ideas", "does anyone know", "can someone explain",
+    "i have a question about", "question about", "quick question", "i want to", "i need to",
+)
+_SCAFFOLDING = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SCAFFOLDING, key=len, reverse=True))
+                          + r")\b")
+
+
+# Contractions, as one word: "doesn't" is the stop word "doesnt", not the phrase "doesn t" (which
+# many topics hold); "django's", "i'm", "you're" are "django", "i", "you".
+_NEGATION = re.compile(r"(?<=[a-z])n't\b")
+_CONTRACTION = re.compile(r"(?<=[a-z])'(?:s|re|ll|ve|m|d)\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
     if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
@@ -53,7 +78,10 @@ def strip_discord_markup(text: str) -> str:
 
 
 def _cleaned(text: str) -> str:
-    return normalize(strip_discord_markup(text[:MAX_QUERY_CHARS]))
+    cleaned = normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'")
+    if "'" in cleaned:
+        cleaned = _CONTRACTION.sub("", _NEGATION.sub("nt", cleaned))
+    return _SCAFFOLDING.sub(" ", cleaned)
 
 
 def query_terms(text: str) -> list[tuple[str, ...]]:
@@ -78,13 +106,22 @@ def _terms_of(cleaned: str) -> list[tuple[str, ...]]:
                 continue
             parts: tuple[str, ...] = (chunk,)
         else:
-            parts = tuple(_WORD.findall(chunk))
+            parts = tuple(_WORD.findall(qualified_name(chunk)))
             if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
                 continue
         if parts not in seen:
             seen.add(parts)
             terms.append(parts)
     return terms[:MAX_QUERY_WORDS]
+
+
+def qualified_name(chunk: str) -> str:
+    """A name qualified by its module path, as tracebacks print it, reduced to the name itself:
+    `django.core.exceptions.SynchronousOnlyOperation` is about what `SynchronousOnlyOperation` is
+    about, and no topic writes the whole path. Two parts (`asyncio.gather`, `user.is_staff`) stay
+    whole: topics write those, and search splits a phrase no topic holds into its words anyway."""
+    parts = [part for part in _QUALIFIER.split(chunk) if _WORD.search(part)]
+    return parts[-1] if len(parts) >= QUALIFIED_PARTS else chunk
 
 
 def query_words(text: str) -> list[str]:

@@ -98,16 +98,18 @@ async def _search(service: KnowledgeService, query: str, limit: int, as_json: bo
         print(json.dumps([{"slug": h.slug, "title": h.title, "score": h.score, "confidence": h.confidence}
                           for h in hits], ensure_ascii=False))
         return 0
-    hint = await service.suggest_spelling(query)
     if not hits:
         # What the bot answers: no topic, "did you mean", and the closest topics it offers as buttons.
+        miss = await service.miss(query)
         print(f"No topic covers that yet (no topic reaches confidence {CONFIDENT})."
-              + (f" Did you mean: {hint}?" if hint else ""))
-        closest = await service.closest(query)
-        if closest:
+              + (f" Did you mean: {miss.spelling}?" if miss.spelling else ""))
+        if miss.closest:
             print("Closest topics:")
-            _print_hits(closest)
+            _print_hits(miss.closest)
+        else:
+            print("No topic is close to it either: see `/topic list`.")
         return 0
+    hint = await service.suggest_spelling(query)
     if hint:
         print(f"(showing results for: {hint})")
     _print_hits(hits)

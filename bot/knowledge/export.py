@@ -35,6 +35,7 @@ def export_markdown(topic: Topic) -> str:
         f"aliases = {_toml_list(topic.aliases)}",
         f"related = {_toml_list(topic.related)}",
         f"tracks = {_toml_list(topic.tracks)}",
+        *([f"symptoms = {_toml_list(topic.symptoms)}"] if topic.symptoms else []),
         FRONT_MATTER_FENCE,
         "",
         "## Summary",

@@ -25,7 +25,7 @@ from bot.knowledge.validation import validate_topic
 log = logging.getLogger(__name__)
 
 # Part of every content hash: bump it when parsing changes, so every file is read again once.
-PARSER_VERSION = b"nexus-knowledge-1\n"
+PARSER_VERSION = b"nexus-knowledge-2\n"  # 2: symptoms
 # Files parsed per batch; the next batch is parsed while SQLite indexes this one.
 BATCH = 500
 

@@ -54,6 +54,10 @@ class Topic:
     id: int | None = None
     guild_id: int | None = None
     source: TopicSource = "curated"
+    # How learners describe the trouble in their own words ("runs twice", "duplicated"): searched as
+    # the topic's challenge headings are. Only the files carry them; a stored topic has them in
+    # the full-text index alone (`kb export` writes suggested topics, which have none).
+    symptoms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ FRONT_MATTER_KEYS: dict[str, type] = {
     "related": list,
     "tracks": list,
 }
+# Keys a topic may leave out, with their type (`data/KNOWLEDGE-FORMAT.md`).
+OPTIONAL_FRONT_MATTER_KEYS: dict[str, type] = {"symptoms": list}
 _LIST_KEYS = ("aliases", "related", "tracks")
 _BULLET = re.compile(r"^[-*]\s+(.*)$")
 # A TOML basic string with nothing to unescape, and a line of the front matter made only of them.
@@ -67,6 +69,7 @@ def parse_topic(text: str, file: str) -> Topic:
         challenges=tuple(challenges),
         best_practices=tuple(_bullets(sections["Best practices"], file)),
         further_reading=tuple(_links(sections["Further reading"], file)),
+        symptoms=tuple(meta.get("symptoms", ())),
     )
 
 
@@ -88,10 +91,13 @@ def _front_matter(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
             raise TopicFileError(file, f"front matter is missing the key '{key}'")
         if not isinstance(meta[key], kind):
             raise TopicFileError(file, f"front matter '{key}' must be a {kind.__name__}")
-    for key in _LIST_KEYS:
-        if not all(isinstance(item, str) for item in meta[key]):
+    for key, kind in OPTIONAL_FRONT_MATTER_KEYS.items():
+        if key in meta and not isinstance(meta[key], kind):
+            raise TopicFileError(file, f"front matter '{key}' must be a {kind.__name__}")
+    for key in (*_LIST_KEYS, *OPTIONAL_FRONT_MATTER_KEYS):
+        if not all(isinstance(item, str) for item in meta.get(key, ())):
             raise TopicFileError(file, f"front matter '{key}' must be a list of strings")
-    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS) - set(OPTIONAL_FRONT_MATTER_KEYS))
     if unknown:
         raise TopicFileError(file, f"front matter has unknown key(s): {', '.join(unknown)}")
     return meta, end + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from bot.knowledge.model import (
     TopicDraft,
     TopicSummary,
 )
+from bot.knowledge.other_stacks import load_other_stacks
 from bot.knowledge.search import KnowledgeSearch
 from bot.knowledge.suggestions import (
     check_draft,
@@ -55,13 +56,21 @@ NOTE_MAX = 500
 FALLBACK_CATEGORY = "Collaboration"
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A query no topic answers: its spelling corrected, if it was misspelt, and the closest topics."""
+
+    spelling: str | None
+    closest: list[SearchHit]
+
+
 class KnowledgeService:
     def __init__(
         self, db: Database, knowledge_dir: Path, *, clock: Callable[[], datetime] | None = None
     ) -> None:
         self.knowledge_dir = knowledge_dir
         self._repository = KnowledgeRepository(db)
-        self._search = KnowledgeSearch(self._repository)
+        self._search = KnowledgeSearch(self._repository, load_other_stacks(knowledge_dir))
         self._recent: OrderedDict[str, Topic] = OrderedDict()
         # Goes up whenever the topics change, so what others derived from them (pairing's topics of
         # each project) knows when to derive it again.
@@ -126,6 +135,17 @@ class KnowledgeService:
 
     async def closest(self, query: str, guild_id: int | None = None, limit: int = 3) -> list[SearchHit]:
         return await self._search.closest(query, guild_id, limit)
+
+    async def miss(self, query: str, guild_id: int | None = None, limit: int = 3) -> Miss:
+        """What to offer for a query no topic answers: "did you mean" when it is misspelt, and the
+        closest topics when some are close enough (those of the spelling, when only it finds any).
+        Both empty for a question about something else: the answer then points to `/topic list`
+        and `/topic suggest`, not to topics that share a word with it."""
+        spelling = await self._search.suggest_spelling(query, guild_id)
+        closest = await self._search.closest(query, guild_id, limit)
+        if spelling and not closest:
+            closest = await self._search.search(spelling, guild_id, limit)
+        return Miss(spelling, closest)
 
     async def project_topics(self, stack: str, description: str, guild_id: int | None,
                              limit: int | None = None) -> list[SearchHit]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.discord_limits import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, TITLE_LIMIT
 from bot.knowledge.model import CATEGORIES, FileProblem, Topic
+from bot.knowledge.other_stacks import check_other_stacks
 from bot.knowledge.parsing import TopicFileError, parse_topic
 from bot.knowledge.render import Section, render_sections, rendered_length
 from bot.tracks import load_tracks
@@ -17,6 +18,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_TRACKS = "all"
 CHALLENGE_HEADING_LIMIT = 200
 MIN_CHALLENGES, MAX_CHALLENGES = 2, 5
+MAX_SYMPTOMS = 12
+SYMPTOM_LIMIT = 60  # characters: a phrase a learner types, not a sentence
 _LINK_SCHEMES = ("http://", "https://")
 
 
@@ -80,6 +83,7 @@ def check_directory(directory: Path, track_keys: frozenset[str] | None = None) -
         result.topics[path.name] = topic
         result.problems += validate_topic(topic, path.name, track_keys)
     result.problems += validate_collection(result.topics)
+    result.problems += check_other_stacks(directory, result.topics)
     return result
 
 
@@ -102,6 +106,7 @@ def _front_matter_problems(topic: Topic, file: str, track_keys: frozenset[str] |
         elif key in seen:
             yield f"alias '{alias}' is listed twice"
         seen.add(key)
+    yield from _symptom_problems(topic)
     if topic.slug in topic.related:
         yield "a topic cannot be related to itself"
     if not topic.tracks:
@@ -112,6 +117,26 @@ def _front_matter_problems(topic: Topic, file: str, track_keys: frozenset[str] |
         for track in topic.tracks:
             if track != ALL_TRACKS and track not in track_keys:
                 yield f"track '{track}' is not a key in data/tracks.toml"
+
+
+def _symptom_problems(topic: Topic) -> Iterable[str]:
+    """Symptoms are short phrases a learner would type, each said once and none a name of the
+    topic already (a name is searched anyway)."""
+    names = {name.strip().casefold() for name in (topic.slug, topic.title, *topic.aliases)}
+    if len(topic.symptoms) > MAX_SYMPTOMS:
+        yield f"symptoms lists {len(topic.symptoms)} phrases; the limit is {MAX_SYMPTOMS}"
+    seen: set[str] = set()
+    for symptom in topic.symptoms:
+        key = " ".join(symptom.split()).casefold()
+        if not any(ch.isalnum() for ch in key):
+            yield "a symptom is empty"
+        elif len(key) > SYMPTOM_LIMIT:
+            yield f"symptom '{symptom[:40]}…' is {len(key)} characters; the limit is {SYMPTOM_LIMIT}"
+        elif key in seen:
+            yield f"symptom '{symptom}' is listed twice"
+        elif key in names:
+            yield f"symptom '{symptom}' is already a name of the topic (its slug, title or an alias)"
+        seen.add(key)
 
 
 def _section_problems(topic: Topic) -> Iterable[str]:

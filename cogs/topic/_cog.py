@@ -137,16 +137,14 @@ class TopicCog(
         return topic, spelling
 
     async def _no_match(self, interaction: discord.Interaction[Any], text: str, guild_id: int) -> None:
-        """Nothing found: the closest topics as buttons, "did you mean", and `/topic suggest`.
-        Always private, even with `public:true`: a miss is nothing to post."""
-        spelling = await self.knowledge.suggest_spelling(text, guild_id)
-        closest = await self.knowledge.closest(text, guild_id, CLOSEST)
-        candidates = [(hit.slug, hit.title) for hit in closest]
-        if spelling and not candidates:
-            candidates = [(hit.slug, hit.title) for hit in await self.knowledge.search(spelling, guild_id, CLOSEST)]
+        """Nothing found: what `KnowledgeService.miss` offers ("did you mean", the closest topics as
+        buttons), else `/topic list`; and `/topic suggest`. Always private, even with `public:true`:
+        a miss is nothing to post."""
+        miss = await self.knowledge.miss(text, guild_id, CLOSEST)
+        candidates = [(hit.slug, hit.title) for hit in miss.closest]
         await interaction.response.send_message(
-            embed=no_match_embed(text, spelling, bool(candidates)), view=choice_view(candidates), ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
+            embed=no_match_embed(text, miss.spelling, bool(candidates)), view=choice_view(candidates),
+            ephemeral=True, allowed_mentions=NO_MENTIONS,
         )
 
     # --- browsing ------------------------------------------------------------------------

@@ -38,6 +38,7 @@ REVIEW_COLOUR = discord.Colour.gold()
 CHALLENGE_MARK = "⚠️"
 LIST_PAGE_SIZE = 10
 STATS_QUERY_CHARS = 80
+LIST_POINTER = "No topic is close to it either: browse what the knowledge base covers with `/topic list`."
 SUGGEST_POINTER = (
     "If it should be in the knowledge base, propose it with `/topic suggest`: a moderator reviews "
     "every suggestion."
@@ -190,6 +191,8 @@ def no_match_embed(query: str, spelling: str | None, has_closest: bool) -> disco
         lines.append(f"Did you mean **{quoted(spelling, 100)}**?")
     if has_closest:
         lines.append("The closest topics are below: press one to open it.")
+    elif not spelling:
+        lines.append(LIST_POINTER)
     lines += ["", SUGGEST_POINTER]
     return discord.Embed(title="No topic covers that yet", description="\n".join(lines), colour=NOT_FOUND_COLOUR)
 

@@ -28,6 +28,7 @@ def topic_markdown(
     challenges: Sequence[tuple[str, str]] = DEFAULT_CHALLENGES,
     best_practices: Sequence[str] = ("Measure before you change anything.",),
     links: Sequence[tuple[str, str]] = (("Official documentation", "https://docs.example.org/guide/"),),
+    symptoms: Sequence[str] = (),
 ) -> str:
     """A topic file in the format of data/KNOWLEDGE-FORMAT.md, written out by hand (not through the
     exporter, so parsing tests do not lean on the code they check)."""
@@ -43,6 +44,7 @@ def topic_markdown(
         f"aliases = {toml_list(aliases)}",
         f"related = {toml_list(related)}",
         f"tracks = {toml_list(tracks)}",
+        *([f"symptoms = {toml_list(symptoms)}"] if symptoms else []),
         "+++",
         "",
         "## Summary",

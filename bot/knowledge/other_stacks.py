@@ -1,0 +1,103 @@
+"""Words that name another stack than this knowledge base's (`data/knowledge/other-stacks.toml`):
+the homonym rule of search.
+
+A word shared with another field is no reason to answer: "lifetime" is Rust's as much as JWT's,
+"state lock" Terraform's, "jitter" a game engine's, "signals" Godot's. When a question names another
+stack, a topic answers it only when it holds two of the question's other words (search's
+HOMONYM_MIN_HELD: a word its names hold counts one, a word only its text holds half). The
+markers are data, next to the topics, so a mentor reviews them as they review topics; `kb check`
+checks them (`check_other_stacks`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge._text import words
+from bot.knowledge.model import FileProblem, Topic
+
+FILE_NAME = "other-stacks.toml"
+MAX_MARKER_WORDS = 2
+
+
+@dataclass(frozen=True)
+class OtherStacks:
+    """Marker words and two-word phrases ("react native"), as normalized word tuples."""
+
+    markers: frozenset[tuple[str, ...]] = frozenset()
+
+    def named_in(self, query_words: list[str]) -> frozenset[str]:
+        """The words of `query_words` that belong to a marker (empty when the question names no
+        other stack)."""
+        if not self.markers:
+            return frozenset()
+        found: set[str] = set()
+        for start, word in enumerate(query_words):
+            for length in range(1, MAX_MARKER_WORDS + 1):
+                phrase = tuple(query_words[start:start + length])
+                if len(phrase) == length and phrase in self.markers:
+                    found.update(phrase)
+            if (word,) in self.markers:
+                found.add(word)
+        return frozenset(found)
+
+
+def _read(path: Path) -> dict[str, list[str]]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    stacks = data.get("stacks", {})
+    if not isinstance(stacks, dict) or set(data) - {"stacks"}:
+        raise ValueError("the file holds one table, [stacks], of stack = [marker words]")
+    for stack, markers in stacks.items():
+        if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
+            raise ValueError(f"stacks.{stack} must be a list of strings")
+    return stacks
+
+
+def load_other_stacks(directory: Path) -> OtherStacks:
+    """The markers of `directory`'s other-stacks file; none when it is missing or unreadable
+    (search then answers as before: the rule only ever withholds answers)."""
+    try:
+        stacks = _read(directory / FILE_NAME)
+    except (OSError, ValueError):
+        return OtherStacks()
+    return OtherStacks(frozenset(tuple(words(marker)) for markers in stacks.values() for marker in markers
+                                 if 0 < len(words(marker)) <= MAX_MARKER_WORDS))
+
+
+def check_other_stacks(directory: Path, topics: Mapping[str, Topic] | Iterable[Topic]) -> list[FileProblem]:
+    """What is wrong with the other-stacks file (none when there is no such file): unreadable, a
+    marker empty, too long or listed twice, or one that names one of our topics (its slug, an
+    alias, or a word of its title's head), which would withhold the topic from its own questions."""
+    path = directory / FILE_NAME
+    if not path.is_file():
+        return []
+    try:
+        stacks = _read(path)
+    except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        return [FileProblem(FILE_NAME, f"cannot be read: {exc}")]
+    ours: dict[tuple[str, ...], str] = {}
+    for topic in topics.values() if isinstance(topics, Mapping) else topics:
+        for name in (topic.slug, *topic.aliases):
+            ours.setdefault(tuple(words(name)), topic.slug)
+        for word in words(topic.title.split(":")[0]):
+            ours.setdefault((word,), topic.slug)
+    problems = []
+    seen: set[tuple[str, ...]] = set()
+    for stack, markers in stacks.items():
+        for marker in markers:
+            key = tuple(words(marker))
+            if not key:
+                problems.append(FileProblem(FILE_NAME, f"stacks.{stack}: a marker is empty"))
+            elif len(key) > MAX_MARKER_WORDS:
+                problems.append(FileProblem(FILE_NAME, f"stacks.{stack}: marker '{marker}' has more than "
+                                                       f"{MAX_MARKER_WORDS} words"))
+            elif key in seen:
+                problems.append(FileProblem(FILE_NAME, f"stacks.{stack}: marker '{marker}' is listed twice"))
+            elif key in ours:
+                problems.append(FileProblem(FILE_NAME, f"stacks.{stack}: marker '{marker}' names the topic "
+                                                       f"'{ours[key]}'"))
+            seen.add(key)
+    return problems
