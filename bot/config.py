@@ -160,6 +160,10 @@ def _database_url(raw: str | None) -> Secret | None:
             f"DATABASE_URL: must be a postgresql:// URL (postgresql://user:password@host:5432/database), got "
             f"{given}; leave it unset to keep SQLite at DATABASE_PATH"
         )
+    try:
+        parsed.port  # noqa: B018 - urllib checks the port only when asked for it
+    except ValueError:
+        raise SettingsError("DATABASE_URL: the port after the host must be a number from 0 to 65535") from None
     return Secret(value)
 
 

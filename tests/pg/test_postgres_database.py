@@ -179,6 +179,12 @@ async def test_a_schema_table_of_another_program_is_refused(pg_url):
     assert await _tables(pg_url) == {"nexus_schema"}
 
 
+async def test_a_url_without_the_password_the_server_wants_says_so(postgres_server, pg_url):
+    without_password = pg_url.replace(f":{postgres_server.password}@", "@")
+    with pytest.raises(DatabaseOpenError, match="wants a password for user 'postgres', and DATABASE_URL gives none"):
+        await PostgresDatabase.open(without_password)
+
+
 async def test_a_schema_newer_than_this_nexus_is_refused(pg_url):
     db = await PostgresDatabase.open(pg_url)
     await db.execute("UPDATE nexus_schema SET version = 99")

@@ -54,6 +54,12 @@ def test_another_kind_of_url_is_one_line_that_does_not_repeat_the_password(url):
     assert "s3cret" not in problem
 
 
+def test_a_port_that_is_not_a_number_is_one_line():
+    with pytest.raises(SettingsError) as info:
+        _settings(DATABASE_URL="postgresql://nexus:s3cret@db:five/nexus")
+    assert info.value.problems == ["DATABASE_URL: the port after the host must be a number from 0 to 65535"]
+
+
 # -- the factory -----------------------------------------------------------------------------------
 
 async def test_the_factory_opens_sqlite_without_database_url(tmp_path):

@@ -64,7 +64,10 @@ def describe_url(url: str) -> str:
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
     host = parsed.hostname or (query.get("host") or ["localhost"])[0]
-    port = parsed.port or int((query.get("port") or ["5432"])[0])
+    try:
+        port = str(parsed.port or (query.get("port") or ["5432"])[0])
+    except ValueError:  # not a number: bot.config refuses it; shown as given anyway
+        port = parsed.netloc.rpartition(":")[2]
     user = unquote(parsed.username) if parsed.username else (query.get("user") or [""])[0]
     database = unquote(parsed.path.lstrip("/")) or (query.get("dbname") or [user])[0]
     return f"{user + '@' if user else ''}{host}:{port}/{database}"
@@ -77,19 +80,23 @@ class _Target:
     host: str
     user: str
     database: str
+    has_password: bool
 
     @classmethod
     def of(cls, url: str) -> _Target:
         shown = describe_url(url)
         user_host, _, database = shown.rpartition("/")
         user, _, host = user_host.rpartition("@")
-        return cls(host=host, user=user or "(default user)", database=database)
+        has_password = bool(urlparse(url).password or parse_qs(urlparse(url).query).get("password"))
+        return cls(host=host, user=user or "(default user)", database=database, has_password=has_password)
 
 
 def _connect_failure(exc: BaseException, target: _Target) -> str | None:
     """Why the server could not be used, in one line naming what to fix; None for anything else (a bug)."""
     where = f"PostgreSQL at {target.host}"
     if isinstance(exc, asyncpg.InvalidPasswordError):
+        if not target.has_password:
+            return f"{where} wants a password for user {target.user!r}, and DATABASE_URL gives none"
         return f"{where} refused the password of user {target.user!r}: check the password in DATABASE_URL"
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return (f"{where} has no database {target.database!r}: create it (createdb {target.database}) or "
@@ -107,6 +114,8 @@ def _connect_failure(exc: BaseException, target: _Target) -> str | None:
     if isinstance(exc, ConnectionRefusedError):
         return f"cannot reach {where}: connection refused (is PostgreSQL running and listening there?)"
     if isinstance(exc, OSError):
+        if "rejected SSL upgrade" in str(exc):  # sslmode=require, and a server without SSL
+            return f"{where} does not offer SSL, which DATABASE_URL's sslmode requires"
         return f"cannot reach {where}: {exc.strerror or exc}"
     if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError):
         return f"{where} refused the connection: {exc}"
