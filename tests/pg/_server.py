@@ -8,6 +8,7 @@ refused), so the server is made here with pgserver's binaries and its helpers fo
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import secrets
@@ -72,12 +73,17 @@ class SessionPostgres:
         made = time.monotonic()
         options = (f"-h {self.host} -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off")
+        # Stopped at exit even when the session's teardown never runs (an interrupted or crashed
+        # run), so no server outlives the tests.
+        atexit.register(self.stop)
         self._run(pgserver.pg_ctl, ["-w", "-t", str(START_TIMEOUT), "-o", options,
                                     "-l", str(self.folder / "server.log"), "start"])
         self.times = StartTimes(initdb=made - begun, start=time.monotonic() - made)
         return self.times
 
     def stop(self) -> None:
+        if not self.folder.exists():
+            return  # stopped already
         try:
             # Immediate: the data is thrown away next, so nothing needs writing out.
             self._run(pgserver.pg_ctl, ["-w", "-m", "immediate", "stop"])
