@@ -148,6 +148,20 @@ async def test_a_failing_migration_leaves_the_database_as_it_was(pg_url, tmp_pat
         await conn.close()
 
 
+async def test_a_user_who_may_not_create_tables_is_told_what_to_change(postgres_server, pg_url):
+    admin = await _connect(pg_url)
+    try:
+        await admin.execute("CREATE ROLE nexus_reader LOGIN PASSWORD 'reader'")
+        reader_url = pg_url.replace(f"postgres:{postgres_server.password}@", "nexus_reader:reader@")
+        with pytest.raises(MigrationError) as info:
+            await PostgresDatabase.open(reader_url)
+        assert "permission denied for schema public" in str(info.value)
+        assert "stays at version 0; make DATABASE_URL's user the database's owner" in str(info.value)
+    finally:
+        await admin.execute("DROP ROLE nexus_reader")
+        await admin.close()
+
+
 async def _tables(url: str) -> set[str]:
     conn = await _connect(url)
     try:

@@ -193,7 +193,10 @@ class PostgresDatabase:
             raise DatabaseOpenError(explained) from exc
         db = cls(pool, url)
         try:
-            await db._check_ours(migrations)
+            try:
+                await db._check_ours(migrations)
+            except asyncpg.PostgresError as exc:  # e.g. a user without the right to read the catalog
+                raise DatabaseOpenError(f"database {db.path} cannot be used: {exc}") from exc
             await db.migrate(migrations)
         except BaseException:
             await pool.close()
@@ -261,9 +264,13 @@ class PostgresDatabase:
                             await conn.execute(migration.sql)
                             await _set_version(conn, migration.version)
                     except asyncpg.PostgresError as exc:
+                        advice = ""
+                        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
+                            # PostgreSQL 15+ lets only the database's owner create tables in `public`.
+                            advice = "; make DATABASE_URL's user the database's owner (ALTER DATABASE … OWNER TO …)"
                         raise MigrationError(
                             f"migration {migration.name} failed ({type(exc).__name__}: {exc}); the database "
-                            f"stays at version {current}"
+                            f"stays at version {current}{advice}"
                         ) from exc
                     log.debug("applied PostgreSQL migration %s", migration.name)
                     current = migration.version
