@@ -40,8 +40,8 @@ bench: $(STAMP)
 lock:
 	@test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
 		$(LOCK_VENV)/bin/pip install --quiet 'pip-tools>=7.4,<8'; }
-	$(PIP_COMPILE) --upgrade --output-file requirements.lock pyproject.toml
-	$(PIP_COMPILE) --upgrade --extra sandbox --extra dev --constraint requirements.lock \
+	$(PIP_COMPILE) --upgrade --extra postgres --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --upgrade --extra postgres --extra sandbox --extra dev --constraint requirements.lock \
 		--output-file requirements-dev.lock pyproject.toml
 
 clean:

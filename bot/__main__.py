@@ -61,7 +61,7 @@ def _run_discord(settings: Settings) -> int:
         # Names the variable, not a file: in a container there is no .env or config.example.env.
         return _fail("DISCORD_TOKEN is not set: give the bot's token in the DISCORD_TOKEN environment variable "
                      "(Developer Portal → Bot → Reset Token)")
-    configure_logging(settings.log_level, secrets=(settings.discord.token,))
+    configure_logging(settings.log_level, secrets=(settings.discord.token, settings.database.password))
     try:
         asyncio.run(run_bot(settings, settings.discord.token.reveal()))
     except KeyboardInterrupt:
@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         from bot.db.backup import backup_database
 
+        if settings.database.url is not None:
+            return _fail("DATABASE_URL: `db backup` copies the SQLite database at DATABASE_PATH; back up a "
+                         "PostgreSQL database with its own tools (pg_dump)")
         try:
             size = backup_database(settings.database.path, args.path)
         except DatabaseOpenError as exc:

@@ -22,6 +22,7 @@ from bot import __version__
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.db.engines import open_database, require_sqlite
 from bot.endpoints import use_discord_endpoints
 from bot.gateway import tolerate_unreadable_gateway_messages
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
@@ -189,11 +190,11 @@ class NexusBot(commands.Bot):
 async def run_bot(settings: Settings, token: str, **options: Any) -> None:
     """Run until Discord closes us or SIGINT/SIGTERM arrives; always close the database.
 
-    The database is opened and checked first, so a bad DATABASE_PATH is told even when Discord
-    cannot be reached; the heartbeat lives beside it (see bot.heartbeat).
+    The database is opened and checked first, so a bad DATABASE_PATH or DATABASE_URL is told even
+    when Discord cannot be reached; the heartbeat lives beside it (see bot.heartbeat).
     """
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    db = await Database.open(settings.database.path, only_nexus=True)
+    db = await require_sqlite(await open_database(settings, only_nexus=True))
     try:
         bot = NexusBot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
     except BaseException:

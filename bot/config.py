@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from dotenv import dotenv_values
 
@@ -34,6 +34,7 @@ MIN_TOKEN_LENGTH = 10
 SHIPPED_KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "data" / "knowledge"
 TOPIC_FILE_PATTERN = "*.md"  # what bot.knowledge.loader reads
 DEFAULT_DATABASE_PATH = Path("data/nexus.db")
+POSTGRES_URL_SCHEMES = ("postgresql", "postgres")  # libpq's two spellings
 T = TypeVar("T")
 
 
@@ -79,6 +80,14 @@ class DiscordSettings:
 @dataclass(frozen=True)
 class DatabaseSettings:
     path: Path = DEFAULT_DATABASE_PATH
+    # DATABASE_URL: PostgreSQL instead of the SQLite file at `path`. A Secret: it holds the password.
+    url: Secret | None = None
+
+    @property
+    def password(self) -> Secret | None:
+        """DATABASE_URL's password alone, for the log's redaction (the URL is rarely logged whole)."""
+        password = urlparse(self.url.reveal()).password if self.url is not None else None
+        return Secret(unquote(password)) if password else None
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,26 @@ def _api_base(raw: str | None) -> str:
     if not urlparse(value).path.rstrip("/").split("/")[-1].startswith("v"):
         value += "/api/v10"
     return value
+
+
+def _database_url(raw: str | None) -> Secret | None:
+    """DATABASE_URL=postgresql://user:password@host:port/database selects PostgreSQL; unset, SQLite."""
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip()
+    parsed = urlparse(value)
+    # Only the scheme is shown back: the rest of the URL may hold the password.
+    if parsed.scheme not in POSTGRES_URL_SCHEMES:
+        given = f"a {parsed.scheme}:// URL" if parsed.scheme else "no URL scheme"
+        raise SettingsError(
+            f"DATABASE_URL: must be a postgresql:// URL (postgresql://user:password@host:5432/database), got "
+            f"{given}; leave it unset to keep SQLite at DATABASE_PATH"
+        )
+    try:
+        parsed.port  # noqa: B018 - urllib checks the port only when asked for it
+    except ValueError:
+        raise SettingsError("DATABASE_URL: the port after the host must be a number from 0 to 65535") from None
+    return Secret(value)
 
 
 def _log_level(raw: str | None) -> str:
@@ -233,7 +262,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     )
     settings = Settings(
         discord=discord,
-        database=DatabaseSettings(path=database_path(values)),
+        database=DatabaseSettings(path=database_path(values),
+                                  url=problems.check(lambda: _database_url(values.get("DATABASE_URL")), None)),
         log_level=problems.check(lambda: _log_level(values.get("LOG_LEVEL")), "INFO"),
         default_timezone=problems.check(lambda: _timezone(values.get("DEFAULT_TIMEZONE")), "UTC"),
         knowledge_dir=problems.check(lambda: _knowledge_dir(values.get("KNOWLEDGE_DIR")), SHIPPED_KNOWLEDGE_DIR),

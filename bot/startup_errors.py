@@ -38,7 +38,8 @@ def explain_startup_failure(exc: BaseException, settings: Settings, intents: dis
     """One line saying what failed, or None when `exc` is not a failure a person can fix (a bug)."""
     api = settings.discord.api_base_url
     if isinstance(exc, DatabaseOpenError | MigrationError):
-        return f"DATABASE_PATH: {exc}"
+        setting = "DATABASE_PATH" if settings.database.url is None else "DATABASE_URL"
+        return f"{setting}: {exc}"
     if isinstance(exc, PromptsFileError):
         return f"the default prompts file is broken: {exc}"
     if isinstance(exc, TracksFileError):

@@ -1,0 +1,50 @@
+"""Which database Nexus runs on: SQLite at DATABASE_PATH (the default), or PostgreSQL when
+DATABASE_URL=postgresql://… is set. PostgreSQL's module (and asyncpg, an optional extra) is imported
+only then, so a SQLite-only installation never needs it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.db.database import Database, DatabaseOpenError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.db.postgres import PostgresDatabase
+
+
+class FeaturesNeedSQLite(DatabaseOpenError):
+    """The PostgreSQL database opened, checked and migrated, but the features' repositories run on
+    SQLite only so far; start-up stops here in one line rather than fail on the first query."""
+
+
+async def open_database(settings: Settings, *, only_nexus: bool = False) -> Database | PostgresDatabase:
+    """Open, check and migrate the database the settings name; DatabaseOpenError says in one line why not.
+
+    `only_nexus` (SQLite): hold the file so a second bot on it is refused. PostgreSQL has no such
+    hold: several processes on one database is what it is for.
+    """
+    url = settings.database.url
+    if url is None:
+        return await Database.open(settings.database.path, only_nexus=only_nexus)
+    try:
+        from bot.db.postgres import PostgresDatabase
+    except ModuleNotFoundError as exc:
+        if exc.name != "asyncpg":
+            raise
+        raise DatabaseOpenError(
+            "PostgreSQL needs the asyncpg driver, which this installation lacks: install nexus-bot[postgres]"
+        ) from exc
+    return await PostgresDatabase.open(url.reveal())
+
+
+async def require_sqlite(db: Database | PostgresDatabase) -> Database:
+    """`db` when it is SQLite; else close it and say, in one line, that the features need SQLite yet."""
+    if isinstance(db, Database):
+        return db
+    version = await db.schema_version()
+    await db.close()
+    raise FeaturesNeedSQLite(
+        f"the PostgreSQL database {db.path} is reachable and at schema version {version}, but Nexus's "
+        "features run on SQLite only so far: unset DATABASE_URL to run on SQLite at DATABASE_PATH"
+    )
