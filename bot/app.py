@@ -187,6 +187,22 @@ class NexusBot(commands.Bot):
                 self._db = None
 
 
+class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
+    """Nexus holding some of Discord's shards (`SHARD_COUNT`, `SHARD_IDS`): discord.py's
+    `AutoShardedBot` opens one gateway connection per shard, each IDENTIFYing in turn within Discord's
+    `max_concurrency`; everything else is NexusBot's."""
+
+
+def make_bot(settings: Settings, **options: Any) -> NexusBot:
+    """One process holding every server (the default), or the shards the settings name."""
+    plan = settings.shards
+    if plan is None:
+        return NexusBot(settings, **options)
+    log.info("this process holds %s: it schedules only their servers, and gets DMs only with shard 0",
+             plan.describe())
+    return ShardedNexusBot(settings, shard_count=plan.count, shard_ids=list(plan.ids), **options)
+
+
 async def run_bot(settings: Settings, token: str, **options: Any) -> None:
     """Run until Discord closes us or SIGINT/SIGTERM arrives; always close the database.
 
@@ -196,7 +212,7 @@ async def run_bot(settings: Settings, token: str, **options: Any) -> None:
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
     db = await require_sqlite(await open_database(settings, only_nexus=True))
     try:
-        bot = NexusBot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
+        bot = make_bot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
     except BaseException:
         await db.close()
         raise

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 from dotenv import dotenv_values
 
 from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
+from bot.shards import ShardPlan, parse_shard_plan
 from bot.timezones import find_zone, region_example
 
 DEFAULT_GRACE_HOURS = 6
@@ -101,6 +102,8 @@ class Settings:
     schedule_grace: timedelta = timedelta(hours=DEFAULT_GRACE_HOURS)
     # A pairing request not answered within this expires (both learners are told).
     pair_request_ttl: timedelta = timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)
+    # Some of Discord's shards (`SHARD_COUNT`, `SHARD_IDS`); None: one process holding every server.
+    shards: ShardPlan | None = None
 
 
 def _token(raw: str | None) -> Secret | None:
@@ -244,6 +247,13 @@ class _Problems:
             return fallback
 
 
+def _shards(count: str | None, ids: str | None) -> ShardPlan | None:
+    try:
+        return parse_shard_plan(count, ids)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
     """Settings from `environ` (default: the process environment) over the values of `env_file`.
 
@@ -274,7 +284,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
                                                        DEFAULT_PAIR_REQUEST_HOURS, MIN_PAIR_REQUEST_HOURS,
                                                        MAX_PAIR_REQUEST_HOURS),
                                         timedelta(hours=DEFAULT_PAIR_REQUEST_HOURS)),
+        shards=problems.check(lambda: _shards(values.get("SHARD_COUNT"), values.get("SHARD_IDS")), None),
     )
+    plan, database = settings.shards, settings.database
+    if plan is not None and len(plan.ids) < plan.count and database.url is None:
+        problems.lines.append(f"SHARD_IDS holds {plan.describe()}: the processes holding the others must share this "
+                              "one's database, so set DATABASE_URL to a PostgreSQL database (SQLite is one process's)")
     if problems.lines:
         raise SettingsError(*problems.lines)
     return settings

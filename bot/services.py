@@ -27,6 +27,7 @@ from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling import Scheduler
+from bot.scheduling.pacing import PACED_RATE, Pacer
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
 
@@ -57,7 +58,12 @@ class Services:
         await knowledge.prepare()
         ledger = PostLedgerRepository(db)
         posting = OnceOnlyPoster(ledger, clock)
-        scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
+        shards = settings.shards
+        # Sharded, a process schedules its own servers' posts and paces at its shards' share of the
+        # bot's global rate limit (50 requests a second for the bot, whatever its processes).
+        pacer = Pacer(PACED_RATE * shards.share) if shards else None
+        scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace, pacer,
+                              owns=shards.owns if shards else None)
         configs = GuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         pairing_repository = PairingRepository(db)

@@ -14,7 +14,7 @@ from pathlib import Path
 from discord.utils import time_snowflake
 from rich.console import Console
 
-from bot.app import NexusBot
+from bot.app import NexusBot, make_bot
 from bot.clock import Clock
 from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
@@ -49,7 +49,7 @@ async def start_bot_against(
     """Start the real bot against a running stand-in and wait until its commands are synced.
     `clock` becomes the bot's one clock (`bot.clock`; by default real time, which `clock +3d` moves)."""
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    bot = NexusBot(settings, clock=clock, guild_ready_timeout=0.05)
+    bot = make_bot(settings, clock=clock, guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(standin.token), name="nexus-bot")
     waiter = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, waiter}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)

@@ -75,13 +75,18 @@ class Scheduler:
         clock: Clock,
         grace: timedelta,
         pacer: Pacer | None = None,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
+        """`owns`: whether this process schedules a server's posts (its shard is one this process
+        holds); None: every server. Another process holding the same shard by mistake changes nothing
+        members see: the ledger's claims make each post once whoever fires it."""
         self._poster = poster
         self._ledger = ledger
         self._state = state
         self._clock = clock
         self.grace = grace
         self._pacer = pacer or Pacer()
+        self._owns = owns or (lambda _guild_id: True)
         self._sources: dict[str, PostSource] = {}
         self.calendar = Calendar(self._sources)  # reads the sources as they are added
         self._handlers: dict[str, DeliveryHandler] = {}
@@ -245,6 +250,8 @@ class Scheduler:
         due: list[DuePost] = []
         if now > checked:
             for entry in await self.calendar.due_between(checked, now):
+                if not self._owns(entry.post.key.guild_id):
+                    continue  # another process's server
                 if entry.made:
                     due.append(entry.post)
                 else:
@@ -272,7 +279,9 @@ class Scheduler:
         """Posts the ledger says to try again now: a passing failure whose retry time has come, a claim
         whose claimant died. Each is found again through its source, so it is made with what is true
         now; one past the grace window, or no longer scheduled, is recorded as skipped with why."""
-        entries = await self._ledger.due_again(list(self._sources), now, stale_before=now - CLAIM_LEASE)
+        entries = [entry for entry in await self._ledger.due_again(list(self._sources), now,
+                                                                   stale_before=now - CLAIM_LEASE)
+                   if self._owns(entry.key.guild_id)]
         posts: list[DuePost] = []
         found: dict[tuple[str, datetime], list[DuePost]] = {}
         for entry in entries:

@@ -6,6 +6,7 @@ import pytest
 
 from bot.config import RedactSecrets, Secret, SettingsError, load_settings
 from bot.endpoints import DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL
+from bot.shards import parse_shard_plan
 
 TOKEN = "MTA5.abcdefghijklmnop.qrstuvwxyz0123456789"
 
@@ -148,3 +149,43 @@ def test_a_knowledge_folder_without_topic_files_is_named(tmp_path):
 def test_a_knowledge_folder_with_a_topic_file_is_accepted(tmp_path):
     (tmp_path / "celery.md").write_text("+++\n+++\n")
     assert load_settings({"KNOWLEDGE_DIR": str(tmp_path)}, env_file=None).knowledge_dir == tmp_path
+
+
+# --- shards -------------------------------------------------------------------------------------
+
+def test_without_shard_settings_one_process_holds_every_server():
+    assert load_settings({}, env_file=None).shards is None
+
+
+@pytest.mark.parametrize(("count", "ids", "held"), [
+    ("4", "", (0, 1, 2, 3)), ("4", "0-1", (0, 1)), ("8", "0, 2,5-6", (0, 2, 5, 6)), ("2", "1", (1,)),
+])
+def test_shard_ids_take_numbers_and_ranges(count, ids, held):
+    settings = load_settings({"SHARD_COUNT": count, "SHARD_IDS": ids,
+                              "DATABASE_URL": "postgresql://nexus@db/nexus"}, env_file=None)
+    assert settings.shards is not None and settings.shards.ids == held and settings.shards.count == int(count)
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"SHARD_IDS": "0-1"}, "SHARD_IDS needs SHARD_COUNT"),
+    ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be a whole number"),
+    ({"SHARD_COUNT": "four"}, "SHARD_COUNT must be a whole number"),
+    ({"SHARD_COUNT": "4", "SHARD_IDS": "2-5"}, "shard 5 does not exist with SHARD_COUNT=4"),
+    ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, "runs backwards"),
+    ({"SHARD_COUNT": "4", "SHARD_IDS": "a"}, "SHARD_IDS must be shard numbers and ranges"),
+    ({"SHARD_COUNT": "4", "SHARD_IDS": "0-1"}, "set DATABASE_URL to a PostgreSQL database"),
+])
+def test_a_bad_shard_setting_is_one_line_naming_it(env, says):
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env, env_file=None)
+    [line] = refused.value.problems
+    assert says in line, line
+
+
+def test_a_server_belongs_to_the_shard_discord_gives_it():
+    plan = parse_shard_plan("4", "1")
+    assert plan is not None
+    guild_on_shard_1 = (1 << 22) * 5 + 1  # (guild_id >> 22) % 4 == 1
+    assert plan.owns(guild_on_shard_1) and not plan.owns(guild_on_shard_1 + (1 << 22))
+    assert plan.share == 0.25 and not plan.receives_dms and plan.describe() == "shards 1 of 4"
+    assert parse_shard_plan("8", "0-2,5").describe() == "shards 0-2, 5 of 8"
