@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         return _fail(*exc.problems)
     if args.command == "db":
-        from bot.db.backup import backup_database
+        from bot.db.sqlite.backup import backup_database
 
         try:
             size = backup_database(settings.database.path, args.path)

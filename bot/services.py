@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
-from bot.db.database import DatabaseSize
+from bot.db import Database, DatabaseSize
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository

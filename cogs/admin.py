@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.cohort import date_in_words, program_week
-from bot.db.database import DatabaseSize
+from bot.db import DatabaseSize
 from bot.db.posts import PostKey
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError

@@ -17,7 +17,7 @@ from bot.db._knowledge_rows import (
     topic_values,
     unindex_topics,
 )
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.knowledge.model import Suggestion, Topic, TopicDraft, TopicSummary
 
 _DECIDE = (

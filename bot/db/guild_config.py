@@ -7,7 +7,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.guild_setup import GuildConfig
 
 

@@ -28,7 +28,7 @@ from bot.db._knowledge_rows import (
     unindex_topics,
     visible,
 )
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.knowledge.model import Topic, TopicSummary
 
 __all__ = [

@@ -11,7 +11,6 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
 from bot.db.pairing import (
     AlreadyPaired,
     PlannedPair,
@@ -21,6 +20,7 @@ from bot.db.pairing import (
     request_from_row,
     stored_time,
 )
+from bot.db.sqlite.database import Database
 from bot.pairing.records import Pair, PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
 from bot.projects.model import Discipline
 

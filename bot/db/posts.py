@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 
 
 @dataclass(frozen=True)

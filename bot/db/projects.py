@@ -9,7 +9,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.learners.model import PartnerStates
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
 

@@ -10,8 +10,8 @@ from datetime import date, datetime, time
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.database import Database
 from bot.db.posts import PostLedgerRepository
+from bot.db.sqlite.database import Database
 from bot.prompts.model import Prompt, PromptDraft, ServerSchedule
 from bot.prompts.parsing import weeks_to_text
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.db.database import Database
 from bot.db.posts import PostLedgerRepository
+from bot.db.sqlite.database import Database
 
 
 @dataclass(frozen=True)
