@@ -11,9 +11,9 @@ from bot.db import Database, DatabaseSize
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
-from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
 from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
+from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
@@ -25,7 +25,7 @@ from bot.posting import OnceOnlyPoster
 from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
-from bot.scheduling import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
 
@@ -54,9 +54,9 @@ class Services:
         knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
-        ledger = PostLedgerRepository(db)
+        ledger = SqlitePostLedgerRepository(db)
         posting = OnceOnlyPoster(ledger, clock)
-        scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace)
+        scheduler = Scheduler(posting, ledger, SqliteSchedulerStateRepository(db), clock, settings.schedule_grace)
         configs = GuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         pairing_repository = PairingRepository(db)

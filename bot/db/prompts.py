@@ -10,8 +10,8 @@ from datetime import date, datetime, time
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.posts import PostLedgerRepository
 from bot.db.sqlite.database import Database
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
 from bot.prompts.model import Prompt, PromptDraft, ServerSchedule
 from bot.prompts.parsing import weeks_to_text
 
@@ -101,7 +101,7 @@ class PromptRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        return await PostLedgerRepository(self._db).made_since(kind, since)
+        return await SqlitePostLedgerRepository(self._db).made_since(kind, since)
 
     # --- writing -------------------------------------------------------------------------------
 

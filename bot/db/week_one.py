@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.db.posts import PostLedgerRepository
 from bot.db.sqlite.database import Database
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
 
 
 @dataclass(frozen=True)
@@ -49,4 +49,4 @@ class WeekOneRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        return await PostLedgerRepository(self._db).made_since(kind, since)
+        return await SqlitePostLedgerRepository(self._db).made_since(kind, since)

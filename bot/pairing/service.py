@@ -23,7 +23,7 @@ from bot.pairing.model import Learner
 from bot.pairing.records import Pair, PairRequest, Profile
 from bot.projects.model import Discipline, Project
 from bot.projects.service import ProjectService
-from bot.scheduling import Scheduler
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 

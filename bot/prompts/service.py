@@ -13,7 +13,6 @@ from bot.clock import Clock
 from bot.cohort import program_week
 from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.db.guild_config import GuildConfigRepository
-from bot.db.posts import PostKey
 from bot.db.prompts import PromptRepository
 from bot.errors import FormRefused, Problems, UserError
 from bot.guild_setup import GuildConfig
@@ -25,7 +24,9 @@ from bot.prompts.parsing import parse_key, parse_time, parse_weeks, shown, weeks
 from bot.prompts.schedule import FireTime, next_fire_time, why_not_scheduled
 from bot.prompts.source import MANUAL_KIND, PromptSource, label, prompt_post
 from bot.prompts.template import check_template, placeholders_used
-from bot.scheduling import Delivery, DeliveryHandler, DuePost, Scheduler
+from bot.scheduling import Delivery, DeliveryHandler, DuePost
+from bot.scheduling.ledger import PostKey
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
