@@ -11,9 +11,9 @@ from bot.db import Database, DatabaseSize
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
-from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
+from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.week_one import WeekOneRepository
 from bot.guild_setup import GuildSetupService
 from bot.knowledge.service import KnowledgeService
@@ -60,7 +60,7 @@ class Services:
         configs = GuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         pairing_repository = PairingRepository(db)
-        project_repository = ProjectRepository(db)
+        project_repository = SqliteProjectRepository(db)
         learners = LearnerService(project_repository, pairing_repository, knowledge)
         prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults, learners)
         scheduler.add_source(prompts.source)

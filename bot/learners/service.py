@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import replace
 
 from bot.db.pairing import PairingRepository
-from bot.db.projects import ProjectRepository
 from bot.knowledge.model import SearchHit
 from bot.knowledge.service import KnowledgeService
 from bot.learners.model import CohortCounts, PartnerStates
 from bot.projects.model import Project
+from bot.projects.repository import ProjectRepository
 
 MAX_PROJECT_TOPICS = 5
 ChangeListener = Callable[[int, frozenset[int]], Awaitable[None]]

@@ -9,8 +9,8 @@ import pytest
 from bot.db import Database
 from bot.db.guild_config import GuildConfigRepository
 from bot.db.pairing import PairingRepository
-from bot.db.projects import ProjectRepository
 from bot.db.prompts import PromptRepository
+from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.guild_setup import GuildConfig
 from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt
@@ -40,7 +40,7 @@ async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, th
 
 
 def source(db):
-    learners = LearnerService(ProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
+    learners = LearnerService(SqliteProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
     return PromptSource(PromptRepository(db), learners, PROGRAM_WEEKS)
 
 

@@ -53,7 +53,7 @@ def _where(guild_id: int, wanted: ProjectFilter, states: PartnerStates) -> tuple
     return " AND ".join(clauses), params
 
 
-class ProjectRepository:
+class SqliteProjectRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
