@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, DatabaseSize
-from bot.db.guild_config import GuildConfigRepository
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
 from bot.db.prompts import PromptRepository
+from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.week_one import WeekOneRepository
-from bot.guild_setup import GuildSetupService
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.service import LearnerService
 from bot.pairing.learners import LearnerPool
@@ -57,7 +57,7 @@ class Services:
         ledger = SqlitePostLedgerRepository(db)
         posting = OnceOnlyPoster(ledger, clock)
         scheduler = Scheduler(posting, ledger, SqliteSchedulerStateRepository(db), clock, settings.schedule_grace)
-        configs = GuildConfigRepository(db)
+        configs = SqliteGuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
         pairing_repository = PairingRepository(db)
         project_repository = SqliteProjectRepository(db)

@@ -16,7 +16,8 @@ from bot.cohort import date_in_words, program_week
 from bot.db import DatabaseSize
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
-from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
+from bot.guild_setup.model import GuildConfig, SetupRequest
+from bot.guild_setup.service import timezone_choices
 from bot.posting import PostNotMade, PostOutcome
 from bot.scheduling.ledger import PostKey
 from bot.week_one.schedule import KICKOFF

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.db.pairing import PairingRepository
-from bot.guild_setup import GuildSetupService
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.model import PartnerStates
 from bot.learners.service import LearnerService

@@ -14,7 +14,8 @@ from datetime import timedelta
 from bot.clock import Clock
 from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
 from bot.errors import ChoiceNeeded, UserError
-from bot.guild_setup import GuildConfig, parse_timezone
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.service import parse_timezone
 from bot.learners.service import LearnerService
 from bot.pairing.availability_text import AvailabilityError, format_availability, parse_availability
 from bot.pairing.fit import REASON_SEPARATOR, Fit, fit

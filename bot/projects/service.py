@@ -14,7 +14,8 @@ from dataclasses import replace
 from bot.clock import Clock
 from bot.db import DatabaseBusy, DatabaseUnwritable
 from bot.errors import ChoiceNeeded, UserError
-from bot.guild_setup import GuildConfig, GuildSetupService
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.model import SearchHit
 from bot.learners.service import LearnerService
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage

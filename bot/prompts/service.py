@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from bot.clock import Clock
 from bot.cohort import program_week
 from bot.db import DatabaseBusy, DatabaseUnwritable
-from bot.db.guild_config import GuildConfigRepository
 from bot.db.prompts import PromptRepository
 from bot.errors import FormRefused, Problems, UserError
-from bot.guild_setup import GuildConfig
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.repository import GuildConfigRepository
 from bot.learners.service import LearnerService
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult
 from bot.prompts.defaults import PromptDefaults

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.db.week_one import AnnouncedProject, WeekOneRepository, WeekOneServer
 from bot.errors import UserError
-from bot.guild_setup import GuildConfig
+from bot.guild_setup.model import GuildConfig
 from bot.learners.service import LearnerService
 from bot.pairing.schedule import first_round_at
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.guild_setup import SetupRequest
+from bot.guild_setup.model import SetupRequest
 from bot.posting import CLAIM_LEASE
 from bot.scheduling.ledger import PostKey
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot

@@ -11,7 +11,7 @@ from _support import start_bot_at
 
 from bot.db import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
-from bot.guild_setup import SetupRequest
+from bot.guild_setup.model import SetupRequest
 from bot.posting import RETRY_FIRST
 from bot.scheduling.ledger import PostKey
 from sandbox.run import stop_bot
