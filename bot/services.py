@@ -10,10 +10,10 @@ from bot.config import Settings
 from bot.db import Database, DatabaseSize
 from bot.db.pair_rounds import RoundRepository
 from bot.db.pairing import PairingRepository
-from bot.db.prompts import PromptRepository
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
+from bot.db.sqlite.prompts import SqlitePromptRepository
 from bot.db.week_one import WeekOneRepository
 from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
@@ -62,7 +62,8 @@ class Services:
         pairing_repository = PairingRepository(db)
         project_repository = SqliteProjectRepository(db)
         learners = LearnerService(project_repository, pairing_repository, knowledge)
-        prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults, learners)
+        prompts = PromptService(SqlitePromptRepository(db), configs, scheduler, posting, clock, prompt_defaults,
+                                learners)
         scheduler.add_source(prompts.source)
         projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)

@@ -8,9 +8,9 @@ import pytest
 
 from bot.db import Database
 from bot.db.pairing import PairingRepository
-from bot.db.prompts import PromptRepository
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
+from bot.db.sqlite.prompts import SqlitePromptRepository
 from bot.guild_setup.model import GuildConfig
 from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt
@@ -36,12 +36,12 @@ async def server(db, guild_id=1, *, timezone="Africa/Lagos", cohort_start=None, 
 
 async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, thread=False):
     added = Prompt(guild_id, key, weekday, at, f"{key} text, week {{week}}", weeks, thread, paused)
-    assert await PromptRepository(db).add(added, None, SAVED_AT)
+    assert await SqlitePromptRepository(db).add(added, None, SAVED_AT)
 
 
 def source(db):
     learners = LearnerService(SqliteProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
-    return PromptSource(PromptRepository(db), learners, PROGRAM_WEEKS)
+    return PromptSource(SqlitePromptRepository(db), learners, PROGRAM_WEEKS)
 
 
 def local(instant, zone):
