@@ -14,7 +14,7 @@ from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.sqlite.prompts import SqlitePromptRepository
-from bot.db.week_one import WeekOneRepository
+from bot.db.sqlite.week_one import SqliteWeekOneRepository
 from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.service import LearnerService
@@ -67,7 +67,7 @@ class Services:
         scheduler.add_source(prompts.source)
         projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        week_one = WeekOneService(WeekOneRepository(db), scheduler, posting, clock, tracks, learners)
+        week_one = WeekOneService(SqliteWeekOneRepository(db), scheduler, posting, clock, tracks, learners)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
         pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)

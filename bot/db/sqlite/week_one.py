@@ -3,33 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
+from bot.week_one.model import WeekOneServer
 
 
-@dataclass(frozen=True)
-class WeekOneServer:
-    guild_id: int
-    channel_id: int
-    timezone: str
-    cohort_start: date
-    backend_role_id: int | None
-    frontend_role_id: int | None
-
-
-@dataclass(frozen=True)
-class AnnouncedProject:
-    owner_id: int
-    title: str
-    track: str
-    discipline: str  # "backend" or "frontend"
-    looking: bool  # for a partner, as bot.learners decides
-
-
-class WeekOneRepository:
+class SqliteWeekOneRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
