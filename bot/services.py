@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, DatabaseSize
-from bot.db.pair_rounds import RoundRepository
-from bot.db.pairing import PairingRepository
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
+from bot.db.sqlite.pair_rounds import SqliteRoundRepository
+from bot.db.sqlite.pairing import SqlitePairingRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.sqlite.prompts import SqlitePromptRepository
@@ -59,7 +59,7 @@ class Services:
         scheduler = Scheduler(posting, ledger, SqliteSchedulerStateRepository(db), clock, settings.schedule_grace)
         configs = SqliteGuildConfigRepository(db)
         guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
-        pairing_repository = PairingRepository(db)
+        pairing_repository = SqlitePairingRepository(db)
         project_repository = SqliteProjectRepository(db)
         learners = LearnerService(project_repository, pairing_repository, knowledge)
         prompts = PromptService(SqlitePromptRepository(db), configs, scheduler, posting, clock, prompt_defaults,
@@ -73,7 +73,7 @@ class Services:
         pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)
         pairing = PairingService(pairing_repository, pool, projects, clock, settings.pair_request_ttl, scheduler,
                                  learners)
-        pair_rounds = RoundService(pairing_repository, RoundRepository(db), pool, scheduler, clock, learners)
+        pair_rounds = RoundService(pairing_repository, SqliteRoundRepository(db), pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
         return cls(

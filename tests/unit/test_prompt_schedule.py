@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.db import Database
-from bot.db.pairing import PairingRepository
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
+from bot.db.sqlite.pairing import SqlitePairingRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.sqlite.prompts import SqlitePromptRepository
 from bot.guild_setup.model import GuildConfig
@@ -40,7 +40,7 @@ async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, th
 
 
 def source(db):
-    learners = LearnerService(SqliteProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
+    learners = LearnerService(SqliteProjectRepository(db), SqlitePairingRepository(db), knowledge=None)  # counts only
     return PromptSource(SqlitePromptRepository(db), learners, PROGRAM_WEEKS)
 
 
