@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, DatabaseSize
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.db.sqlite.pair_rounds import SqliteRoundRepository
 from bot.db.sqlite.pairing import SqlitePairingRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
@@ -51,7 +52,7 @@ class Services:
         shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
         prompt_defaults = load_prompt_defaults()
         tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
-        knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
+        knowledge = KnowledgeService(SqliteKnowledgeRepository(db), settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
         ledger = SqlitePostLedgerRepository(db)

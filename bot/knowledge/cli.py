@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import SettingsError, load_settings
 from bot.db import Database, DatabaseOpenError, MigrationError
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.export import export_markdown
 from bot.knowledge.model import SearchHit
 from bot.knowledge.search import CONFIDENT
@@ -79,7 +80,7 @@ def _check(directory: Path) -> int:
 async def _with_service(args: argparse.Namespace) -> int:
     db = await Database.open(args.db)
     try:
-        service = KnowledgeService(db, args.dir)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), args.dir)
         report = await service.sync()
         for problem in report.errors:
             print(f"warning: {problem} (skipped)", file=sys.stderr)
