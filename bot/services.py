@@ -1,5 +1,8 @@
 """The wiring diagram: clock → repositories → services → scheduler. Built once in `setup_hook` and handed to the
-cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database."""
+cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database.
+
+The repositories come from `bot.stores`, the one place that picks a database engine's implementations;
+every service is typed against its feature's repository protocols (`bot/<feature>/repository.py`)."""
 
 from __future__ import annotations
 
@@ -8,14 +11,6 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database, DatabaseSize
-from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
-from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
-from bot.db.sqlite.pair_rounds import SqliteRoundRepository
-from bot.db.sqlite.pairing import SqlitePairingRepository
-from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
-from bot.db.sqlite.projects import SqliteProjectRepository
-from bot.db.sqlite.prompts import SqlitePromptRepository
-from bot.db.sqlite.week_one import SqliteWeekOneRepository
 from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.service import LearnerService
@@ -27,6 +22,7 @@ from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling.scheduler import Scheduler
+from bot.stores import sqlite_stores
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
 
@@ -50,31 +46,28 @@ class Services:
     async def start(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base). A broken
         shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
+        stores = sqlite_stores(db)  # the engine is picked here: another engine gives the same Stores
         prompt_defaults = load_prompt_defaults()
         tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
-        knowledge = KnowledgeService(SqliteKnowledgeRepository(db), settings.knowledge_dir, clock=clock.now)
+        knowledge = KnowledgeService(stores.knowledge, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
-        ledger = SqlitePostLedgerRepository(db)
-        posting = OnceOnlyPoster(ledger, clock)
-        scheduler = Scheduler(posting, ledger, SqliteSchedulerStateRepository(db), clock, settings.schedule_grace)
-        configs = SqliteGuildConfigRepository(db)
-        guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
-        pairing_repository = SqlitePairingRepository(db)
-        project_repository = SqliteProjectRepository(db)
-        learners = LearnerService(project_repository, pairing_repository, knowledge)
-        prompts = PromptService(SqlitePromptRepository(db), configs, scheduler, posting, clock, prompt_defaults,
+        posting = OnceOnlyPoster(stores.ledger, clock)
+        scheduler = Scheduler(posting, stores.ledger, stores.scheduler_state, clock, settings.schedule_grace)
+        guild_setup = GuildSetupService(stores.guild_configs, settings.default_timezone, clock)
+        learners = LearnerService(stores.projects, stores.pairing, knowledge)
+        prompts = PromptService(stores.prompts, stores.guild_configs, scheduler, posting, clock, prompt_defaults,
                                 learners)
         scheduler.add_source(prompts.source)
-        projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
+        projects = ProjectService(stores.projects, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        week_one = WeekOneService(SqliteWeekOneRepository(db), scheduler, posting, clock, tracks, learners)
+        week_one = WeekOneService(stores.week_one, scheduler, posting, clock, tracks, learners)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
-        pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)
-        pairing = PairingService(pairing_repository, pool, projects, clock, settings.pair_request_ttl, scheduler,
+        pool = LearnerPool(stores.pairing, guild_setup, knowledge, learners, tracks)
+        pairing = PairingService(stores.pairing, pool, projects, clock, settings.pair_request_ttl, scheduler,
                                  learners)
-        pair_rounds = RoundService(pairing_repository, SqliteRoundRepository(db), pool, scheduler, clock, learners)
+        pair_rounds = RoundService(stores.pairing, stores.rounds, pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
         return cls(

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from bot.config import SettingsError, load_settings
 from bot.db import Database, DatabaseOpenError, MigrationError
-from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.export import export_markdown
 from bot.knowledge.model import SearchHit
 from bot.knowledge.search import CONFIDENT
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory, load_track_keys
+from bot.stores import sqlite_stores
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,7 +80,7 @@ def _check(directory: Path) -> int:
 async def _with_service(args: argparse.Namespace) -> int:
     db = await Database.open(args.db)
     try:
-        service = KnowledgeService(SqliteKnowledgeRepository(db), args.dir)
+        service = KnowledgeService(sqlite_stores(db).knowledge, args.dir)
         report = await service.sync()
         for problem in report.errors:
             print(f"warning: {problem} (skipped)", file=sys.stderr)
