@@ -2,7 +2,7 @@
 
 Each feature owns its repository protocols and the models they return (e.g. `bot.projects.repository`);
 an engine implements them: `bot.db.sqlite` (the default, one aiosqlite connection and its migrations).
-`common` holds what every engine shares with its callers (errors, the write deadline). `bot/services.py`
+`common` holds what every engine shares with its callers (errors, the write deadline). `bot/stores.py`
 is the one place that picks an engine's repositories.
 """
 
