@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.real_questions import TARGETS as REAL_TARGETS  # noqa: E402
 from benchmarks.real_questions import measure as measure_real  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.db.knowledge import KnowledgeRepository  # noqa: E402
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository  # noqa: E402
 from bot.knowledge._text import query_terms  # noqa: E402
 from bot.knowledge.export import export_markdown  # noqa: E402
 from bot.knowledge.model import CATEGORIES, Challenge, Link, Topic  # noqa: E402
@@ -158,7 +158,7 @@ async def measure_autocomplete(service: KnowledgeService, rounds: int) -> list[f
 
 
 async def measure_like(db: Database, queries: list[str], rounds: int) -> list[float]:
-    repository = KnowledgeRepository(db)
+    repository = SqliteKnowledgeRepository(db)
     word_lists = [[w for term in query_terms(q) for w in term] for q in queries]
     return await timed([functools.partial(repository.like_scan, w, None, 5) for w in word_lists], rounds)
 
@@ -166,7 +166,7 @@ async def measure_like(db: Database, queries: list[str], rounds: int) -> list[fl
 async def shipped(work: Path, queries: list[str], rounds: int) -> dict[str, float]:
     db = await Database.open(work / "shipped.db")
     try:
-        service = KnowledgeService(db, KNOWLEDGE_DIR)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), KNOWLEDGE_DIR)
         await service.sync()
         search = await measure_search(service, queries, rounds)
         autocomplete = await measure_autocomplete(service, rounds)
@@ -191,7 +191,7 @@ async def generated(work: Path, count: int, queries: list[str], rounds: int) -> 
     queries = queries + write_generated(folder, count)
     db = await Database.open(work / "generated.db")
     try:
-        service = KnowledgeService(db, folder)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), folder)
         start = time.perf_counter()
         first = await service.sync()
         sync_first = time.perf_counter() - start

@@ -119,7 +119,7 @@ async def store_projects(standin: StandIn, db_path: Path) -> None:
     from datetime import UTC, datetime
 
     from bot.db import Database
-    from bot.db.projects import ProjectRepository
+    from bot.db.sqlite.projects import SqliteProjectRepository
     from bot.projects.model import ProjectDraft
     from bot.tracks import load_tracks
 
@@ -134,7 +134,7 @@ async def store_projects(standin: StandIn, db_path: Path) -> None:
         repo_url=f"https://github.com/learner{number}/project")) for number, owner in enumerate(owners)]
     db = await Database.open(db_path)
     try:
-        await ProjectRepository(db).add_many(projects, datetime.now(UTC))
+        await SqliteProjectRepository(db).add_many(projects, datetime.now(UTC))
     finally:
         await db.close()
 

@@ -141,8 +141,8 @@ async def store_waiting_learners(standin: object, db_path: Path,
     from datetime import UTC, datetime
 
     from bot.db import Database
-    from bot.db.pairing import PairingRepository
-    from bot.db.projects import ProjectRepository
+    from bot.db.sqlite.pairing import SqlitePairingRepository
+    from bot.db.sqlite.projects import SqliteProjectRepository
     from bot.pairing.availability_text import format_availability
     from bot.pairing.records import Profile
     from bot.projects.model import ProjectDraft
@@ -152,7 +152,7 @@ async def store_waiting_learners(standin: object, db_path: Path,
     rng = random.Random(7)
     db = await Database.open(db_path)
     try:
-        pairing, projects = PairingRepository(db), ProjectRepository(db)
+        pairing, projects = SqlitePairingRepository(db), SqliteProjectRepository(db)
         drafts = []
         for number, (member, discipline, learner) in enumerate(learners):
             skills = "React, TypeScript" if discipline == "frontend" else "Python, Django"

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository  # noqa: E402
 from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 CASES = ROOT / "tests" / "relevance" / "project_topics.toml"
@@ -57,7 +58,7 @@ async def main() -> None:
     cases = load_cases()
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(Path(folder) / "nexus.db")
-        knowledge = KnowledgeService(db, ROOT / "data" / "knowledge")
+        knowledge = KnowledgeService(SqliteKnowledgeRepository(db), ROOT / "data" / "knowledge")
         await knowledge.sync()
         await knowledge.prepare()
 

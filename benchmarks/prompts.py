@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.guild_setup import SetupRequest  # noqa: E402
+from bot.guild_setup.model import SetupRequest  # noqa: E402
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot  # noqa: E402
 from sandbox.standin import StandIn  # noqa: E402
 

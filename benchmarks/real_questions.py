@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository  # noqa: E402
 from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
@@ -88,7 +89,7 @@ def targets_met(held_out: HalfResult) -> dict[str, bool]:
 
 async def shipped_service(work: Path) -> tuple[Database, KnowledgeService]:
     db = await Database.open(work / "real.db")
-    service = KnowledgeService(db, KNOWLEDGE_DIR)
+    service = KnowledgeService(SqliteKnowledgeRepository(db), KNOWLEDGE_DIR)
     report = await service.sync()
     if report.errors:
         raise SystemExit(f"the shipped topics do not sync: {report.errors[:3]}")

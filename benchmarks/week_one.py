@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
-from bot.db.week_one import WeekOneRepository  # noqa: E402
+from bot.db.sqlite.week_one import SqliteWeekOneRepository  # noqa: E402
 from bot.tracks import load_tracks  # noqa: E402
 from bot.week_one import render  # noqa: E402
 from cogs.week_one._delivery import to_embed  # noqa: E402
@@ -50,7 +50,7 @@ async def main(projects: int, rounds: int) -> dict[str, object]:
         db = await Database.open(Path(folder) / "nexus.db")
         try:
             await fill(db, projects)
-            repository = WeekOneRepository(db)
+            repository = SqliteWeekOneRepository(db)
             samples, messages = [], 0
             for _ in range(rounds + 1):  # the first round warms SQLite's pages up and is not counted
                 start = time.perf_counter()

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         return _fail(*exc.problems)
     if args.command == "db":
-        from bot.db.backup import backup_database
+        from bot.db.sqlite.backup import backup_database
 
         if settings.database.url is not None:
             return _fail("DATABASE_URL: `db backup` copies the SQLite database at DATABASE_PATH; back up a "

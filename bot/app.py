@@ -26,7 +26,7 @@ from bot.db.engines import open_database, require_sqlite
 from bot.endpoints import use_discord_endpoints
 from bot.gateway import tolerate_unreadable_gateway_messages
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
-from bot.scheduling import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.db.posts import LedgerEntry, PostKey, PostLedgerRepository
+from bot.scheduling.ledger import LedgerEntry, PostKey, PostLedgerRepository
 
 log = logging.getLogger(__name__)
 

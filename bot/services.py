@@ -1,5 +1,8 @@
 """The wiring diagram: clock → repositories → services → scheduler. Built once in `setup_hook` and handed to the
-cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database."""
+cogs; tests build the same graph with a clock they move. Cogs reach the services, never the database.
+
+The repositories come from `bot.stores`, the one place that picks a database engine's implementations;
+every service is typed against its feature's repository protocols (`bot/<feature>/repository.py`)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
-from bot.db.database import DatabaseSize
-from bot.db.guild_config import GuildConfigRepository
-from bot.db.pair_rounds import RoundRepository
-from bot.db.pairing import PairingRepository
-from bot.db.posts import PostLedgerRepository, SchedulerStateRepository
-from bot.db.projects import ProjectRepository
-from bot.db.prompts import PromptRepository
-from bot.db.week_one import WeekOneRepository
-from bot.guild_setup import GuildSetupService
+from bot.db import Database, DatabaseSize
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.service import LearnerService
 from bot.pairing.learners import LearnerPool
@@ -26,8 +21,9 @@ from bot.posting import OnceOnlyPoster
 from bot.projects.service import ProjectService
 from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
-from bot.scheduling import Scheduler
 from bot.scheduling.pacing import PACED_RATE, Pacer
+from bot.scheduling.scheduler import Scheduler
+from bot.stores import sqlite_stores
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
 
@@ -51,35 +47,33 @@ class Services:
     async def start(cls, db: Database, settings: Settings, clock: Clock) -> Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base). A broken
         shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
+        stores = sqlite_stores(db)  # the engine is picked here: another engine gives the same Stores
         prompt_defaults = load_prompt_defaults()
         tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
-        knowledge = KnowledgeService(db, settings.knowledge_dir, clock=clock.now)
+        knowledge = KnowledgeService(stores.knowledge, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
-        ledger = PostLedgerRepository(db)
-        posting = OnceOnlyPoster(ledger, clock)
+        posting = OnceOnlyPoster(stores.ledger, clock)
         shards = settings.shards
         # Sharded, a process schedules its own servers' posts and paces at its shards' share of the
         # bot's global rate limit (50 requests a second for the bot, whatever its processes).
         pacer = Pacer(PACED_RATE * shards.share) if shards else None
-        scheduler = Scheduler(posting, ledger, SchedulerStateRepository(db), clock, settings.schedule_grace, pacer,
+        scheduler = Scheduler(posting, stores.ledger, stores.scheduler_state, clock, settings.schedule_grace, pacer,
                               owns=shards.owns if shards else None)
-        configs = GuildConfigRepository(db)
-        guild_setup = GuildSetupService(configs, settings.default_timezone, clock)
-        pairing_repository = PairingRepository(db)
-        project_repository = ProjectRepository(db)
-        learners = LearnerService(project_repository, pairing_repository, knowledge)
-        prompts = PromptService(PromptRepository(db), configs, scheduler, posting, clock, prompt_defaults, learners)
+        guild_setup = GuildSetupService(stores.guild_configs, settings.default_timezone, clock)
+        learners = LearnerService(stores.projects, stores.pairing, knowledge)
+        prompts = PromptService(stores.prompts, stores.guild_configs, scheduler, posting, clock, prompt_defaults,
+                                learners)
         scheduler.add_source(prompts.source)
-        projects = ProjectService(project_repository, guild_setup, learners, clock, tracks)
+        projects = ProjectService(stores.projects, guild_setup, learners, clock, tracks)
         guild_setup.on_configured(prompts.server_configured)
-        week_one = WeekOneService(WeekOneRepository(db), scheduler, posting, clock, tracks, learners)
+        week_one = WeekOneService(stores.week_one, scheduler, posting, clock, tracks, learners)
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
-        pool = LearnerPool(pairing_repository, guild_setup, knowledge, learners, tracks)
-        pairing = PairingService(pairing_repository, pool, projects, clock, settings.pair_request_ttl, scheduler,
+        pool = LearnerPool(stores.pairing, guild_setup, knowledge, learners, tracks)
+        pairing = PairingService(stores.pairing, pool, projects, clock, settings.pair_request_ttl, scheduler,
                                  learners)
-        pair_rounds = RoundService(pairing_repository, RoundRepository(db), pool, scheduler, clock, learners)
+        pair_rounds = RoundService(stores.pairing, stores.rounds, pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
         return cls(

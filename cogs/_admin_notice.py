@@ -11,7 +11,7 @@ import logging
 import discord
 
 from bot.app import NexusBot
-from bot.db.posts import PostKey
+from bot.scheduling.ledger import PostKey
 from cogs._outbox import discord_errors
 from cogs._style import NO_MENTIONS
 

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.db.database import WRITE_DEADLINE
+from bot.db import WRITE_DEADLINE
 from bot.errors import FormRefused, UserError
 from cogs._style import NO_MENTIONS
 
@@ -126,7 +126,7 @@ LEAST_WAIT = 0.5  # seconds a write may always wait, whatever the clocks say
 
 def writes_wait_for_answer(interaction: discord.Interaction[Any]) -> None:
     """From here on in this handler, a write to a busy database waits only as long as the
-    interaction's answer can (see `bot.db.database.WRITE_DEADLINE`)."""
+    interaction's answer can (see `bot.db.common.WRITE_DEADLINE`)."""
     age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
     wait = min(ANSWER_WITHIN, max(LEAST_WAIT, ANSWER_WITHIN - age))
     WRITE_DEADLINE.set(asyncio.get_running_loop().time() + wait)

@@ -13,12 +13,13 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.cohort import date_in_words, program_week
-from bot.db.database import DatabaseSize
-from bot.db.posts import PostKey
+from bot.db import DatabaseSize
 from bot.discord_limits import FIELD_VALUE_LIMIT
 from bot.errors import UserError
-from bot.guild_setup import GuildConfig, SetupRequest, timezone_choices
+from bot.guild_setup.model import GuildConfig, SetupRequest
+from bot.guild_setup.service import timezone_choices
 from bot.posting import PostNotMade, PostOutcome
+from bot.scheduling.ledger import PostKey
 from bot.week_one.schedule import KICKOFF
 from cogs._admin_notice import AdminNotices
 from cogs._catalogue import catalogue

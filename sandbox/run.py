@@ -20,7 +20,8 @@ from bot.config import DatabaseSettings, DiscordSettings, Secret, Settings
 from bot.endpoints import reset_discord_endpoints, use_discord_endpoints
 from bot.logs import configure_logging
 from bot.posting import nonce_for
-from bot.scheduling import DuePost, TickReport
+from bot.scheduling import DuePost
+from bot.scheduling.scheduler import TickReport
 from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
 from sandbox.rehearsal import Rehearsal
 from sandbox.standin import StandIn

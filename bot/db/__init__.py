@@ -1,10 +1,21 @@
 """The database layer: the only place that holds SQL.
 
-`Database` owns the one aiosqlite connection and the migrations; each repository module turns rows
-into dataclasses for the services above it.
+Each feature owns its repository protocols and the models they return (e.g. `bot.projects.repository`);
+an engine implements them: `bot.db.sqlite` (the default, one aiosqlite connection and its migrations).
+`common` holds what every engine shares with its callers (errors, the write deadline). `bot/stores.py`
+is the one place that picks an engine's repositories.
 """
 
-from bot.db.database import Database, DatabaseBusy, DatabaseOpenError, DatabaseUnwritable, MigrationError
-from bot.db.lock import DatabaseInUse
+from bot.db.common import (
+    WRITE_DEADLINE,
+    DatabaseBusy,
+    DatabaseOpenError,
+    DatabaseSize,
+    DatabaseUnwritable,
+    MigrationError,
+)
+from bot.db.sqlite.database import Database
+from bot.db.sqlite.lock import DatabaseInUse
 
-__all__ = ["Database", "DatabaseBusy", "DatabaseInUse", "DatabaseOpenError", "DatabaseUnwritable", "MigrationError"]
+__all__ = ["WRITE_DEADLINE", "Database", "DatabaseBusy", "DatabaseInUse", "DatabaseOpenError", "DatabaseSize",
+           "DatabaseUnwritable", "MigrationError"]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.db.database import Database, DatabaseOpenError
+from bot.db.common import DatabaseOpenError
+from bot.db.sqlite.database import Database
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from bot.db.knowledge import IndexedText, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import normalize, words
+from bot.knowledge.repository import IndexedText, KnowledgeRepository, MatchTerm
 
 TEXT_ONLY_CREDIT = 0.5
 # A word no topic holds, that is no typo of one either, is what the question is about and the

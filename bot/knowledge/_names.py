@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.db.knowledge import FtsMatch, NameRow
 from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import STOP_WORDS, words
+from bot.knowledge.repository import FtsMatch, NameRow
 
 MAX_NAME_WORDS = 6
 VISIBLE_SETS_KEPT = 64  # servers whose visible topic ids are kept

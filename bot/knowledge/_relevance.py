@@ -15,8 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 
-from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
 from bot.knowledge._stemmer import porter_stem
+from bot.knowledge.repository import FtsMatch, KnowledgeRepository, MatchTerm
 
 # About 100 bytes a pair: at most ~20 MB, whatever the size of the knowledge base.
 POSTINGS_KEPT = 200_000

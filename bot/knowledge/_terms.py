@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from operator import itemgetter
 
-from bot.db.knowledge import MatchTerm, TermCounts
 from bot.knowledge._stemmer import porter_stem
+from bot.knowledge.repository import MatchTerm, TermCounts
 
 # Topics one search may score: FTS5 reads and ranks roughly one per 1.5 microseconds.
 DOC_BUDGET = 300

@@ -20,6 +20,7 @@ from bot.knowledge.model import SearchHit
 from bot.knowledge.search import CONFIDENT
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory, load_track_keys
+from bot.stores import sqlite_stores
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def _check(directory: Path) -> int:
 async def _with_service(args: argparse.Namespace) -> int:
     db = await Database.open(args.db)
     try:
-        service = KnowledgeService(db, args.dir)
+        service = KnowledgeService(sqlite_stores(db).knowledge, args.dir)
         report = await service.sync()
         for problem in report.errors:
             print(f"warning: {problem} (skipped)", file=sys.stderr)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.db.knowledge import CuratedWrite, KnowledgeRepository, SyncState, TopicRows
 from bot.knowledge.model import FileProblem, SyncReport, Topic
 from bot.knowledge.parsing import TopicFileError, parse_topic
+from bot.knowledge.repository import CuratedWrite, KnowledgeRepository, SyncState, TopicRows
 from bot.knowledge.validation import validate_topic
 
 log = logging.getLogger(__name__)

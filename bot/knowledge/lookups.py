@@ -15,7 +15,7 @@ import asyncio
 import logging
 from datetime import datetime
 
-from bot.db.knowledge import KnowledgeRepository
+from bot.knowledge.repository import KnowledgeRepository
 
 log = logging.getLogger(__name__)
 

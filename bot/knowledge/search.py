@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from bot.db.knowledge import KnowledgeRepository, MatchTerm
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence
 from bot.knowledge._names import NamedTopic, NameIndex, allowed_typos
 from bot.knowledge._relevance import TermRelevance, best_of
@@ -44,6 +43,7 @@ from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_terms_and_words, query_words, words
 from bot.knowledge.model import SearchHit
 from bot.knowledge.other_stacks import OtherStacks
+from bot.knowledge.repository import KnowledgeRepository, MatchTerm
 
 CANDIDATES = 30
 MAX_COMPLETIONS = 2

@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.db import Database
-from bot.db.knowledge import KnowledgeRepository
 from bot.errors import UserError
 from bot.knowledge._text import words
 from bot.knowledge.loader import sync_topics
@@ -35,6 +33,7 @@ from bot.knowledge.model import (
     TopicSummary,
 )
 from bot.knowledge.other_stacks import load_other_stacks
+from bot.knowledge.repository import KnowledgeRepository
 from bot.knowledge.search import KnowledgeSearch
 from bot.knowledge.suggestions import (
     check_draft,
@@ -66,10 +65,10 @@ class Miss:
 
 class KnowledgeService:
     def __init__(
-        self, db: Database, knowledge_dir: Path, *, clock: Callable[[], datetime] | None = None
+        self, repository: KnowledgeRepository, knowledge_dir: Path, *, clock: Callable[[], datetime] | None = None
     ) -> None:
         self.knowledge_dir = knowledge_dir
-        self._repository = KnowledgeRepository(db)
+        self._repository = repository
         self._search = KnowledgeSearch(self._repository, load_other_stacks(knowledge_dir))
         self._recent: OrderedDict[str, Topic] = OrderedDict()
         # Goes up whenever the topics change, so what others derived from them (pairing's topics of

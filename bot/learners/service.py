@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import replace
 
-from bot.db.pairing import PairingRepository
-from bot.db.projects import ProjectRepository
 from bot.knowledge.model import SearchHit
 from bot.knowledge.service import KnowledgeService
 from bot.learners.model import CohortCounts, PartnerStates
+from bot.pairing.repository import PairingRepository
 from bot.projects.model import Project
+from bot.projects.repository import ProjectRepository
 
 MAX_PROJECT_TOPICS = 5
 ChangeListener = Callable[[int, frozenset[int]], Awaitable[None]]

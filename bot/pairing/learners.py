@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.db.pairing import PairingRepository
-from bot.guild_setup import GuildSetupService
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.service import KnowledgeService
 from bot.learners.model import PartnerStates
 from bot.learners.service import LearnerService
@@ -24,6 +23,7 @@ from bot.pairing.availability_text import AvailabilityError, parse_availability
 from bot.pairing.fit import Fit
 from bot.pairing.model import Learner, WeeklyRange
 from bot.pairing.pool import PreparedSide
+from bot.pairing.repository import PairingRepository
 from bot.projects.model import Discipline
 from bot.tracks import Track
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Literal
 
 from bot.projects.model import Discipline
@@ -115,3 +115,26 @@ class StoredRound:
     unmatched: list[UnmatchedEntry]
     closed: list[PairRequest]  # the pending requests of its paired members, closed by it
     created: bool  # False: the round of this key existed already (a re-run finishes it)
+
+
+class AlreadyPaired(Exception):
+    """One of the two is in an active pair already (the unique key said so; nothing was written)."""
+
+
+@dataclass(frozen=True)
+class PlannedPair:
+    backend_id: int
+    frontend_id: int
+    fit_reasons: str
+
+
+@dataclass(frozen=True)
+class RoundServer:
+    """A server the automatic round can run in: a channel and a cohort start are set."""
+
+    guild_id: int
+    channel_id: int
+    timezone: str
+    cohort_start: date
+    schedule: RoundSchedule | None  # None: the defaults
+    waiting: int  # members in the queue

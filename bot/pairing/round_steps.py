@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.posts import PostKey
 from bot.pairing.records import Pair, PairRequest, StoredRound
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED
+from bot.scheduling.ledger import PostKey
 
 THREAD_KIND = "pair-thread"  # the ledger's kind of a pair's thread (its first message)
 NOTICE_KIND = "pair-notice"  # a notice to one learner

@@ -9,17 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from bot.clock import Clock
-from bot.db.pair_rounds import RoundRepository, RoundServer
-from bot.db.pairing import PairingRepository, PlannedPair
-from bot.db.posts import PostKey
 from bot.errors import UserError
 from bot.learners.service import LearnerService
 from bot.pairing.fit import REASON_SEPARATOR
 from bot.pairing.learners import LearnerPool, monday_of
-from bot.pairing.records import PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
+from bot.pairing.records import PairRequest, PlannedPair, Round, RoundSchedule, RoundServer, StoredRound, UnmatchedEntry
+from bot.pairing.repository import PairingRepository, RoundRepository
 from bot.pairing.rounds import RoundPlan, UnmatchedReason, optimal_round
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND, default_schedule, next_round_after, round_times
-from bot.scheduling import Scheduler
+from bot.scheduling.ledger import PostKey
+from bot.scheduling.scheduler import Scheduler
 from bot.scheduling.sources import DuePost
 from bot.scheduling.weekly import WEEKDAYS
 

@@ -12,18 +12,19 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.db.pairing import AlreadyPaired, PairingRepository, PlannedPair
 from bot.errors import ChoiceNeeded, UserError
-from bot.guild_setup import GuildConfig, parse_timezone
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.service import parse_timezone
 from bot.learners.service import LearnerService
 from bot.pairing.availability_text import AvailabilityError, format_availability, parse_availability
 from bot.pairing.fit import REASON_SEPARATOR, Fit, fit
 from bot.pairing.learners import LearnerPool, monday_of
 from bot.pairing.model import Learner
-from bot.pairing.records import Pair, PairRequest, Profile
+from bot.pairing.records import AlreadyPaired, Pair, PairRequest, PlannedPair, Profile
+from bot.pairing.repository import PairingRepository
 from bot.projects.model import Discipline, Project
 from bot.projects.service import ProjectService
-from bot.scheduling import Scheduler
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 

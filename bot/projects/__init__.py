@@ -1,1 +1,2 @@
-"""Projects: what a learner announces with `/project announce` (model, validation, service; no Discord UI)."""
+"""Projects: what a learner announces with `/project announce` (model, validation, the repository protocol,
+service; no Discord UI)."""

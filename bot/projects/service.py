@@ -13,12 +13,13 @@ from dataclasses import replace
 
 from bot.clock import Clock
 from bot.db import DatabaseBusy, DatabaseUnwritable
-from bot.db.projects import ProjectRepository
 from bot.errors import ChoiceNeeded, UserError
-from bot.guild_setup import GuildConfig, GuildSetupService
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.service import GuildSetupService
 from bot.knowledge.model import SearchHit
 from bot.learners.service import LearnerService
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectPage
+from bot.projects.repository import ProjectRepository
 from bot.projects.validation import ProjectRefused, check_track, checked_draft
 from bot.tracks import Track
 

@@ -67,6 +67,14 @@ class ServerSchedule:
 
 
 @dataclass(frozen=True)
+class ScheduledPrompt:
+    """A prompt that is posted (not paused, its server has a channel), with its server's schedule."""
+
+    prompt: Prompt
+    server: ServerSchedule
+
+
+@dataclass(frozen=True)
 class PromptPost:
     """A prompt rendered for one post: the delivery handler turns it into an embed (and a thread)."""
 
@@ -99,3 +107,8 @@ def describe_weeks(weeks: tuple[int, ...]) -> str:
     if len(weeks) == 1:
         return f"week {weeks[0]}"
     return "weeks " + ", ".join(str(w) for w in weeks[:-1]) + f" and {weeks[-1]}"
+
+
+def weeks_to_text(weeks: tuple[int, ...]) -> str:
+    """Weeks as an admin's form shows them: "2,4"; "" for every week."""
+    return ",".join(str(w) for w in weeks)

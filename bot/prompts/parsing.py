@@ -80,8 +80,3 @@ def _not_weeks(text: str) -> UserError:
         f"`{shown(text)}` is not a list of program weeks. Write a week such as `3`, several as `1, 2` or a "
         "range as `3-5`; leave it out for every week."
     )
-
-
-def weeks_to_text(weeks: tuple[int, ...]) -> str:
-    """How weeks are stored and shown in a form: "2,4"; "" for every week."""
-    return ",".join(str(w) for w in weeks)

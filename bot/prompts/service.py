@@ -12,20 +12,21 @@ from dataclasses import dataclass, replace
 from bot.clock import Clock
 from bot.cohort import program_week
 from bot.db import DatabaseBusy, DatabaseUnwritable
-from bot.db.guild_config import GuildConfigRepository
-from bot.db.posts import PostKey
-from bot.db.prompts import PromptRepository
 from bot.errors import FormRefused, Problems, UserError
-from bot.guild_setup import GuildConfig
+from bot.guild_setup.model import GuildConfig
+from bot.guild_setup.repository import GuildConfigRepository
 from bot.learners.service import LearnerService
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult
 from bot.prompts.defaults import PromptDefaults
-from bot.prompts.model import Prompt, PromptDraft, PromptListing, PromptPost, ServerSchedule
-from bot.prompts.parsing import parse_key, parse_time, parse_weeks, shown, weeks_to_text
+from bot.prompts.model import Prompt, PromptDraft, PromptListing, PromptPost, ServerSchedule, weeks_to_text
+from bot.prompts.parsing import parse_key, parse_time, parse_weeks, shown
+from bot.prompts.repository import PromptRepository
 from bot.prompts.schedule import FireTime, next_fire_time, why_not_scheduled
 from bot.prompts.source import MANUAL_KIND, PromptSource, label, prompt_post
 from bot.prompts.template import check_template, placeholders_used
-from bot.scheduling import Delivery, DeliveryHandler, DuePost, Scheduler
+from bot.scheduling import Delivery, DeliveryHandler, DuePost
+from bot.scheduling.ledger import PostKey
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cohort import date_in_words
-from bot.db.posts import PostKey
-from bot.db.prompts import PromptRepository, ScheduledPrompt
 from bot.discord_limits import THREAD_NAME_LIMIT
 from bot.learners.model import CohortCounts
 from bot.learners.service import LearnerService
-from bot.prompts.model import Prompt, PromptPost, ServerSchedule
+from bot.prompts.model import Prompt, PromptPost, ScheduledPrompt, ServerSchedule
+from bot.prompts.repository import PromptRepository
 from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
 from bot.prompts.template import TemplateValues, render
+from bot.scheduling.ledger import PostKey
 from bot.scheduling.sources import DuePost
 
 PROMPT_KIND = "prompt"

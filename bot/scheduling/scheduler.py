@@ -35,9 +35,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.db.posts import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
 from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, PostOutcome, RetryLater
 from bot.scheduling.calendar import Calendar
+from bot.scheduling.ledger import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.db.posts import PostKey
+from bot.scheduling.ledger import PostKey
 
 
 @dataclass(frozen=True)

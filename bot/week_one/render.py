@@ -15,7 +15,6 @@ from datetime import date, datetime
 from discord.utils import escape_markdown
 
 from bot.cohort import date_in_words
-from bot.db.week_one import AnnouncedProject
 from bot.discord_limits import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -24,6 +23,7 @@ from bot.discord_limits import (
     TITLE_LIMIT,
 )
 from bot.tracks import Track
+from bot.week_one.model import AnnouncedProject
 
 EMBEDS_PER_MESSAGE = 10  # Discord's limit
 TITLE_SHOWN = 100  # a project title is at most 100 characters when announced

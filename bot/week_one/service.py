@@ -9,17 +9,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.db.posts import PostKey
-from bot.db.week_one import AnnouncedProject, WeekOneRepository, WeekOneServer
 from bot.errors import UserError
-from bot.guild_setup import GuildConfig
+from bot.guild_setup.model import GuildConfig
 from bot.learners.service import LearnerService
 from bot.pairing.schedule import first_round_at
 from bot.posting import OnceOnlyPoster, PostFailed, PostResult
-from bot.scheduling import Delivery, DeliveryHandler, DuePost, Scheduler
+from bot.scheduling import Delivery, DeliveryHandler, DuePost
+from bot.scheduling.ledger import PostKey
+from bot.scheduling.scheduler import Scheduler
 from bot.tracks import Track
 from bot.week_one import render
+from bot.week_one.model import AnnouncedProject, WeekOneServer
 from bot.week_one.render import Available, OutgoingMessage
+from bot.week_one.repository import WeekOneRepository
 from bot.week_one.schedule import (
     BY_HAND_KIND,
     BY_KEY,

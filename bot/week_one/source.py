@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.posts import PostKey
-from bot.db.week_one import WeekOneRepository, WeekOneServer
+from bot.scheduling.ledger import PostKey
 from bot.scheduling.sources import DuePost
+from bot.week_one.model import WeekOneServer
+from bot.week_one.repository import WeekOneRepository
 from bot.week_one.schedule import (
     BY_HAND_KIND,
     SAME_COHORT,

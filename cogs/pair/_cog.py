@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.errors import ChoiceNeeded
-from bot.guild_setup import timezone_choices
+from bot.guild_setup.service import timezone_choices
 from bot.pairing.records import Profile
 from bot.pairing.rounds_service import RoundService
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND

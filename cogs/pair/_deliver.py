@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import discord
 
 from bot.app import NexusBot
-from bot.db.posts import PostKey
 from bot.discord_limits import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, THREAD_NAME_LIMIT
 from bot.pairing.fit import REASON_SEPARATOR, Fit
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound
@@ -20,6 +19,7 @@ from bot.pairing.round_steps import CLOSED_REQUEST_EDIT, round_steps, thread_key
 from bot.pairing.rounds_service import PARTNER_JUST_PAIRED, RoundDue, auto_round_key
 from bot.posting import PostFailed, PostOutcome, RetryLater
 from bot.scheduling import Delivery
+from bot.scheduling.ledger import PostKey
 from cogs._outbox import derived_nonce, discord_errors, tell
 from cogs._style import NEXUS_COLOUR, NO_MENTIONS, mention_only, packed, timestamp
 from cogs.topic._views import OpenTopicButton

@@ -22,10 +22,10 @@ from discord.ext import commands
 
 from bot.app import NexusBot
 from bot.cohort import date_in_words
-from bot.db.week_one import WeekOneServer
 from bot.discord_limits import MESSAGE_CONTENT_LIMIT, THREAD_NAME_LIMIT
 from bot.posting import PostFailed, RetryLater
 from bot.scheduling import Delivery
+from bot.week_one.model import WeekOneServer
 from bot.week_one.render import Available, EmbedSpec, OutgoingMessage
 from bot.week_one.schedule import REMINDER, ROUNDUP, WeekOnePostSpec
 from bot.week_one.service import Learner, WeekOneService

@@ -10,9 +10,9 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.db.posts import PostKey
-from bot.guild_setup import SetupRequest
+from bot.guild_setup.model import SetupRequest
 from bot.posting import CLAIM_LEASE
+from bot.scheduling.ledger import PostKey
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn
 from sandbox.standin.demo import SEND_MESSAGES

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.db.posts import PostKey
 from bot.posting import PostFailed
 from bot.scheduling import DuePost, WeeklyTime
+from bot.scheduling.ledger import PostKey
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db.posts import PostKey
 from bot.posting import CLAIM_LEASE
+from bot.scheduling.ledger import PostKey
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.service import KnowledgeService
 
 from ._support import REPO, Clock, topic_markdown
@@ -52,7 +53,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def service(db: Database, kb_dir: Path, clock: Clock) -> KnowledgeService:
-    return KnowledgeService(db, kb_dir, clock=clock)
+    return KnowledgeService(SqliteKnowledgeRepository(db), kb_dir, clock=clock)
 
 
 @pytest.fixture

@@ -122,11 +122,12 @@ def test_a_bad_file_is_a_warning_for_search_not_a_failure(
 
 async def _accept_a_fix(db_path: Path, kb_dir: Path) -> None:
     from bot.db import Database
+    from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
     from bot.knowledge.service import KnowledgeService
 
     db = await Database.open(db_path)
     try:
-        service = KnowledgeService(db, kb_dir)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
         await service.sync()
         fix = await service.suggest(1, 5, "Mention acks_late", "The retry part should say\nwhen acks_late matters.",
                                     "https://docs.celeryq.dev/en/stable/userguide/tasks.html", fix_for="celery")

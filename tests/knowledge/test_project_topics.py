@@ -5,6 +5,7 @@ search matches them, the title's head as the name shown, single words left out o
 import pytest
 
 from bot.db import Database
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.service import KnowledgeService
 
 from ._support import SHIPPED_KNOWLEDGE
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 async def shipped(db: Database) -> KnowledgeService:
-    knowledge = KnowledgeService(db, SHIPPED_KNOWLEDGE)
+    knowledge = KnowledgeService(SqliteKnowledgeRepository(db), SHIPPED_KNOWLEDGE)
     await knowledge.sync()
     return knowledge
 

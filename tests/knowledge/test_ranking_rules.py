@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge._text import query_terms
 from bot.knowledge.model import SearchHit
 from bot.knowledge.other_stacks import FILE_NAME as OTHER_STACKS_FILE
@@ -29,7 +30,7 @@ def slugs(hits: list[SearchHit]) -> list[str]:
 async def shipped(tmp_path: Path) -> AsyncIterator[KnowledgeService]:
     db = await Database.open(tmp_path / "kb.db")
     try:
-        service = KnowledgeService(db, SHIPPED_KNOWLEDGE)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), SHIPPED_KNOWLEDGE)
         assert (await service.sync()).errors == []
         yield service
     finally:
@@ -169,11 +170,11 @@ async def test_the_rule_reads_its_markers_from_the_knowledge_folder(write_topic:
     write_topic("jwt", title="JWT authentication: access and refresh tokens", category="Security & auth",
                 summary="A token has a lifetime; the refresh token gets a new access token.")
     write_topic("celery", title="Celery: background tasks", category="Async & messaging")
-    without = KnowledgeService(db, kb_dir)
+    without = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
     await without.sync()
     assert slugs(await without.search("token lifetime in rust", limit=1)) == ["jwt"]
     (kb_dir / OTHER_STACKS_FILE).write_text('[stacks]\nrust = ["rust", "cargo"]\n', encoding="utf-8")
-    with_markers = KnowledgeService(db, kb_dir)
+    with_markers = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
     assert await with_markers.search("token lifetime in rust") == []
     assert slugs(await with_markers.search("refresh token lifetime jwt rust", limit=1)) == ["jwt"]
 

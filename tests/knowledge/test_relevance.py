@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.search import CONFIDENT
 from bot.knowledge.service import KnowledgeService
 
@@ -49,7 +50,7 @@ def load_off_topic() -> list[str]:
 async def shipped(tmp_path: Path) -> AsyncIterator[KnowledgeService]:
     db = await Database.open(tmp_path / "kb.db")
     try:
-        service = KnowledgeService(db, SHIPPED_KNOWLEDGE)
+        service = KnowledgeService(SqliteKnowledgeRepository(db), SHIPPED_KNOWLEDGE)
         report = await service.sync()
         assert report.errors == []
         yield service

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
-from bot.db.knowledge import FtsMatch, KnowledgeRepository, MatchTerm
+from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge._confidence import AskedTerm, Confidence
 from bot.knowledge._relevance import TermRelevance
 from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._text import query_terms
+from bot.knowledge.repository import FtsMatch, MatchTerm
 from bot.knowledge.service import KnowledgeService
 
 from ._support import SHIPPED_KNOWLEDGE
@@ -35,7 +36,7 @@ def questions() -> list[str]:
 async def shipped_db(tmp_path: Path) -> AsyncIterator[Database]:
     db = await Database.open(tmp_path / "kb.db")
     try:
-        report = await KnowledgeService(db, SHIPPED_KNOWLEDGE).sync()
+        report = await KnowledgeService(SqliteKnowledgeRepository(db), SHIPPED_KNOWLEDGE).sync()
         assert report.errors == []
         yield db
     finally:
@@ -43,7 +44,7 @@ async def shipped_db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def test_ranking_from_memory_is_the_index_ranking_bit_for_bit(shipped_db: Database) -> None:
-    repository = KnowledgeRepository(shipped_db)
+    repository = SqliteKnowledgeRepository(shipped_db)
     relevance = TermRelevance(repository)
     await relevance.read_vocabulary((await repository.term_counts()).doc_freq)
     compared = 0
@@ -72,7 +73,7 @@ async def test_a_changed_topic_is_searched_by_its_new_text(write_topic: WriteTop
     assert [hit.slug for hit in await service.search("zebrafish")] == ["redis-caching"]
 
 
-class _CountingRepository(KnowledgeRepository):
+class _CountingRepository(SqliteKnowledgeRepository):
     asked_terms = 0
 
     async def term_relevance(self, terms: Sequence[MatchTerm]) -> dict[MatchTerm, list[FtsMatch]]:
@@ -114,7 +115,7 @@ async def test_words_planned_from_memory_are_planned_as_afresh(
     is the very plan worked out word by word, corrections and all."""
     from bot.knowledge import search as search_module
 
-    search = search_module.KnowledgeSearch(KnowledgeRepository(shipped_db))
+    search = search_module.KnowledgeSearch(SqliteKnowledgeRepository(shipped_db))
     indexes = await search._loaded()
     assert len(indexes.known_terms) > 1000
     remembered = [search_module._plan(question, indexes) for question in questions()]
@@ -127,7 +128,7 @@ async def test_words_planned_from_memory_are_planned_as_afresh(
 
 
 async def test_confidence_is_weighed_in_order_until_enough_topics_are_confident(shipped_db: Database) -> None:
-    repository = KnowledgeRepository(shipped_db)
+    repository = SqliteKnowledgeRepository(shipped_db)
     ids = [row.id for row in await repository.name_rows()]
     confidence = Confidence(repository)
     await confidence.read_topics(ids)
@@ -145,6 +146,6 @@ async def test_confidence_is_weighed_in_order_until_enough_topics_are_confident(
 async def test_a_question_asks_for_one_topic_as_for_three(shipped_db: Database) -> None:
     # One topic wanted: confidence is weighed only until a topic is confident; the topic is the
     # first of the three a longer answer would give.
-    service = KnowledgeService(shipped_db, SHIPPED_KNOWLEDGE)
+    service = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
     for question in questions():
         assert await service.search(question, limit=1) == (await service.search(question, limit=3))[:1]

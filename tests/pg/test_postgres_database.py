@@ -13,9 +13,9 @@ import asyncpg
 import pytest
 
 from bot.db import Database, DatabaseOpenError, MigrationError
-from bot.db import database as sqlite_database
 from bot.db.postgres import PostgresDatabase
 from bot.db.postgres import database as postgres_database
+from bot.db.sqlite import database as sqlite_database
 from tests.pg._server import SessionPostgres
 from tests.pg.conftest import create_database, drop_database
 

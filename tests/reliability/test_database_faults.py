@@ -104,7 +104,7 @@ async def test_a_full_disk_or_a_read_only_file_is_one_clear_line_a_log_line_and_
                     (filler, "f" * 1000))
     else:
         await database.fetchall(fault)
-    caplog.set_level(logging.ERROR, logger="bot.db.database")
+    caplog.set_level(logging.ERROR, logger="bot.db.sqlite.database")
 
     for _ in range(2):
         reply = await submit_announce(standin, values)
@@ -118,7 +118,7 @@ async def test_a_full_disk_or_a_read_only_file_is_one_clear_line_a_log_line_and_
     assert projects_stored(server) == []
 
     # The admin frees the disk (or fixes the file): it recovers by itself, the text still there.
-    monkeypatch.setattr("bot.db.database.RECOVERY_QUIET", 0.0)  # not a minute of writes first, in a test
+    monkeypatch.setattr("bot.db.sqlite.database.RECOVERY_QUIET", 0.0)  # not a minute of writes first, in a test
     if fault == "full":
         await database.fetchall("PRAGMA max_page_count = 1073741823")
     else:

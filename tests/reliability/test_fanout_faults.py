@@ -10,9 +10,10 @@ import pytest
 from _support import start_bot_at
 
 from bot.db import Database
-from bot.db.posts import PostKey, PostLedgerRepository
-from bot.guild_setup import SetupRequest
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
+from bot.guild_setup.model import SetupRequest
 from bot.posting import RETRY_FIRST
+from bot.scheduling.ledger import PostKey
 from sandbox.run import stop_bot
 from sandbox.standin import StandIn
 
@@ -153,7 +154,7 @@ async def test_a_restart_while_posts_are_still_claimed_waits_for_the_lease_quiet
         # scheduler's window not yet moved past them.
         restart_at = CHECK_IN_AT + timedelta(seconds=10)
         database = await Database.open(db_path)
-        ledger = PostLedgerRepository(database)
+        ledger = SqlitePostLedgerRepository(database)
         held = standin.extra_guilds[:3]
         for guild in held:
             key = PostKey(guild.id, "prompt", "wednesday-check", CHECK_IN_AT)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from _support import start_bot_at
 
-from bot.guild_setup import SetupRequest
+from bot.guild_setup.model import SetupRequest
 from sandbox.run import stop_bot
 from sandbox.standin import StandIn
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import load_settings
-from bot.guild_setup import SetupRequest
+from bot.guild_setup.model import SetupRequest
 from bot.shards import parse_shard_plan, shard_of
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn

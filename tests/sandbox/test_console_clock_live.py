@@ -21,9 +21,9 @@ from rich.console import Console
 
 from bot.clock import FrozenClock
 from bot.config import load_settings
-from bot.db.posts import PostKey
 from bot.posting import nonce_for
 from bot.scheduling import Delivery, DuePost
+from bot.scheduling.ledger import PostKey
 from sandbox.console import SandboxConsole
 from sandbox.console._complete import ConsoleCompleter
 from sandbox.run import BotTimeline, sandbox_settings, start_bot_against, stop_bot

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.db.posts import PostKey
 from bot.scheduling.calendar import Calendar, with_repeats
+from bot.scheduling.ledger import PostKey
 from bot.scheduling.sources import DuePost
 
 NINE = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ import sqlite3
 import pytest
 
 from bot.db import Database, DatabaseOpenError, MigrationError
-from bot.db.backup import backup_database
-from bot.db.database import NEXUS_APPLICATION_ID, load_migrations
+from bot.db.sqlite.backup import backup_database
+from bot.db.sqlite.database import NEXUS_APPLICATION_ID, load_migrations
 
 EXPECTED_TABLES = {
     "guild_config", "member_profiles", "projects", "pair_requests", "pairs", "pair_queue",
@@ -132,7 +132,7 @@ async def test_a_damaged_database_is_refused_in_one_line_with_the_details_at_deb
     await (await Database.open(path)).close()
     _append_unused_pages(path, 13)
     damaged = path.read_bytes()
-    with caplog.at_level(logging.DEBUG, logger="bot.db.database"), pytest.raises(DatabaseOpenError) as info:
+    with caplog.at_level(logging.DEBUG, logger="bot.db.sqlite.database"), pytest.raises(DatabaseOpenError) as info:
         await Database.open(path)
     message = str(info.value)
     assert "\n" not in message

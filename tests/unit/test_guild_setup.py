@@ -5,16 +5,17 @@ import pytest
 from bot.clock import FrozenClock
 from bot.cohort import date_in_words, program_week
 from bot.db import Database
-from bot.db.guild_config import GuildConfigRepository
+from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.errors import UserError
-from bot.guild_setup import GuildSetupService, SetupRequest, parse_cohort_start, timezone_choices
+from bot.guild_setup.model import SetupRequest
+from bot.guild_setup.service import GuildSetupService, parse_cohort_start, timezone_choices
 
 
 @pytest.fixture
 async def service(tmp_path):
     db = await Database.open(tmp_path / "nexus.db")
     clock = FrozenClock(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
-    yield GuildSetupService(GuildConfigRepository(db), default_timezone="UTC", clock=clock)
+    yield GuildSetupService(SqliteGuildConfigRepository(db), default_timezone="UTC", clock=clock)
     await db.close()
 
 
@@ -50,7 +51,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(service, request_kwarg
 
 
 def test_a_misspelt_time_zone_gets_a_suggestion():
-    from bot.guild_setup import parse_timezone
+    from bot.guild_setup.service import parse_timezone
 
     with pytest.raises(UserError) as info:
         parse_timezone("Africa/Lagoss")
@@ -59,7 +60,7 @@ def test_a_misspelt_time_zone_gets_a_suggestion():
 
 @pytest.mark.parametrize("typed", ["Africa", "America", "Etc", "America/Argentina", "africa/"])
 def test_a_region_is_refused_with_a_zone_in_it(typed):
-    from bot.guild_setup import parse_timezone
+    from bot.guild_setup.service import parse_timezone
 
     with pytest.raises(UserError) as info:
         parse_timezone(typed)
@@ -68,7 +69,7 @@ def test_a_region_is_refused_with_a_zone_in_it(typed):
 
 
 def test_an_overlong_time_zone_is_refused_and_not_echoed_in_full():
-    from bot.guild_setup import parse_timezone
+    from bot.guild_setup.service import parse_timezone
 
     typed = "Africa/" + "Lagos" * 60  # a 300-byte file name: ZoneInfo said "File name too long"
     with pytest.raises(UserError) as info:

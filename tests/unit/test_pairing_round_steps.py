@@ -3,9 +3,9 @@ step has its own ledger key, texts say why and when the next round is."""
 
 from datetime import UTC, datetime, timedelta
 
-from bot.db.posts import PostKey
 from bot.pairing.records import Pair, PairRequest, Round, StoredRound, UnmatchedEntry
 from bot.pairing.round_steps import round_steps
+from bot.scheduling.ledger import PostKey
 
 NOW = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
 GUILD = 1

@@ -8,8 +8,9 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.db import Database
-from bot.db.posts import PostKey, PostLedgerRepository
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
 from bot.posting import CLAIM_LEASE, NONCE_LENGTH, OnceOnlyPoster, PostOutcome, nonce_for
+from bot.scheduling.ledger import PostKey
 
 KEY = PostKey(guild_id=1, kind="introduction", ref="10")
 
@@ -28,7 +29,7 @@ def clock():
 
 @pytest.fixture
 def poster(db, clock):
-    return OnceOnlyPoster(PostLedgerRepository(db), clock)
+    return OnceOnlyPoster(SqlitePostLedgerRepository(db), clock)
 
 
 class Channel:
@@ -60,8 +61,8 @@ async def test_two_processes_sharing_the_database_send_once(db, tmp_path, clock)
     other = await Database.open(tmp_path / "nexus.db")
     try:
         channel = Channel()
-        first = OnceOnlyPoster(PostLedgerRepository(db), clock)
-        second = OnceOnlyPoster(PostLedgerRepository(other), clock)
+        first = OnceOnlyPoster(SqlitePostLedgerRepository(db), clock)
+        second = OnceOnlyPoster(SqlitePostLedgerRepository(other), clock)
         await asyncio.gather(first.post(KEY, 10, channel.send), second.post(KEY, 10, channel.send))
         assert len(channel.nonces) == 1
     finally:
@@ -78,7 +79,7 @@ async def test_a_failed_send_is_retried_by_the_next_caller_with_the_same_nonce(p
 
 
 async def test_a_claim_left_by_a_crash_is_taken_over_only_after_the_lease(poster, db, clock):
-    ledger = PostLedgerRepository(db)
+    ledger = SqlitePostLedgerRepository(db)
     assert await ledger.claim(KEY, 10, clock.now())  # a process claimed it, then died
     channel = Channel()
     assert (await poster.post(KEY, 10, channel.send)).outcome is PostOutcome.IN_PROGRESS

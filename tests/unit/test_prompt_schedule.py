@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.db import Database
-from bot.db.guild_config import GuildConfigRepository
-from bot.db.pairing import PairingRepository
-from bot.db.projects import ProjectRepository
-from bot.db.prompts import PromptRepository
-from bot.guild_setup import GuildConfig
+from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
+from bot.db.sqlite.pairing import SqlitePairingRepository
+from bot.db.sqlite.projects import SqliteProjectRepository
+from bot.db.sqlite.prompts import SqlitePromptRepository
+from bot.guild_setup.model import GuildConfig
 from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt
 from bot.prompts.source import PromptSource
@@ -31,17 +31,17 @@ async def db(tmp_path):
 
 async def server(db, guild_id=1, *, timezone="Africa/Lagos", cohort_start=None, channel_id=100):
     config = GuildConfig(guild_id, channel_id, None, None, cohort_start, timezone, None, "")
-    await GuildConfigRepository(db).save(config, SAVED_AT)
+    await SqliteGuildConfigRepository(db).save(config, SAVED_AT)
 
 
 async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, thread=False):
     added = Prompt(guild_id, key, weekday, at, f"{key} text, week {{week}}", weeks, thread, paused)
-    assert await PromptRepository(db).add(added, None, SAVED_AT)
+    assert await SqlitePromptRepository(db).add(added, None, SAVED_AT)
 
 
 def source(db):
-    learners = LearnerService(ProjectRepository(db), PairingRepository(db), knowledge=None)  # counts only
-    return PromptSource(PromptRepository(db), learners, PROGRAM_WEEKS)
+    learners = LearnerService(SqliteProjectRepository(db), SqlitePairingRepository(db), knowledge=None)  # counts only
+    return PromptSource(SqlitePromptRepository(db), learners, PROGRAM_WEEKS)
 
 
 def local(instant, zone):

@@ -3,9 +3,9 @@ commands named only when they exist."""
 
 from datetime import UTC, date, datetime
 
-from bot.db.week_one import AnnouncedProject
 from bot.tracks import Track
 from bot.week_one import render
+from bot.week_one.model import AnnouncedProject
 from bot.week_one.render import Available, Counts
 from bot.week_one.schedule import KICKOFF, REMINDER, ROUNDUP, deadline, due_at
 

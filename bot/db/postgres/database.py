@@ -1,4 +1,4 @@
-"""PostgreSQL behind the surface `bot.db.database.Database` gives repositories, on an asyncpg pool.
+"""PostgreSQL behind the surface `bot.db.sqlite.database.Database` gives repositories, on an asyncpg pool.
 
 Conventions for the PostgreSQL repositories (bot/db/postgres/):
 
@@ -34,8 +34,14 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import asyncpg
 
-from bot.db.database import NEXUS_APPLICATION_ID, DatabaseOpenError, DatabaseSize, Migration, MigrationError
-from bot.db.database import load_migrations as _load_migrations
+from bot.db.common import (
+    NEXUS_APPLICATION_ID,
+    DatabaseOpenError,
+    DatabaseSize,
+    Migration,
+    MigrationError,
+    read_migrations,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +62,7 @@ Row: TypeAlias = asyncpg.Record
 
 def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """PostgreSQL's migrations, numbered as SQLite's: version N is the same schema on both engines."""
-    return _load_migrations(directory)
+    return read_migrations(directory)
 
 
 def describe_url(url: str) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import to_db_time
-from bot.db._topic_suggestions import TopicSuggestions
-from bot.db.database import Database
+from bot.db.sqlite._topic_suggestions import TopicSuggestions
+from bot.db.sqlite.database import Database
 from bot.knowledge.model import QueryCount, TopicCount
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from bot.clock import from_db_time
 from bot.knowledge.model import Challenge, Link, Suggestion, Topic, TopicSummary
+from bot.knowledge.repository import TopicRows
 
 SUGGESTED_SCOPE = "kbsuggested"
 TOPIC_COLUMNS = (
@@ -37,52 +37,6 @@ def visible(guild_id: int | None) -> tuple[str, list[Any]]:
     if guild_id is None:
         return "published = 1 AND guild_id IS NULL", []
     return "published = 1 AND (guild_id IS NULL OR guild_id = ?)", [guild_id]
-
-
-@dataclass(frozen=True)
-class TopicRows:
-    """A topic as its table row and its full-text columns. Pure work, so the loader does it on its
-    parsing thread, in parallel with SQLite indexing the previous batch."""
-
-    topic: Topic
-    values: tuple[Any, ...]  # slug … further_reading, in table order
-    index: tuple[str, ...]  # title, aliases, challenges, summary, body
-
-    @classmethod
-    def of(cls, topic: Topic) -> TopicRows:
-        return cls(topic, topic_values(topic), _index_columns(topic))
-
-
-def _index_columns(topic: Topic) -> tuple[str, ...]:
-    """What the full-text index holds of a topic: the link titles, not the URLs."""
-    aliases = "\n".join([topic.slug, *topic.aliases])
-    body = "\n".join(
-        [
-            *topic.key_ideas,
-            *(c.solution for c in topic.challenges),
-            *topic.best_practices,
-            *(link.title for link in topic.further_reading),
-        ]
-    )
-    # Symptoms are how learners word a challenge: indexed with the challenge headings.
-    challenges = "\n".join([*(c.challenge for c in topic.challenges), *topic.symptoms])
-    return (topic.title, aliases, challenges, topic.summary, body)
-
-
-def topic_values(topic: Topic) -> tuple[Any, ...]:
-    return (
-        topic.slug,
-        topic.title,
-        topic.category,
-        json.dumps(list(topic.aliases)),
-        json.dumps(list(topic.related)),
-        json.dumps(list(topic.tracks)),
-        topic.summary,
-        json.dumps(list(topic.key_ideas)),
-        json.dumps([{"challenge": c.challenge, "solution": c.solution} for c in topic.challenges]),
-        json.dumps(list(topic.best_practices)),
-        json.dumps([{"title": link.title, "url": link.url} for link in topic.further_reading]),
-    )
 
 
 def topic_from_row(row: aiosqlite.Row) -> Topic:

@@ -4,37 +4,32 @@ under a key, and when the automatic round runs in each server."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, cast
 
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
-from bot.db.pairing import (
-    AlreadyPaired,
-    PlannedPair,
+from bot.db.sqlite.database import Database
+from bot.db.sqlite.pairing import (
     close_open_requests,
     insert_pair,
     pair_from_row,
     request_from_row,
     stored_time,
 )
-from bot.pairing.records import Pair, PairRequest, Round, RoundSchedule, StoredRound, UnmatchedEntry
+from bot.pairing.records import (
+    AlreadyPaired,
+    Pair,
+    PairRequest,
+    PlannedPair,
+    Round,
+    RoundSchedule,
+    RoundServer,
+    StoredRound,
+    UnmatchedEntry,
+)
 from bot.projects.model import Discipline
-
-
-@dataclass(frozen=True)
-class RoundServer:
-    """A server the automatic round can run in: a channel and a cohort start are set."""
-
-    guild_id: int
-    channel_id: int
-    timezone: str
-    cohort_start: date
-    schedule: RoundSchedule | None  # None: the defaults
-    waiting: int  # members in the queue
 
 
 def _round(row: aiosqlite.Row) -> Round:
@@ -46,7 +41,7 @@ def _schedule(row: aiosqlite.Row) -> RoundSchedule:
     return RoundSchedule(row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
 
 
-class RoundRepository:
+class SqliteRoundRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 

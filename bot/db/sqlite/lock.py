@@ -15,7 +15,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from bot.db.database import DatabaseOpenError
+from bot.db.common import DatabaseOpenError
 
 
 class DatabaseInUse(DatabaseOpenError):

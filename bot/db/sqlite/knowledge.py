@@ -10,17 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db._knowledge_feedback import SuggestionsAndLookups
-from bot.db._knowledge_rows import (
+from bot.db.sqlite._knowledge_feedback import SuggestionsAndLookups
+from bot.db.sqlite._knowledge_rows import (
     TOPIC_COLUMNS,
-    TopicRows,
     index_topics,
     other_servers_excluded,
     summary_from_row,
@@ -28,21 +25,17 @@ from bot.db._knowledge_rows import (
     unindex_topics,
     visible,
 )
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.knowledge.model import Topic, TopicSummary
-
-__all__ = [
-    "CuratedWrite",
-    "CuratedWriter",
-    "FtsMatch",
-    "IndexedText",
-    "KnowledgeRepository",
-    "MatchTerm",
-    "NameRow",
-    "SyncState",
-    "TermCounts",
-    "TopicRows",
-]
+from bot.knowledge.repository import (
+    CuratedWrite,
+    FtsMatch,
+    IndexedText,
+    MatchTerm,
+    NameRow,
+    SyncState,
+    TermCounts,
+)
 
 # bm25 weights per column: a word in the title or an alias says far more than one in the body.
 # Columns: title, aliases, challenges (the symptom headings), summary, body, scope.
@@ -53,73 +46,13 @@ _SEARCH_COLUMNS = "{title aliases challenges summary body}"
 _CURATED_COLUMNS = ("title", "challenges", "summary", "body")
 
 
-# Named tuples, not dataclasses: search makes and hashes dozens a question, and a tuple is built
-# and hashed in C.
-class MatchTerm(NamedTuple):
-    """Words that must appear together and in order (one word, or a phrase such as `n 1`)."""
-
-    words: tuple[str, ...]
-
-
-class FtsMatch(NamedTuple):
-    topic_id: int
-    relevance: float  # -bm25: higher is better
-
-
-@dataclass(frozen=True)
-class IndexedText:
-    """A topic's text as the full-text index holds it: what names it, and the rest."""
-
-    topic_id: int
-    naming: str  # title, slug and aliases, challenge headings
-    text: str  # summary, key ideas, solutions, best practices, link titles
-
-
-@dataclass(frozen=True)
-class NameRow:
-    id: int
-    guild_id: int | None
-    slug: str
-    title: str
-    category: str
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TermCounts:
-    """How many published topics hold each stemmed term, out of `documents`."""
-
-    documents: int
-    doc_freq: dict[str, int]
-
-
-@dataclass(frozen=True)
-class SyncState:
-    id: int
-    slug: str
-    source: str
-    source_path: str | None
-    content_hash: str | None
-    published: bool
-
-
-@dataclass(frozen=True)
-class CuratedWrite:
-    """A topic file to store: a new row, or over `existing_id` (which may have been a suggestion)."""
-
-    rows: TopicRows
-    source_path: str
-    content_hash: str
-    existing_id: int | None
-
-
 def _fts_phrase(term: MatchTerm) -> str:
     """One quoted FTS5 string: whatever is inside is a word to find, never an operator."""
     return '"' + " ".join(term.words).replace('"', '""') + '"'
 
 
-class CuratedWriter:
-    """Writes topic files inside `KnowledgeRepository.curated_writer`'s transaction, in batches, so
+class SqliteCuratedWriter:
+    """Writes topic files inside `SqliteKnowledgeRepository.curated_writer`'s transaction, in batches, so
     the loader can parse the next batch while SQLite indexes this one."""
 
     def __init__(self, conn: aiosqlite.Connection, stamp: str, next_id: int) -> None:
@@ -165,7 +98,7 @@ class CuratedWriter:
         await unindex_topics(self._conn, topic_ids)
 
 
-class KnowledgeRepository(SuggestionsAndLookups):
+class SqliteKnowledgeRepository(SuggestionsAndLookups):
     """Topics: syncing the curated files, reading, full-text search; and (inherited) suggestions and
     lookups."""
 
@@ -184,11 +117,11 @@ class KnowledgeRepository(SuggestionsAndLookups):
         ]
 
     @asynccontextmanager
-    async def curated_writer(self, now: datetime) -> AsyncIterator[CuratedWriter]:
+    async def curated_writer(self, now: datetime) -> AsyncIterator[SqliteCuratedWriter]:
         """One transaction for a whole sync: every write inside commits together or not at all."""
         async with self._db.transaction() as conn:
             row = await (await conn.execute("SELECT COALESCE(MAX(id), 0) FROM knowledge_topics")).fetchone()
-            yield CuratedWriter(conn, to_db_time(now), int(row[0]) + 1 if row else 1)
+            yield SqliteCuratedWriter(conn, to_db_time(now), int(row[0]) + 1 if row else 1)
 
     # --- reading topics --------------------------------------------------------------------
 

@@ -6,46 +6,13 @@ share one database: a claim is an insert only one caller can win, a take-over is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
-
-
-@dataclass(frozen=True)
-class PostKey:
-    """What a post is and when it was due. `due_at` is None for a post with no due time (the
-    introduction of a channel), stored as an empty text so the key stays one primary key."""
-
-    guild_id: int
-    kind: str
-    ref: str
-    due_at: datetime | None = None
-
-    @property
-    def stored_due_at(self) -> str:
-        return "" if self.due_at is None else to_db_time(self.due_at)
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    key: PostKey
-    status: str  # 'claimed', 'posted', 'failed' or 'skipped'
-    claimed_at: datetime | None
-    posted_at: datetime | None
-    channel_id: int | None
-    message_id: int | None
-    attempts: int
-    last_error: str | None
-    retry_at: datetime | None = None  # set while a post that failed for a passing reason waits to retry
-
-    @property
-    def retrying(self) -> bool:
-        return self.status == "failed" and self.retry_at is not None
-
+from bot.db.sqlite.database import Database
+from bot.scheduling.ledger import LedgerEntry, PostKey
 
 _KEY = "guild_id = ? AND kind = ? AND ref = ? AND due_at = ?"
 
@@ -54,7 +21,7 @@ def _key(key: PostKey) -> tuple[int, str, str, str]:
     return key.guild_id, key.kind, key.ref, key.stored_due_at
 
 
-class PostLedgerRepository:
+class SqlitePostLedgerRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -205,7 +172,7 @@ def _entry(row: aiosqlite.Row) -> LedgerEntry:
     )
 
 
-class SchedulerStateRepository:
+class SqliteSchedulerStateRepository:
     """How far the scheduler has looked for due posts: a restart catches up from here."""
 
     def __init__(self, db: Database) -> None:

@@ -9,16 +9,15 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db._knowledge_rows import (
-    TopicRows,
+from bot.db.sqlite._knowledge_rows import (
     index_topics,
     suggestion_from_row,
     summary_from_row,
-    topic_values,
     unindex_topics,
 )
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.knowledge.model import Suggestion, Topic, TopicDraft, TopicSummary
+from bot.knowledge.repository import TopicRows, topic_values
 
 _DECIDE = (
     "UPDATE topic_suggestions SET status = ?, reviewer_id = ?, reviewed_at = ?, decision_note = ? "

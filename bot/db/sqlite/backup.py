@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.db.database import DatabaseOpenError
+from bot.db.common import DatabaseOpenError
 
 
 def backup_database(source: Path, target: Path) -> int:

@@ -5,35 +5,25 @@ round, a leave) is one transaction here; "one active pair per member" is the pri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.pairing.records import (
+    AlreadyPaired,
     Pair,
     PairRequest,
     PairSource,
+    PlannedPair,
     Profile,
     QueueEntry,
     QueueVia,
     RequestStatus,
 )
 from bot.projects.model import Discipline
-
-
-class AlreadyPaired(Exception):
-    """One of the two is in an active pair already (the unique key said so; nothing was written)."""
-
-
-@dataclass(frozen=True)
-class PlannedPair:
-    backend_id: int
-    frontend_id: int
-    fit_reasons: str
 
 
 def stored_time(value: str | None) -> datetime | None:
@@ -101,7 +91,7 @@ async def close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned
     return [request_from_row(row) for row in await cursor.fetchall()]
 
 
-class PairingRepository:
+class SqlitePairingRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 

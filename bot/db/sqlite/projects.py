@@ -9,7 +9,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.database import Database
+from bot.db.sqlite.database import Database
 from bot.learners.model import PartnerStates
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
 
@@ -53,7 +53,7 @@ def _where(guild_id: int, wanted: ProjectFilter, states: PartnerStates) -> tuple
     return " AND ".join(clauses), params
 
 
-class ProjectRepository:
+class SqliteProjectRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -3,33 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.db.database import Database
-from bot.db.posts import PostLedgerRepository
+from bot.db.sqlite.database import Database
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
+from bot.week_one.model import WeekOneServer
 
 
-@dataclass(frozen=True)
-class WeekOneServer:
-    guild_id: int
-    channel_id: int
-    timezone: str
-    cohort_start: date
-    backend_role_id: int | None
-    frontend_role_id: int | None
-
-
-@dataclass(frozen=True)
-class AnnouncedProject:
-    owner_id: int
-    title: str
-    track: str
-    discipline: str  # "backend" or "frontend"
-    looking: bool  # for a partner, as bot.learners decides
-
-
-class WeekOneRepository:
+class SqliteWeekOneRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -49,4 +30,4 @@ class WeekOneRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        return await PostLedgerRepository(self._db).made_since(kind, since)
+        return await SqlitePostLedgerRepository(self._db).made_since(kind, since)

@@ -10,56 +10,41 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import aiosqlite
 
-from bot.errors import UserError
+from bot.db.common import (
+    NEXUS_APPLICATION_ID,
+    WRITE_DEADLINE,
+    DatabaseBusy,
+    DatabaseOpenError,
+    DatabaseSize,
+    DatabaseUnwritable,
+    Migration,
+    MigrationError,
+    read_migrations,
+)
 
 if TYPE_CHECKING:
-    from bot.db.lock import DatabaseLock
+    from bot.db.sqlite.lock import DatabaseLock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # SQLite's own wait for another process's write lock, per try; `_retrying_busy` tries again up to
 # the task's deadline, so an interaction answers in time and a scheduled post waits longer.
 BUSY_TIMEOUT_MS = 250
-# "NXUS" as a 32-bit integer (0x4E585553): the mark `file` and SQLite tools show for a Nexus database.
-NEXUS_APPLICATION_ID = int.from_bytes(b"NXUS", "big")
 # The schema's own tables, without SQLite's internal ones (sqlite_sequence, sqlite_stat1…).
 _TABLE_NAMES = r"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'"
 
 
-class DatabaseBusy(UserError):
-    """Another process held the database's write lock for longer than this write could wait."""
-
-    def __init__(self) -> None:
-        super().__init__("Nexus is busy, try again in a moment.")
-
-
-class DatabaseUnwritable(UserError):
-    """The database cannot be written at all: the disk is full, the file read-only, the disk failing."""
-
-    def __init__(self, cause: str, path: Path) -> None:
-        super().__init__(f"Nexus can't save anything right now: {cause}. An admin sees why in `/nexus status`.")
-        self.cause = cause
-        self.path = path
-
-
-# The deadline (the event loop's clock) by which a write must be done or given up: an interaction
-# sets it to what its answer can wait (Discord wants one within 3 s); background work waits longer.
-WRITE_DEADLINE: ContextVar[float | None] = ContextVar("nexus_write_deadline", default=None)
 BACKGROUND_BUSY_WAIT = 30.0  # seconds a scheduled post or a start-up task waits for a busy database
 BUSY_RETRY_PAUSE = 0.05  # seconds between two tries of a busy write, beyond SQLite's own busy_timeout
 RECOVERY_QUIET = 60.0  # seconds of writes without a failure before the database counts as writable again
@@ -82,32 +67,8 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
-class DatabaseOpenError(Exception):
-    """The database cannot be used; the message says why in one line, for a person."""
-
-
-class MigrationError(Exception):
-    """A migration failed and was rolled back; the database is as it was before it."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
 def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    migrations = []
-    for path in sorted(directory.glob("*.sql")):
-        match = _MIGRATION_NAME.match(path.name)
-        if not match:
-            raise MigrationError(f"migration file name {path.name!r} is not NNNN_name.sql")
-        migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
-    versions = [m.version for m in migrations]
-    if versions != list(range(1, len(versions) + 1)):
-        raise MigrationError(f"migrations must be numbered 1..n without gaps, found {versions}")
-    return migrations
+    return read_migrations(directory)
 
 
 def _check_path_usable(path: Path) -> None:
@@ -214,9 +175,9 @@ class Database:
         Everything that may refuse the file (damage, another program's file) only reads, and runs
         before anything writes: a refused file is left byte for byte as it was. `only_nexus`: the
         running bot's database, held until `close` so a second bot on the same file is refused
-        (`DatabaseInUse`, see bot.db.lock); maintenance commands open it beside the bot without.
+        (`DatabaseInUse`, see bot.db.sqlite.lock); maintenance commands open it beside the bot without.
         """
-        from bot.db.lock import DatabaseLock
+        from bot.db.sqlite.lock import DatabaseLock
 
         path = Path(path)
         instance_lock = None
@@ -422,13 +383,3 @@ def _file_size(path: Path) -> int:
         return path.stat().st_size
     except FileNotFoundError:  # no log yet, or a checkpoint on close removed it
         return 0
-
-
-@dataclass(frozen=True)
-class DatabaseSize:
-    file: int  # bytes of the database file
-    wal: int  # bytes of its write-ahead log (<file>-wal)
-
-    @property
-    def total(self) -> int:
-        return self.file + self.wal

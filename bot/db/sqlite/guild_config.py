@@ -7,8 +7,8 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.database import Database
-from bot.guild_setup import GuildConfig
+from bot.db.sqlite.database import Database
+from bot.guild_setup.model import GuildConfig
 
 
 def _config(row: aiosqlite.Row) -> GuildConfig:
@@ -24,7 +24,7 @@ def _config(row: aiosqlite.Row) -> GuildConfig:
     )
 
 
-class GuildConfigRepository:
+class SqliteGuildConfigRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from bot.clock import Clock, from_db_time
+from bot.clock import Clock
 from bot.errors import UserError
+from bot.guild_setup.model import GuildConfig, SetupRequest
+from bot.guild_setup.repository import GuildConfigRepository
 from bot.timezones import find_zone, region_example, zone_names
-
-if TYPE_CHECKING:  # the repository builds GuildConfig; the service only receives it
-    from bot.db.guild_config import GuildConfigRepository
 
 EARLIEST_COHORT_YEAR = 2020
 LATEST_COHORT_YEAR = 2100
@@ -63,38 +61,8 @@ def parse_cohort_start(text: str) -> date:
     return day
 
 
-@dataclass(frozen=True)
-class GuildConfig:
-    """One server's set-up. `cohort_start` is a calendar date (day 1 of week one), not an instant."""
-
-    guild_id: int
-    channel_id: int | None
-    backend_role_id: int | None
-    frontend_role_id: int | None
-    cohort_start: date | None
-    timezone: str
-    updated_by: int | None
-    updated_at: str
-
-    @property
-    def changed_at(self) -> datetime | None:
-        """When an admin last changed it (None: never saved)."""
-        return from_db_time(self.updated_at) if self.updated_at else None
-
-
-@dataclass(frozen=True)
-class SetupRequest:
-    guild_id: int
-    actor_id: int
-    channel_id: int
-    backend_role_id: int | None = None
-    frontend_role_id: int | None = None
-    cohort_start: str | None = None
-    timezone: str | None = None
-
-
 # Told after every successful setup (a feature gives its defaults, the scheduler sets its alarms again).
-ConfiguredListener = Callable[["GuildConfig"], Awaitable[None]]
+ConfiguredListener = Callable[[GuildConfig], Awaitable[None]]
 
 
 class GuildSetupService:

@@ -4,16 +4,14 @@ refused form (`prompt_drafts`), and the numbers prompt texts show (projects and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.database import Database
-from bot.db.posts import PostLedgerRepository
-from bot.prompts.model import Prompt, PromptDraft, ServerSchedule
-from bot.prompts.parsing import weeks_to_text
+from bot.db.sqlite.database import Database
+from bot.db.sqlite.posts import SqlitePostLedgerRepository
+from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt, ServerSchedule
 
 _SCHEDULED = """
     SELECT p.*, c.channel_id, c.timezone, c.cohort_start
@@ -22,14 +20,13 @@ _SCHEDULED = """
 """
 
 
-@dataclass(frozen=True)
-class ScheduledPrompt:
-    prompt: Prompt
-    server: ServerSchedule
-
-
 def _weeks(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
+
+
+def _weeks_text(weeks: tuple[int, ...]) -> str:
+    """How `weeks` is stored: "2,4"; "" for every week (read back by `_weeks`)."""
+    return ",".join(str(w) for w in weeks)
 
 
 def _prompt(row: aiosqlite.Row) -> Prompt:
@@ -57,11 +54,11 @@ def _server(row: aiosqlite.Row) -> ServerSchedule:
 
 
 def _values(prompt: Prompt) -> tuple[object, ...]:
-    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", weeks_to_text(prompt.weeks), int(prompt.open_thread),
+    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", _weeks_text(prompt.weeks), int(prompt.open_thread),
             int(prompt.paused))
 
 
-class PromptRepository:
+class SqlitePromptRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -101,7 +98,7 @@ class PromptRepository:
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        return await PostLedgerRepository(self._db).made_since(kind, since)
+        return await SqlitePostLedgerRepository(self._db).made_since(kind, since)
 
     # --- writing -------------------------------------------------------------------------------
 
