@@ -4,6 +4,7 @@
     python -m bot run                  Discord (needs DISCORD_TOKEN)
     python -m bot sandbox [--script F] the local Discord stand-in, the real bot and a console
     python -m bot db backup PATH       a consistent copy of the live database
+    python -m bot db copy --to URL     the SQLite database into an empty PostgreSQL one
     python -m bot kb check|search|export   the knowledge base (see `python -m bot kb --help`)
     python -m bot healthcheck          exit 0 while the heartbeat beside DATABASE_PATH is fresh
 
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     backup = db_sub.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
     backup.add_argument("path", type=Path)
+    copy = db_sub.add_parser("copy", help="copy the SQLite database at DATABASE_PATH into an empty PostgreSQL one")
+    copy.add_argument("--to", dest="url", required=True, metavar="postgresql://…",
+                      help="the empty PostgreSQL database to copy into")
     sub.add_parser("kb", help="knowledge base: check, search, export", add_help=False)
     sub.add_parser("healthcheck", help="exit 0 while the bot's gateway heartbeat is fresh (Docker HEALTHCHECK)")
     return parser
@@ -111,6 +115,29 @@ def _healthcheck() -> int:
     return 0
 
 
+def _copy_database(settings: Settings, url: str) -> int:
+    """`db copy --to`: the SQLite database into an empty PostgreSQL one, checked row for row."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        return _fail("db copy --to: give a PostgreSQL URL, postgresql://user:password@host:5432/database")
+    try:
+        from bot.db.copy import CopyRefused, copy_to_postgres
+    except ModuleNotFoundError as exc:
+        if exc.name != "asyncpg":
+            raise
+        return _fail("db copy needs the asyncpg driver, which this installation lacks: install nexus-bot[postgres]")
+    from bot.db.postgres.database import describe_url
+
+    try:
+        report = asyncio.run(copy_to_postgres(settings.database.path, url))
+    except DatabaseOpenError as exc:
+        return _fail(f"db copy: {exc}")
+    except CopyRefused as exc:
+        return _fail(f"db copy: {exc}")
+    print(f"copied {report.total} rows in {len(report.rows)} tables from {settings.database.path} to "
+          f"{describe_url(url)}; every table's rows are equal on both")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["kb"]:
@@ -124,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         return _fail(*exc.problems)
+    if args.command == "db" and args.db_command == "copy":
+        return _copy_database(settings, args.url)
     if args.command == "db":
         from bot.db.sqlite.backup import backup_database
 
