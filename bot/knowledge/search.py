@@ -99,6 +99,9 @@ class _QueryPlan:
     # The terms of words that do not name another stack, when the question names one ("terraform"):
     # a topic must hold two of them to answer (the homonym rule, `other_stacks`). None otherwise.
     generic: list[AskedTerm] | None = None
+    # The topics the question names (one of their names is in it), with the length of that name
+    # in words: under the homonym rule, a name shared with the other stack is no evidence.
+    named: dict[int, int] = field(default_factory=dict)
     indexes: _Indexes | None = None  # what it was planned with
 
     @property
@@ -196,12 +199,15 @@ class KnowledgeSearch:
         return list(hits)
 
     def _not_homonym(self, query: str, hit: SearchHit) -> bool:
-        """False when the question names another stack and the topic holds at most one of its
-        other terms: a shared word alone ("lifetime", "state lock", "jitter") makes no answer."""
+        """False when the question names another stack and the topic holds fewer than two of its
+        other terms besides the name the question calls it by: a shared word alone ("lifetime",
+        "state lock", "jitter"), or a shared name and a generic word ("godot signals not firing"),
+        makes no answer."""
         plan = self._plans.get(query)
         if plan is None or plan.generic is None:
             return True
-        return self._confidence.terms_held(plan.generic, hit.topic_id) >= HOMONYM_MIN_HELD
+        needed = HOMONYM_MIN_HELD + plan.named.get(hit.topic_id, 0)
+        return self._confidence.terms_held(plan.generic, hit.topic_id) >= needed
 
     async def _ranked(
         self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True,
@@ -292,7 +298,8 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     other_stack = indexes.other_stacks.named_in(typed_words)
     # A question naming one of our topics ("RabbitMQ vs. Kafka | An architect dillema") is about
     # it: a word no topic holds there is mostly English around the name, not another field.
-    unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if names.name_matches(typed_words, None) else UNKNOWN_EMPHASIS
+    named = names.name_matches(typed_words, None)
+    unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if named else UNKNOWN_EMPHASIS
     for typed in typed_terms:
         known = known_terms.get(typed)
         if known is None and len(known_terms) < KNOWN_TERMS_KEPT:
@@ -367,6 +374,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     if other_stack:
         marked = {porter_stem(word) for word in other_stack}
         plan.generic = [term for term in plan.asked if term.stems.isdisjoint(marked)]
+        plan.named = named
     return plan
 
 

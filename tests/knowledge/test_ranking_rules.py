@@ -152,7 +152,9 @@ def test_the_shipped_symptoms_pass_kb_check() -> None:
 ])
 async def test_a_word_shared_with_another_stack_alone_makes_no_answer(shipped: KnowledgeService, question: str,
                                                                      before: str) -> None:
-    # Before, each was answered with the topic in `before`, through one shared word.
+    # Before, each was answered with the topic in `before`, through one shared word. "godot signals
+    # not firing" was later answered with Django signals, through a shared name ("signals") and a
+    # generic word: a topic the question names needs two of its other words besides that name.
     assert await shipped.search(question) == []
     miss = await shipped.miss(question)
     assert before not in slugs(miss.closest)
