@@ -2,13 +2,13 @@
 
     .venv/bin/python benchmarks/real_questions.py [--misses] [--report-held-out]
 
-For the dev half of the real sets (and the held-out half too, only with `--report-held-out`): on-topic top-1 and top-3 (a hit is a search whose
-first, or first three, results hold one of the case's acceptable slugs; "no topic" is a miss) and
-the share of off-topic questions answered with no topic. `--misses` lists the dev half's misses,
-for tuning; the held-out half's cases are never listed, and its figures are printed only when
-asked for with `--report-held-out` (to report, never while tuning: see the issue's rules of
-honest measurement). `benchmarks/knowledge.py` reports these
-figures too, with their targets.
+For the dev half of the real sets (and the held-out half too, only with `--report-held-out`):
+on-topic top-1 and top-3 (a hit is a search whose first, or first three, results hold one of the
+case's acceptable slugs; "no topic" is a miss) and the share of off-topic questions answered with
+no topic. `--misses` lists the dev half's misses, for tuning; the held-out half's cases are never
+listed, and its figures are printed only when asked for with `--report-held-out` (to report, never
+while tuning: see the issue's rules of honest measurement). `benchmarks/knowledge.py` reports
+these figures too, with their targets.
 """
 
 from __future__ import annotations

@@ -63,6 +63,11 @@ HOMONYM_MIN_HELD = 2.0
 # questions ≥ 85 % unanswered, since a learner whose question is turned away loses more than one
 # shown a topic that does not fit. NEAR keeps the closest topics offered after a miss related.
 CONFIDENT = 0.3
+# A question naming another stack and none of ours is about that stack: a topic answers it only
+# when it holds at least half of it. On the dev half of the real off-topic questions, 0.5 withholds
+# every topic such questions reach through the words they share with ours (0.34 to 0.49); the
+# on-topic questions naming another stack name ours too ("react native … cors … django api").
+FOREIGN_CONFIDENT = 0.5
 REMEMBERED_ANSWERS = 1024  # recent (query, server) searches answered from memory until topics change
 REMEMBERED_PLANS = 64  # plans of the latest queries
 _LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
@@ -99,8 +104,11 @@ class _QueryPlan:
     # The terms of words that do not name another stack, when the question names one ("terraform"):
     # a topic must hold two of them to answer (the homonym rule, `other_stacks`). None otherwise.
     generic: list[AskedTerm] | None = None
-    # The topics the question names (one of their names is in it), with the length of that name
-    # in words: under the homonym rule, a name shared with the other stack is no evidence.
+    # Whether the question names another stack and none of ours: then it is about that stack
+    # unless a topic holds half of it (FOREIGN_CONFIDENT), and the name it calls a topic by
+    # (`named`: topic -> the name's length in words) is no evidence of the topic: another stack's
+    # word too, maybe ("godot signals").
+    foreign: bool = False
     named: dict[int, int] = field(default_factory=dict)
     indexes: _Indexes | None = None  # what it was planned with
 
@@ -200,13 +208,17 @@ class KnowledgeSearch:
 
     def _not_homonym(self, query: str, hit: SearchHit) -> bool:
         """False when the question names another stack and the topic holds fewer than two of its
-        other terms besides the name the question calls it by: a shared word alone ("lifetime",
-        "state lock", "jitter"), or a shared name and a generic word ("godot signals not firing"),
-        makes no answer."""
+        other terms: a shared word alone ("lifetime", "state lock", "jitter") makes no answer. When
+        it names none of ours, the topic must hold half of it too, and two of its terms besides the
+        name the question calls it by ("godot signals not firing" is not about Django signals)."""
         plan = self._plans.get(query)
         if plan is None or plan.generic is None:
             return True
-        needed = HOMONYM_MIN_HELD + plan.named.get(hit.topic_id, 0)
+        needed = HOMONYM_MIN_HELD
+        if plan.foreign:
+            if hit.confidence < FOREIGN_CONFIDENT:
+                return False
+            needed += plan.named.get(hit.topic_id, 0)
         return self._confidence.terms_held(plan.generic, hit.topic_id) >= needed
 
     async def _ranked(
@@ -374,6 +386,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     if other_stack:
         marked = {porter_stem(word) for word in other_stack}
         plan.generic = [term for term in plan.asked if term.stems.isdisjoint(marked)]
+        plan.foreign = not indexes.other_stacks.ours_named_in(typed_words)
         plan.named = named
     return plan
 

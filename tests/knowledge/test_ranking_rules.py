@@ -180,6 +180,31 @@ async def test_the_rule_reads_its_markers_from_the_knowledge_folder(write_topic:
     assert slugs(await with_markers.search("refresh token lifetime jwt rust", limit=1)) == ["jwt"]
 
 
+async def test_a_question_naming_another_stack_and_none_of_ours_needs_half_of_it_held(write_topic: WriteTopic,
+                                                                                    kb_dir: Path, db: Database) -> None:
+    write_topic("gunicorn-nginx", title="Gunicorn and nginx: serving Django", category="DevOps",
+                symptoms=["502 bad gateway"],
+                summary="nginx answers 502 when gunicorn is down; an error accessing the upstream shows in its log.")
+    write_topic("celery", title="Celery: background tasks", category="Async & messaging",
+                summary="A worker keeps restarting when it runs out of memory.")
+    (kb_dir / OTHER_STACKS_FILE).write_text('ours = ["celery", "nginx"]\n[stacks]\nkubernetes = ["ingress", "pod"]\n',
+                                             encoding="utf-8")
+    service = KnowledgeService(db, kb_dir)
+    await service.sync()
+    # Before: gunicorn-nginx, holding "502", "error" and "accessing" (three of the other words) but
+    # less than half of the question, whose "ingress" is Kubernetes'.
+    assert await service.search("502 error when accessing ingress") == []
+    # Naming ours as well, it is ours: the homonym rule alone applies.
+    assert slugs(await service.search("nginx 502 error when accessing ingress", limit=1)) == ["gunicorn-nginx"]
+    assert slugs(await service.search("celery worker in a pod keeps restarting", limit=1)) == ["celery"]
+
+
+async def test_terraform_state_lock_is_not_a_database_lock(shipped: KnowledgeService) -> None:
+    # Before: database transactions (0.31), through "error" and "lock".
+    assert await shipped.search("Error acquiring the state lock") == []
+    assert slugs(await shipped.search("select_for_update lock", limit=1)) == ["database-transactions"]
+
+
 def test_kb_check_refuses_a_marker_that_names_one_of_our_topics(tmp_path: Path) -> None:
     (tmp_path / "celery.md").write_text(topic_markdown("celery", aliases=["celery worker"]), encoding="utf-8")
     (tmp_path / OTHER_STACKS_FILE).write_text('[stacks]\ngo = ["golang", "celery worker", "golang"]\n',
@@ -187,6 +212,10 @@ def test_kb_check_refuses_a_marker_that_names_one_of_our_topics(tmp_path: Path) 
     problems = [p.problem for p in check_directory(tmp_path).problems]
     assert problems == ["stacks.go: marker 'celery worker' names the topic 'celery'",
                         "stacks.go: marker 'golang' is listed twice"]
+    (tmp_path / OTHER_STACKS_FILE).write_text('ours = ["django", "golang", "django"]\n[stacks]\ngo = ["golang"]\n',
+                                             encoding="utf-8")
+    problems = [p.problem for p in check_directory(tmp_path).problems]
+    assert problems == ["ours: 'golang' is also another stack's marker", "ours: 'django' is listed twice"]
     (tmp_path / OTHER_STACKS_FILE).write_text("stacks = 3\n", encoding="utf-8")
     assert [p.file for p in check_directory(tmp_path).problems] == [OTHER_STACKS_FILE]
 
