@@ -36,6 +36,14 @@ STOP_WORDS = frozenset(
     wants was way ways we were what whats when where whether which while who why will with without
     won wont work works would yet you your yours
     """.split()
+) | frozenset(
+    # Words that say a question has a problem, not what it is about ("Issue With Expires Header -
+    # Possible config problem ?", "custom user model causes NoMigration exception"): rare in the
+    # curated prose, so they would otherwise weigh as much as the rarest technical word.
+    """
+    issue issues problem problems possible possibly actually rather cause causes caused causing made
+    solved solve accidentally weird strange somehow basically suddenly randomly correctly wrong
+    """.split()
 )
 
 

@@ -94,6 +94,22 @@ async def test_scaffolding_no_longer_picks_the_topic(shipped: KnowledgeService) 
     assert slugs(found) == ["logging-monitoring-observability"]
 
 
+def test_words_saying_there_is_a_problem_are_not_what_it_is_about() -> None:
+    assert query_terms("Issue With Expires Header - Possible config problem ?") == [
+        ("expires",), ("header",), ("config",)]
+    assert query_terms("custom user model causes NoMigration exception") == [
+        ("custom",), ("user",), ("model",), ("nomigration",), ("exception",)]
+
+
+async def test_problem_words_no_longer_outweigh_what_the_question_names(shipped: KnowledgeService) -> None:
+    # Before: JWT authentication, for the rare "issue" and "possible" of its text; and no topic for
+    # the custom user model, "causes" (in one topic's text) weighing more than "custom user model".
+    found = await shipped.search("Issue With Expires Header - Possible config problem ?", limit=1)
+    assert slugs(found) == ["http-caching"]
+    found = await shipped.search("custom user model causes NoMigration exception", limit=1)
+    assert slugs(found) in (["custom-user-model"], ["django-authentication"])
+
+
 # --- symptoms in the topics' front matter ---------------------------------------------------------
 
 QUEUE_TEXT = "A queue delivers each message at least once, so a consumer must be idempotent."
