@@ -68,6 +68,11 @@ _NEGATION = re.compile(r"(?<=[a-z])n't\b")
 _CONTRACTION = re.compile(r"(?<=[a-z])'(?:s|re|ll|ve|m|d)\b")
 
 
+# A sum written with spaces ("n + 1") is the chunk written without them ("n+1"): its lone
+# characters would otherwise be no terms at all.
+_SPACED_PLUS = re.compile(r"\b([a-z0-9]) *\+ *(\d)\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
     if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
@@ -89,6 +94,8 @@ def _cleaned(text: str) -> str:
     cleaned = normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'")
     if "'" in cleaned:
         cleaned = _CONTRACTION.sub("", _NEGATION.sub("nt", cleaned))
+    if "+" in cleaned:
+        cleaned = _SPACED_PLUS.sub(r"\1+\2", cleaned)
     return _SCAFFOLDING.sub(" ", cleaned)
 
 

@@ -78,6 +78,17 @@ async def test_a_joined_phrase_no_topic_writes_is_searched_as_its_words(shipped:
     assert [term.words for term in plan.terms] == [("select", "related")]
 
 
+def test_n_plus_1_written_with_spaces_is_the_n_plus_1_problem() -> None:
+    assert query_terms("how to avoid n + 1 query") == [("avoid",), ("n", "1"), ("query",)]
+
+
+async def test_n_plus_1_with_spaces_finds_what_n_plus_1_finds(shipped: KnowledgeService) -> None:
+    # Before: "n" and "1" were lone characters, no terms: graphene, SQL injection and MVT answered.
+    found = slugs(await shipped.search("how to avoid n + 1 query", limit=1))
+    assert found == slugs(await shipped.search("how to avoid n+1 query", limit=1))
+    assert found[0] in ("orm-query-optimization", "graphql-dataloaders")
+
+
 # --- question scaffolding -------------------------------------------------------------------------
 
 def test_question_scaffolding_is_dropped_before_weighing() -> None:
