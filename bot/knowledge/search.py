@@ -312,7 +312,14 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     # it: a word no topic holds there is mostly English around the name, not another field.
     named = names.name_matches(typed_words, None)
     unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if named else UNKNOWN_EMPHASIS
+    asked_stems: set[tuple[str, ...]] = set()
     for typed in typed_terms:
+        # A word asked twice in two forms ("does not exist … it actually exists") is asked once:
+        # counted twice, it would double what a topic holding it earns.
+        stems = tuple(map(porter_stem, typed))
+        if stems in asked_stems:
+            continue
+        asked_stems.add(stems)
         known = known_terms.get(typed)
         if known is None and len(known_terms) < KNOWN_TERMS_KEPT:
             known = _known(typed, indexes)

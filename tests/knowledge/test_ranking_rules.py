@@ -89,6 +89,15 @@ async def test_n_plus_1_with_spaces_finds_what_n_plus_1_finds(shipped: Knowledge
     assert found[0] in ("orm-query-optimization", "graphql-dataloaders")
 
 
+async def test_a_word_asked_in_two_forms_counts_once(shipped: KnowledgeService) -> None:
+    search = shipped._search
+    plan = search._plan('Property "x" does not exist in type "Y", but it actually exists', await search._loaded())
+    asked = [match.words for term in plan.asked for match in term.searched]
+    assert asked.count(("exist",)) + asked.count(("exists",)) == 1
+    # Before: PostgreSQL (0.36), holding "exist" counted twice, answered this TypeScript error.
+    assert await shipped.search('Propery "x" does not exist in type "Y", but it actually exists.') == []
+
+
 # --- question scaffolding -------------------------------------------------------------------------
 
 def test_question_scaffolding_is_dropped_before_weighing() -> None:
