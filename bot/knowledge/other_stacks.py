@@ -5,9 +5,10 @@ A word shared with another field is no reason to answer: "lifetime" is Rust's as
 "state lock" Terraform's, "jitter" a game engine's, "signals" Godot's. When a question names another
 stack, a topic answers it only when it holds two of the question's other words (search's
 HOMONYM_MIN_HELD: a word its names hold counts one, a word only its text holds half). When it
-names another stack and none of ours (the file's `ours`: Django, DRF, Celery, PostgreSQL…), it is
-about that stack unless a topic holds at least half of it (search's FOREIGN_CONFIDENT), and the
-name it calls a topic by is no evidence ("godot signals not firing" is not about Django signals).
+names another stack and none of ours (the file's `ours`: Python, Django, DRF, Celery…, not the
+tools every stack uses, such as nginx or Docker), it is about that stack unless a topic holds at
+least half of it (search's FOREIGN_CONFIDENT), its words weigh fully, and a one-word name it calls
+a topic by is no evidence ("godot signals not firing" is not about Django signals).
 The markers are data, next to the topics, so a mentor reviews them as they review topics; `kb
 check` checks them (`check_other_stacks`).
 """

@@ -235,6 +235,23 @@ async def test_a_question_naming_another_stack_and_none_of_ours_needs_half_of_it
     assert slugs(await service.search("celery worker in a pod keeps restarting", limit=1)) == ["celery"]
 
 
+async def test_a_stack_every_stack_uses_does_not_make_a_question_ours(shipped: KnowledgeService) -> None:
+    # nginx, Docker, Redis, PostgreSQL serve every stack: a question naming Kubernetes and nginx is
+    # about Kubernetes, and there "kubernetes" weighs as what the question is about, not as English
+    # around our name "nginx". Before: gunicorn-nginx (0.53).
+    assert await shipped.search("Nginx 502 Bad Gateway after deploying redmine on a kubernetes cluster") == []
+    # A question naming our language or framework as well is ours.
+    found = await shipped.search("celery worker in a kubernetes pod keeps restarting", limit=1)
+    assert slugs(found) == ["celery"]
+
+
+async def test_a_name_of_several_words_is_evidence_even_in_a_question_about_another_stack(
+        shipped: KnowledgeService) -> None:
+    # Only a one-word name ("signals") may be the other stack's word: "graphql relay pagination" is ours.
+    found = await shipped.search("graphql relay pagination with react", limit=1)
+    assert slugs(found) == ["graphql-relay-pagination"]
+
+
 async def test_terraform_state_lock_is_not_a_database_lock(shipped: KnowledgeService) -> None:
     # Before: database transactions (0.31), through "error" and "lock".
     assert await shipped.search("Error acquiring the state lock") == []
