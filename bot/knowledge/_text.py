@@ -36,6 +36,14 @@ STOP_WORDS = frozenset(
     wants was way ways we were what whats when where whether which while who why will with without
     won wont work works would yet you your yours
     """.split()
+) | frozenset(
+    # Words that say a question has a problem, not what it is about ("Issue With Expires Header -
+    # Possible config problem ?", "custom user model causes NoMigration exception"): rare in the
+    # curated prose, so they would otherwise weigh as much as the rarest technical word.
+    """
+    issue issues problem problems possible possibly actually rather cause causes caused causing made
+    solved solve accidentally weird strange somehow basically suddenly randomly correctly wrong
+    """.split()
 )
 
 
@@ -60,6 +68,11 @@ _NEGATION = re.compile(r"(?<=[a-z])n't\b")
 _CONTRACTION = re.compile(r"(?<=[a-z])'(?:s|re|ll|ve|m|d)\b")
 
 
+# A sum written with spaces ("n + 1") is the chunk written without them ("n+1"): its lone
+# characters would otherwise be no terms at all.
+_SPACED_PLUS = re.compile(r"\b([a-z0-9]) *\+ *(\d)\b")
+
+
 def normalize(text: str) -> str:
     """Lowercase, compatibility-folded, without diacritics (as the index stores words)."""
     if text.isascii():  # nothing to fold: the common case, and whole topic texts pass here
@@ -81,6 +94,8 @@ def _cleaned(text: str) -> str:
     cleaned = normalize(strip_discord_markup(text[:MAX_QUERY_CHARS])).replace("’", "'")
     if "'" in cleaned:
         cleaned = _CONTRACTION.sub("", _NEGATION.sub("nt", cleaned))
+    if "+" in cleaned:
+        cleaned = _SPACED_PLUS.sub(r"\1+\2", cleaned)
     return _SCAFFOLDING.sub(" ", cleaned)
 
 

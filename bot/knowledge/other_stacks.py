@@ -4,9 +4,13 @@ the homonym rule of search.
 A word shared with another field is no reason to answer: "lifetime" is Rust's as much as JWT's,
 "state lock" Terraform's, "jitter" a game engine's, "signals" Godot's. When a question names another
 stack, a topic answers it only when it holds two of the question's other words (search's
-HOMONYM_MIN_HELD: a word its names hold counts one, a word only its text holds half). The
-markers are data, next to the topics, so a mentor reviews them as they review topics; `kb check`
-checks them (`check_other_stacks`).
+HOMONYM_MIN_HELD: a word its names hold counts one, a word only its text holds half). When it
+names another stack and none of ours (the file's `ours`: Python, Django, DRF, Celery…, not the
+tools every stack uses, such as nginx or Docker), it is about that stack unless a topic holds at
+least half of it (search's FOREIGN_CONFIDENT), its words weigh fully, and a one-word name it calls
+a topic by is no evidence ("godot signals not firing" is not about Django signals).
+The markers are data, next to the topics, so a mentor reviews them as they review topics; `kb
+check` checks them (`check_other_stacks`).
 """
 
 from __future__ import annotations
@@ -25,46 +29,61 @@ MAX_MARKER_WORDS = 2
 
 @dataclass(frozen=True)
 class OtherStacks:
-    """Marker words and two-word phrases ("react native"), as normalized word tuples."""
+    """Marker words and two-word phrases ("react native"), as normalized word tuples; `ours`, the
+    names of this knowledge base's own stack, likewise."""
 
     markers: frozenset[tuple[str, ...]] = frozenset()
+    ours: frozenset[tuple[str, ...]] = frozenset()
 
     def named_in(self, query_words: list[str]) -> frozenset[str]:
         """The words of `query_words` that belong to a marker (empty when the question names no
         other stack)."""
-        if not self.markers:
-            return frozenset()
-        found: set[str] = set()
-        for start, word in enumerate(query_words):
-            for length in range(1, MAX_MARKER_WORDS + 1):
-                phrase = tuple(query_words[start:start + length])
-                if len(phrase) == length and phrase in self.markers:
-                    found.update(phrase)
-            if (word,) in self.markers:
-                found.add(word)
-        return frozenset(found)
+        return _found(self.markers, query_words)
+
+    def ours_named_in(self, query_words: list[str]) -> bool:
+        """Whether `query_words` name our own stack ("django", "celery", "rest framework")."""
+        return bool(_found(self.ours, query_words))
 
 
-def _read(path: Path) -> dict[str, list[str]]:
+def _found(markers: frozenset[tuple[str, ...]], query_words: list[str]) -> frozenset[str]:
+    if not markers:
+        return frozenset()
+    found: set[str] = set()
+    for start in range(len(query_words)):
+        for length in range(1, MAX_MARKER_WORDS + 1):
+            phrase = tuple(query_words[start:start + length])
+            if len(phrase) == length and phrase in markers:
+                found.update(phrase)
+    return frozenset(found)
+
+
+def _read(path: Path) -> tuple[dict[str, list[str]], list[str]]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     stacks = data.get("stacks", {})
-    if not isinstance(stacks, dict) or set(data) - {"stacks"}:
-        raise ValueError("the file holds one table, [stacks], of stack = [marker words]")
+    ours = data.get("ours", [])
+    if not isinstance(stacks, dict) or set(data) - {"stacks", "ours"}:
+        raise ValueError("the file holds a list, ours = [our stack's names], and one table, [stacks], "
+                         "of stack = [marker words]")
+    if not isinstance(ours, list) or not all(isinstance(m, str) for m in ours):
+        raise ValueError("ours must be a list of strings")
     for stack, markers in stacks.items():
         if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
             raise ValueError(f"stacks.{stack} must be a list of strings")
-    return stacks
+    return stacks, ours
+
+
+def _keys(markers: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(words(marker)) for marker in markers if 0 < len(words(marker)) <= MAX_MARKER_WORDS)
 
 
 def load_other_stacks(directory: Path) -> OtherStacks:
     """The markers of `directory`'s other-stacks file; none when it is missing or unreadable
     (search then answers as before: the rule only ever withholds answers)."""
     try:
-        stacks = _read(directory / FILE_NAME)
+        stacks, ours = _read(directory / FILE_NAME)
     except (OSError, ValueError):
         return OtherStacks()
-    return OtherStacks(frozenset(tuple(words(marker)) for markers in stacks.values() for marker in markers
-                                 if 0 < len(words(marker)) <= MAX_MARKER_WORDS))
+    return OtherStacks(_keys(marker for markers in stacks.values() for marker in markers), _keys(ours))
 
 
 def check_other_stacks(directory: Path, topics: Mapping[str, Topic] | Iterable[Topic]) -> list[FileProblem]:
@@ -75,7 +94,7 @@ def check_other_stacks(directory: Path, topics: Mapping[str, Topic] | Iterable[T
     if not path.is_file():
         return []
     try:
-        stacks = _read(path)
+        stacks, ours_markers = _read(path)
     except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
         return [FileProblem(FILE_NAME, f"cannot be read: {exc}")]
     ours: dict[tuple[str, ...], str] = {}
@@ -100,4 +119,14 @@ def check_other_stacks(directory: Path, topics: Mapping[str, Topic] | Iterable[T
                 problems.append(FileProblem(FILE_NAME, f"stacks.{stack}: marker '{marker}' names the topic "
                                                        f"'{ours[key]}'"))
             seen.add(key)
+    ours_seen: set[tuple[str, ...]] = set()
+    for marker in ours_markers:
+        key = tuple(words(marker))
+        if not key or len(key) > MAX_MARKER_WORDS:
+            problems.append(FileProblem(FILE_NAME, f"ours: '{marker}' must have 1 to {MAX_MARKER_WORDS} words"))
+        elif key in seen:
+            problems.append(FileProblem(FILE_NAME, f"ours: '{marker}' is also another stack's marker"))
+        elif key in ours_seen:
+            problems.append(FileProblem(FILE_NAME, f"ours: '{marker}' is listed twice"))
+        ours_seen.add(key)
     return problems
