@@ -226,7 +226,7 @@ async def test_a_question_naming_another_stack_and_none_of_ours_needs_half_of_it
                 summary="A worker keeps restarting when it runs out of memory.")
     (kb_dir / OTHER_STACKS_FILE).write_text('ours = ["celery", "nginx"]\n[stacks]\nkubernetes = ["ingress", "pod"]\n',
                                              encoding="utf-8")
-    service = KnowledgeService(db, kb_dir)
+    service = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
     await service.sync()
     # Before: gunicorn-nginx, holding "502", "error" and "accessing" (three of the other words) but
     # less than half of the question, whose "ingress" is Kubernetes'.
