@@ -350,3 +350,38 @@ async def test_a_failed_statement_in_a_transaction_rolls_back_the_ones_before(en
             await tx.execute(insert, [1, 10, "now"])
             await tx.execute(insert, [1, 10, "again"])
     assert await engine.db.fetchall("SELECT * FROM pair_queue") == []
+
+
+async def test_version_12_makes_the_index_text_of_topics_stored_before_it(pg_url, tmp_path):
+    """A topic approved from a suggestion, stored at version 11 (a `db copy`), gets from migration 12
+    the same index text the repository writes (TopicRows.of); curated topics are re-synced instead."""
+    from bot.knowledge.model import Challenge, Link, Topic
+    from bot.knowledge.repository import TopicRows, topic_values
+
+    up_to_11 = tmp_path / "migrations"
+    up_to_11.mkdir()
+    for migration in postgres_database.load_migrations()[:11]:
+        (up_to_11 / migration.name).write_text(migration.sql, encoding="utf-8")
+    topic = Topic("websockets", "WebSockets", "Collaboration", ("ws", "sockets"), (), (), "Open sockets.",
+                  ("Idea one", "Idea two"), (Challenge("It drops", "Send heartbeats"),), ("Practise",),
+                  (Link("MDN", "https://developer.mozilla.org"),), guild_id=7, source="suggested")
+    db = await PostgresDatabase.open(pg_url, migrations_dir=up_to_11)
+    try:
+        await db.execute(
+            "INSERT INTO knowledge_topics (slug, title, category, aliases, related, tracks, summary, key_ideas, "
+            "challenges, best_practices, further_reading, guild_id, source, content_hash, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 7, 'suggested', NULL, 'now', 'now')",
+            topic_values(topic))
+        await db.execute(
+            "INSERT INTO knowledge_topics (slug, title, category, summary, source, content_hash, created_at, "
+            "updated_at) VALUES ('celery', 'Celery', 'Backend', 's', 'curated', 'abc', 'now', 'now')")
+    finally:
+        await db.close()
+    db = await PostgresDatabase.open(pg_url)
+    try:
+        row = await db.fetchone("SELECT title, aliases, challenges, summary, body, scope FROM knowledge_fts")
+        assert row is not None and tuple(row) == (*TopicRows.of(topic).index, "kbsuggested kbguild7")
+        curated = await db.fetchone("SELECT content_hash FROM knowledge_topics WHERE slug = 'celery'")
+        assert curated is not None and curated["content_hash"] is None  # the next sync rewrites it, with its text
+    finally:
+        await db.close()
