@@ -11,7 +11,7 @@ import pkgutil
 import signal
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -22,12 +22,15 @@ from bot import __version__
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.db.engines import open_database, require_sqlite
+from bot.db.engines import open_database
 from bot.endpoints import use_discord_endpoints
 from bot.gateway import tolerate_unreadable_gateway_messages
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
 from bot.scheduling.scheduler import Scheduler
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.db.postgres import PostgresDatabase  # asyncpg: only when DATABASE_URL asks for it
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +65,10 @@ def cog_modules() -> list[str]:
 
 class NexusBot(commands.Bot):
     def __init__(
-        self, settings: Settings, *, database: Database | None = None, heartbeat_file: Path | None = None,
-        clock: Clock | None = None, **options: Any,
+        self, settings: Settings, *, database: Database | PostgresDatabase | None = None,
+        heartbeat_file: Path | None = None, clock: Clock | None = None, **options: Any,
     ) -> None:
-        """`database`: already open (the bot closes it); else setup_hook opens settings.database.path.
+        """`database`: already open (the bot closes it); else setup_hook opens the one the settings name.
         `heartbeat_file`: where to beat while connected; None (the sandbox, tests) writes none.
         `clock`: the one clock every service reads (tests and the sandbox move it)."""
         # Nexus never joins voice: the "voice will NOT be supported" warnings are noise in its log.
@@ -86,7 +89,7 @@ class NexusBot(commands.Bot):
         self.clock = clock or Clock()
         self.started_at = time.monotonic()
         self.version = __version__
-        self._db: Database | None = database
+        self._db: Database | PostgresDatabase | None = database
         self._heartbeat_file = heartbeat_file
         self._services: Services | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -130,7 +133,7 @@ class NexusBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if self._db is None:
-            self._db = await Database.open(self.settings.database.path, only_nexus=True)
+            self._db = await open_database(self.settings, only_nexus=True)
         self._services = await Services.start(self._db, self.settings, self.clock)
         for name in cog_modules():
             await self.load_extension(name)
@@ -210,7 +213,7 @@ async def run_bot(settings: Settings, token: str, **options: Any) -> None:
     when Discord cannot be reached; the heartbeat lives beside it (see bot.heartbeat).
     """
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
-    db = await require_sqlite(await open_database(settings, only_nexus=True))
+    db = await open_database(settings, only_nexus=True)
     try:
         bot = make_bot(settings, database=db, heartbeat_file=heartbeat_path(settings.database.path), **options)
     except BaseException:

@@ -7,6 +7,7 @@ every service is typed against its feature's repository protocols (`bot/<feature
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -23,9 +24,12 @@ from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling.pacing import PACED_RATE, Pacer
 from bot.scheduling.scheduler import Scheduler
-from bot.stores import sqlite_stores
+from bot.stores import stores_for
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
+
+if TYPE_CHECKING:
+    from bot.db.postgres import PostgresDatabase  # asyncpg: only when DATABASE_URL asks for it
 
 
 @dataclass
@@ -41,13 +45,13 @@ class Services:
     prompts: PromptService
     scheduler: Scheduler
     week_one: WeekOneService
-    _db: Database
+    _db: Database | PostgresDatabase
 
     @classmethod
-    async def start(cls, db: Database, settings: Settings, clock: Clock) -> Services:
+    async def start(cls, db: Database | PostgresDatabase, settings: Settings, clock: Clock) -> Services:
         """Build every service and do its start-up work (e.g. syncing the knowledge base). A broken
         shipped prompts file stops start-up here (PromptsFileError), before any server is given it."""
-        stores = sqlite_stores(db)  # the engine is picked here: another engine gives the same Stores
+        stores = stores_for(db)  # the engine's repositories (SQLite or PostgreSQL), the same Stores either way
         prompt_defaults = load_prompt_defaults()
         tracks = load_tracks()  # a broken tracks file stops start-up here too (TracksFileError)
         knowledge = KnowledgeService(stores.knowledge, settings.knowledge_dir, clock=clock.now)

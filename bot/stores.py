@@ -1,12 +1,14 @@
 """The one place that picks a database engine's repositories: `sqlite_stores` gives SQLite's, all on
-the bot's one connection. Every service is typed against its feature's repository protocols
-(`bot/<feature>/repository.py`, `bot/scheduling/ledger.py`), so another engine is a second factory
-beside it returning the same `Stores`. Kept apart from `bot.services` so a maintenance command (the
+the bot's one connection; `postgres_stores` PostgreSQL's, on its pool (`stores_for` picks by the
+database). Every service is typed against its feature's repository protocols
+(`bot/<feature>/repository.py`, `bot/scheduling/ledger.py`), and both factories return the same `Stores`.
+Kept apart from `bot.services` so a maintenance command (the
 kb CLI) gets its repository without loading every service."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.db import Database
 from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
@@ -24,6 +26,9 @@ from bot.projects.repository import ProjectRepository
 from bot.prompts.repository import PromptRepository
 from bot.scheduling.ledger import PostLedgerRepository, SchedulerStateRepository
 from bot.week_one.repository import WeekOneRepository
+
+if TYPE_CHECKING:
+    from bot.db.postgres import PostgresDatabase
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,33 @@ def sqlite_stores(db: Database) -> Stores:
         scheduler_state=SqliteSchedulerStateRepository(db),
         week_one=SqliteWeekOneRepository(db),
     )
+
+
+def postgres_stores(db: PostgresDatabase) -> Stores:
+    """The PostgreSQL repositories, all on the database's pool. Imported here, not at the top: asyncpg
+    is an optional extra, needed only when DATABASE_URL names PostgreSQL."""
+    from bot.db.postgres.guild_config import PostgresGuildConfigRepository
+    from bot.db.postgres.knowledge import PostgresKnowledgeRepository
+    from bot.db.postgres.pair_rounds import PostgresRoundRepository
+    from bot.db.postgres.pairing import PostgresPairingRepository
+    from bot.db.postgres.posts import PostgresPostLedgerRepository, PostgresSchedulerStateRepository
+    from bot.db.postgres.projects import PostgresProjectRepository
+    from bot.db.postgres.prompts import PostgresPromptRepository
+    from bot.db.postgres.week_one import PostgresWeekOneRepository
+
+    return Stores(
+        guild_configs=PostgresGuildConfigRepository(db),
+        knowledge=PostgresKnowledgeRepository(db),
+        ledger=PostgresPostLedgerRepository(db),
+        pairing=PostgresPairingRepository(db),
+        projects=PostgresProjectRepository(db),
+        prompts=PostgresPromptRepository(db),
+        rounds=PostgresRoundRepository(db),
+        scheduler_state=PostgresSchedulerStateRepository(db),
+        week_one=PostgresWeekOneRepository(db),
+    )
+
+
+def stores_for(db: Database | PostgresDatabase) -> Stores:
+    """The repositories of the engine `db` is."""
+    return sqlite_stores(db) if isinstance(db, Database) else postgres_stores(db)

@@ -17,6 +17,9 @@ _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo
 
 
+# Both database engines behind one fixture (`engine_db`): the repository contract tests use it.
+pytest_plugins = ["tests.engines"]
+
 def _is_local(host: Any) -> bool:
     if host in (None, "localhost", ""):
         return True

@@ -7,6 +7,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from bot.errors import UserError
 
@@ -75,3 +76,11 @@ def read_migrations(directory: Path) -> list[Migration]:
     if versions != list(range(1, len(versions) + 1)):
         raise MigrationError(f"migrations must be numbered 1..n without gaps, found {versions}")
     return migrations
+
+
+class StoredRow(Protocol):
+    """A row as either engine gives it (aiosqlite.Row, asyncpg.Record): read by column name or
+    position, so the row → model converters are shared by both engines' repositories."""
+
+    def __getitem__(self, key: Any, /) -> Any:
+        ...

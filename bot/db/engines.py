@@ -14,11 +14,6 @@ if TYPE_CHECKING:
     from bot.db.postgres import PostgresDatabase
 
 
-class FeaturesNeedSQLite(DatabaseOpenError):
-    """The PostgreSQL database opened, checked and migrated, but the features' repositories run on
-    SQLite only so far; start-up stops here in one line rather than fail on the first query."""
-
-
 async def open_database(settings: Settings, *, only_nexus: bool = False) -> Database | PostgresDatabase:
     """Open, check and migrate the database the settings name; DatabaseOpenError says in one line why not.
 
@@ -37,15 +32,3 @@ async def open_database(settings: Settings, *, only_nexus: bool = False) -> Data
             "PostgreSQL needs the asyncpg driver, which this installation lacks: install nexus-bot[postgres]"
         ) from exc
     return await PostgresDatabase.open(url.reveal())
-
-
-async def require_sqlite(db: Database | PostgresDatabase) -> Database:
-    """`db` when it is SQLite; else close it and say, in one line, that the features need SQLite yet."""
-    if isinstance(db, Database):
-        return db
-    version = await db.schema_version()
-    await db.close()
-    raise FeaturesNeedSQLite(
-        f"the PostgreSQL database {db.path} is reachable and at schema version {version}, but Nexus's "
-        "features run on SQLite only so far: unset DATABASE_URL to run on SQLite at DATABASE_PATH"
-    )

@@ -4,14 +4,14 @@ from a few keywords, and a `KnowledgeService` on a real SQLite file."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.db import Database
-from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.service import KnowledgeService
+from bot.stores import stores_for
 
 from ._support import REPO, Clock, topic_markdown
 
@@ -43,17 +43,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "kb.db")
-    try:
-        yield database
-    finally:
-        await database.close()
+async def db(engine_db):  # each test runs on SQLite and on PostgreSQL (tests/engines.py)
+    return engine_db
 
 
 @pytest.fixture
 def service(db: Database, kb_dir: Path, clock: Clock) -> KnowledgeService:
-    return KnowledgeService(SqliteKnowledgeRepository(db), kb_dir, clock=clock)
+    return KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.db import Database
-from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.service import KnowledgeService
+from bot.stores import stores_for
 
 from ._support import Clock, topic_markdown
 from .conftest import WriteTopic
@@ -110,11 +110,11 @@ async def test_a_file_broken_after_loading_keeps_its_last_good_version(
 
 
 async def test_a_missing_folder_changes_nothing(db: Database, small_kb: None, kb_dir: Path, clock: Clock) -> None:
-    await KnowledgeService(SqliteKnowledgeRepository(db), kb_dir, clock=clock).sync()
-    report = await KnowledgeService(SqliteKnowledgeRepository(db), kb_dir.parent / "nowhere", clock=clock).sync()
+    await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).sync()
+    report = await KnowledgeService(stores_for(db).knowledge, kb_dir.parent / "nowhere", clock=clock).sync()
     assert report.errors and "does not exist" in report.errors[0].problem
     assert report.unpublished == []
-    assert await KnowledgeService(SqliteKnowledgeRepository(db), kb_dir, clock=clock).get("celery") is not None
+    assert await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).get("celery") is not None
 
 
 async def test_names_shared_across_files_and_unknown_related_are_warnings(

@@ -19,8 +19,11 @@ from bot.db.sqlite import database as sqlite_database
 from tests.pg._server import SessionPostgres
 from tests.pg.conftest import create_database, drop_database
 
-# SQLite's full-text index of the topics: PostgreSQL keeps only the rows it is built from.
+# SQLite's full-text index of the topics: PostgreSQL keeps only the rows it is built from (its
+# knowledge_fts is a plain table of the index's text, checked on its own below).
 SQLITE_ONLY_TABLES = {"knowledge_fts", "knowledge_fts_terms", "knowledge_fts_columns"}
+# What SQLite's FTS5 knowledge_fts holds of a topic, after its rowid: all text, never NULL.
+INDEX_TEXT = [("rowid", True)] + [(c, True) for c in ("title", "aliases", "challenges", "summary", "body", "scope")]
 
 
 async def _connect(url: str) -> asyncpg.Connection:
@@ -75,6 +78,7 @@ async def test_a_new_database_gets_every_table_column_and_index_of_sqlites_schem
         for row in rows:
             schema.setdefault(row["table_name"], []).append((row["column_name"], row["is_nullable"] == "NO"))
         assert schema.pop("nexus_schema")
+        assert schema.pop("knowledge_fts") == INDEX_TEXT
         assert schema == _sqlite_schema()
         indexes = {r["indexname"] for r in await db.fetchall(
             "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' "
@@ -203,7 +207,8 @@ async def test_a_schema_newer_than_this_nexus_is_refused(pg_url):
     db = await PostgresDatabase.open(pg_url)
     await db.execute("UPDATE nexus_schema SET version = 99")
     await db.close()
-    with pytest.raises(DatabaseOpenError, match=r"schema version 99, newer than this Nexus knows \(up to 11\)"):
+    latest = len(postgres_database.load_migrations())
+    with pytest.raises(DatabaseOpenError, match=rf"version 99, newer than this Nexus knows \(up to {latest}\)"):
         await PostgresDatabase.open(pg_url)
 
 
@@ -345,3 +350,38 @@ async def test_a_failed_statement_in_a_transaction_rolls_back_the_ones_before(en
             await tx.execute(insert, [1, 10, "now"])
             await tx.execute(insert, [1, 10, "again"])
     assert await engine.db.fetchall("SELECT * FROM pair_queue") == []
+
+
+async def test_version_12_makes_the_index_text_of_topics_stored_before_it(pg_url, tmp_path):
+    """A topic approved from a suggestion, stored at version 11 (a `db copy`), gets from migration 12
+    the same index text the repository writes (TopicRows.of); curated topics are re-synced instead."""
+    from bot.knowledge.model import Challenge, Link, Topic
+    from bot.knowledge.repository import TopicRows, topic_values
+
+    up_to_11 = tmp_path / "migrations"
+    up_to_11.mkdir()
+    for migration in postgres_database.load_migrations()[:11]:
+        (up_to_11 / migration.name).write_text(migration.sql, encoding="utf-8")
+    topic = Topic("websockets", "WebSockets", "Collaboration", ("ws", "sockets"), (), (), "Open sockets.",
+                  ("Idea one", "Idea two"), (Challenge("It drops", "Send heartbeats"),), ("Practise",),
+                  (Link("MDN", "https://developer.mozilla.org"),), guild_id=7, source="suggested")
+    db = await PostgresDatabase.open(pg_url, migrations_dir=up_to_11)
+    try:
+        await db.execute(
+            "INSERT INTO knowledge_topics (slug, title, category, aliases, related, tracks, summary, key_ideas, "
+            "challenges, best_practices, further_reading, guild_id, source, content_hash, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 7, 'suggested', NULL, 'now', 'now')",
+            topic_values(topic))
+        await db.execute(
+            "INSERT INTO knowledge_topics (slug, title, category, summary, source, content_hash, created_at, "
+            "updated_at) VALUES ('celery', 'Celery', 'Backend', 's', 'curated', 'abc', 'now', 'now')")
+    finally:
+        await db.close()
+    db = await PostgresDatabase.open(pg_url)
+    try:
+        row = await db.fetchone("SELECT title, aliases, challenges, summary, body, scope FROM knowledge_fts")
+        assert row is not None and tuple(row) == (*TopicRows.of(topic).index, "kbsuggested kbguild7")
+        curated = await db.fetchone("SELECT content_hash FROM knowledge_topics WHERE slug = 'celery'")
+        assert curated is not None and curated["content_hash"] is None  # the next sync rewrites it, with its text
+    finally:
+        await db.close()

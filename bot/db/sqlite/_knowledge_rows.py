@@ -9,27 +9,15 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import from_db_time
+from bot.db.common import StoredRow
+from bot.db.sqlite.topic_index import scope_words
 from bot.knowledge.model import Challenge, Link, Suggestion, Topic, TopicSummary
 from bot.knowledge.repository import TopicRows
 
-SUGGESTED_SCOPE = "kbsuggested"
 TOPIC_COLUMNS = (
     "id, guild_id, slug, title, category, aliases, related, tracks, summary, key_ideas, challenges, "
     "best_practices, further_reading, source"
 )
-
-
-def scope_words(guild_id: int | None) -> str:
-    """The index's `scope` column: empty for a curated topic, the owning server for a suggested one."""
-    return "" if guild_id is None else f"{SUGGESTED_SCOPE} kbguild{guild_id}"
-
-
-def other_servers_excluded(guild_id: int | None) -> str:
-    """An FTS5 clause that drops other servers' suggested topics. Suggested topics are few, so this
-    costs their short lists only, where requiring a mark on every curated topic would walk them all."""
-    if guild_id is None:
-        return f'NOT (scope : "{SUGGESTED_SCOPE}")'
-    return f'NOT (scope : ("{SUGGESTED_SCOPE}" NOT "kbguild{int(guild_id)}"))'
 
 
 def visible(guild_id: int | None) -> tuple[str, list[Any]]:
@@ -39,7 +27,7 @@ def visible(guild_id: int | None) -> tuple[str, list[Any]]:
     return "published = 1 AND (guild_id IS NULL OR guild_id = ?)", [guild_id]
 
 
-def topic_from_row(row: aiosqlite.Row) -> Topic:
+def topic_from_row(row: StoredRow) -> Topic:
     return Topic(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -58,11 +46,11 @@ def topic_from_row(row: aiosqlite.Row) -> Topic:
     )
 
 
-def summary_from_row(row: aiosqlite.Row) -> TopicSummary:
+def summary_from_row(row: StoredRow) -> TopicSummary:
     return TopicSummary(row["id"], row["slug"], row["title"], row["category"], row["guild_id"])
 
 
-def suggestion_from_row(row: aiosqlite.Row) -> Suggestion:
+def suggestion_from_row(row: StoredRow) -> Suggestion:
     return Suggestion(
         id=row["id"],
         guild_id=row["guild_id"],

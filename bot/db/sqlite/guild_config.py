@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.clock import to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.guild_setup.model import GuildConfig
 
 
-def _config(row: aiosqlite.Row) -> GuildConfig:
+def config_from_row(row: StoredRow) -> GuildConfig:
     return GuildConfig(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -30,7 +29,7 @@ class SqliteGuildConfigRepository:
 
     async def get(self, guild_id: int) -> GuildConfig | None:
         row = await self._db.fetchone("SELECT * FROM guild_config WHERE guild_id = ?", (guild_id,))
-        return _config(row) if row else None
+        return config_from_row(row) if row else None
 
     async def save(self, config: GuildConfig, now: datetime) -> GuildConfig:
         updated_at = to_db_time(now)

@@ -1,8 +1,7 @@
 """Knowledge-base storage: topics with their full-text index, suggestions, and lookups.
 
 The index holds published topics only and is kept in step here, in the same transaction as the
-rows it indexes. Query words reach FTS5 only as quoted strings built by `_fts_phrase`, never as
-syntax, whatever a member typed.
+rows it indexes; its queries are `Fts5TopicIndex`'s (bot/db/sqlite/topic_index.py).
 """
 
 from __future__ import annotations
@@ -19,13 +18,13 @@ from bot.db.sqlite._knowledge_feedback import SuggestionsAndLookups
 from bot.db.sqlite._knowledge_rows import (
     TOPIC_COLUMNS,
     index_topics,
-    other_servers_excluded,
     summary_from_row,
     topic_from_row,
     unindex_topics,
     visible,
 )
 from bot.db.sqlite.database import Database
+from bot.db.sqlite.topic_index import Fts5TopicIndex
 from bot.knowledge.model import Topic, TopicSummary
 from bot.knowledge.repository import (
     CuratedWrite,
@@ -36,19 +35,6 @@ from bot.knowledge.repository import (
     SyncState,
     TermCounts,
 )
-
-# bm25 weights per column: a word in the title or an alias says far more than one in the body.
-# Columns: title, aliases, challenges (the symptom headings), summary, body, scope.
-SEARCH_WEIGHTS = (10.0, 7.0, 3.0, 2.0, 1.0, 0.0)
-_BM25 = f"bm25({', '.join(str(w) for w in SEARCH_WEIGHTS)})"
-_BM25_OF_ROW = f"bm25(knowledge_fts, {', '.join(str(w) for w in SEARCH_WEIGHTS)})"
-_SEARCH_COLUMNS = "{title aliases challenges summary body}"
-_CURATED_COLUMNS = ("title", "challenges", "summary", "body")
-
-
-def _fts_phrase(term: MatchTerm) -> str:
-    """One quoted FTS5 string: whatever is inside is a word to find, never an operator."""
-    return '"' + " ".join(term.words).replace('"', '""') + '"'
 
 
 class SqliteCuratedWriter:
@@ -104,6 +90,7 @@ class SqliteKnowledgeRepository(SuggestionsAndLookups):
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._index = Fts5TopicIndex(db)
 
     # --- syncing curated files -------------------------------------------------------------
 
@@ -189,58 +176,25 @@ class SqliteKnowledgeRepository(SuggestionsAndLookups):
 
     async def search(self, terms: Sequence[MatchTerm], guild_id: int | None, limit: int) -> list[FtsMatch]:
         """Topics holding any of `terms`, best bm25 first (ids only: the caller holds the names)."""
-        if not terms:
-            return []
-        either = " OR ".join(_fts_phrase(t) for t in terms)
-        match = f"({_SEARCH_COLUMNS} : ({either})) {other_servers_excluded(guild_id)}"
-        rows = await self._db.fetchall(
-            "SELECT rowid, rank FROM knowledge_fts WHERE knowledge_fts MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?",
-            [match, _BM25, limit],
-        )
-        return [FtsMatch(r[0], -float(r[1])) for r in rows]
+        return await self._index.search(terms, guild_id, limit)
 
     async def term_relevance(self, terms: Sequence[MatchTerm]) -> dict[MatchTerm, list[FtsMatch]]:
         """For each term, every topic holding it (of any server: the caller drops other servers'
-        suggested topics) with the term's share of bm25. FTS5's bm25 of a query of several terms
-        adds, term by term in the query's order, one share per term (its idf times its weighted,
-        saturated frequency in the topic, 0 where absent), so the sum of these shares in `search`'s
-        order is, bit for bit, the relevance `search` returns, and each term's shares can be kept."""
-        if not terms:
-            return {}
-        one_term = f"SELECT ?, rowid, {_BM25_OF_ROW} FROM knowledge_fts WHERE knowledge_fts MATCH ?"
-        params: list[object] = []
-        for number, term in enumerate(terms):
-            params += [number, f"{_SEARCH_COLUMNS} : {_fts_phrase(term)}"]
-        rows = await self._db.fetchall(" UNION ALL ".join([one_term] * len(terms)), params)
-        found: dict[MatchTerm, list[FtsMatch]] = {term: [] for term in terms}
-        for number, topic_id, rank in rows:
-            found[terms[number]].append(FtsMatch(topic_id, -float(rank)))
-        return found
+        suggested topics) with the term's share of bm25 (see `KnowledgeRepository.term_relevance`)."""
+        return await self._index.term_relevance(terms)
 
     async def term_counts(self) -> TermCounts:
-        rows = await self._db.fetchall("SELECT term, doc FROM knowledge_fts_terms")
         total = await self._db.fetchone("SELECT COUNT(*) FROM knowledge_topics WHERE published = 1")
-        return TermCounts(int(total[0]) if total else 0, {r[0]: r[1] for r in rows})
+        return TermCounts(int(total[0]) if total else 0, await self._index.doc_freq())
 
     async def curated_terms(self) -> frozenset[str]:
         """Every stemmed term of the published topics' titles and texts: aliases left out, since
         some aliases are deliberate misspellings ("celary") kept for matching only."""
-        marks = ", ".join("?" for _ in _CURATED_COLUMNS)
-        rows = await self._db.fetchall(
-            f"SELECT DISTINCT term FROM knowledge_fts_columns WHERE col IN ({marks})", list(_CURATED_COLUMNS)
-        )
-        return frozenset(r[0] for r in rows)
+        return await self._index.curated_terms()
 
     async def indexed_texts(self, topic_ids: Sequence[int]) -> list[IndexedText]:
         """What the full-text index holds of these topics, as the index has it (for search's confidence)."""
-        if not topic_ids:
-            return []
-        marks = ", ".join("?" for _ in topic_ids)
-        rows = await self._db.fetchall(
-            f"SELECT rowid, title, aliases, challenges, summary, body FROM knowledge_fts WHERE rowid IN ({marks})",
-            list(topic_ids),
-        )
-        return [IndexedText(r[0], "\n".join(r[1:4]), "\n".join(r[4:6])) for r in rows]
+        return await self._index.indexed_texts(topic_ids)
 
     async def like_scan(self, words: Sequence[str], guild_id: int | None, limit: int) -> list[int]:
         """The naive baseline the benchmark compares search against: `LIKE '%word%'` over every

@@ -10,6 +10,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.pairing import (
     close_open_requests,
@@ -32,12 +33,12 @@ from bot.pairing.records import (
 from bot.projects.model import Discipline
 
 
-def _round(row: aiosqlite.Row) -> Round:
+def round_from_row(row: StoredRow) -> Round:
     return Round(row["id"], row["guild_id"], row["round_key"], row["started_by"], from_db_time(row["started_at"]),
                  stored_time(row["completed_at"]), row["message_id"])
 
 
-def _schedule(row: aiosqlite.Row) -> RoundSchedule:
+def schedule_from_row(row: StoredRow) -> RoundSchedule:
     return RoundSchedule(row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
 
 
@@ -83,7 +84,7 @@ class SqliteRoundRepository:
             row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
                                           (guild_id, round_key))
             assert row is not None
-        stored = _round(row)
+        stored = round_from_row(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
 
@@ -133,13 +134,13 @@ class SqliteRoundRepository:
         if guild_id is not None:
             sql += " AND guild_id = ?"
             params.append(guild_id)
-        return [_round(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
+        return [round_from_row(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
 
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> RoundSchedule | None:
         row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = ?", (guild_id,))
-        return _schedule(row) if row else None
+        return schedule_from_row(row) if row else None
 
     async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
                            now: datetime) -> None:

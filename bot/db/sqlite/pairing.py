@@ -11,6 +11,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.pairing.records import (
     AlreadyPaired,
@@ -30,12 +31,12 @@ def stored_time(value: str | None) -> datetime | None:
     return from_db_time(value) if value else None
 
 
-def _profile(row: aiosqlite.Row) -> Profile:
+def profile_from_row(row: StoredRow) -> Profile:
     return Profile(row["guild_id"], row["user_id"], cast(Discipline | None, row["discipline"]), row["timezone"],
                    row["skills"], row["availability"], from_db_time(row["updated_at"]))
 
 
-def request_from_row(row: aiosqlite.Row) -> PairRequest:
+def request_from_row(row: StoredRow) -> PairRequest:
     return PairRequest(
         id=row["id"], guild_id=row["guild_id"], requester_id=row["requester_id"], target_id=row["target_id"],
         note=row["note"], status=cast(RequestStatus, row["status"]), channel_id=row["channel_id"],
@@ -45,7 +46,7 @@ def request_from_row(row: aiosqlite.Row) -> PairRequest:
     )
 
 
-def pair_from_row(row: aiosqlite.Row) -> Pair:
+def pair_from_row(row: StoredRow) -> Pair:
     return Pair(
         id=row["id"], guild_id=row["guild_id"], backend_id=row["backend_id"], frontend_id=row["frontend_id"],
         source=cast(PairSource, row["source"]), request_id=row["request_id"], round_id=row["round_id"],
@@ -100,10 +101,10 @@ class SqlitePairingRepository:
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = ? AND user_id = ?",
                                       (guild_id, member_id))
-        return _profile(row) if row else None
+        return profile_from_row(row) if row else None
 
     async def profiles(self, guild_id: int) -> list[Profile]:
-        return [_profile(row) for row in await self._db.fetchall(
+        return [profile_from_row(row) for row in await self._db.fetchall(
             "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,))]
 
     async def save_profile(self, profile: Profile) -> None:

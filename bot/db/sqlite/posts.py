@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.scheduling.ledger import LedgerEntry, PostKey
 
@@ -95,7 +94,7 @@ class SqlitePostLedgerRepository:
             """,
             (*kinds, to_db_time(now), to_db_time(stale_before), limit),
         )
-        return [_entry(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
     async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
         """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
@@ -140,7 +139,7 @@ class SqlitePostLedgerRepository:
             """,
             (guild_id, to_db_time(since), limit),
         )
-        return [_entry(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
@@ -154,10 +153,10 @@ class SqlitePostLedgerRepository:
 
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
-        return _entry(row) if row is not None else None
+        return entry_from_row(row) if row is not None else None
 
 
-def _entry(row: aiosqlite.Row) -> LedgerEntry:
+def entry_from_row(row: StoredRow) -> LedgerEntry:
     due = row["due_at"]
     return LedgerEntry(
         key=PostKey(row["guild_id"], row["kind"], row["ref"], from_db_time(due) if due else None),

@@ -6,15 +6,14 @@ import json
 from datetime import datetime
 from typing import Any, cast
 
-import aiosqlite
-
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.learners.model import PartnerStates
 from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
 
 
-def project_from_row(row: aiosqlite.Row) -> Project:
+def project_from_row(row: StoredRow) -> Project:
     return Project(
         id=row["id"],
         guild_id=row["guild_id"],

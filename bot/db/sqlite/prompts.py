@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-import aiosqlite
-
 from bot.clock import to_db_time
+from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
 from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt, ServerSchedule
@@ -24,12 +23,12 @@ def _weeks(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part)
 
 
-def _weeks_text(weeks: tuple[int, ...]) -> str:
+def weeks_text(weeks: tuple[int, ...]) -> str:
     """How `weeks` is stored: "2,4"; "" for every week (read back by `_weeks`)."""
     return ",".join(str(w) for w in weeks)
 
 
-def _prompt(row: aiosqlite.Row) -> Prompt:
+def prompt_from_row(row: StoredRow) -> Prompt:
     hour, minute = row["time_of_day"].split(":")
     return Prompt(
         guild_id=row["guild_id"],
@@ -44,7 +43,7 @@ def _prompt(row: aiosqlite.Row) -> Prompt:
     )
 
 
-def _server(row: aiosqlite.Row) -> ServerSchedule:
+def server_from_row(row: StoredRow) -> ServerSchedule:
     return ServerSchedule(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
@@ -53,8 +52,8 @@ def _server(row: aiosqlite.Row) -> ServerSchedule:
     )
 
 
-def _values(prompt: Prompt) -> tuple[object, ...]:
-    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", _weeks_text(prompt.weeks), int(prompt.open_thread),
+def prompt_values(prompt: Prompt) -> tuple[object, ...]:
+    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", weeks_text(prompt.weeks), int(prompt.open_thread),
             int(prompt.paused))
 
 
@@ -66,14 +65,14 @@ class SqlitePromptRepository:
 
     async def get(self, guild_id: int, key: str) -> Prompt | None:
         row = await self._db.fetchone("SELECT * FROM prompts WHERE guild_id = ? AND key = ?", (guild_id, key))
-        return _prompt(row) if row else None
+        return prompt_from_row(row) if row else None
 
     async def for_guild(self, guild_id: int) -> list[Prompt]:
         """Every prompt of the server, in the order of the week (weekday, time), then key."""
         rows = await self._db.fetchall(
             "SELECT * FROM prompts WHERE guild_id = ? ORDER BY weekday, time_of_day, key", (guild_id,)
         )
-        return [_prompt(row) for row in rows]
+        return [prompt_from_row(row) for row in rows]
 
     async def keys(self, guild_id: int, typed: str, limit: int) -> list[str]:
         """Keys containing `typed` (autocomplete), those starting with it first."""
@@ -93,7 +92,7 @@ class SqlitePromptRepository:
             rows = await self._db.fetchall(_SCHEDULED)
         else:
             rows = await self._db.fetchall(_SCHEDULED + " AND p.guild_id = ?", (guild_id,))
-        return [ScheduledPrompt(_prompt(row), _server(row)) for row in rows]
+        return [ScheduledPrompt(prompt_from_row(row), server_from_row(row)) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are
@@ -111,7 +110,8 @@ class SqlitePromptRepository:
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id, key) DO NOTHING
             """,
-            (prompt.guild_id, prompt.key, *_values(prompt), prompt.source, to_db_time(now), actor_id, to_db_time(now)),
+            (prompt.guild_id, prompt.key, *prompt_values(prompt), prompt.source, to_db_time(now), actor_id,
+             to_db_time(now)),
         )
         return changed == 1
 
@@ -123,7 +123,7 @@ class SqlitePromptRepository:
                                updated_by = ?, updated_at = ?
              WHERE guild_id = ? AND key = ?
             """,
-            (*_values(prompt), actor_id, to_db_time(now), prompt.guild_id, prompt.key),
+            (*prompt_values(prompt), actor_id, to_db_time(now), prompt.guild_id, prompt.key),
         )
         return changed == 1
 
@@ -149,7 +149,7 @@ class SqlitePromptRepository:
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'default', ?, ?)
                 ON CONFLICT (guild_id, key) DO NOTHING
                 """,
-                [(guild_id, p.key, *_values(p), stamp, stamp) for p in defaults],
+                [(guild_id, p.key, *prompt_values(p), stamp, stamp) for p in defaults],
             )
         return True
 

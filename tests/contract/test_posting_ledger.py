@@ -7,19 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.db import Database
-from bot.db.sqlite.posts import SqlitePostLedgerRepository
 from bot.posting import CLAIM_LEASE, NONCE_LENGTH, OnceOnlyPoster, PostOutcome, nonce_for
 from bot.scheduling.ledger import PostKey
+from bot.stores import stores_for
 
 KEY = PostKey(guild_id=1, kind="introduction", ref="10")
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "nexus.db")
-    yield database
-    await database.close()
+async def db(engine_db):  # each test runs on SQLite and on PostgreSQL (tests/engines.py)
+    return engine_db
 
 
 @pytest.fixture
@@ -29,7 +26,7 @@ def clock():
 
 @pytest.fixture
 def poster(db, clock):
-    return OnceOnlyPoster(SqlitePostLedgerRepository(db), clock)
+    return OnceOnlyPoster(stores_for(db).ledger, clock)
 
 
 class Channel:
@@ -57,16 +54,13 @@ async def test_many_callers_at_once_send_once(poster):
     assert later.outcome is PostOutcome.ALREADY_POSTED and later.message_id == 1001
 
 
-async def test_two_processes_sharing_the_database_send_once(db, tmp_path, clock):
-    other = await Database.open(tmp_path / "nexus.db")
-    try:
-        channel = Channel()
-        first = OnceOnlyPoster(SqlitePostLedgerRepository(db), clock)
-        second = OnceOnlyPoster(SqlitePostLedgerRepository(other), clock)
-        await asyncio.gather(first.post(KEY, 10, channel.send), second.post(KEY, 10, channel.send))
-        assert len(channel.nonces) == 1
-    finally:
-        await other.close()
+async def test_two_processes_sharing_the_database_send_once(db, open_engine_db, clock):
+    other = await open_engine_db()  # a second connection (SQLite) or pool (PostgreSQL), as another process
+    channel = Channel()
+    first = OnceOnlyPoster(stores_for(db).ledger, clock)
+    second = OnceOnlyPoster(stores_for(other).ledger, clock)
+    await asyncio.gather(first.post(KEY, 10, channel.send), second.post(KEY, 10, channel.send))
+    assert len(channel.nonces) == 1
 
 
 async def test_a_failed_send_is_retried_by_the_next_caller_with_the_same_nonce(poster):
@@ -79,7 +73,7 @@ async def test_a_failed_send_is_retried_by_the_next_caller_with_the_same_nonce(p
 
 
 async def test_a_claim_left_by_a_crash_is_taken_over_only_after_the_lease(poster, db, clock):
-    ledger = SqlitePostLedgerRepository(db)
+    ledger = stores_for(db).ledger
     assert await ledger.claim(KEY, 10, clock.now())  # a process claimed it, then died
     channel = Channel()
     assert (await poster.post(KEY, 10, channel.send)).outcome is PostOutcome.IN_PROGRESS

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.db import Database
-from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.posting import CLAIM_LEASE, RETRY_FIRST, OnceOnlyPoster, PostFailed, RetryLater, nonce_for
 from bot.scheduling import Delivery, DuePost
 from bot.scheduling.ledger import PostKey
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.scheduler import Scheduler
+from bot.stores import stores_for
 
 START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 
@@ -57,10 +56,8 @@ class Channel:
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "nexus.db")
-    yield database
-    await database.close()
+async def db(engine_db):  # each test runs on SQLite and on PostgreSQL (tests/engines.py)
+    return engine_db
 
 
 @pytest.fixture
@@ -69,8 +66,8 @@ def clock():
 
 
 def make_scheduler(db, clock, channel, source=None):
-    ledger = SqlitePostLedgerRepository(db)
-    scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, SqliteSchedulerStateRepository(db), clock,
+    ledger = stores_for(db).ledger
+    scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, stores_for(db).scheduler_state, clock,
                           grace=timedelta(hours=6), pacer=Pacer(rate=10_000))
     scheduler.add_source(source or HourlySource())
     scheduler.set_delivery("test", channel.deliver)
@@ -80,7 +77,7 @@ def make_scheduler(db, clock, channel, source=None):
 async def test_each_due_post_is_made_once_in_order(db, clock):
     channel = Channel()
     scheduler = make_scheduler(db, clock, channel)
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     await scheduler.advance_to(START + timedelta(hours=3))
     assert [d.post.due_at for d in channel.deliveries] == [START + timedelta(hours=h) for h in (1, 2, 3)]
     assert not any(d.late for d in channel.deliveries)
@@ -92,7 +89,7 @@ async def test_each_due_post_is_made_once_in_order(db, clock):
 
 async def test_a_restart_posts_late_what_is_within_grace_and_skips_older(db, clock):
     channel = Channel()
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     clock.advance(timedelta(hours=8, minutes=30))  # down from 07:00 to 15:30
     scheduler = make_scheduler(db, clock, channel)
     report = await scheduler.tick()
@@ -111,7 +108,7 @@ async def test_a_failing_server_never_stops_the_others(db, clock):
     channel = Channel()
     channel.broken_guilds = {2}
     scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=(1, 2, 3)))
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     await scheduler.advance_to(START + timedelta(hours=1))
     assert sorted(d.post.key.guild_id for d in channel.deliveries) == [1, 3]
     [problem] = await scheduler.problems(2)
@@ -122,22 +119,22 @@ async def test_a_failing_server_never_stops_the_others(db, clock):
 async def test_a_claim_left_by_a_crash_is_sent_again_with_its_nonce_after_the_lease(db, clock):
     channel = Channel()
     scheduler = make_scheduler(db, clock, channel)
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     due = START + timedelta(hours=1)
     key = PostKey(1, "test", "hourly", due)
     clock.set(due)
-    await SqlitePostLedgerRepository(db).claim(key, 101, clock.now())  # sent, then the process died
+    await stores_for(db).ledger.claim(key, 101, clock.now())  # sent, then the process died
     report = await scheduler.tick()
     assert report.in_progress and channel.deliveries == []
     # The window moves on; the ledger says when to look again: once the dead claimant's lease ran out.
-    assert await SqliteSchedulerStateRepository(db).checked_until() == due
+    assert await stores_for(db).scheduler_state.checked_until() == due
     assert await scheduler.next_retry() == due + CLAIM_LEASE + timedelta(seconds=1)
     clock.advance(CLAIM_LEASE - timedelta(seconds=1))
     assert (await scheduler.tick()).retried == [] and channel.deliveries == []  # not before
     clock.advance(timedelta(seconds=2))
     await scheduler.tick()
     assert [d.nonce for d in channel.deliveries] == [nonce_for(key)]
-    assert (await SqlitePostLedgerRepository(db).get(key)).status == "posted"
+    assert (await stores_for(db).ledger.get(key)).status == "posted"
 
 
 async def test_the_first_start_posts_nothing_from_the_past(db, clock):
@@ -145,7 +142,7 @@ async def test_the_first_start_posts_nothing_from_the_past(db, clock):
     scheduler = make_scheduler(db, clock, channel)
     await scheduler.start()
     try:
-        assert await SqliteSchedulerStateRepository(db).checked_until() == START
+        assert await stores_for(db).scheduler_state.checked_until() == START
         for _ in range(100):  # the catch-up tick runs as a job of its own
             if "nexus:due:test" in scheduler.alarms():
                 break
@@ -177,20 +174,20 @@ async def test_a_post_that_fails_for_a_passing_reason_is_retried_with_backoff_un
     channel = FlakyChannel()
     channel.storm = {2}
     scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=(1, 2, 3)))
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     due = START + timedelta(hours=1)
     clock.set(due)
     report = await scheduler.tick()
     assert [p.key.guild_id for p in report.retrying] == [2]
-    assert await SqliteSchedulerStateRepository(db).checked_until() == due  # the window moves on regardless
-    entry = await SqlitePostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))
+    assert await stores_for(db).scheduler_state.checked_until() == due  # the window moves on regardless
+    entry = await stores_for(db).ledger.get(PostKey(2, "test", "hourly", due))
     assert entry.retrying and entry.retry_at == due + RETRY_FIRST and "429" in entry.last_error
     [problem] = await scheduler.problems(2)  # shown to admins while it waits
     assert problem.retrying
 
     clock.set(due + RETRY_FIRST)
     await scheduler.tick()  # still storming: the wait doubles
-    entry = await SqlitePostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))
+    entry = await stores_for(db).ledger.get(PostKey(2, "test", "hourly", due))
     assert entry.attempts == 2 and entry.retry_at == due + RETRY_FIRST + 2 * RETRY_FIRST
     assert await scheduler.next_retry() == entry.retry_at
 
@@ -199,7 +196,7 @@ async def test_a_post_that_fails_for_a_passing_reason_is_retried_with_backoff_un
     report = await scheduler.tick()
     assert [p.key.guild_id for p in report.posted] == [2]
     assert sorted(d.post.key.guild_id for d in channel.deliveries) == [1, 2, 3]  # each once
-    assert (await SqlitePostLedgerRepository(db).get(PostKey(2, "test", "hourly", due))).status == "posted"
+    assert (await stores_for(db).ledger.get(PostKey(2, "test", "hourly", due))).status == "posted"
     assert await scheduler.next_retry() is None and await scheduler.problems(2) == []
     await scheduler.tick()
     assert len(channel.deliveries) == 3
@@ -211,14 +208,14 @@ async def test_moving_the_clock_far_ahead_tries_a_post_again_at_its_retry_time(d
     channel = FlakyChannel()
     channel.storm = {1}
     scheduler = make_scheduler(db, clock, channel, OneHourSource())
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     due = START + timedelta(hours=1)
     clock.set(due)
     await scheduler.tick()
     channel.storm = set()  # Discord is back
     await scheduler.advance_to(due + timedelta(days=1))
     assert [d.post.due_at for d in channel.deliveries] == [due]
-    entry = await SqlitePostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    entry = await stores_for(db).ledger.get(PostKey(1, "test", "hourly", due))
     assert entry.status == "posted" and entry.posted_at == due + RETRY_FIRST
 
 
@@ -236,7 +233,7 @@ async def test_a_post_still_failing_when_the_grace_window_ends_is_skipped_with_i
     channel = FlakyChannel()
     channel.storm = {1}
     scheduler = make_scheduler(db, clock, channel, OneHourSource())
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     due = START + timedelta(hours=1)
     clock.set(due)
     await scheduler.tick()
@@ -245,7 +242,7 @@ async def test_a_post_still_failing_when_the_grace_window_ends_is_skipped_with_i
         await scheduler.tick()
     assert channel.attempts > 5 and channel.deliveries == []
     assert clock.now() - due > timedelta(hours=6)  # tried until the grace window ended, not after
-    entry = await SqlitePostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    entry = await stores_for(db).ledger.get(PostKey(1, "test", "hourly", due))
     assert entry.status == "skipped" and entry.retry_at is None
     assert entry.last_error == "not posted within the 6 h grace window: Discord answered 429 Too Many Requests"
     [problem] = await scheduler.problems(1)
@@ -256,7 +253,7 @@ async def test_a_reason_that_cannot_pass_stops_the_post_at_once(db, clock):
     channel = Channel()
     channel.broken_guilds = {1}
     scheduler = make_scheduler(db, clock, channel)
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     clock.set(START + timedelta(hours=1))
     report = await scheduler.tick()
     assert len(report.failed) == 1 and report.retrying == []
@@ -269,14 +266,14 @@ async def test_a_post_no_longer_scheduled_when_retried_is_skipped_saying_so(db, 
     channel.storm = {1}
     source = HourlySource()
     scheduler = make_scheduler(db, clock, channel, source)
-    await SqliteSchedulerStateRepository(db).set_checked_until(START)
+    await stores_for(db).scheduler_state.set_checked_until(START)
     due = START + timedelta(hours=1)
     clock.set(due)
     await scheduler.tick()
     source.guilds = ()  # the server removed the prompt meanwhile
     clock.set(due + RETRY_FIRST)
     await scheduler.tick()
-    entry = await SqlitePostLedgerRepository(db).get(PostKey(1, "test", "hourly", due))
+    entry = await stores_for(db).ledger.get(PostKey(1, "test", "hourly", due))
     assert entry.status == "skipped" and entry.last_error == "no longer scheduled when it was tried again"
 
 

@@ -4,19 +4,16 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.cohort import date_in_words, program_week
-from bot.db import Database
-from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
 from bot.errors import UserError
 from bot.guild_setup.model import SetupRequest
 from bot.guild_setup.service import GuildSetupService, parse_cohort_start, timezone_choices
+from bot.stores import stores_for
 
 
 @pytest.fixture
-async def service(tmp_path):
-    db = await Database.open(tmp_path / "nexus.db")
+async def service(engine_db):  # on SQLite and on PostgreSQL (tests/engines.py)
     clock = FrozenClock(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
-    yield GuildSetupService(SqliteGuildConfigRepository(db), default_timezone="UTC", clock=clock)
-    await db.close()
+    return GuildSetupService(stores_for(engine_db).guild_configs, default_timezone="UTC", clock=clock)
 
 
 async def test_setup_is_stored_and_a_later_setup_keeps_what_it_does_not_change(service):

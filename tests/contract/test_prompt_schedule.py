@@ -6,16 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.db import Database
-from bot.db.sqlite.guild_config import SqliteGuildConfigRepository
-from bot.db.sqlite.pairing import SqlitePairingRepository
-from bot.db.sqlite.projects import SqliteProjectRepository
-from bot.db.sqlite.prompts import SqlitePromptRepository
 from bot.guild_setup.model import GuildConfig
 from bot.learners.service import LearnerService
 from bot.prompts.model import Prompt
 from bot.prompts.source import PromptSource
 from bot.scheduling import WeeklyTime
+from bot.stores import stores_for
 
 MONDAY, WEDNESDAY, FRIDAY, SUNDAY = 0, 2, 4, 6
 PROGRAM_WEEKS = 12
@@ -23,25 +19,23 @@ SAVED_AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "nexus.db")
-    yield database
-    await database.close()
+async def db(engine_db):  # each test runs on SQLite and on PostgreSQL (tests/engines.py)
+    return engine_db
 
 
 async def server(db, guild_id=1, *, timezone="Africa/Lagos", cohort_start=None, channel_id=100):
     config = GuildConfig(guild_id, channel_id, None, None, cohort_start, timezone, None, "")
-    await SqliteGuildConfigRepository(db).save(config, SAVED_AT)
+    await stores_for(db).guild_configs.save(config, SAVED_AT)
 
 
 async def prompt(db, key, weekday, at, *, guild_id=1, weeks=(), paused=False, thread=False):
     added = Prompt(guild_id, key, weekday, at, f"{key} text, week {{week}}", weeks, thread, paused)
-    assert await SqlitePromptRepository(db).add(added, None, SAVED_AT)
+    assert await stores_for(db).prompts.add(added, None, SAVED_AT)
 
 
 def source(db):
-    learners = LearnerService(SqliteProjectRepository(db), SqlitePairingRepository(db), knowledge=None)  # counts only
-    return PromptSource(SqlitePromptRepository(db), learners, PROGRAM_WEEKS)
+    learners = LearnerService(stores_for(db).projects, stores_for(db).pairing, knowledge=None)  # counts only
+    return PromptSource(stores_for(db).prompts, learners, PROGRAM_WEEKS)
 
 
 def local(instant, zone):
