@@ -8,9 +8,11 @@ identity column is moved past the largest id copied, so the next row PostgreSQL 
 collide. Then every table is read back on both sides and compared row for row; the copy is only
 reported done when they are equal.
 
-SQLite's FTS5 tables are not copied: they are an index of `knowledge_topics`, which is, and each
-process builds its search from the rows. The bot must not be running on the SQLite file meanwhile
-(its lock says so), so nothing changes under the copy.
+The tables copied are PostgreSQL's: SQLite's FTS5 index `knowledge_fts` is read into PostgreSQL's
+plain `knowledge_fts` (the search text of each topic, its symptoms included, from which every
+process builds its in-memory search); FTS5's own vocabulary tables have no counterpart and are not.
+The bot must not be running on the SQLite file meanwhile (its lock says so), so nothing changes
+under the copy.
 """
 
 from __future__ import annotations
