@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.scheduling.ledger import PostKey
 from bot.scheduling.sources import DuePost, PostSource
 
 SAME_PURPOSE_WINDOW = timedelta(hours=1)
@@ -72,16 +73,21 @@ class Calendar:
 
     async def coming(self, guild_id: int, after: datetime, until: datetime) -> list[CalendarEntry]:
         """This server's posts in (after, until], in order, each with what it repeats (for admins)."""
-        posts: list[DuePost] = []
-        for source in self._sources.values():
-            posts += [post for post in await source.upcoming(guild_id, after - SAME_PURPOSE_WINDOW, WEEK_LIMIT)
-                      if post.due_at <= until]
+        posts = [post for post in await self._around(guild_id, after, WEEK_LIMIT) if post.due_at <= until]
         return [entry for entry in with_repeats(posts) if entry.post.due_at > after]
 
     async def next_posts(self, guild_id: int, after: datetime, limit: int) -> list[DuePost]:
         """This server's next `limit` posts that will be made, soonest first (for `/nexus status`)."""
-        posts: list[DuePost] = []
-        for source in self._sources.values():
-            # A few more than asked from each: some of them may turn out to be repeats.
-            posts += await source.upcoming(guild_id, after - SAME_PURPOSE_WINDOW, limit + 3)
+        # A few more than asked from each source: some of them may turn out to be repeats.
+        posts = await self._around(guild_id, after, limit + 3)
         return [entry.post for entry in with_repeats(posts) if entry.made and entry.post.due_at > after][:limit]
+
+    async def _around(self, guild_id: int, after: datetime, limit: int) -> list[DuePost]:
+        """This server's posts from an hour before `after` (what a coming post may repeat) and after it.
+        Asked twice: a source giving only its next post (a round) would give the one of the past hour."""
+        found: dict[PostKey, DuePost] = {}
+        for source in self._sources.values():
+            for moment in (after - SAME_PURPOSE_WINDOW, after):
+                for post in await source.upcoming(guild_id, moment, limit):
+                    found.setdefault(post.key, post)
+        return list(found.values())

@@ -77,3 +77,31 @@ async def test_a_post_made_in_the_previous_tick_still_makes_one_due_now_a_repeat
     coming = await calendar.coming(1, NINE - timedelta(minutes=1), NINE + timedelta(days=7))
     assert [(e.post.key.ref, e.made) for e in coming] == [("kickoff", True), ("announce", False)]
     assert await calendar.next_posts(1, NINE - timedelta(minutes=1), 3) == [kickoff]
+
+
+class NextOnlySource:
+    """Like the rounds: `upcoming` gives only the next post after the moment asked."""
+
+    kind = "pair-round"
+
+    def __init__(self, times):
+        self.times = times
+
+    async def due_between(self, after, until):
+        return [post(self.kind, "round", at, "find-your-partner") for at in self.times if after < at <= until]
+
+    async def next_due_after(self, moment):
+        return min((at for at in self.times if at > moment), default=None)
+
+    async def upcoming(self, guild_id, after, limit):
+        return [post(self.kind, "round", at, "find-your-partner") for at in self.times if at > after][:1]
+
+
+@pytest.mark.asyncio
+async def test_half_an_hour_after_a_round_the_coming_week_still_shows_the_next_round():
+    rounds = NextOnlySource([NINE, NINE + timedelta(days=7)])
+    calendar = Calendar({"pair-round": rounds})
+    now = NINE + timedelta(minutes=30)
+    coming = await calendar.coming(1, now, now + timedelta(days=7))
+    assert [e.post.due_at for e in coming] == [NINE + timedelta(days=7)]
+    assert [p.due_at for p in await calendar.next_posts(1, now, 3)] == [NINE + timedelta(days=7)]
