@@ -1,0 +1,79 @@
+"""Two Nexus processes on one PostgreSQL, against the stand-in sharding as Discord does: each makes
+its own shards' posts, and the ledger's claims keep every post exactly once, even when both were
+started on the same shards by mistake. (Two bots in the test process, each with its own pool: to the
+database and the stand-in they are two processes.)"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import Clock
+from bot.config import DatabaseSettings, Secret, load_settings
+from bot.guild_setup.model import SetupRequest
+from bot.shards import parse_shard_plan, shard_of
+from sandbox.run import sandbox_settings, start_bot_against, stop_bot
+from sandbox.standin import StandIn
+from sandbox.standin._shards import ShardingRules
+
+pytestmark = pytest.mark.asyncio
+
+COHORT_START = "2027-01-04"  # Monday; Lagos is UTC+1 all year
+CHECK_IN_AT = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)  # Wednesday 13:00 in Lagos: the mid-week check-in
+SERVERS = 12
+
+
+def check_ins(standin, guild):
+    return [m for m in standin.messages(guild.post_channel.id, guild=guild) if "Mid-week check-in" in m.text]
+
+
+async def start_process(standin, pg_url, tmp_path, shard_ids):
+    clock = Clock()
+    clock.set(CHECK_IN_AT - timedelta(hours=1))
+    settings = sandbox_settings(load_settings({}, env_file=None), standin, tmp_path / "unused.db")
+    settings = replace(settings, database=DatabaseSettings(path=tmp_path / "unused.db", url=Secret(pg_url)),
+                       shards=parse_shard_plan("2", shard_ids))
+    return await start_bot_against(standin, settings, clock=clock)
+
+
+async def configure_all(bot, standin):
+    for guild in standin.extra_guilds:
+        await bot.services.guild_setup.configure(SetupRequest(
+            guild.id, guild.admin.id, guild.post_channel.id, cohort_start=COHORT_START, timezone="Africa/Lagos"))
+
+
+async def tick_both(bots):
+    for bot, _ in bots:
+        bot.clock.set(CHECK_IN_AT + timedelta(minutes=5))
+    return await asyncio.gather(*(bot.services.scheduler.tick() for bot, _ in bots))
+
+
+@pytest.mark.parametrize("shard_ids", [("0", "1"), ("0-1", "0-1")], ids=["disjoint", "same-shards"])
+async def test_two_processes_post_each_servers_check_in_exactly_once(pg_url, tmp_path, shard_ids):
+    """Disjoint shards: each process posts its own servers' check-ins, and together every server's once.
+    The same shards in both (a mistake): both fire every job, and the ledger's claims still let each
+    post out once."""
+    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(recommended_shards=2)) as standin:
+        assert {shard_of(g.id, 2) for g in standin.extra_guilds} == {0, 1}  # both shards have servers
+        bots = []
+        try:
+            for ids in shard_ids:
+                bots.append(await start_process(standin, pg_url, tmp_path, ids))
+            await configure_all(bots[0][0], standin)  # one process configures: the other reads it from PostgreSQL
+            reports = await tick_both(bots)
+            for guild in standin.extra_guilds:
+                assert len(check_ins(standin, guild)) == 1, guild.id
+            posted = [{post.key.guild_id for post in report.posted} for report in reports]
+            assert not posted[0] & posted[1]  # no server's post was made by both
+            assert posted[0] | posted[1] >= {g.id for g in standin.extra_guilds}
+            for (bot, _), mine in zip(bots, posted, strict=True):
+                assert all(bot.settings.shards.owns(guild_id) for guild_id in mine)
+            if shard_ids == ("0", "1"):
+                for (bot, _), mine in zip(bots, posted, strict=True):
+                    assert mine >= {g.id for g in standin.extra_guilds if bot.settings.shards.owns(g.id)}
+        finally:
+            for bot, task in reversed(bots):
+                await stop_bot(bot, task)
