@@ -31,11 +31,13 @@ def check_ins(standin, guild):
 
 
 async def start_process(standin, pg_url, tmp_path, shard_ids):
+    """A bot holding `shard_ids` of 2 on the test's database; its commands are global, as a bot in
+    many servers syncs them (the sandbox syncs to the demo server only)."""
     clock = Clock()
     clock.set(CHECK_IN_AT - timedelta(hours=1))
     settings = sandbox_settings(load_settings({}, env_file=None), standin, tmp_path / "unused.db")
     settings = replace(settings, database=DatabaseSettings(path=tmp_path / "unused.db", url=Secret(pg_url)),
-                       shards=parse_shard_plan("2", shard_ids))
+                       discord=replace(settings.discord, guild_id=None), shards=parse_shard_plan("2", shard_ids))
     return await start_bot_against(standin, settings, clock=clock)
 
 
@@ -74,6 +76,45 @@ async def test_two_processes_post_each_servers_check_in_exactly_once(pg_url, tmp
             if shard_ids == ("0", "1"):
                 for (bot, _), mine in zip(bots, posted, strict=True):
                     assert mine >= {g.id for g in standin.extra_guilds if bot.settings.shards.owns(g.id)}
+        finally:
+            for bot, task in reversed(bots):
+                await stop_bot(bot, task)
+
+
+def shard_one_server(standin):
+    return next(g for g in standin.extra_guilds if shard_of(g.id, 2) == 1)
+
+
+async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_with_its_thread(pg_url, tmp_path):
+    """The request is sent in a server of shard 1 (the shard-1 process answers); the accept button is
+    pressed in a DM, which reaches shard 0 only: the shard-0 process forms the pair and opens its
+    thread in a server it does not hold, exactly as one process would."""
+    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(recommended_shards=2)) as standin:
+        guild = shard_one_server(standin)
+        backend, frontend = guild.learners  # learner{n}a has the Backend role, learner{n}b Frontend
+        bots = []
+        try:
+            for ids in ("0", "1"):
+                bots.append(await start_process(standin, pg_url, tmp_path, ids))
+            reply = await standin.invoke(guild.admin, "nexus setup", {
+                "channel": guild.post_channel.name, "backend_role": "Backend", "frontend_role": "Frontend"},
+                guild=guild)
+            assert "Nexus is set up" in reply.message.text, reply.message.text
+            sent = await (await standin.invoke(backend, "pair request", {"member": frontend.name},
+                                               guild=guild)).wait_done()
+            assert "Request sent" in "\n".join(m.text for m in [sent.message, *sent.followups] if m), sent.message
+            [asked] = [m for m in standin.dm_messages(frontend) if any(
+                b["custom_id"].startswith("nexus:pair:accept:") for b in m.buttons)]
+            accept = next(b["custom_id"] for b in asked.buttons if b["custom_id"].startswith("nexus:pair:accept:"))
+
+            accepted = await (await standin.click(frontend, asked, accept)).wait_done()
+            assert "you're paired" in accepted.original.text, accepted.original.text
+            [thread] = [t for t in standin.threads if t.private]
+            assert thread.guild_id == guild.id
+            assert set(thread.member_ids) - {standin.bot_user_id} == {backend.id, frontend.id}
+            assert [m.embeds[0]["title"] for m in standin.messages(thread.id)] == ["Why you fit"]
+            announced = [m for m in standin.messages(guild.post_channel.id, guild=guild) if "are now a pair" in m.text]
+            assert len(announced) == 1
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)
