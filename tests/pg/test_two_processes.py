@@ -6,6 +6,7 @@ database and the stand-in they are two processes.)"""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -54,16 +55,24 @@ async def tick_both(bots):
 
 
 @pytest.mark.parametrize("shard_ids", [("0", "1"), ("0-1", "0-1")], ids=["disjoint", "same-shards"])
-async def test_two_processes_post_each_servers_check_in_exactly_once(pg_url, tmp_path, shard_ids):
+async def test_two_processes_post_each_servers_check_in_exactly_once(pg_url, tmp_path, shard_ids, caplog):
     """Disjoint shards: each process posts its own servers' check-ins, and together every server's once.
-    The same shards in both (a mistake): both fire every job, and the ledger's claims still let each
-    post out once."""
+    The same shards in both (a mistake): the second is told in one line at start; both fire every
+    job, and the ledger's claims still let each post out once."""
     async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(recommended_shards=2)) as standin:
         assert {shard_of(g.id, 2) for g in standin.extra_guilds} == {0, 1}  # both shards have servers
         bots = []
         try:
-            for ids in shard_ids:
-                bots.append(await start_process(standin, pg_url, tmp_path, ids))
+            with caplog.at_level(logging.WARNING, logger="bot.shard_claims"):
+                for ids in shard_ids:
+                    bots.append(await start_process(standin, pg_url, tmp_path, ids))
+            told = [r.getMessage() for r in caplog.records if r.name == "bot.shard_claims"]
+            if shard_ids == ("0", "1"):
+                assert told == []
+            else:
+                [line] = told
+                assert line.startswith("shards 0-1 of 2 are also held by another running process"), line
+                assert bots[0][0].services.shard_claims.process in line
             await configure_all(bots[0][0], standin)  # one process configures: the other reads it from PostgreSQL
             reports = await tick_both(bots)
             for guild in standin.extra_guilds:
