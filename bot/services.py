@@ -60,6 +60,7 @@ class Services:
         knowledge = KnowledgeService(stores.knowledge, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
+        await knowledge.watch()  # another process's approval or sync is read here too (PostgreSQL)
         posting = OnceOnlyPoster(stores.ledger, clock)
         shards = settings.shards
         # Sharded, a process schedules its own servers' posts and paces at its shards' share of the
