@@ -25,6 +25,9 @@ pytestmark = pytest.mark.asyncio
 COHORT_START = "2027-01-04"  # Monday; Lagos is UTC+1 all year
 CHECK_IN_AT = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)  # Wednesday 13:00 in Lagos: the mid-week check-in
 SERVERS = 12
+# max_concurrency 2: a process's two shards IDENTIFY together, as Discord lets a bot of that bucket
+# count (and the test does not wait a 5 s window per shard).
+SHARDING = dict(recommended_shards=2, max_concurrency=2)
 
 
 def check_ins(standin, guild):
@@ -59,7 +62,7 @@ async def test_two_processes_post_each_servers_check_in_exactly_once(pg_url, tmp
     """Disjoint shards: each process posts its own servers' check-ins, and together every server's once.
     The same shards in both (a mistake): the second is told in one line at start; both fire every
     job, and the ledger's claims still let each post out once."""
-    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(recommended_shards=2)) as standin:
+    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(**SHARDING)) as standin:
         assert {shard_of(g.id, 2) for g in standin.extra_guilds} == {0, 1}  # both shards have servers
         bots = []
         try:
@@ -98,7 +101,7 @@ async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_w
     """The request is sent in a server of shard 1 (the shard-1 process answers); the accept button is
     pressed in a DM, which reaches shard 0 only: the shard-0 process forms the pair and opens its
     thread in a server it does not hold, exactly as one process would."""
-    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(recommended_shards=2)) as standin:
+    async with StandIn(extra_guilds=SERVERS, sharding=ShardingRules(**SHARDING)) as standin:
         guild = shard_one_server(standin)
         backend, frontend = guild.learners  # learner{n}a has the Backend role, learner{n}b Frontend
         bots = []
