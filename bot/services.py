@@ -84,10 +84,11 @@ class Services:
         # Unsharded, a process holds every server: shard 0 of 1, so two unsharded processes on one
         # PostgreSQL are told of each other too.
         shard_claims = ShardClaims(stores.shard_claims, shards or ShardPlan(1, (0,)))
-        await shard_claims.start()  # one warning line when another running process holds our shards
         pair_rounds = RoundService(stores.pairing, stores.rounds, pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
+        # Last, so a start-up that fails above leaves no refreshing task behind.
+        await shard_claims.start()  # one warning line when another running process holds our shards
         return cls(
             clock=clock,
             guild_setup=guild_setup,
