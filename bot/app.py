@@ -195,6 +195,34 @@ class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
     `AutoShardedBot` opens one gateway connection per shard, each IDENTIFYing in turn within Discord's
     `max_concurrency`; everything else is NexusBot's."""
 
+    # Discord lets one IDENTIFY per max_concurrency bucket (shard_id % max_concurrency) in each
+    # window of 5 s. (A test against a stand-in with a shorter window sets a shorter one.)
+    identify_window_seconds = 5.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._max_concurrency: int | None = None
+        self._identified_at: dict[int, float] = {}
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait only as Discord asks: discord.py waits 5 s before every IDENTIFY but the first,
+        whatever the bucket, so a process of 4 shards takes 15 s to connect even where Discord's
+        `max_concurrency` lets them all IDENTIFY at once. Here a shard waits only for the last
+        IDENTIFY of its own bucket (shard_id % max_concurrency) in this process."""
+        if self._max_concurrency is None:
+            try:
+                _, _, limits = await self.http.get_bot_gateway()  # GET /gateway/bot's session_start_limit
+                self._max_concurrency = max(1, int(limits["max_concurrency"]))
+            except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, KeyError, TypeError,
+                    ValueError):
+                self._max_concurrency = 1  # as discord.py assumes: one at a time
+        bucket = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identified_at.get(bucket)
+        if last is not None:
+            await asyncio.sleep(max(0.0, last + self.identify_window_seconds - loop.time()))
+        self._identified_at[bucket] = loop.time()
+
 
 def make_bot(settings: Settings, **options: Any) -> NexusBot:
     """One process holding every server (the default), or the shards the settings name."""

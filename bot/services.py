@@ -24,6 +24,8 @@ from bot.prompts.defaults import load_prompt_defaults
 from bot.prompts.service import PromptService
 from bot.scheduling.pacing import PACED_RATE, Pacer
 from bot.scheduling.scheduler import Scheduler
+from bot.shard_claims import ShardClaims
+from bot.shards import ShardPlan
 from bot.stores import stores_for
 from bot.tracks import load_tracks
 from bot.week_one.service import WeekOneService
@@ -45,6 +47,7 @@ class Services:
     prompts: PromptService
     scheduler: Scheduler
     week_one: WeekOneService
+    shard_claims: ShardClaims
     _db: Database | PostgresDatabase
 
     @classmethod
@@ -57,6 +60,7 @@ class Services:
         knowledge = KnowledgeService(stores.knowledge, settings.knowledge_dir, clock=clock.now)
         await knowledge.sync()  # never raises: a bad topic file is logged and skipped
         await knowledge.prepare()
+        await knowledge.watch()  # another process's approval or sync is read here too (PostgreSQL)
         posting = OnceOnlyPoster(stores.ledger, clock)
         shards = settings.shards
         # Sharded, a process schedules its own servers' posts and paces at its shards' share of the
@@ -77,9 +81,14 @@ class Services:
         pool = LearnerPool(stores.pairing, guild_setup, knowledge, learners, tracks)
         pairing = PairingService(stores.pairing, pool, projects, clock, settings.pair_request_ttl, scheduler,
                                  learners)
+        # Unsharded, a process holds every server: shard 0 of 1, so two unsharded processes on one
+        # PostgreSQL are told of each other too.
+        shard_claims = ShardClaims(stores.shard_claims, shards or ShardPlan(1, (0,)))
         pair_rounds = RoundService(stores.pairing, stores.rounds, pool, scheduler, clock, learners)
         scheduler.add_source(pair_rounds.round_source)
         scheduler.add_source(pair_rounds.expiry_source)
+        # Last, so a start-up that fails above leaves no refreshing task behind.
+        await shard_claims.start()  # one warning line when another running process holds our shards
         return cls(
             clock=clock,
             guild_setup=guild_setup,
@@ -92,6 +101,7 @@ class Services:
             prompts=prompts,
             scheduler=scheduler,
             week_one=week_one,
+            shard_claims=shard_claims,
             _db=db,
         )
 
@@ -107,4 +117,5 @@ class Services:
     async def close(self) -> None:
         """Stop what the services started (scheduler jobs, background tasks)."""
         await self.scheduler.shutdown()
+        await self.shard_claims.close()
         await self.knowledge.close()  # the lookups not yet written

@@ -18,6 +18,7 @@ from bot.db.sqlite.pairing import SqlitePairingRepository
 from bot.db.sqlite.posts import SqlitePostLedgerRepository, SqliteSchedulerStateRepository
 from bot.db.sqlite.projects import SqliteProjectRepository
 from bot.db.sqlite.prompts import SqlitePromptRepository
+from bot.db.sqlite.shard_claims import SqliteShardClaimRepository
 from bot.db.sqlite.week_one import SqliteWeekOneRepository
 from bot.guild_setup.repository import GuildConfigRepository
 from bot.knowledge.repository import KnowledgeRepository
@@ -25,6 +26,7 @@ from bot.pairing.repository import PairingRepository, RoundRepository
 from bot.projects.repository import ProjectRepository
 from bot.prompts.repository import PromptRepository
 from bot.scheduling.ledger import PostLedgerRepository, SchedulerStateRepository
+from bot.shard_claims import ShardClaimRepository
 from bot.week_one.repository import WeekOneRepository
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class Stores:
     prompts: PromptRepository
     rounds: RoundRepository
     scheduler_state: SchedulerStateRepository
+    shard_claims: ShardClaimRepository
     week_one: WeekOneRepository
 
 
@@ -57,6 +60,7 @@ def sqlite_stores(db: Database) -> Stores:
         prompts=SqlitePromptRepository(db),
         rounds=SqliteRoundRepository(db),
         scheduler_state=SqliteSchedulerStateRepository(db),
+        shard_claims=SqliteShardClaimRepository(db),
         week_one=SqliteWeekOneRepository(db),
     )
 
@@ -71,6 +75,7 @@ def postgres_stores(db: PostgresDatabase) -> Stores:
     from bot.db.postgres.posts import PostgresPostLedgerRepository, PostgresSchedulerStateRepository
     from bot.db.postgres.projects import PostgresProjectRepository
     from bot.db.postgres.prompts import PostgresPromptRepository
+    from bot.db.postgres.shard_claims import PostgresShardClaimRepository
     from bot.db.postgres.week_one import PostgresWeekOneRepository
 
     return Stores(
@@ -82,6 +87,7 @@ def postgres_stores(db: PostgresDatabase) -> Stores:
         prompts=PostgresPromptRepository(db),
         rounds=PostgresRoundRepository(db),
         scheduler_state=PostgresSchedulerStateRepository(db),
+        shard_claims=PostgresShardClaimRepository(db),
         week_one=PostgresWeekOneRepository(db),
     )
 

@@ -8,7 +8,7 @@ repository keeps its full-text index in step with the rows, in the same transact
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -142,6 +142,11 @@ class KnowledgeRepository(Protocol):
 
     def curated_writer(self, now: datetime) -> AbstractAsyncContextManager[CuratedWriter]:
         """One transaction for a whole sync: every write inside commits together or not at all."""
+        ...
+
+    async def watch_topics(self, changed: Callable[[], None]) -> None:
+        """Call `changed` whenever another process changed the topics (what memory holds of them is
+        then out of date). A database only one process uses (SQLite) never calls it."""
         ...
 
     async def get(self, slug: str, guild_id: int | None) -> Topic | None:

@@ -7,6 +7,8 @@ server"; None means the curated set alone (the CLI).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -76,6 +78,8 @@ class KnowledgeService:
         self.topics_version = 0
         self._lookups = LookupLog(self._repository)
         self._prepared_listeners: list[Callable[[], Awaitable[None]]] = []
+        self._rebuilding: asyncio.Task[None] | None = None
+        self._rebuild_again = False
         # `Clock.now` of the bot's one clock; tools without a bot (the kb CLI, tests) read real time.
         self._clock = clock or Clock().now
 
@@ -106,6 +110,30 @@ class KnowledgeService:
                 self._recent.setdefault(topic.slug.casefold(), topic)
         for listener in self._prepared_listeners:
             await listener()
+
+    async def watch(self) -> None:
+        """Read the topics again whenever another process changes them (PostgreSQL: LISTEN), so a
+        topic approved there is searchable here within moments, not after a restart."""
+        await self._repository.watch_topics(self._changed_elsewhere)
+
+    def _changed_elsewhere(self) -> None:
+        self._topics_changed()  # at once: no search answers from what memory held before
+        if self._rebuilding is not None and not self._rebuilding.done():
+            # Several changes in a row make one more rebuild after the running one, not one each.
+            self._rebuild_again = True
+            return
+        self._rebuilding = asyncio.get_running_loop().create_task(self._rebuild(), name="nexus-topics-rebuild")
+
+    async def _rebuild(self) -> None:
+        while True:
+            self._rebuild_again = False
+            try:
+                await self.prepare()
+            except Exception:  # searches read on demand instead; the next change tries again
+                log.exception("could not read the topics again after another process changed them")
+            if not self._rebuild_again:
+                return
+            self._topics_changed()
 
     def on_prepared(self, listener: Callable[[], Awaitable[None]]) -> None:
         """Call `listener` whenever the topics were read into memory again (after a start, an
@@ -235,6 +263,10 @@ class KnowledgeService:
         await self._lookups.write()
 
     async def close(self) -> None:
+        if self._rebuilding is not None:
+            self._rebuilding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rebuilding
         await self.write_lookups()
 
     async def recent_stats(self, guild_id: int, days: int, limit: int = STATS_ROWS) -> KnowledgeStats:

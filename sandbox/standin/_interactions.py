@@ -306,8 +306,7 @@ class Interactions:
     def component(
         self, member_ref: int | str | DemoMember, message: MessageRecord, custom_id: str, values: list[Any] | None
     ) -> tuple[dict[str, Any], InteractionRecord]:
-        st = self.state
-        member = st.member(member_ref, st.guild_of(message.channel_id))
+        member = self._presser(member_ref, message.channel_id)
         if message.deleted:
             raise ValueError(f"message {message.id} was deleted")
         if message.ephemeral:
@@ -336,6 +335,16 @@ class Interactions:
         else:
             raise ValueError(f"component {custom_id!r} (type {kind}) cannot be clicked")
         return self._new(MESSAGE_COMPONENT, member, message.channel_id, data, command=custom_id, message=message)
+
+    def _presser(self, member_ref: int | str | DemoMember, channel_id: int) -> DemoMember:
+        """Who presses: a member of the channel's server; in a DM, which is no server's, the member
+        may be of any server (a generated one's learner answering a request in their DMs)."""
+        st = self.state
+        if channel_id in st.member_by_dm and not isinstance(member_ref, str):
+            found = st.find_member(member_ref.id if isinstance(member_ref, DemoMember) else member_ref)
+            if found is not None:
+                return found
+        return st.member(member_ref, st.guild_of(channel_id))
 
     def _select_values(
         self, comp: dict[str, Any], chosen: list[Any], member: DemoMember, channel_id: int

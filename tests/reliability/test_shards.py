@@ -66,3 +66,25 @@ async def test_a_process_schedules_the_servers_of_the_shards_it_holds(tmp_path, 
             assert all(bot.settings.shards.owns(post.key.guild_id) for post in report.posted)
         finally:
             await stop_bot(bot, task)
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 2])
+async def test_a_process_identifies_its_shards_as_fast_as_max_concurrency_lets_it(tmp_path, monkeypatch,
+                                                                                   max_concurrency):
+    """discord.py waits a whole window before every IDENTIFY but the first; Nexus waits only for its
+    shard's bucket: with max_concurrency 2, shards 0 and 1 start at once; with 1, one window apart,
+    and the stand-in (pacing as Discord) never answers one "too soon". (Windows scaled down.)"""
+    from bot.app import ShardedNexusBot
+
+    window = 0.5
+    monkeypatch.setattr(ShardedNexusBot, "identify_window_seconds", window + 0.1)
+    rules = ShardingRules(recommended_shards=2, max_concurrency=max_concurrency, identify_window=window)
+    async with StandIn(extra_guilds=2, sharding=rules) as standin:
+        [(bot, task)] = await start_shards(standin, tmp_path / "nexus.db", "0-1")
+        try:
+            identifies = standin.identifies
+            assert [(r.shard, r.outcome) for r in identifies] == [((0, 2), "ready"), ((1, 2), "ready")]
+            apart = identifies[1].at - identifies[0].at
+            assert apart < window if max_concurrency == 2 else apart >= window
+        finally:
+            await stop_bot(bot, task)

@@ -22,10 +22,12 @@ row belongs to another program and is refused, left as it was.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import socket
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,9 @@ NEXUS_APPLICATION = "nexus"
 # start-up for asyncpg's default minute before saying anything.
 CONNECT_TIMEOUT = 10.0
 DEFAULT_POOL_SIZE = 10
+# How long a lost listening connection waits before connecting again (doubling up to the most).
+LISTEN_RETRY_SECONDS = 1.0
+LISTEN_RETRY_MAX_SECONDS = 30.0
 # "5 rows": the count at the end of the command tag asyncpg returns ("INSERT 0 5", "UPDATE 5").
 _COMMAND_TAG_COUNT = re.compile(r"(\d+)$")
 
@@ -173,6 +178,8 @@ class PostgresDatabase:
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
+        self._url = url
+        self._listeners: list[_Listener] = []
         # What `/nexus status` and the log show for "the database": the URL without its password.
         self.path = describe_url(url)
         # Kept for the same surface as SQLite's Database, which tracks a full disk or read-only file.
@@ -210,7 +217,22 @@ class PostgresDatabase:
         return db
 
     async def close(self) -> None:
+        for listener in self._listeners:
+            await listener.close()
+        self._listeners.clear()
         await self._pool.close()
+
+    async def listen(self, channel: str, received: Callable[[str | None], None]) -> None:
+        """Call `received(payload)` for each NOTIFY on `channel` (another process's, or this one's:
+        the payload tells them apart), until the database is closed.
+
+        A connection of its own, outside the pool: LISTEN belongs to a session, and a pooled connection
+        is handed to others. When that connection is lost, it connects again, and calls
+        `received(None)`: what was notified meanwhile is lost, so the caller must assume anything changed.
+        """
+        listener = _Listener(self._url, channel, received)
+        await listener.start()
+        self._listeners.append(listener)
 
     async def _tables(self) -> frozenset[str]:
         # Only the schema Nexus uses (the first of search_path, `public` by default): another
@@ -327,6 +349,63 @@ class PostgresDatabase:
         server's, shared by all its databases, so none of it is counted here."""
         row = await self.fetchone("SELECT pg_database_size(current_database())")
         return DatabaseSize(int(row[0]) if row else 0, 0)
+
+
+class _Listener:
+    """One LISTEN on its own connection, connected again whenever it is lost."""
+
+    def __init__(self, url: str, channel: str, received: Callable[[str | None], None]) -> None:
+        self._url = url
+        self._channel = channel
+        self._received = received
+        self._conn: asyncpg.Connection | None = None
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        conn = await asyncpg.connect(self._url, timeout=CONNECT_TIMEOUT,
+                                     server_settings={"application_name": "nexus-listen"})
+        await conn.add_listener(self._channel, self._notified)
+        conn.add_termination_listener(self._lost)
+        self._conn = conn
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self._received(payload)
+
+    def _lost(self, _conn: object) -> None:
+        if not self._closed and self._reconnecting is None:
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect(), name="nexus-relisten")
+
+    async def _reconnect(self) -> None:
+        wait = LISTEN_RETRY_SECONDS
+        log.warning("lost the connection that listens for %s on PostgreSQL; connecting again", self._channel)
+        while not self._closed:
+            await asyncio.sleep(wait)
+            try:
+                await self.start()
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                wait = min(wait * 2, LISTEN_RETRY_MAX_SECONDS)
+                log.debug("listening for %s again failed: %s", self._channel, exc)
+                continue
+            self._reconnecting = None
+            self._received(None)  # notifications sent while it was away are lost: anything may have changed
+            return
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnecting
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # closing anyway: a connection already lost is fine
+                await self._conn.close()
+            self._conn = None
+
+
+async def notify(tx: PostgresTransaction, channel: str, payload: str) -> None:
+    """NOTIFY `channel` when `tx` commits (not before, and not at all if it rolls back)."""
+    await tx.fetchone("SELECT pg_notify($1, $2)", (channel, payload))
 
 
 async def _version(conn: asyncpg.Connection) -> int:

@@ -4,9 +4,9 @@ _knowledge_feedback.py with PostgreSQL's placeholders; the row → model convert
 
 Search stays SQLite's FTS5, in memory: the rows of `knowledge_fts` (the index's text, kept in step
 here in the same transaction as the topics, as SQLite's index is) are read into an
-`InMemoryTopicIndex` on the first search after a change this process made, so bm25 is bit for bit
-what it is on SQLite. A change made by another process is seen after this one's next write or
-restart (cross-process invalidation, LISTEN/NOTIFY, is not done yet).
+`InMemoryTopicIndex` on the first search after a change, so bm25 is bit for bit what it is on
+SQLite. Every change of the topics NOTIFYs `nexus_topics` as it commits (the payload names the
+repository that made it); `watch_topics` LISTENs, so a change another process made is read here too.
 
 Writes of topics (a sync of the curated files, an approval) take one transaction-scoped advisory
 lock: on SQLite the write lock serialises them, and here two processes syncing at start, or two
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -25,7 +26,7 @@ from typing import Any
 
 from bot.clock import to_db_time
 from bot.db.common import NEXUS_APPLICATION_ID
-from bot.db.postgres.database import PostgresDatabase, PostgresTransaction
+from bot.db.postgres.database import PostgresDatabase, PostgresTransaction, notify
 from bot.db.sqlite._knowledge_rows import TOPIC_COLUMNS, suggestion_from_row, summary_from_row, topic_from_row
 from bot.db.sqlite.topic_index import INDEX_COLUMNS, Fts5TopicIndex, InMemoryTopicIndex, scope_words
 from bot.knowledge.model import QueryCount, Suggestion, Topic, TopicCount, TopicDraft, TopicSummary
@@ -72,14 +73,20 @@ async def _unindex_topics(tx: PostgresTransaction, topic_ids: Sequence[int]) -> 
         await tx.execute("DELETE FROM knowledge_fts WHERE rowid = ANY($1::bigint[])", (list(topic_ids),))
 
 
+# The channel every change of the topics is notified on.
+TOPICS_CHANNEL = "nexus_topics"
+
+
 class PostgresCuratedWriter:
     """Writes topic files inside `PostgresKnowledgeRepository.curated_writer`'s transaction, in batches."""
 
     def __init__(self, tx: PostgresTransaction, stamp: str) -> None:
         self._tx = tx
         self._stamp = stamp
+        self.wrote = False  # a sync that finds every file as stored changes nothing: no one is told
 
     async def write(self, writes: Sequence[CuratedWrite]) -> None:
+        self.wrote = self.wrote or bool(writes)
         indexed: list[tuple[int, TopicRows, int | None]] = []
         for write in writes:
             if write.existing_id is None:
@@ -107,6 +114,7 @@ class PostgresCuratedWriter:
         await _index_topics(self._tx, indexed)
 
     async def unpublish(self, topic_ids: Sequence[int]) -> None:
+        self.wrote = self.wrote or bool(topic_ids)
         await self._tx.executemany(
             "UPDATE knowledge_topics SET published = 0, updated_at = $1 WHERE id = $2",
             [(self._stamp, topic_id) for topic_id in topic_ids],
@@ -122,9 +130,24 @@ class PostgresKnowledgeRepository:
         self._memory: InMemoryTopicIndex | None = None
         self._memory_stale = True
         self._building = asyncio.Lock()
+        # Names this repository in its notifications, so it does not read again what it just wrote.
+        self._token = uuid.uuid4().hex
 
     def _index_changed(self) -> None:
         self._memory_stale = True
+
+    async def watch_topics(self, changed: Callable[[], None]) -> None:
+        """Call `changed` whenever another process (another repository) changed the topics, after
+        marking the in-memory index stale; also when the listening connection was lost for a
+        while, since a change may have been missed then."""
+
+        def received(payload: str | None) -> None:
+            if payload == self._token:
+                return  # ours: already read again where it was made
+            self._index_changed()
+            changed()
+
+        await self._db.listen(TOPICS_CHANNEL, received)
 
     async def _index(self) -> tuple[Fts5TopicIndex, int]:
         """The in-memory FTS5 index of the published topics and how many it holds, read again after
@@ -157,7 +180,10 @@ class PostgresKnowledgeRepository:
         """One transaction for a whole sync: every write inside commits together or not at all."""
         async with self._db.transaction() as tx:
             await tx.fetchone("SELECT pg_advisory_xact_lock($1)", (TOPIC_WRITES_LOCK,))
-            yield PostgresCuratedWriter(tx, to_db_time(now))
+            writer = PostgresCuratedWriter(tx, to_db_time(now))
+            yield writer
+            if writer.wrote:
+                await notify(tx, TOPICS_CHANNEL, self._token)
         self._index_changed()
 
     # --- reading topics --------------------------------------------------------------------
@@ -326,6 +352,7 @@ class PostgresKnowledgeRepository:
             await tx.execute("DELETE FROM topic_drafts WHERE suggestion_id = $1", [suggestion_id])
             stored = replace(topic, slug=slug, id=topic_id, guild_id=guild_id, source="suggested")
             await _index_topics(tx, [(topic_id, TopicRows.of(stored), guild_id)])
+            await notify(tx, TOPICS_CHANNEL, self._token)
         self._index_changed()
         return stored
 
@@ -394,6 +421,7 @@ class PostgresKnowledgeRepository:
             if changed != 1:
                 return False
             await _unindex_topics(tx, [topic_id])
+            await notify(tx, TOPICS_CHANNEL, self._token)
         self._index_changed()
         return True
 

@@ -7,7 +7,7 @@ rows it indexes; its queries are `Fts5TopicIndex`'s (bot/db/sqlite/topic_index.p
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -91,6 +91,9 @@ class SqliteKnowledgeRepository(SuggestionsAndLookups):
     def __init__(self, db: Database) -> None:
         self._db = db
         self._index = Fts5TopicIndex(db)
+
+    async def watch_topics(self, changed: Callable[[], None]) -> None:
+        """Nothing to watch: a SQLite file is one process's, and this process knows its own changes."""
 
     # --- syncing curated files -------------------------------------------------------------
 

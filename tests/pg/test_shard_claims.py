@@ -1,0 +1,93 @@
+"""Shard claims on PostgreSQL: a process started on shards another running process holds is told in
+one line at start; disjoint shards, a claim left by a process gone past its lease, or a released
+claim tell nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import to_db_time
+from bot.db.postgres import PostgresDatabase
+from bot.db.postgres.shard_claims import PostgresShardClaimRepository
+from bot.shard_claims import LEASE, ShardClaims
+from bot.shards import ShardPlan
+
+pytestmark = pytest.mark.asyncio
+
+NOW = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def two_databases(pg_url):
+    """Two pools on one database: what two processes have."""
+    first = await PostgresDatabase.open(pg_url)
+    second = await PostgresDatabase.open(pg_url)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+def claims(db, ids, name, now=NOW):
+    return ShardClaims(PostgresShardClaimRepository(db), ShardPlan(4, ids), process=name, now=lambda: now)
+
+
+def warnings(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "bot.shard_claims" and r.levelno == logging.WARNING]
+
+
+async def test_a_second_process_on_the_same_shards_is_told_in_one_line(two_databases, caplog):
+    first_db, second_db = two_databases
+    first, second = claims(first_db, (0, 1), "host:1"), claims(second_db, (1, 2), "host:2", NOW + timedelta(seconds=5))
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.shard_claims"):
+            assert await first.start() == []
+            assert warnings(caplog) == []
+            others = await second.start()
+        assert [(c.shard_id, c.process) for c in others] == [(1, "host:1")]
+        [line] = warnings(caplog)
+        assert "\n" not in line
+        assert line.startswith("shard 1 of 4 is also held by another running process (host:1; seen 5 s ago)")
+        assert "exactly once" in line and "SHARD_IDS" in line
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_disjoint_shards_a_released_claim_and_a_dead_one_tell_nothing(two_databases, caplog):
+    first_db, second_db = two_databases
+    with caplog.at_level(logging.WARNING, logger="bot.shard_claims"):
+        left = claims(first_db, (0, 1), "host:1")
+        await left.start()
+        assert await claims(second_db, (2, 3), "host:2").claim() == []  # disjoint
+        await left.close()  # released: nothing of host:1 is left
+        assert await claims(second_db, (0, 1), "host:3").claim() == []
+        # host:3 now "stops" without releasing (kill -9): its claim is dead once the lease has passed.
+        assert await claims(second_db, (0, 1), "host:4", NOW + LEASE + timedelta(seconds=1)).claim() == []
+    assert warnings(caplog) == []
+
+
+async def test_claims_are_refreshed_while_the_process_runs(two_databases):
+    first_db, second_db = two_databases
+    refreshed = NOW + LEASE
+    moments = iter([NOW])  # the start; every refresh after it happens one lease later
+    first = ShardClaims(PostgresShardClaimRepository(first_db), ShardPlan(2, (0,)), process="host:1",
+                        now=lambda: next(moments, refreshed), refresh_seconds=0.01)
+    await first.start()
+    try:
+        for _ in range(200):  # the refresh runs in the background
+            if await first_db.fetchone("SELECT 1 FROM shard_claims WHERE process = 'host:1' AND heartbeat_at = $1",
+                                       (to_db_time(refreshed),)):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the claim was not refreshed")
+        # Past the first claim's lease, but not the refreshed one's: host:1 still counts as running.
+        later = ShardClaims(PostgresShardClaimRepository(second_db), ShardPlan(2, (0,)), process="host:2",
+                            now=lambda: refreshed + timedelta(seconds=30))
+        assert [c.process for c in await later.claim()] == ["host:1"]
+    finally:
+        await first.close()
