@@ -5,8 +5,8 @@ search matches them, the title's head as the name shown, single words left out o
 import pytest
 
 from bot.db import Database
-from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge.service import KnowledgeService
+from bot.stores import stores_for
 
 from ._support import SHIPPED_KNOWLEDGE
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 async def shipped(db: Database) -> KnowledgeService:
-    knowledge = KnowledgeService(SqliteKnowledgeRepository(db), SHIPPED_KNOWLEDGE)
+    knowledge = KnowledgeService(stores_for(db).knowledge, SHIPPED_KNOWLEDGE)  # SQLite and PostgreSQL
     await knowledge.sync()
     return knowledge
 

@@ -17,6 +17,7 @@ from bot.knowledge.parsing import parse_topic
 from bot.knowledge.search import by_confidence
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory
+from bot.stores import stores_for
 
 from ._support import SHIPPED_KNOWLEDGE, topic_markdown
 from .conftest import WriteTopic
@@ -208,11 +209,11 @@ async def test_the_rule_reads_its_markers_from_the_knowledge_folder(write_topic:
     write_topic("jwt", title="JWT authentication: access and refresh tokens", category="Security & auth",
                 summary="A token has a lifetime; the refresh token gets a new access token.")
     write_topic("celery", title="Celery: background tasks", category="Async & messaging")
-    without = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
+    without = KnowledgeService(stores_for(db).knowledge, kb_dir)
     await without.sync()
     assert slugs(await without.search("token lifetime in rust", limit=1)) == ["jwt"]
     (kb_dir / OTHER_STACKS_FILE).write_text('[stacks]\nrust = ["rust", "cargo"]\n', encoding="utf-8")
-    with_markers = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
+    with_markers = KnowledgeService(stores_for(db).knowledge, kb_dir)
     assert await with_markers.search("token lifetime in rust") == []
     assert slugs(await with_markers.search("refresh token lifetime jwt rust", limit=1)) == ["jwt"]
 
@@ -226,7 +227,7 @@ async def test_a_question_naming_another_stack_and_none_of_ours_needs_half_of_it
                 summary="A worker keeps restarting when it runs out of memory.")
     (kb_dir / OTHER_STACKS_FILE).write_text('ours = ["celery", "nginx"]\n[stacks]\nkubernetes = ["ingress", "pod"]\n',
                                              encoding="utf-8")
-    service = KnowledgeService(SqliteKnowledgeRepository(db), kb_dir)
+    service = KnowledgeService(stores_for(db).knowledge, kb_dir)
     await service.sync()
     # Before: gunicorn-nginx, holding "502", "error" and "accessing" (three of the other words) but
     # less than half of the question, whose "ingress" is Kubernetes'.
