@@ -67,7 +67,7 @@ class Services:
         # bot's global rate limit (50 requests a second for the bot, whatever its processes).
         pacer = Pacer(PACED_RATE * shards.share) if shards else None
         scheduler = Scheduler(posting, stores.ledger, stores.scheduler_state, clock, settings.schedule_grace, pacer,
-                              owns=shards.owns if shards else None)
+                              shards=shards)
         guild_setup = GuildSetupService(stores.guild_configs, settings.default_timezone, clock)
         learners = LearnerService(stores.projects, stores.pairing, knowledge)
         prompts = PromptService(stores.prompts, stores.guild_configs, scheduler, posting, clock, prompt_defaults,

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.clock import to_db_time
+from bot.shards import ShardPlan
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,25 @@ class PostLedgerRepository(Protocol):
 
 
 class SchedulerStateRepository(Protocol):
-    """How far the scheduler has looked for due posts: a restart catches up from here."""
+    """How far the scheduler has looked for due posts: a restart catches up from here.
 
-    async def checked_until(self) -> datetime | None:
+    `shards` None: the one row of a process holding every server. A sharded process keeps a row per
+    shard it holds, so processes on other shards, checking at other moments (one down for a restart
+    while the others go on), never move its window: it reads the earliest of its shards' rows (a
+    shard with no row yet reads the one row, as after a move from one process to several) and
+    writes them all."""
+
+    async def checked_until(self, shards: ShardPlan | None = None) -> datetime | None:
         ...
 
-    async def set_checked_until(self, moment: datetime) -> None:
+    async def set_checked_until(self, moment: datetime, shards: ShardPlan | None = None) -> None:
         ...
+
+
+def earliest_of_shards(
+    shards: ShardPlan, checked: dict[int, datetime], everything: datetime | None
+) -> datetime | None:
+    """A sharded process's window: the earliest of its shards' `checked` times, a shard with none
+    taking the one row's (`everything`); None when no shard of it, nor the one row, was ever checked."""
+    times = [checked.get(shard, everything) for shard in shards.ids]
+    return min((t for t in times if t is not None), default=None)

@@ -40,6 +40,7 @@ from bot.scheduling.calendar import Calendar
 from bot.scheduling.ledger import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
+from bot.shards import ShardPlan
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +76,20 @@ class Scheduler:
         clock: Clock,
         grace: timedelta,
         pacer: Pacer | None = None,
-        owns: Callable[[int], bool] | None = None,
+        shards: ShardPlan | None = None,
     ) -> None:
-        """`owns`: whether this process schedules a server's posts (its shard is one this process
-        holds); None: every server. Another process holding the same shard by mistake changes nothing
-        members see: the ledger's claims make each post once whoever fires it."""
+        """`shards`: the shards this process holds; it schedules only their servers' posts, and
+        keeps its own window of how far it has looked (one per shard); None: every server. Another
+        process holding the same shard by mistake changes nothing members see: the ledger's claims
+        make each post once whoever fires it."""
         self._poster = poster
         self._ledger = ledger
         self._state = state
         self._clock = clock
         self.grace = grace
         self._pacer = pacer or Pacer()
-        self._owns = owns or (lambda _guild_id: True)
+        self._shards = shards
+        self._owns = shards.owns if shards else (lambda _guild_id: True)
         self._sources: dict[str, PostSource] = {}
         self.calendar = Calendar(self._sources)  # reads the sources as they are added
         self._handlers: dict[str, DeliveryHandler] = {}
@@ -132,9 +135,9 @@ class Scheduler:
         The tick runs as a job of its own, so logging in never waits for a catch-up."""
         if self._alarms is not None:
             return
-        if await self._state.checked_until() is None:
+        if await self._state.checked_until(self._shards) is None:
             # A first start: nothing before this moment was ever scheduled to be posted.
-            await self._state.set_checked_until(self._clock.now())
+            await self._state.set_checked_until(self._clock.now(), self._shards)
         self._alarms = AsyncIOScheduler(timezone=UTC)
         self._alarms.start()
         self._alarms.add_job(self._catch_up, id=CATCH_UP_JOB, misfire_grace_time=None)
@@ -227,7 +230,7 @@ class Scheduler:
         reports = []
         previous: datetime | None = None
         while True:
-            checked = await self._state.checked_until() or self._clock.now()
+            checked = await self._state.checked_until(self._shards) or self._clock.now()
             upcoming = [due for source in self._sources.values()
                         if (due := await source.next_due_after(checked)) is not None]
             if (again := await self.next_retry()) is not None:
@@ -246,7 +249,7 @@ class Scheduler:
 
     async def _run_due(self, now: datetime) -> TickReport:
         report = TickReport()
-        checked = await self._state.checked_until() or now
+        checked = await self._state.checked_until(self._shards) or now
         due: list[DuePost] = []
         if now > checked:
             for entry in await self.calendar.due_between(checked, now):
@@ -261,7 +264,7 @@ class Scheduler:
                 await asyncio.gather(*(self._make(post, now, report) for post in batch))
             # The window moves on whatever happened: a post to try again (a passing failure, a claim
             # whose claimant died) is found again through the ledger, at its own time.
-            await self._state.set_checked_until(now)
+            await self._state.set_checked_until(now, self._shards)
         again = await self._try_again(now, report)
         if due or again:
             log.info("scheduled posts due by %s: %d posted, %d skipped, %d failed, %d to retry, %d held by an "
@@ -382,7 +385,7 @@ class Scheduler:
         if self._alarms is None:
             return
         now = self._clock.now()
-        checked = await self._state.checked_until() or now
+        checked = await self._state.checked_until(self._shards) or now
         real_now = datetime.now(UTC)
         drift = now - real_now
         for kind, source in self._sources.items():

@@ -339,3 +339,40 @@ async def test_a_slow_down_holds_the_turns_asked_before_it(monkeypatch):
     assert started[3] >= 102.2 - 1e-9  # held for retry_after
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(started[3:])]
     assert all(gap >= 0.1 - 1e-9 for gap in gaps), gaps  # then paced at 5 a second, coming back, not a burst
+
+
+async def test_processes_on_other_shards_never_move_a_process_s_window(db, clock):
+    """Two processes on shards 0 and 1 of 2: the shard-0 process ticks past a due hour while the
+    shard-1 process is down (a restart); when shard 1's process comes back, its servers' posts of
+    that hour are still made (late), none twice, and shard 0's window is its own."""
+    from bot.shards import ShardPlan, shard_of
+
+    guilds = (4 << 22, 5 << 22)  # guild 4<<22 is on shard 0 of 2, 5<<22 on shard 1
+    assert [shard_of(g, 2) for g in guilds] == [0, 1]
+    channel = Channel()
+    state = stores_for(db).scheduler_state
+    await state.set_checked_until(START)  # the one process this bot was, until today
+
+    def process(ids):
+        ledger = stores_for(db).ledger
+        scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, state, clock, grace=timedelta(hours=6),
+                              pacer=Pacer(rate=10_000), shards=ShardPlan(2, ids))
+        scheduler.add_source(HourlySource(guilds))
+        scheduler.set_delivery("test", channel.deliver)
+        return scheduler
+
+    shard_0, shard_1 = process((0,)), process((1,))
+    clock.advance(timedelta(hours=1, minutes=5))
+    await shard_0.tick()  # 08:05: shard 1's process is restarting
+    assert [d.post.key.guild_id for d in channel.deliveries] == [guilds[0]]
+    assert await state.checked_until(ShardPlan(2, (0,))) == clock.now()
+    assert await state.checked_until(ShardPlan(2, (1,))) == START  # not yet its own row: the one row's
+    clock.advance(timedelta(minutes=10))
+    await shard_1.tick()  # 08:15: back, it catches up its own server's 08:00 post
+    assert sorted(d.post.key.guild_id for d in channel.deliveries) == sorted(guilds)
+    assert channel.deliveries[1].late
+    assert await state.checked_until(ShardPlan(2, (0, 1))) == clock.now() - timedelta(minutes=10)  # the earlier
+    assert await state.checked_until() == START  # the one row is the unsharded process's alone
+    await shard_0.tick()
+    await shard_1.tick()
+    assert len(channel.deliveries) == 2

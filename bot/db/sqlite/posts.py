@@ -6,12 +6,14 @@ share one database: a claim is an insert only one caller can win, a take-over is
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.common import StoredRow
 from bot.db.sqlite.database import Database
-from bot.scheduling.ledger import LedgerEntry, PostKey
+from bot.scheduling.ledger import LedgerEntry, PostKey, earliest_of_shards
+from bot.shards import ShardPlan
 
 _KEY = "guild_id = ? AND kind = ? AND ref = ? AND due_at = ?"
 
@@ -177,13 +179,26 @@ class SqliteSchedulerStateRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def checked_until(self) -> datetime | None:
+    async def checked_until(self, shards: ShardPlan | None = None) -> datetime | None:
         row = await self._db.fetchone("SELECT checked_until FROM scheduler_state WHERE id = 1")
-        return from_db_time(row["checked_until"]) if row else None
+        everything = from_db_time(row["checked_until"]) if row else None
+        if shards is None:
+            return everything
+        rows = await self._db.fetchall(
+            "SELECT shard_id, checked_until FROM scheduler_shard_state WHERE shard_count = ?", (shards.count,))
+        return earliest_of_shards(shards, {r["shard_id"]: from_db_time(r["checked_until"]) for r in rows}, everything)
 
-    async def set_checked_until(self, moment: datetime) -> None:
+    async def set_checked_until(self, moment: datetime, shards: ShardPlan | None = None) -> None:
+        if shards is None:
+            await self._db.execute(
+                "INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
+                (to_db_time(moment),),
+            )
+            return
         await self._db.execute(
-            "INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?) "
-            "ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
-            (to_db_time(moment),),
+            "INSERT INTO scheduler_shard_state (shard_count, shard_id, checked_until) "
+            "SELECT ?, value, ? FROM json_each(?) WHERE true "
+            "ON CONFLICT (shard_count, shard_id) DO UPDATE SET checked_until = excluded.checked_until",
+            (shards.count, to_db_time(moment), json.dumps(list(shards.ids))),
         )
