@@ -70,3 +70,34 @@ def _audit(event: str, args: tuple) -> None:  # type: ignore[type-arg]
 
 
 sys.addaudithook(_audit)
+
+
+# Two knobs for the children of the kill -9 test (tests/pg/test_kill_mid_fan_out.py), read only when
+# set, so a child can meet a due post within seconds of its start and a restart need not wait out the
+# full claim lease: NEXUS_TEST_CLOCK_AT, the instant (ISO 8601) the bot's one clock reads when made,
+# real time passing from there; NEXUS_TEST_CLAIM_LEASE_S, the claim lease in seconds.
+def _test_knobs() -> None:
+    at = os.environ.get("NEXUS_TEST_CLOCK_AT")
+    if at:
+        from datetime import datetime
+
+        from bot import clock
+
+        made = clock.Clock.__init__
+
+        def starts_at(self: clock.Clock) -> None:
+            made(self)
+            self.set(datetime.fromisoformat(at))
+
+        clock.Clock.__init__ = starts_at  # type: ignore[method-assign]
+    lease = os.environ.get("NEXUS_TEST_CLAIM_LEASE_S")
+    if lease:
+        from datetime import timedelta
+
+        from bot import posting
+        from bot.scheduling import scheduler
+
+        posting.CLAIM_LEASE = scheduler.CLAIM_LEASE = timedelta(seconds=float(lease))
+
+
+_test_knobs()
