@@ -15,6 +15,7 @@ import pytest
 from bot.clock import Clock
 from bot.config import DatabaseSettings, Secret, load_settings
 from bot.guild_setup.model import SetupRequest
+from bot.scheduling.pacing import PACED_RATE
 from bot.shards import parse_shard_plan, shard_of
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn
@@ -127,6 +128,31 @@ async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_w
             assert [m.embeds[0]["title"] for m in standin.messages(thread.id)] == ["Why you fit"]
             announced = [m for m in standin.messages(guild.post_channel.id, guild=guild) if "are now a pair" in m.text]
             assert len(announced) == 1
+        finally:
+            for bot, task in reversed(bots):
+                await stop_bot(bot, task)
+
+
+async def test_two_processes_fan_outs_share_the_bots_one_global_rate_limit(pg_url, tmp_path):
+    """Discord's 50 requests a second are the bot's, whatever its processes: with the stand-in
+    counting them across both, two processes fanning out at once (each at its shards' share) get no
+    global 429, and every server's check-in is posted once. At each one's full rate they draw 429s."""
+    servers = 150
+    async with StandIn(extra_guilds=servers, sharding=ShardingRules(**SHARDING)) as standin:
+        bots = []
+        try:
+            for ids in ("0", "1"):
+                bots.append(await start_process(standin, pg_url, tmp_path, ids))
+            assert [bot.services.scheduler.pacer.rate for bot, _ in bots] == [PACED_RATE / 2] * 2  # each its share
+            await configure_all(bots[0][0], standin)
+            standin.global_limit = 50  # a fresh window: the fan-out's requests alone
+            started = asyncio.get_running_loop().time()
+            await tick_both(bots)
+            took = asyncio.get_running_loop().time() - started
+            for guild in standin.extra_guilds:
+                assert len(check_ins(standin, guild)) == 1, guild.id
+            assert standin.global_429s == 0
+            assert took >= (servers - 50) / 50  # the shared limit's floor, less one second's burst
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)
