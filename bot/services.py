@@ -79,6 +79,7 @@ class Services:
         scheduler.add_source(week_one.source)
         guild_setup.on_configured(week_one.server_configured)
         pool = LearnerPool(stores.pairing, guild_setup, knowledge, learners, tracks)
+        await pool.watch()  # another process's pair or project is read here too (PostgreSQL)
         pairing = PairingService(stores.pairing, pool, projects, clock, settings.pair_request_ttl, scheduler,
                                  learners)
         # Unsharded, a process holds every server: shard 0 of 1, so two unsharded processes on one

@@ -100,6 +100,17 @@ class LearnerPool:
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
         self._learners.forget(guild_id)
 
+    async def watch(self) -> None:
+        """Forget a server's learners whenever another process changes them (PostgreSQL: LISTEN):
+        a pair formed from a DM reaches the process holding shard 0, whichever holds the server."""
+        await self._repository.watch_learners(self._changed_elsewhere)
+
+    def _changed_elsewhere(self, guild_id: int | None) -> None:
+        # None: changes may have been missed (the listening connection was lost): forget them all.
+        known = {guild_id} if guild_id is not None else {*self._servers, *self._generation}
+        for guild in known:
+            self.forget(guild)
+
     def note_discipline(self, guild_id: int, member_id: int, discipline: Discipline) -> None:
         """A member's discipline was recorded from their role: they are known to pairing now, with
         nothing else stored, so candidates of the server need not be prepared again for it (such a

@@ -3,7 +3,7 @@ pairs and queue, and its rounds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Protocol
 
@@ -29,6 +29,12 @@ class PairingRepository(Protocol):
     is a unique key, never a check before an insert."""
 
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
+        ...
+
+    async def watch_learners(self, changed: Callable[[int | None], None]) -> None:
+        """Call `changed(guild_id)` whenever another process changed a server's learners (its
+        projects, profiles, pairs, queue or setup), and `changed(None)` when changes may have been
+        missed (the listening connection was lost a while): that process's caches are stale."""
         ...
 
     async def profiles(self, guild_id: int) -> list[Profile]:

@@ -113,6 +113,9 @@ async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_w
                 "channel": guild.post_channel.name, "backend_role": "Backend", "frontend_role": "Frontend"},
                 guild=guild)
             assert "Nexus is set up" in reply.message.text, reply.message.text
+            # The shard-1 process prepares the server's learners (kept in memory) for a find.
+            found = await standin.invoke(frontend, "pair find", guild=guild)
+            assert "No partner to propose yet" in found.message.text, found.message.text  # nobody waits yet
             sent = await (await standin.invoke(backend, "pair request", {"member": frontend.name},
                                                guild=guild)).wait_done()
             assert "Request sent" in "\n".join(m.text for m in [sent.message, *sent.followups] if m), sent.message
@@ -128,6 +131,14 @@ async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_w
             assert [m.embeds[0]["title"] for m in standin.messages(thread.id)] == ["Why you fit"]
             announced = [m for m in standin.messages(guild.post_channel.id, guild=guild) if "are now a pair" in m.text]
             assert len(announced) == 1
+            # The shard-0 process's change reaches the shard-1 process (NOTIFY), which forgets what it
+            # prepared of the server: a find there now knows the pair, as in one process.
+            for _ in range(100):
+                again = await standin.invoke(frontend, "pair find", guild=guild)
+                if "already paired" in again.message.text:
+                    break
+                await asyncio.sleep(0.05)
+            assert f"You're already paired with <@{backend.id}>" in again.message.text, again.message.text
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)

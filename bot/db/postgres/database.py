@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -176,9 +177,10 @@ class PostgresDatabase:
     (`ON CONFLICT DO NOTHING`), a compare-and-set `UPDATE … WHERE`, or `SELECT … FOR UPDATE`.
     """
 
-    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, url: str, process: str = "nexus") -> None:
         self._pool = pool
         self._url = url
+        self.process = process  # the application_name of its connections
         self._listeners: list[_Listener] = []
         # What `/nexus status` and the log show for "the database": the URL without its password.
         self.path = describe_url(url)
@@ -194,17 +196,20 @@ class PostgresDatabase:
         """
         target = _Target.of(url)
         migrations = load_migrations(migrations_dir)
+        # Each process's connections name it, so a trigger's NOTIFY says which process made a change
+        # (`current_setting('application_name')`) and a process skips its own.
+        process = f"nexus {secrets.token_hex(6)}"
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT,
-                server_settings={"application_name": "nexus"},
+                server_settings={"application_name": process},
             )
         except Exception as exc:
             explained = _connect_failure(exc, target)
             if explained is None:
                 raise
             raise DatabaseOpenError(explained) from exc
-        db = cls(pool, url)
+        db = cls(pool, url, process)
         try:
             try:
                 await db._check_ours(migrations)

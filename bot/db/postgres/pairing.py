@@ -12,6 +12,7 @@ whole transaction rolled back); "one pending request between two members" is a p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -69,11 +70,27 @@ async def close_open_requests(tx: PostgresTransaction, guild_id: int, planned: P
     return [request_from_row(row) for row in rows]
 
 
+LEARNERS_CHANNEL = "nexus_learners"  # migration 0015
+
+
 class PostgresPairingRepository:
     def __init__(self, db: PostgresDatabase) -> None:
         self._db = db
 
     # --- profiles ------------------------------------------------------------------------------
+
+    async def watch_learners(self, changed: Callable[[int | None], None]) -> None:
+        """The NOTIFYs of migration 0015's triggers: "<server> <process>", this process's skipped."""
+
+        def received(payload: str | None) -> None:
+            if payload is None:
+                changed(None)
+                return
+            guild, _, process = payload.partition(" ")
+            if process != self._db.process and guild.isdigit():
+                changed(int(guild))
+
+        await self._db.listen(LEARNERS_CHANNEL, received)
 
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = $1 AND user_id = $2",

@@ -5,6 +5,7 @@ round, a leave) is one transaction here; "one active pair per member" is the pri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -97,6 +98,9 @@ class SqlitePairingRepository:
         self._db = db
 
     # --- profiles ------------------------------------------------------------------------------
+
+    async def watch_learners(self, changed: Callable[[int | None], None]) -> None:
+        """Nothing to watch: a SQLite file is one process's, and this process knows its own changes."""
 
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = ? AND user_id = ?",
