@@ -11,8 +11,8 @@ from typing import Any, cast
 from bot.clock import to_db_time
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction
 from bot.db.postgres.pairing import close_open_requests, insert_pair
+from bot.db.shared.pairing import pair_from_row, request_from_row
 from bot.db.sqlite.pair_rounds import round_from_row, schedule_from_row
-from bot.db.sqlite.pairing import pair_from_row, request_from_row
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,

@@ -1,6 +1,6 @@
 """Pairing's tables (0001 and 0008) on PostgreSQL: profiles, requests, pairs with their active
 members, and the queue. The statements of bot/db/sqlite/pairing.py with PostgreSQL's placeholders;
-the row → model converters are shared.
+the row → model converters, and the statements both run alike, are in bot/db/shared/pairing.py.
 
 What keeps it correct with several processes under READ COMMITTED is the same as on SQLite, and
 none of it is a check before an insert: "one active pair per member" is the primary key of
@@ -19,7 +19,21 @@ import asyncpg
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction, Row
-from bot.db.sqlite.pairing import pair_from_row, profile_from_row, request_from_row
+from bot.db.postgres.placeholders import numbered
+from bot.db.shared.pairing import (
+    DEQUEUE_PAIRED,
+    FORGET_UNMATCHED_TOLD,
+    INSERT_PAIR,
+    INSERT_PAIR_MEMBER,
+    INSERT_REQUEST,
+    SAVE_PROFILE,
+    active_pairs_by_guild,
+    counts_from_row,
+    pair_from_row,
+    profile_from_row,
+    queue_entry_from_row,
+    request_from_row,
+)
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,
@@ -38,23 +52,20 @@ async def insert_pair(tx: PostgresTransaction, guild_id: int, planned: PlannedPa
     """The pair and its two active members; AlreadyPaired when either is in a pair (the caller's
     transaction, or savepoint, must then be rolled back: PostgreSQL aborts it at the error)."""
     row = await tx.fetchone_write(
-        "INSERT INTO pairs (guild_id, backend_id, frontend_id, source, request_id, round_id, fit_reasons, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        numbered(INSERT_PAIR),
         (guild_id, planned.backend_id, planned.frontend_id, source, request_id, round_id, planned.fit_reasons, stamp),
     )
     assert row is not None
     try:
         await tx.executemany(
-            "INSERT INTO pair_members (guild_id, member_id, pair_id) VALUES ($1, $2, $3)",
+            numbered(INSERT_PAIR_MEMBER),
             [(guild_id, planned.backend_id, row["id"]), (guild_id, planned.frontend_id, row["id"])],
         )
     except asyncpg.UniqueViolationError as exc:
         raise AlreadyPaired from exc
-    await tx.execute("DELETE FROM pair_queue WHERE guild_id = $1 AND user_id IN ($2, $3)",
-                     (guild_id, planned.backend_id, planned.frontend_id))
+    await tx.execute(numbered(DEQUEUE_PAIRED), (guild_id, planned.backend_id, planned.frontend_id))
     # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
-    await tx.execute("DELETE FROM pair_unmatched_told WHERE guild_id = $1 AND member_id IN ($2, $3)",
-                     (guild_id, planned.backend_id, planned.frontend_id))
+    await tx.execute(numbered(FORGET_UNMATCHED_TOLD), (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 
@@ -86,10 +97,7 @@ class PostgresPairingRepository:
 
     async def save_profile(self, profile: Profile) -> None:
         await self._db.execute(
-            "INSERT INTO member_profiles (guild_id, user_id, discipline, timezone, skills, availability, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "discipline = excluded.discipline, timezone = excluded.timezone, skills = excluded.skills, "
-            "availability = excluded.availability, updated_at = excluded.updated_at",
+            numbered(SAVE_PROFILE),
             (profile.guild_id, profile.member_id, profile.discipline, profile.timezone, profile.skills,
              profile.availability, to_db_time(profile.updated_at)),
         )
@@ -106,15 +114,14 @@ class PostgresPairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id = ANY($1::bigint[]) "
             "GROUP BY guild_id", (guild_ids,))
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return active_pairs_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 
     async def queue(self, guild_id: int) -> list[QueueEntry]:
         rows = await self._db.fetchall("SELECT * FROM pair_queue WHERE guild_id = $1 ORDER BY joined_at, user_id",
                                        (guild_id,))
-        return [QueueEntry(row["guild_id"], row["user_id"], from_db_time(row["joined_at"]), row["via"])
-                for row in rows]
+        return [queue_entry_from_row(row) for row in rows]
 
     async def join_queue(self, guild_id: int, member_id: int, via: QueueVia, now: datetime) -> bool:
         """True when the member was not queued before. Joining by command makes a project's entry the
@@ -142,8 +149,7 @@ class PostgresPairingRepository:
             "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = $1), "
             "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = $1 AND status = 'pending' AND expires_at > $2)",
             (guild_id, to_db_time(now)))
-        assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return counts_from_row(row)
 
     # --- pairs ---------------------------------------------------------------------------------
 
@@ -232,8 +238,7 @@ class PostgresPairingRepository:
                 (stamp, guild_id, requester_id, target_id))
             # The partial unique index of pending requests decides between two at once.
             row = await tx.fetchone_write(
-                "INSERT INTO pair_requests (guild_id, requester_id, target_id, note, created_at, expires_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *",
+                numbered(INSERT_REQUEST),
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
         return request_from_row(row) if row else None
 

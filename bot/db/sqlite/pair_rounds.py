@@ -11,14 +11,9 @@ import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.common import StoredRow
+from bot.db.shared.pairing import pair_from_row, request_from_row, stored_time
 from bot.db.sqlite.database import Database
-from bot.db.sqlite.pairing import (
-    close_open_requests,
-    insert_pair,
-    pair_from_row,
-    request_from_row,
-    stored_time,
-)
+from bot.db.sqlite.pairing import close_open_requests, insert_pair
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,

@@ -11,7 +11,20 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.common import StoredRow
+from bot.db.shared.pairing import (
+    DEQUEUE_PAIRED,
+    FORGET_UNMATCHED_TOLD,
+    INSERT_PAIR,
+    INSERT_PAIR_MEMBER,
+    INSERT_REQUEST,
+    SAVE_PROFILE,
+    active_pairs_by_guild,
+    counts_from_row,
+    pair_from_row,
+    profile_from_row,
+    queue_entry_from_row,
+    request_from_row,
+)
 from bot.db.sqlite.database import Database
 from bot.pairing.records import (
     AlreadyPaired,
@@ -24,59 +37,26 @@ from bot.pairing.records import (
     QueueVia,
     RequestStatus,
 )
-from bot.projects.model import Discipline
-
-
-def stored_time(value: str | None) -> datetime | None:
-    return from_db_time(value) if value else None
-
-
-def profile_from_row(row: StoredRow) -> Profile:
-    return Profile(row["guild_id"], row["user_id"], cast(Discipline | None, row["discipline"]), row["timezone"],
-                   row["skills"], row["availability"], from_db_time(row["updated_at"]))
-
-
-def request_from_row(row: StoredRow) -> PairRequest:
-    return PairRequest(
-        id=row["id"], guild_id=row["guild_id"], requester_id=row["requester_id"], target_id=row["target_id"],
-        note=row["note"], status=cast(RequestStatus, row["status"]), channel_id=row["channel_id"],
-        message_id=row["message_id"], delivered_in=row["delivered_in"],
-        created_at=from_db_time(row["created_at"]),
-        expires_at=from_db_time(row["expires_at"]), decided_at=stored_time(row["decided_at"]),
-    )
-
-
-def pair_from_row(row: StoredRow) -> Pair:
-    return Pair(
-        id=row["id"], guild_id=row["guild_id"], backend_id=row["backend_id"], frontend_id=row["frontend_id"],
-        source=cast(PairSource, row["source"]), request_id=row["request_id"], round_id=row["round_id"],
-        thread_id=row["thread_id"], message_id=row["message_id"], fit_reasons=row["fit_reasons"],
-        created_at=from_db_time(row["created_at"]), ended_at=stored_time(row["ended_at"]), ended_by=row["ended_by"],
-        end_reason=row["end_reason"],
-    )
 
 
 async def insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, source: PairSource,
                        request_id: int | None, round_id: int | None, stamp: str) -> aiosqlite.Row:
     cursor = await conn.execute(
-        "INSERT INTO pairs (guild_id, backend_id, frontend_id, source, request_id, round_id, fit_reasons, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        INSERT_PAIR,
         (guild_id, planned.backend_id, planned.frontend_id, source, request_id, round_id, planned.fit_reasons, stamp),
     )
     row = await cursor.fetchone()
     assert row is not None
     try:
         await conn.executemany(
-            "INSERT INTO pair_members (guild_id, member_id, pair_id) VALUES (?, ?, ?)",
+            INSERT_PAIR_MEMBER,
             [(guild_id, planned.backend_id, row["id"]), (guild_id, planned.frontend_id, row["id"])],
         )
     except aiosqlite.IntegrityError as exc:
         raise AlreadyPaired from exc
-    await conn.execute("DELETE FROM pair_queue WHERE guild_id = ? AND user_id IN (?, ?)",
-                       (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(DEQUEUE_PAIRED, (guild_id, planned.backend_id, planned.frontend_id))
     # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
-    await conn.execute("DELETE FROM pair_unmatched_told WHERE guild_id = ? AND member_id IN (?, ?)",
-                       (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(FORGET_UNMATCHED_TOLD, (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 
@@ -109,10 +89,7 @@ class SqlitePairingRepository:
 
     async def save_profile(self, profile: Profile) -> None:
         await self._db.execute(
-            "INSERT INTO member_profiles (guild_id, user_id, discipline, timezone, skills, availability, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "discipline = excluded.discipline, timezone = excluded.timezone, skills = excluded.skills, "
-            "availability = excluded.availability, updated_at = excluded.updated_at",
+            SAVE_PROFILE,
             (profile.guild_id, profile.member_id, profile.discipline, profile.timezone, profile.skills,
              profile.availability, to_db_time(profile.updated_at)),
         )
@@ -129,15 +106,14 @@ class SqlitePairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN "
             f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return active_pairs_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 
     async def queue(self, guild_id: int) -> list[QueueEntry]:
         rows = await self._db.fetchall("SELECT * FROM pair_queue WHERE guild_id = ? ORDER BY joined_at, user_id",
                                        (guild_id,))
-        return [QueueEntry(row["guild_id"], row["user_id"], from_db_time(row["joined_at"]), row["via"])
-                for row in rows]
+        return [queue_entry_from_row(row) for row in rows]
 
     async def join_queue(self, guild_id: int, member_id: int, via: QueueVia, now: datetime) -> bool:
         """True when the member was not queued before. Joining by command makes a project's entry the
@@ -166,8 +142,7 @@ class SqlitePairingRepository:
             "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = ?), "
             "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ?)",
             (guild_id, guild_id, guild_id, to_db_time(now)))
-        assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return counts_from_row(row)
 
     # --- pairs ---------------------------------------------------------------------------------
 
@@ -254,8 +229,7 @@ class SqlitePairingRepository:
                 "AND target_id = ? AND status = 'pending' AND expires_at <= ?",
                 (stamp, guild_id, requester_id, target_id, stamp))
             cursor = await conn.execute(
-                "INSERT INTO pair_requests (guild_id, requester_id, target_id, note, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *",
+                INSERT_REQUEST,
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
             row = await cursor.fetchone()
         return request_from_row(row) if row else None
