@@ -18,6 +18,7 @@ from typing import Any, cast
 import asyncpg
 
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import counts_by_guild
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction, Row
 from bot.db.postgres.placeholders import numbered
 from bot.db.shared.pairing import (
@@ -27,7 +28,6 @@ from bot.db.shared.pairing import (
     INSERT_PAIR_MEMBER,
     INSERT_REQUEST,
     SAVE_PROFILE,
-    active_pairs_by_guild,
     counts_from_row,
     pair_from_row,
     profile_from_row,
@@ -114,7 +114,7 @@ class PostgresPairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id = ANY($1::bigint[]) "
             "GROUP BY guild_id", (guild_ids,))
-        return active_pairs_by_guild(rows)
+        return counts_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ bot/db/postgres/pairing.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
@@ -66,8 +65,3 @@ def counts_from_row(row: StoredRow | None) -> tuple[int, int, int]:
     """(active pairs, members queued, open requests), the three columns of the counts query."""
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
-
-
-def active_pairs_by_guild(rows: Iterable[StoredRow]) -> dict[int, int]:
-    """{guild_id: n} of the rows (guild_id, n) of the active-pairs count."""
-    return {row["guild_id"]: int(row["n"]) for row in rows}

@@ -1,7 +1,8 @@
 """Pairing's tables (0001 and 0008): profiles, requests, pairs with their active members, the queue,
 rounds and the automatic round's schedule. Every change that must be all-or-nothing (an accept, a
 round, a leave) is one transaction here; "one active pair per member" is the primary key of
-`pair_members`, never a check before an insert."""
+`pair_members`, never a check before an insert. The row → model converters, and the statements
+PostgreSQL runs alike, are in bot/db/shared/pairing.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import counts_by_guild
 from bot.db.shared.pairing import (
     DEQUEUE_PAIRED,
     FORGET_UNMATCHED_TOLD,
@@ -18,7 +20,6 @@ from bot.db.shared.pairing import (
     INSERT_PAIR_MEMBER,
     INSERT_REQUEST,
     SAVE_PROFILE,
-    active_pairs_by_guild,
     counts_from_row,
     pair_from_row,
     profile_from_row,
@@ -106,7 +107,7 @@ class SqlitePairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN "
             f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
-        return active_pairs_by_guild(rows)
+        return counts_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 
