@@ -10,7 +10,8 @@ from functools import cache
 def numbered(sql: str) -> str:
     """`sql` with each `?` placeholder numbered in order: `$1`, `$2`, …. A `?` inside a quoted string
     or identifier ('…', "…"; a doubled quote inside one is read as two) is left as it is. Not for
-    PostgreSQL's own `?` operators (jsonb), which a shared statement never uses."""
+    PostgreSQL's own `?` operators (jsonb), which a shared statement never uses. Cached: meant for the
+    fixed statements of bot/db/shared (and their few variants), not for SQL built per call."""
     out: list[str] = []
     count = 0
     quote: str | None = None
