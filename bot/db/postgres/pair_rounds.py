@@ -13,17 +13,7 @@ from bot.clock import to_db_time
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction
 from bot.db.postgres.pairing import close_open_requests, insert_pair
 from bot.db.postgres.placeholders import numbered
-from bot.db.shared.pair_rounds import (
-    INSERT_ROUND,
-    INSERT_UNMATCHED,
-    SET_SCHEDULE,
-    round_from_row,
-    round_server_from_row,
-    round_servers_query,
-    schedule_from_row,
-    unfinished_rounds_query,
-    unmatched_from_row,
-)
+from bot.db.shared import pair_rounds as shared
 from bot.db.shared.pairing import pair_from_row, request_from_row
 from bot.pairing.records import (
     AlreadyPaired,
@@ -57,7 +47,7 @@ class PostgresRoundRepository:
         insert waits for that transaction and then does nothing, and it reads the stored round."""
         stamp = to_db_time(now)
         async with self._db.transaction() as tx:
-            row = await tx.fetchone_write(numbered(INSERT_ROUND), (guild_id, round_key, started_by, stamp))
+            row = await tx.fetchone_write(numbered(shared.INSERT_ROUND), (guild_id, round_key, started_by, stamp))
             if row is not None:
                 left = list(unmatched)
                 for planned in pairs:
@@ -75,7 +65,7 @@ class PostgresRoundRepository:
                     await tx.execute_changes("RELEASE SAVEPOINT planned_pair")
                 told = [await self._tell(tx, guild_id, row["id"], entry) for entry in left]
                 await tx.executemany(
-                    numbered(INSERT_UNMATCHED),
+                    numbered(shared.INSERT_UNMATCHED),
                     [(row["id"], entry.member_id, entry.side, entry.reason, int(tell))
                      for entry, tell in zip(left, told, strict=True)])
         if row is None:
@@ -85,7 +75,7 @@ class PostgresRoundRepository:
             created = False
         else:
             created = True
-        stored = round_from_row(row)
+        stored = shared.round_from_row(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
 
@@ -117,7 +107,7 @@ class PostgresRoundRepository:
     async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = $1 ORDER BY side, member_id", (round_id,))
-        return [unmatched_from_row(row) for row in rows]
+        return [shared.unmatched_from_row(row) for row in rows]
 
     async def closed_by_round(self, round_id: int) -> list[PairRequest]:
         rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = $1 ORDER BY id",
@@ -130,22 +120,22 @@ class PostgresRoundRepository:
             "message_id = COALESCE(message_id, $2) WHERE id = $3", (to_db_time(now), message_id, round_id))
 
     async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
-        sql, params = unfinished_rounds_query(guild_id)
-        return [round_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]
+        sql, params = shared.unfinished_rounds_query(guild_id)
+        return [shared.round_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]
 
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> RoundSchedule | None:
         row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = $1", (guild_id,))
-        return schedule_from_row(row) if row else None
+        return shared.schedule_from_row(row) if row else None
 
     async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
                            now: datetime) -> None:
         await self._db.execute(
-            numbered(SET_SCHEDULE),
+            numbered(shared.SET_SCHEDULE),
             (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
 
     async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
         """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql, params = round_servers_query(guild_id)
-        return [round_server_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]
+        sql, params = shared.round_servers_query(guild_id)
+        return [shared.round_server_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]

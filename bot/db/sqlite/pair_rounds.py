@@ -11,17 +11,7 @@ from typing import cast
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.shared.pair_rounds import (
-    INSERT_ROUND,
-    INSERT_UNMATCHED,
-    SET_SCHEDULE,
-    round_from_row,
-    round_server_from_row,
-    round_servers_query,
-    schedule_from_row,
-    unfinished_rounds_query,
-    unmatched_from_row,
-)
+from bot.db.shared import pair_rounds as shared
 from bot.db.shared.pairing import pair_from_row, request_from_row
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.pairing import close_open_requests, insert_pair
@@ -54,7 +44,7 @@ class SqliteRoundRepository:
         requests of everyone it pairs are closed with it (an accept racing it then finds them closed)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(INSERT_ROUND, (guild_id, round_key, started_by, stamp))
+            cursor = await conn.execute(shared.INSERT_ROUND, (guild_id, round_key, started_by, stamp))
             row = await cursor.fetchone()
             if row is not None:
                 left = list(unmatched)
@@ -71,7 +61,7 @@ class SqliteRoundRepository:
                     await conn.execute("RELEASE planned_pair")
                 told = [await self._tell(conn, guild_id, row["id"], entry) for entry in left]
                 await conn.executemany(
-                    INSERT_UNMATCHED,
+                    shared.INSERT_UNMATCHED,
                     [(row["id"], entry.member_id, entry.side, entry.reason, int(tell))
                      for entry, tell in zip(left, told, strict=True)])
         created = row is not None
@@ -79,7 +69,7 @@ class SqliteRoundRepository:
             row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
                                           (guild_id, round_key))
             assert row is not None
-        stored = round_from_row(row)
+        stored = shared.round_from_row(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
 
@@ -112,7 +102,7 @@ class SqliteRoundRepository:
     async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
-        return [unmatched_from_row(row) for row in rows]
+        return [shared.unmatched_from_row(row) for row in rows]
 
     async def closed_by_round(self, round_id: int) -> list[PairRequest]:
         rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",
@@ -125,22 +115,22 @@ class SqliteRoundRepository:
             "WHERE id = ?", (to_db_time(now), message_id, round_id))
 
     async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
-        sql, params = unfinished_rounds_query(guild_id)
-        return [round_from_row(row) for row in await self._db.fetchall(sql, params)]
+        sql, params = shared.unfinished_rounds_query(guild_id)
+        return [shared.round_from_row(row) for row in await self._db.fetchall(sql, params)]
 
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> RoundSchedule | None:
         row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = ?", (guild_id,))
-        return schedule_from_row(row) if row else None
+        return shared.schedule_from_row(row) if row else None
 
     async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
                            now: datetime) -> None:
         await self._db.execute(
-            SET_SCHEDULE,
+            shared.SET_SCHEDULE,
             (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
 
     async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
         """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql, params = round_servers_query(guild_id)
-        return [round_server_from_row(row) for row in await self._db.fetchall(sql, params)]
+        sql, params = shared.round_servers_query(guild_id)
+        return [shared.round_server_from_row(row) for row in await self._db.fetchall(sql, params)]

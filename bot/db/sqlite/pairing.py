@@ -13,19 +13,7 @@ import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.common import counts_by_guild
-from bot.db.shared.pairing import (
-    DEQUEUE_PAIRED,
-    FORGET_UNMATCHED_TOLD,
-    INSERT_PAIR,
-    INSERT_PAIR_MEMBER,
-    INSERT_REQUEST,
-    SAVE_PROFILE,
-    counts_from_row,
-    pair_from_row,
-    profile_from_row,
-    queue_entry_from_row,
-    request_from_row,
-)
+from bot.db.shared import pairing as shared
 from bot.db.sqlite.database import Database
 from bot.pairing.records import (
     AlreadyPaired,
@@ -43,21 +31,21 @@ from bot.pairing.records import (
 async def insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, source: PairSource,
                        request_id: int | None, round_id: int | None, stamp: str) -> aiosqlite.Row:
     cursor = await conn.execute(
-        INSERT_PAIR,
+        shared.INSERT_PAIR,
         (guild_id, planned.backend_id, planned.frontend_id, source, request_id, round_id, planned.fit_reasons, stamp),
     )
     row = await cursor.fetchone()
     assert row is not None
     try:
         await conn.executemany(
-            INSERT_PAIR_MEMBER,
+            shared.INSERT_PAIR_MEMBER,
             [(guild_id, planned.backend_id, row["id"]), (guild_id, planned.frontend_id, row["id"])],
         )
     except aiosqlite.IntegrityError as exc:
         raise AlreadyPaired from exc
-    await conn.execute(DEQUEUE_PAIRED, (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(shared.DEQUEUE_PAIRED, (guild_id, planned.backend_id, planned.frontend_id))
     # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
-    await conn.execute(FORGET_UNMATCHED_TOLD, (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(shared.FORGET_UNMATCHED_TOLD, (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 
@@ -70,7 +58,7 @@ async def close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned
         "UPDATE pair_requests SET status = 'closed', decided_at = ?, closed_by_round = ? WHERE guild_id = ? "
         "AND status = 'pending' AND (requester_id IN (?, ?) OR target_id IN (?, ?)) RETURNING *",
         (stamp, round_id, guild_id, *members, *members))
-    return [request_from_row(row) for row in await cursor.fetchall()]
+    return [shared.request_from_row(row) for row in await cursor.fetchall()]
 
 
 class SqlitePairingRepository:
@@ -82,15 +70,15 @@ class SqlitePairingRepository:
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = ? AND user_id = ?",
                                       (guild_id, member_id))
-        return profile_from_row(row) if row else None
+        return shared.profile_from_row(row) if row else None
 
     async def profiles(self, guild_id: int) -> list[Profile]:
-        return [profile_from_row(row) for row in await self._db.fetchall(
+        return [shared.profile_from_row(row) for row in await self._db.fetchall(
             "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,))]
 
     async def save_profile(self, profile: Profile) -> None:
         await self._db.execute(
-            SAVE_PROFILE,
+            shared.SAVE_PROFILE,
             (profile.guild_id, profile.member_id, profile.discipline, profile.timezone, profile.skills,
              profile.availability, to_db_time(profile.updated_at)),
         )
@@ -114,7 +102,7 @@ class SqlitePairingRepository:
     async def queue(self, guild_id: int) -> list[QueueEntry]:
         rows = await self._db.fetchall("SELECT * FROM pair_queue WHERE guild_id = ? ORDER BY joined_at, user_id",
                                        (guild_id,))
-        return [queue_entry_from_row(row) for row in rows]
+        return [shared.queue_entry_from_row(row) for row in rows]
 
     async def join_queue(self, guild_id: int, member_id: int, via: QueueVia, now: datetime) -> bool:
         """True when the member was not queued before. Joining by command makes a project's entry the
@@ -143,7 +131,7 @@ class SqlitePairingRepository:
             "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = ?), "
             "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ?)",
             (guild_id, guild_id, guild_id, to_db_time(now)))
-        return counts_from_row(row)
+        return shared.counts_from_row(row)
 
     # --- pairs ---------------------------------------------------------------------------------
 
@@ -151,22 +139,22 @@ class SqlitePairingRepository:
         row = await self._db.fetchone(
             "SELECT pairs.* FROM pair_members JOIN pairs ON pairs.id = pair_members.pair_id "
             "WHERE pair_members.guild_id = ? AND pair_members.member_id = ?", (guild_id, member_id))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def get_pair(self, pair_id: int) -> Pair | None:
         row = await self._db.fetchone("SELECT * FROM pairs WHERE id = ?", (pair_id,))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def pairs_of(self, guild_id: int, member_id: int) -> list[Pair]:
         """Every pair the member was in, newest first."""
         rows = await self._db.fetchall(
             "SELECT * FROM pairs WHERE guild_id = ? AND (backend_id = ? OR frontend_id = ?) "
             "ORDER BY created_at DESC, id DESC", (guild_id, member_id, member_id))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def all_pairs(self, guild_id: int) -> list[Pair]:
         rows = await self._db.fetchall("SELECT * FROM pairs WHERE guild_id = ?", (guild_id,))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def set_pair_thread(self, pair_id: int, thread_id: int | None, message_id: int | None) -> None:
         await self._db.execute("UPDATE pairs SET thread_id = ?, message_id = ? WHERE id = ?",
@@ -182,7 +170,7 @@ class SqlitePairingRepository:
             if row is None:
                 return None
             await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (pair_id,))
-        return pair_from_row(row)
+        return shared.pair_from_row(row)
 
     async def member_left(self, guild_id: int, member_id: int, now: datetime) -> tuple[Pair | None, list[PairRequest]]:
         """A member left the server: out of the queue, their open requests (both ways) closed and
@@ -195,7 +183,7 @@ class SqlitePairingRepository:
             cursor = await conn.execute(
                 "UPDATE pair_requests SET status = 'closed', decided_at = ? WHERE guild_id = ? AND status = 'pending' "
                 "AND (requester_id = ? OR target_id = ?) RETURNING *", (stamp, guild_id, member_id, member_id))
-            closed = [request_from_row(row) for row in await cursor.fetchall()]
+            closed = [shared.request_from_row(row) for row in await cursor.fetchall()]
             cursor = await conn.execute(
                 "UPDATE pairs SET ended_at = ?, ended_by = ?, end_reason = 'left the server' WHERE id = "
                 "(SELECT pair_id FROM pair_members WHERE guild_id = ? AND member_id = ?) RETURNING *",
@@ -203,7 +191,7 @@ class SqlitePairingRepository:
             ended = await cursor.fetchone()
             if ended is not None:
                 await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (ended["id"],))
-        return (pair_from_row(ended) if ended else None), closed
+        return (shared.pair_from_row(ended) if ended else None), closed
 
     async def member_returned(self, guild_id: int, member_id: int) -> bool:
         return await self._db.execute_changes("DELETE FROM pair_departed WHERE guild_id = ? AND member_id = ?",
@@ -217,7 +205,7 @@ class SqlitePairingRepository:
 
     async def get_request(self, request_id: int) -> PairRequest | None:
         row = await self._db.fetchone("SELECT * FROM pair_requests WHERE id = ?", (request_id,))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def create_request(self, guild_id: int, requester_id: int, target_id: int, note: str, now: datetime,
                              expires_at: datetime) -> PairRequest | None:
@@ -230,10 +218,10 @@ class SqlitePairingRepository:
                 "AND target_id = ? AND status = 'pending' AND expires_at <= ?",
                 (stamp, guild_id, requester_id, target_id, stamp))
             cursor = await conn.execute(
-                INSERT_REQUEST,
+                shared.INSERT_REQUEST,
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
             row = await cursor.fetchone()
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def set_request_delivery(self, request_id: int, channel_id: int, message_id: int,
                                    delivered_in: str) -> None:
@@ -247,7 +235,7 @@ class SqlitePairingRepository:
             "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
             "AND (requester_id = ? OR target_id = ?) ORDER BY created_at, id",
             (guild_id, to_db_time(now), member_id, member_id))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def decide(self, request_id: int, status: RequestStatus, now: datetime) -> PairRequest | None:
         """Move an open request to `status` (declined, cancelled); None when it was no longer open."""
@@ -255,7 +243,7 @@ class SqlitePairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at > ? RETURNING *", (status, stamp, request_id, stamp))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def expire(self, request_id: int, now: datetime) -> PairRequest | None:
         """Mark a pending request whose time is up as expired; None when it was decided before."""
@@ -263,7 +251,7 @@ class SqlitePairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at <= ? RETURNING *", (stamp, request_id, stamp))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def accept(self, request_id: int, planned: PlannedPair,
                      now: datetime) -> tuple[Pair, list[PairRequest]] | None:
@@ -282,20 +270,20 @@ class SqlitePairingRepository:
             guild_id = accepted["guild_id"]
             pair = await insert_pair(conn, guild_id, planned, "request", request_id, None, stamp)
             closed = await close_open_requests(conn, guild_id, planned, stamp, None)
-        return pair_from_row(pair), closed
+        return shared.pair_from_row(pair), closed
 
     async def expiring_between(self, after: datetime, until: datetime) -> list[PairRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE status = 'pending' AND expires_at > ? AND expires_at <= ? "
             "ORDER BY expires_at, id", (to_db_time(after), to_db_time(until)))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def expiring_after(self, guild_id: int, after: datetime, limit: int) -> list[PairRequest]:
         """This server's pending requests expiring after `after`, soonest first (the calendar)."""
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
             "ORDER BY expires_at, id LIMIT ?", (guild_id, to_db_time(after), limit))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def next_expiry_after(self, moment: datetime) -> datetime | None:
         row = await self._db.fetchone(
