@@ -4,6 +4,7 @@ deadline an interaction gives its writes, and what `/nexus status` shows of the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +85,18 @@ class StoredRow(Protocol):
 
     def __getitem__(self, key: Any, /) -> Any:
         ...
+
+
+def counts_by_guild(rows: Iterable[StoredRow]) -> dict[int, int]:
+    """{guild_id: n} of rows (guild_id, n): what a `COUNT(*) … GROUP BY guild_id` gives."""
+    return {row["guild_id"]: int(row["n"]) for row in rows}
+
+
+def like_escaped(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern written with `ESCAPE '\\'`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_containing(text: str) -> str:
+    """A LIKE pattern (`ESCAPE '\\'`) of the texts containing `text`."""
+    return "%" + like_escaped(text) + "%"

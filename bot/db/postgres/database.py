@@ -3,9 +3,11 @@
 Conventions for the PostgreSQL repositories (bot/db/postgres/):
 
 - Placeholders are PostgreSQL's own, `$1, $2, …`, with positional parameters (a sequence; no named
-  parameters). Nothing rewrites SQLite's `?`: the two engines' SQL differs beyond placeholders
-  anyway (`RETURNING id` instead of lastrowid, FTS5, `INSERT OR …`), so each engine's repository
-  holds its own statements, and what a statement says is what the server runs.
+  parameters). The two engines' SQL differs beyond placeholders in places (`RETURNING id` instead
+  of lastrowid, FTS5, arrays for lists, upserts where SQLite reads then writes), so each engine's
+  repository holds the statements that are its own; a statement both run alike is written once, with
+  `?`, in bot/db/shared/<feature>.py, and numbered here by `bot.db.postgres.placeholders.numbered`
+  (nothing else rewrites SQL).
 - Times are stored exactly as on SQLite: ISO-8601 UTC text from `bot.clock.to_db_time`
   ("2026-11-22T04:00:00+00:00"), which sorts as it compares; so a row copied from SQLite compares
   equal, and the repositories of both engines convert times the same way.

@@ -1,6 +1,7 @@
 """Knowledge-base storage on PostgreSQL: topics with the text of their full-text index, suggestions,
 and lookups. The statements of bot/db/sqlite/knowledge.py, _topic_suggestions.py and
-_knowledge_feedback.py with PostgreSQL's placeholders; the row → model converters are shared.
+_knowledge_feedback.py with PostgreSQL's placeholders; the row → model converters, and the statements
+about suggestions and lookups both run alike, are in bot/db/shared/knowledge.py.
 
 Search stays SQLite's FTS5, in memory: the rows of `knowledge_fts` (the index's text, kept in step
 here in the same transaction as the topics, as SQLite's index is) are read into an
@@ -25,9 +26,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import to_db_time
-from bot.db.common import NEXUS_APPLICATION_ID
+from bot.db.common import NEXUS_APPLICATION_ID, like_containing, like_escaped
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction, notify
-from bot.db.sqlite._knowledge_rows import TOPIC_COLUMNS, suggestion_from_row, summary_from_row, topic_from_row
+from bot.db.postgres.placeholders import numbered
+from bot.db.shared import knowledge as shared
+from bot.db.shared.knowledge import TOPIC_COLUMNS, suggestion_from_row, summary_from_row, topic_from_row
 from bot.db.sqlite.topic_index import INDEX_COLUMNS, Fts5TopicIndex, InMemoryTopicIndex, scope_words
 from bot.knowledge.model import QueryCount, Suggestion, Topic, TopicCount, TopicDraft, TopicSummary
 from bot.knowledge.repository import (
@@ -46,10 +49,7 @@ from bot.knowledge.repository import (
 TOPIC_WRITES_LOCK = NEXUS_APPLICATION_ID + 1
 _TOPIC_VALUES = ("slug, title, category, aliases, related, tracks, summary, key_ideas, challenges, "
                  "best_practices, further_reading")
-_DECIDE = (
-    "UPDATE topic_suggestions SET status = $1, reviewer_id = $2, reviewed_at = $3, decision_note = $4 "
-    "WHERE id = $5 AND status = 'pending'"
-)
+_DECIDE = numbered(shared.DECIDE)
 
 
 def _visible(guild_id: int | None, first: int) -> tuple[str, list[Any]]:
@@ -308,23 +308,16 @@ class PostgresKnowledgeRepository:
         return suggestion_from_row(row)
 
     async def get_suggestion(self, suggestion_id: int) -> Suggestion | None:
-        row = await self._db.fetchone("SELECT * FROM topic_suggestions WHERE id = $1", [suggestion_id])
+        row = await self._db.fetchone(numbered(shared.GET_SUGGESTION), [suggestion_id])
         return suggestion_from_row(row) if row else None
 
     async def pending_suggestions(self, guild_id: int) -> list[Suggestion]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM topic_suggestions WHERE guild_id = $1 AND status = 'pending' ORDER BY created_at, id",
-            [guild_id],
-        )
+        rows = await self._db.fetchall(numbered(shared.PENDING_SUGGESTIONS), [guild_id])
         return [suggestion_from_row(r) for r in rows]
 
     async def accepted_fixes(self) -> list[tuple[Suggestion, str]]:
         """Every accepted fix with the slug of the topic it is for, oldest first (for maintainers)."""
-        rows = await self._db.fetchall(
-            "SELECT s.*, t.slug AS target_slug FROM topic_suggestions AS s "
-            "JOIN knowledge_topics AS t ON t.id = s.target_topic_id "
-            "WHERE s.status = 'approved' ORDER BY s.reviewed_at, s.id"
-        )
+        rows = await self._db.fetchall(numbered(shared.ACCEPTED_FIXES))
         return [(suggestion_from_row(r), r["target_slug"]) for r in rows]
 
     async def approve_suggestion(
@@ -348,8 +341,8 @@ class PostgresKnowledgeRepository:
             )
             assert row is not None
             topic_id = int(row["id"])
-            await tx.execute("UPDATE topic_suggestions SET topic_id = $1 WHERE id = $2", [topic_id, suggestion_id])
-            await tx.execute("DELETE FROM topic_drafts WHERE suggestion_id = $1", [suggestion_id])
+            await tx.execute(numbered(shared.SET_SUGGESTION_TOPIC), [topic_id, suggestion_id])
+            await tx.execute(numbered(shared.DROP_DRAFTS), [suggestion_id])
             stored = replace(topic, slug=slug, id=topic_id, guild_id=guild_id, source="suggested")
             await _index_topics(tx, [(topic_id, TopicRows.of(stored), guild_id)])
             await notify(tx, TOPICS_CHANNEL, self._token)
@@ -364,42 +357,26 @@ class PostgresKnowledgeRepository:
         async with self._db.transaction() as tx:
             decided = await tx.execute_changes(_DECIDE, [status, reviewer_id, to_db_time(now), note, suggestion_id])
             if decided == 1:
-                await tx.execute("DELETE FROM topic_drafts WHERE suggestion_id = $1", [suggestion_id])
+                await tx.execute(numbered(shared.DROP_DRAFTS), [suggestion_id])
             return decided == 1
 
     async def save_draft(self, suggestion_id: int, moderator_id: int, draft: TopicDraft, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO topic_drafts (suggestion_id, moderator_id, title, category, summary, key_points, links, "
-            "saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (suggestion_id, moderator_id) DO UPDATE "
-            "SET title = excluded.title, category = excluded.category, summary = excluded.summary, "
-            "key_points = excluded.key_points, links = excluded.links, saved_at = excluded.saved_at",
-            [suggestion_id, moderator_id, draft.title, draft.category, draft.summary, draft.key_points, draft.links,
-             to_db_time(now)],
-        )
+        await self._db.execute(numbered(shared.SAVE_DRAFT),
+                               shared.draft_values(suggestion_id, moderator_id, draft, to_db_time(now)))
 
     async def get_draft(self, suggestion_id: int, moderator_id: int) -> TopicDraft | None:
-        row = await self._db.fetchone(
-            "SELECT title, category, summary, key_points, links FROM topic_drafts "
-            "WHERE suggestion_id = $1 AND moderator_id = $2",
-            [suggestion_id, moderator_id],
-        )
-        if row is None:
-            return None
-        return TopicDraft(row["title"], row["category"], row["summary"], row["key_points"], row["links"])
+        row = await self._db.fetchone(numbered(shared.GET_DRAFT), [suggestion_id, moderator_id])
+        return shared.draft_from_row(row) if row else None
 
     async def topic_summary(self, topic_id: int, guild_id: int) -> TopicSummary | None:
         """A topic this server can see, by id (the topic a fix is for)."""
-        row = await self._db.fetchone(
-            "SELECT id, slug, title, category, guild_id FROM knowledge_topics "
-            "WHERE id = $1 AND published = 1 AND (guild_id IS NULL OR guild_id = $2)",
-            [topic_id, guild_id],
-        )
+        row = await self._db.fetchone(numbered(shared.TOPIC_SUMMARY), [topic_id, guild_id])
         return summary_from_row(row) if row else None
 
     async def suggested_topics(self, guild_id: int, typed: str, limit: int) -> list[TopicSummary]:
         """This server's published topics made from suggestions whose title or slug holds `typed`
         (ILIKE: SQLite's LIKE ignores ASCII case), newest first."""
-        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_containing(typed)
         rows = await self._db.fetchall(
             "SELECT id, slug, title, category, guild_id FROM knowledge_topics "
             "WHERE guild_id = $1 AND source = 'suggested' AND published = 1 "
@@ -414,10 +391,7 @@ class PostgresKnowledgeRepository:
         if it is not a published suggested topic of that server."""
         async with self._db.transaction() as tx:
             changed = await tx.execute_changes(
-                "UPDATE knowledge_topics SET published = 0, updated_at = $1 "
-                "WHERE id = $2 AND guild_id = $3 AND source = 'suggested' AND published = 1",
-                [to_db_time(now), topic_id, guild_id],
-            )
+                numbered(shared.UNPUBLISH_SUGGESTED), [to_db_time(now), topic_id, guild_id])
             if changed != 1:
                 return False
             await _unindex_topics(tx, [topic_id])
@@ -434,15 +408,12 @@ class PostgresKnowledgeRepository:
         """(server, query, topic found, when) of several lookups, written together."""
         async with self._db.transaction() as tx:
             await tx.executemany(
-                "INSERT INTO topic_lookups (guild_id, query, topic_id, looked_up_at) VALUES ($1, $2, $3, $4)",
+                numbered(shared.LOG_LOOKUP),
                 [(guild_id, query, topic_id, to_db_time(at)) for guild_id, query, topic_id, at in lookups],
             )
 
     async def count_lookups(self, guild_id: int, since: datetime) -> int:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM topic_lookups WHERE guild_id = $1 AND looked_up_at >= $2",
-            [guild_id, to_db_time(since)],
-        )
+        row = await self._db.fetchone(numbered(shared.COUNT_LOOKUPS), [guild_id, to_db_time(since)])
         return int(row[0]) if row else 0
 
     async def top_topics(self, guild_id: int, since: datetime, limit: int) -> list[TopicCount]:
@@ -452,30 +423,15 @@ class PostgresKnowledgeRepository:
             "WHERE l.guild_id = $1 AND l.looked_up_at >= $2 GROUP BY t.id ORDER BY n DESC, t.title LIMIT $3",
             [guild_id, to_db_time(since), limit],
         )
-        return [TopicCount(r["slug"], r["title"], int(r["n"])) for r in rows]
+        return [shared.topic_count_from_row(r) for r in rows]
 
     async def unanswered_queries(self, guild_id: int, since: datetime, limit: int) -> list[QueryCount]:
-        rows = await self._db.fetchall(
-            "SELECT MIN(query) AS q, COUNT(*) AS n FROM topic_lookups "
-            "WHERE guild_id = $1 AND looked_up_at >= $2 AND topic_id IS NULL "
-            "GROUP BY lower(query) ORDER BY n DESC, q LIMIT $3",
-            [guild_id, to_db_time(since), limit],
-        )
-        return [QueryCount(r["q"], int(r["n"])) for r in rows]
+        rows = await self._db.fetchall(numbered(shared.UNANSWERED_QUERIES), [guild_id, to_db_time(since), limit])
+        return [shared.query_count_from_row(r) for r in rows]
 
 
 async def _free_slug(tx: PostgresTransaction, base: str) -> str:
     rows = await tx.fetchall(
-        "SELECT slug FROM knowledge_topics WHERE slug = $1 OR slug LIKE $2", [base, _like_prefix(base) + "-%"])
-    taken = {r[0] for r in rows}
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+        "SELECT slug FROM knowledge_topics WHERE slug = $1 OR slug LIKE $2", [base, like_escaped(base) + "-%"])
+    return shared.first_free_slug(base, {r[0] for r in rows})
 
-
-def _like_prefix(text: str) -> str:
-    """`text` matched literally at the start of a LIKE pattern (PostgreSQL's LIKE escapes with \\)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,18 +1,20 @@
 """Pairing rounds (0008) on PostgreSQL: a round stored with its pairs and who it left over, in one
 transaction under a key, and when the automatic round runs in each server. The statements of
-bot/db/sqlite/pair_rounds.py with PostgreSQL's placeholders; the row → model converters are shared."""
+bot/db/sqlite/pair_rounds.py with PostgreSQL's placeholders; the row → model converters, and the
+statements both run alike, are in bot/db/shared/pair_rounds.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from typing import Any, cast
+from datetime import datetime, time
+from typing import cast
 
 from bot.clock import to_db_time
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction
 from bot.db.postgres.pairing import close_open_requests, insert_pair
-from bot.db.sqlite.pair_rounds import round_from_row, schedule_from_row
-from bot.db.sqlite.pairing import pair_from_row, request_from_row
+from bot.db.postgres.placeholders import numbered
+from bot.db.shared import pair_rounds as shared
+from bot.db.shared.pairing import pair_from_row, request_from_row
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,
@@ -45,9 +47,7 @@ class PostgresRoundRepository:
         insert waits for that transaction and then does nothing, and it reads the stored round."""
         stamp = to_db_time(now)
         async with self._db.transaction() as tx:
-            row = await tx.fetchone_write(
-                "INSERT INTO pair_rounds (guild_id, round_key, started_by, started_at) VALUES ($1, $2, $3, $4) "
-                "ON CONFLICT (guild_id, round_key) DO NOTHING RETURNING *", (guild_id, round_key, started_by, stamp))
+            row = await tx.fetchone_write(numbered(shared.INSERT_ROUND), (guild_id, round_key, started_by, stamp))
             if row is not None:
                 left = list(unmatched)
                 for planned in pairs:
@@ -65,8 +65,7 @@ class PostgresRoundRepository:
                     await tx.execute_changes("RELEASE SAVEPOINT planned_pair")
                 told = [await self._tell(tx, guild_id, row["id"], entry) for entry in left]
                 await tx.executemany(
-                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason, told) "
-                    "VALUES ($1, $2, $3, $4, $5)",
+                    numbered(shared.INSERT_UNMATCHED),
                     [(row["id"], entry.member_id, entry.side, entry.reason, int(tell))
                      for entry, tell in zip(left, told, strict=True)])
         if row is None:
@@ -76,7 +75,7 @@ class PostgresRoundRepository:
             created = False
         else:
             created = True
-        stored = round_from_row(row)
+        stored = shared.round_from_row(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
 
@@ -108,7 +107,7 @@ class PostgresRoundRepository:
     async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = $1 ORDER BY side, member_id", (round_id,))
-        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"], bool(row["told"])) for row in rows]
+        return [shared.unmatched_from_row(row) for row in rows]
 
     async def closed_by_round(self, round_id: int) -> list[PairRequest]:
         rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = $1 ORDER BY id",
@@ -121,41 +120,22 @@ class PostgresRoundRepository:
             "message_id = COALESCE(message_id, $2) WHERE id = $3", (to_db_time(now), message_id, round_id))
 
     async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
-        sql, params = "SELECT * FROM pair_rounds WHERE completed_at IS NULL", []
-        if guild_id is not None:
-            sql += " AND guild_id = $1"
-            params.append(guild_id)
-        return [round_from_row(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
+        sql, params = shared.unfinished_rounds_query(guild_id)
+        return [shared.round_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]
 
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> RoundSchedule | None:
         row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = $1", (guild_id,))
-        return schedule_from_row(row) if row else None
+        return shared.schedule_from_row(row) if row else None
 
     async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
                            now: datetime) -> None:
         await self._db.execute(
-            "INSERT INTO pair_schedule (guild_id, weekday, at_time, paused, updated_by, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guild_id) DO UPDATE SET weekday = excluded.weekday, "
-            "at_time = excluded.at_time, paused = excluded.paused, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at",
+            numbered(shared.SET_SCHEDULE),
             (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
 
     async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
         """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql = ("SELECT c.guild_id, c.channel_id, c.timezone, c.cohort_start, s.weekday, s.at_time, s.paused, "
-               "(SELECT COUNT(*) FROM pair_queue q WHERE q.guild_id = c.guild_id) AS waiting "
-               "FROM guild_config c LEFT JOIN pair_schedule s ON s.guild_id = c.guild_id "
-               "WHERE c.channel_id IS NOT NULL AND c.cohort_start IS NOT NULL")
-        params: list[Any] = []
-        if guild_id is not None:
-            sql += " AND c.guild_id = $1"
-            params.append(guild_id)
-        servers = []
-        for row in await self._db.fetchall(sql, params):
-            schedule = None if row["weekday"] is None else RoundSchedule(
-                row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
-            servers.append(RoundServer(row["guild_id"], row["channel_id"], row["timezone"],
-                                       date.fromisoformat(row["cohort_start"]), schedule, int(row["waiting"])))
-        return servers
+        sql, params = shared.round_servers_query(guild_id)
+        return [shared.round_server_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]

@@ -1,6 +1,6 @@
 """Pairing's tables (0001 and 0008) on PostgreSQL: profiles, requests, pairs with their active
 members, and the queue. The statements of bot/db/sqlite/pairing.py with PostgreSQL's placeholders;
-the row → model converters are shared.
+the row → model converters, and the statements both run alike, are in bot/db/shared/pairing.py.
 
 What keeps it correct with several processes under READ COMMITTED is the same as on SQLite, and
 none of it is a check before an insert: "one active pair per member" is the primary key of
@@ -19,8 +19,10 @@ from typing import Any, cast
 import asyncpg
 
 from bot.clock import from_db_time, to_db_time
+from bot.db.common import counts_by_guild
 from bot.db.postgres.database import PostgresDatabase, PostgresTransaction, Row
-from bot.db.sqlite.pairing import pair_from_row, profile_from_row, request_from_row
+from bot.db.postgres.placeholders import numbered
+from bot.db.shared import pairing as shared
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,
@@ -39,23 +41,20 @@ async def insert_pair(tx: PostgresTransaction, guild_id: int, planned: PlannedPa
     """The pair and its two active members; AlreadyPaired when either is in a pair (the caller's
     transaction, or savepoint, must then be rolled back: PostgreSQL aborts it at the error)."""
     row = await tx.fetchone_write(
-        "INSERT INTO pairs (guild_id, backend_id, frontend_id, source, request_id, round_id, fit_reasons, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        numbered(shared.INSERT_PAIR),
         (guild_id, planned.backend_id, planned.frontend_id, source, request_id, round_id, planned.fit_reasons, stamp),
     )
     assert row is not None
     try:
         await tx.executemany(
-            "INSERT INTO pair_members (guild_id, member_id, pair_id) VALUES ($1, $2, $3)",
+            numbered(shared.INSERT_PAIR_MEMBER),
             [(guild_id, planned.backend_id, row["id"]), (guild_id, planned.frontend_id, row["id"])],
         )
     except asyncpg.UniqueViolationError as exc:
         raise AlreadyPaired from exc
-    await tx.execute("DELETE FROM pair_queue WHERE guild_id = $1 AND user_id IN ($2, $3)",
-                     (guild_id, planned.backend_id, planned.frontend_id))
+    await tx.execute(numbered(shared.DEQUEUE_PAIRED), (guild_id, planned.backend_id, planned.frontend_id))
     # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
-    await tx.execute("DELETE FROM pair_unmatched_told WHERE guild_id = $1 AND member_id IN ($2, $3)",
-                     (guild_id, planned.backend_id, planned.frontend_id))
+    await tx.execute(numbered(shared.FORGET_UNMATCHED_TOLD), (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 
@@ -67,7 +66,7 @@ async def close_open_requests(tx: PostgresTransaction, guild_id: int, planned: P
         "UPDATE pair_requests SET status = 'closed', decided_at = $1, closed_by_round = $2 WHERE guild_id = $3 "
         "AND status = 'pending' AND (requester_id IN ($4, $5) OR target_id IN ($4, $5)) RETURNING *",
         (stamp, round_id, guild_id, planned.backend_id, planned.frontend_id))
-    return [request_from_row(row) for row in rows]
+    return [shared.request_from_row(row) for row in rows]
 
 
 LEARNERS_CHANNEL = "nexus_learners"  # migration 0015
@@ -95,18 +94,15 @@ class PostgresPairingRepository:
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = $1 AND user_id = $2",
                                       (guild_id, member_id))
-        return profile_from_row(row) if row else None
+        return shared.profile_from_row(row) if row else None
 
     async def profiles(self, guild_id: int) -> list[Profile]:
-        return [profile_from_row(row) for row in await self._db.fetchall(
+        return [shared.profile_from_row(row) for row in await self._db.fetchall(
             "SELECT * FROM member_profiles WHERE guild_id = $1", (guild_id,))]
 
     async def save_profile(self, profile: Profile) -> None:
         await self._db.execute(
-            "INSERT INTO member_profiles (guild_id, user_id, discipline, timezone, skills, availability, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "discipline = excluded.discipline, timezone = excluded.timezone, skills = excluded.skills, "
-            "availability = excluded.availability, updated_at = excluded.updated_at",
+            numbered(shared.SAVE_PROFILE),
             (profile.guild_id, profile.member_id, profile.discipline, profile.timezone, profile.skills,
              profile.availability, to_db_time(profile.updated_at)),
         )
@@ -123,15 +119,14 @@ class PostgresPairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id = ANY($1::bigint[]) "
             "GROUP BY guild_id", (guild_ids,))
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return counts_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 
     async def queue(self, guild_id: int) -> list[QueueEntry]:
         rows = await self._db.fetchall("SELECT * FROM pair_queue WHERE guild_id = $1 ORDER BY joined_at, user_id",
                                        (guild_id,))
-        return [QueueEntry(row["guild_id"], row["user_id"], from_db_time(row["joined_at"]), row["via"])
-                for row in rows]
+        return [shared.queue_entry_from_row(row) for row in rows]
 
     async def join_queue(self, guild_id: int, member_id: int, via: QueueVia, now: datetime) -> bool:
         """True when the member was not queued before. Joining by command makes a project's entry the
@@ -159,8 +154,7 @@ class PostgresPairingRepository:
             "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = $1), "
             "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = $1 AND status = 'pending' AND expires_at > $2)",
             (guild_id, to_db_time(now)))
-        assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return shared.counts_from_row(row)
 
     # --- pairs ---------------------------------------------------------------------------------
 
@@ -168,22 +162,22 @@ class PostgresPairingRepository:
         row = await self._db.fetchone(
             "SELECT pairs.* FROM pair_members JOIN pairs ON pairs.id = pair_members.pair_id "
             "WHERE pair_members.guild_id = $1 AND pair_members.member_id = $2", (guild_id, member_id))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def get_pair(self, pair_id: int) -> Pair | None:
         row = await self._db.fetchone("SELECT * FROM pairs WHERE id = $1", (pair_id,))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def pairs_of(self, guild_id: int, member_id: int) -> list[Pair]:
         """Every pair the member was in, newest first."""
         rows = await self._db.fetchall(
             "SELECT * FROM pairs WHERE guild_id = $1 AND (backend_id = $2 OR frontend_id = $2) "
             "ORDER BY created_at DESC, id DESC", (guild_id, member_id))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def all_pairs(self, guild_id: int) -> list[Pair]:
         rows = await self._db.fetchall("SELECT * FROM pairs WHERE guild_id = $1", (guild_id,))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def set_pair_thread(self, pair_id: int, thread_id: int | None, message_id: int | None) -> None:
         await self._db.execute("UPDATE pairs SET thread_id = $1, message_id = $2 WHERE id = $3",
@@ -198,7 +192,7 @@ class PostgresPairingRepository:
             if row is None:
                 return None
             await tx.execute("DELETE FROM pair_members WHERE pair_id = $1", (pair_id,))
-        return pair_from_row(row)
+        return shared.pair_from_row(row)
 
     async def member_left(self, guild_id: int, member_id: int, now: datetime) -> tuple[Pair | None, list[PairRequest]]:
         """A member left the server: out of the queue, their open requests (both ways) closed and
@@ -208,7 +202,7 @@ class PostgresPairingRepository:
             await tx.execute("DELETE FROM pair_queue WHERE guild_id = $1 AND user_id = $2", (guild_id, member_id))
             await tx.execute("INSERT INTO pair_departed (guild_id, member_id, left_at) VALUES ($1, $2, $3) "
                              "ON CONFLICT DO NOTHING", (guild_id, member_id, stamp))
-            closed = [request_from_row(row) for row in await tx.fetchall(
+            closed = [shared.request_from_row(row) for row in await tx.fetchall(
                 "UPDATE pair_requests SET status = 'closed', decided_at = $1 WHERE guild_id = $2 "
                 "AND status = 'pending' AND (requester_id = $3 OR target_id = $3) RETURNING *",
                 (stamp, guild_id, member_id))]
@@ -221,7 +215,7 @@ class PostgresPairingRepository:
                 (stamp, member_id, guild_id))
             if ended is not None:
                 await tx.execute("DELETE FROM pair_members WHERE pair_id = $1", (ended["id"],))
-        return (pair_from_row(ended) if ended else None), closed
+        return (shared.pair_from_row(ended) if ended else None), closed
 
     async def member_returned(self, guild_id: int, member_id: int) -> bool:
         return await self._db.execute_changes("DELETE FROM pair_departed WHERE guild_id = $1 AND member_id = $2",
@@ -235,7 +229,7 @@ class PostgresPairingRepository:
 
     async def get_request(self, request_id: int) -> PairRequest | None:
         row = await self._db.fetchone("SELECT * FROM pair_requests WHERE id = $1", (request_id,))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def create_request(self, guild_id: int, requester_id: int, target_id: int, note: str, now: datetime,
                              expires_at: datetime) -> PairRequest | None:
@@ -249,10 +243,9 @@ class PostgresPairingRepository:
                 (stamp, guild_id, requester_id, target_id))
             # The partial unique index of pending requests decides between two at once.
             row = await tx.fetchone_write(
-                "INSERT INTO pair_requests (guild_id, requester_id, target_id, note, created_at, expires_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *",
+                numbered(shared.INSERT_REQUEST),
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def set_request_delivery(self, request_id: int, channel_id: int, message_id: int,
                                    delivered_in: str) -> None:
@@ -266,7 +259,7 @@ class PostgresPairingRepository:
             "SELECT * FROM pair_requests WHERE guild_id = $1 AND status = 'pending' AND expires_at > $2 "
             "AND (requester_id = $3 OR target_id = $3) ORDER BY created_at, id",
             (guild_id, to_db_time(now), member_id))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def decide(self, request_id: int, status: RequestStatus, now: datetime) -> PairRequest | None:
         """Move an open request to `status` (declined, cancelled); None when it was no longer open."""
@@ -274,7 +267,7 @@ class PostgresPairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending' "
             "AND expires_at > $2 RETURNING *", (status, stamp, request_id))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def expire(self, request_id: int, now: datetime) -> PairRequest | None:
         """Mark a pending request whose time is up as expired; None when it was decided before."""
@@ -282,7 +275,7 @@ class PostgresPairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = 'expired', decided_at = $1 WHERE id = $2 AND status = 'pending' "
             "AND expires_at <= $1 RETURNING *", (stamp, request_id))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def accept(self, request_id: int, planned: PlannedPair,
                      now: datetime) -> tuple[Pair, list[PairRequest]] | None:
@@ -300,20 +293,20 @@ class PostgresPairingRepository:
             guild_id = accepted["guild_id"]
             pair = await insert_pair(tx, guild_id, planned, "request", request_id, None, stamp)
             closed = await close_open_requests(tx, guild_id, planned, stamp, None)
-        return pair_from_row(pair), closed
+        return shared.pair_from_row(pair), closed
 
     async def expiring_between(self, after: datetime, until: datetime) -> list[PairRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE status = 'pending' AND expires_at > $1 AND expires_at <= $2 "
             "ORDER BY expires_at, id", (to_db_time(after), to_db_time(until)))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def expiring_after(self, guild_id: int, after: datetime, limit: int) -> list[PairRequest]:
         """This server's pending requests expiring after `after`, soonest first (the calendar)."""
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE guild_id = $1 AND status = 'pending' AND expires_at > $2 "
             "ORDER BY expires_at, id LIMIT $3", (guild_id, to_db_time(after), limit))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def next_expiry_after(self, moment: datetime) -> datetime | None:
         row = await self._db.fetchone(

@@ -1,6 +1,7 @@
 """Projects (`projects`) and a learner's refused project form (`project_drafts`) on PostgreSQL: the
 statements of bot/db/sqlite/projects.py with PostgreSQL's placeholders, lists bound as arrays (where
-SQLite reads a JSON text with json_each), and the row → model converter shared."""
+SQLite reads a JSON text with json_each); the row → model converters, and the statements both run
+alike, are in bot/db/shared/projects.py."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import datetime
 from typing import Any, cast
 
 from bot.clock import to_db_time
+from bot.db.common import counts_by_guild
 from bot.db.postgres.database import PostgresDatabase
-from bot.db.sqlite.projects import project_from_row
+from bot.db.postgres.placeholders import numbered
+from bot.db.shared import projects as shared
 from bot.learners.model import PartnerStates
 from bot.projects.model import Project, ProjectDraft, ProjectFilter
 
@@ -43,11 +46,11 @@ class PostgresProjectRepository:
         row = await self._db.fetchone(
             "SELECT * FROM projects WHERE guild_id = $1 AND owner_id = $2 AND status = 'active'", (guild_id, owner_id)
         )
-        return project_from_row(row) if row else None
+        return shared.project_from_row(row) if row else None
 
     async def get(self, project_id: int) -> Project | None:
         row = await self._db.fetchone("SELECT * FROM projects WHERE id = $1", (project_id,))
-        return project_from_row(row) if row else None
+        return shared.project_from_row(row) if row else None
 
     async def newest(self, guild_id: int, wanted: ProjectFilter, states: PartnerStates, offset: int, limit: int
                      ) -> tuple[list[Project], int]:
@@ -63,7 +66,7 @@ class PostgresProjectRepository:
             [*params, limit, offset],
         )
         if rows:
-            return [project_from_row(row) for row in rows], int(rows[0]["total"])
+            return [shared.project_from_row(row) for row in rows], int(rows[0]["total"])
         total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
         return [], int(total[0]) if total else 0
 
@@ -71,7 +74,7 @@ class PostgresProjectRepository:
         """The server's active projects, oldest announcement first."""
         rows = await self._db.fetchall(
             "SELECT * FROM projects WHERE guild_id = $1 AND status = 'active' ORDER BY created_at, id", (guild_id,))
-        return [project_from_row(row) for row in rows]
+        return [shared.project_from_row(row) for row in rows]
 
     async def count_active(self, guild_ids: list[int]) -> dict[int, int]:
         """How many active projects each server has (servers with none are left out)."""
@@ -80,7 +83,7 @@ class PostgresProjectRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM projects WHERE status = 'active' AND guild_id = ANY($1::bigint[]) "
             "GROUP BY guild_id", (guild_ids,))
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return counts_by_guild(rows)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class PostgresProjectRepository:
             )
             await tx.execute("DELETE FROM project_drafts WHERE guild_id = $1 AND owner_id = $2", (guild_id, owner_id))
         assert row is not None  # an upsert always writes its row
-        return project_from_row(row)
+        return shared.project_from_row(row)
 
     async def set_post(self, project_id: int, channel_id: int | None, message_id: int | None,
                        thread_id: int | None) -> None:
@@ -127,34 +130,16 @@ class PostgresProjectRepository:
         """Active projects given as (guild, owner, draft), in one transaction (benchmarks, the sandbox)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO projects (guild_id, owner_id, title, track, description, stack, repo_url, discipline, "
-                "looking_for_partner, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                [(g, o, d.title, d.track, d.description, d.stack, d.repo_url or None, d.discipline,
-                  int(d.looking_for_partner), stamp, stamp) for g, o, d in projects],
-            )
+            await tx.executemany(numbered(shared.ADD_PROJECT), shared.added_project_rows(projects, stamp))
 
     # --- drafts --------------------------------------------------------------------------------
 
     async def save_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft, now: datetime) -> None:
         await self._db.execute(
-            "INSERT INTO project_drafts (guild_id, owner_id, track, discipline, looking_for_partner, title, "
-            "description, stack, repo_url, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-            "ON CONFLICT (guild_id, owner_id) DO UPDATE "
-            "SET track = excluded.track, discipline = excluded.discipline, "
-            "looking_for_partner = excluded.looking_for_partner, title = excluded.title, "
-            "description = excluded.description, stack = excluded.stack, repo_url = excluded.repo_url, "
-            "saved_at = excluded.saved_at",
-            (guild_id, owner_id, draft.track, draft.discipline, int(draft.looking_for_partner), draft.title,
-             draft.description, draft.stack, draft.repo_url, to_db_time(now)),
-        )
+            numbered(shared.SAVE_DRAFT), shared.saved_draft_row(guild_id, owner_id, draft, to_db_time(now)))
 
     async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
         row = await self._db.fetchone(
             "SELECT * FROM project_drafts WHERE guild_id = $1 AND owner_id = $2", (guild_id, owner_id)
         )
-        if row is None:
-            return None
-        return ProjectDraft(track=row["track"], discipline=row["discipline"],
-                            looking_for_partner=bool(row["looking_for_partner"]), title=row["title"],
-                            description=row["description"], stack=row["stack"], repo_url=row["repo_url"])
+        return shared.draft_from_row(row) if row else None

@@ -3,10 +3,12 @@ week-one posts the ledger says were made."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.db.postgres.database import PostgresDatabase
+from bot.db.postgres.placeholders import numbered
 from bot.db.postgres.posts import PostgresPostLedgerRepository
+from bot.db.shared import week_one as shared
 from bot.week_one.model import WeekOneServer
 
 
@@ -16,16 +18,8 @@ class PostgresWeekOneRepository:
 
     async def servers(self, guild_id: int | None = None) -> list[WeekOneServer]:
         """Servers week one runs in: a channel and a cohort start are set."""
-        sql = ("SELECT guild_id, channel_id, timezone, cohort_start, backend_role_id, frontend_role_id "
-               "FROM guild_config WHERE channel_id IS NOT NULL AND cohort_start IS NOT NULL")
-        params: tuple[object, ...] = ()
-        if guild_id is not None:
-            sql += " AND guild_id = $1"
-            params = (guild_id,)
-        rows = await self._db.fetchall(sql, params)
-        return [WeekOneServer(row["guild_id"], row["channel_id"], row["timezone"],
-                              date.fromisoformat(row["cohort_start"]), row["backend_role_id"],
-                              row["frontend_role_id"]) for row in rows]
+        sql, params = shared.servers_query(guild_id)
+        return [shared.server_from_row(row) for row in await self._db.fetchall(numbered(sql), params)]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import to_db_time
+from bot.db.shared import knowledge as shared
 from bot.db.sqlite._topic_suggestions import TopicSuggestions
 from bot.db.sqlite.database import Database
 from bot.knowledge.model import QueryCount, TopicCount
@@ -26,15 +27,12 @@ class SuggestionsAndLookups(TopicSuggestions):
         """(server, query, topic found, when) of several lookups, written together."""
         async with self._db.transaction() as conn:
             await conn.executemany(
-                "INSERT INTO topic_lookups (guild_id, query, topic_id, looked_up_at) VALUES (?, ?, ?, ?)",
+                shared.LOG_LOOKUP,
                 [(guild_id, query, topic_id, to_db_time(at)) for guild_id, query, topic_id, at in lookups],
             )
 
     async def count_lookups(self, guild_id: int, since: datetime) -> int:
-        row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM topic_lookups WHERE guild_id = ? AND looked_up_at >= ?",
-            [guild_id, to_db_time(since)],
-        )
+        row = await self._db.fetchone(shared.COUNT_LOOKUPS, [guild_id, to_db_time(since)])
         return int(row[0]) if row else 0
 
     async def top_topics(self, guild_id: int, since: datetime, limit: int) -> list[TopicCount]:
@@ -44,14 +42,9 @@ class SuggestionsAndLookups(TopicSuggestions):
             "WHERE l.guild_id = ? AND l.looked_up_at >= ? GROUP BY l.topic_id ORDER BY n DESC, t.title LIMIT ?",
             [guild_id, to_db_time(since), limit],
         )
-        return [TopicCount(r["slug"], r["title"], r["n"]) for r in rows]
+        return [shared.topic_count_from_row(r) for r in rows]
 
     async def unanswered_queries(self, guild_id: int, since: datetime, limit: int) -> list[QueryCount]:
-        rows = await self._db.fetchall(
-            "SELECT MIN(query) AS q, COUNT(*) AS n FROM topic_lookups "
-            "WHERE guild_id = ? AND looked_up_at >= ? AND topic_id IS NULL "
-            "GROUP BY lower(query) ORDER BY n DESC, q LIMIT ?",
-            [guild_id, to_db_time(since), limit],
-        )
-        return [QueryCount(r["q"], r["n"]) for r in rows]
+        rows = await self._db.fetchall(shared.UNANSWERED_QUERIES, [guild_id, to_db_time(since), limit])
+        return [shared.query_count_from_row(r) for r in rows]
 

@@ -9,20 +9,12 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import to_db_time
-from bot.db.sqlite._knowledge_rows import (
-    index_topics,
-    suggestion_from_row,
-    summary_from_row,
-    unindex_topics,
-)
+from bot.db.common import like_containing
+from bot.db.shared import knowledge as shared
+from bot.db.sqlite._knowledge_rows import index_topics, unindex_topics
 from bot.db.sqlite.database import Database
 from bot.knowledge.model import Suggestion, Topic, TopicDraft, TopicSummary
 from bot.knowledge.repository import TopicRows, topic_values
-
-_DECIDE = (
-    "UPDATE topic_suggestions SET status = ?, reviewer_id = ?, reviewed_at = ?, decision_note = ? "
-    "WHERE id = ? AND status = 'pending'"
-)
 
 
 class _NotPending(Exception):
@@ -48,24 +40,17 @@ class TopicSuggestions:
         return suggestion
 
     async def get_suggestion(self, suggestion_id: int) -> Suggestion | None:
-        row = await self._db.fetchone("SELECT * FROM topic_suggestions WHERE id = ?", [suggestion_id])
-        return suggestion_from_row(row) if row else None
+        row = await self._db.fetchone(shared.GET_SUGGESTION, [suggestion_id])
+        return shared.suggestion_from_row(row) if row else None
 
     async def pending_suggestions(self, guild_id: int) -> list[Suggestion]:
-        rows = await self._db.fetchall(
-            "SELECT * FROM topic_suggestions WHERE guild_id = ? AND status = 'pending' ORDER BY created_at, id",
-            [guild_id],
-        )
-        return [suggestion_from_row(r) for r in rows]
+        rows = await self._db.fetchall(shared.PENDING_SUGGESTIONS, [guild_id])
+        return [shared.suggestion_from_row(r) for r in rows]
 
     async def accepted_fixes(self) -> list[tuple[Suggestion, str]]:
         """Every accepted fix with the slug of the topic it is for, oldest first (for maintainers)."""
-        rows = await self._db.fetchall(
-            "SELECT s.*, t.slug AS target_slug FROM topic_suggestions AS s "
-            "JOIN knowledge_topics AS t ON t.id = s.target_topic_id "
-            "WHERE s.status = 'approved' ORDER BY s.reviewed_at, s.id"
-        )
-        return [(suggestion_from_row(r), r["target_slug"]) for r in rows]
+        rows = await self._db.fetchall(shared.ACCEPTED_FIXES)
+        return [(shared.suggestion_from_row(r), r["target_slug"]) for r in rows]
 
     # --- deciding ----------------------------------------------------------------------------
 
@@ -78,7 +63,7 @@ class TopicSuggestions:
         stamp = to_db_time(now)
         try:
             async with self._db.transaction() as conn:
-                cursor = await conn.execute(_DECIDE, ["approved", reviewer_id, stamp, "", suggestion_id])
+                cursor = await conn.execute(shared.DECIDE, ["approved", reviewer_id, stamp, "", suggestion_id])
                 if cursor.rowcount != 1:
                     raise _NotPending
                 slug = await _free_slug(conn, topic.slug)
@@ -90,8 +75,8 @@ class TopicSuggestions:
                     [slug, *values[1:], guild_id, stamp, stamp],
                 )
                 topic_id = int(cursor.lastrowid or 0)
-                await conn.execute("UPDATE topic_suggestions SET topic_id = ? WHERE id = ?", [topic_id, suggestion_id])
-                await conn.execute("DELETE FROM topic_drafts WHERE suggestion_id = ?", [suggestion_id])
+                await conn.execute(shared.SET_SUGGESTION_TOPIC, [topic_id, suggestion_id])
+                await conn.execute(shared.DROP_DRAFTS, [suggestion_id])
                 stored = replace(topic, slug=slug, id=topic_id, guild_id=guild_id, source="suggested")
                 await index_topics(conn, [(topic_id, TopicRows.of(stored), guild_id)])
         except _NotPending:
@@ -104,65 +89,45 @@ class TopicSuggestions:
         """Reject a suggestion, or accept a fix ('approved' with no topic): False if it was no
         longer pending."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(_DECIDE, [status, reviewer_id, to_db_time(now), note, suggestion_id])
+            cursor = await conn.execute(shared.DECIDE, [status, reviewer_id, to_db_time(now), note, suggestion_id])
             if cursor.rowcount == 1:
-                await conn.execute("DELETE FROM topic_drafts WHERE suggestion_id = ?", [suggestion_id])
+                await conn.execute(shared.DROP_DRAFTS, [suggestion_id])
             return cursor.rowcount == 1
 
     # --- the moderator's form ----------------------------------------------------------------
 
     async def save_draft(self, suggestion_id: int, moderator_id: int, draft: TopicDraft, now: datetime) -> None:
         await self._db.execute(
-            "INSERT INTO topic_drafts (suggestion_id, moderator_id, title, category, summary, key_points, links, "
-            "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (suggestion_id, moderator_id) DO UPDATE SET "
-            "title = excluded.title, category = excluded.category, summary = excluded.summary, "
-            "key_points = excluded.key_points, links = excluded.links, saved_at = excluded.saved_at",
-            [suggestion_id, moderator_id, draft.title, draft.category, draft.summary, draft.key_points, draft.links,
-             to_db_time(now)],
-        )
+            shared.SAVE_DRAFT, shared.draft_values(suggestion_id, moderator_id, draft, to_db_time(now)))
 
     async def get_draft(self, suggestion_id: int, moderator_id: int) -> TopicDraft | None:
-        row = await self._db.fetchone(
-            "SELECT title, category, summary, key_points, links FROM topic_drafts "
-            "WHERE suggestion_id = ? AND moderator_id = ?",
-            [suggestion_id, moderator_id],
-        )
-        if row is None:
-            return None
-        return TopicDraft(row["title"], row["category"], row["summary"], row["key_points"], row["links"])
+        row = await self._db.fetchone(shared.GET_DRAFT, [suggestion_id, moderator_id])
+        return shared.draft_from_row(row) if row else None
 
     # --- topics made from suggestions --------------------------------------------------------
 
     async def topic_summary(self, topic_id: int, guild_id: int) -> TopicSummary | None:
         """A topic this server can see, by id (the topic a fix is for)."""
-        row = await self._db.fetchone(
-            "SELECT id, slug, title, category, guild_id FROM knowledge_topics "
-            "WHERE id = ? AND published = 1 AND (guild_id IS NULL OR guild_id = ?)",
-            [topic_id, guild_id],
-        )
-        return summary_from_row(row) if row else None
+        row = await self._db.fetchone(shared.TOPIC_SUMMARY, [topic_id, guild_id])
+        return shared.summary_from_row(row) if row else None
 
     async def suggested_topics(self, guild_id: int, typed: str, limit: int) -> list[TopicSummary]:
         """This server's published topics made from suggestions whose title or slug holds `typed`,
         newest first."""
-        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_containing(typed)
         rows = await self._db.fetchall(
             "SELECT id, slug, title, category, guild_id FROM knowledge_topics "
             "WHERE guild_id = ? AND source = 'suggested' AND published = 1 "
             "AND (title LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\') ORDER BY created_at DESC, id DESC LIMIT ?",
             [guild_id, pattern, pattern, limit],
         )
-        return [summary_from_row(r) for r in rows]
+        return [shared.summary_from_row(r) for r in rows]
 
     async def unpublish_suggested(self, topic_id: int, guild_id: int, now: datetime) -> bool:
         """Take a server's suggested topic out of search (its row stays, for `kb export`); False
         if it is not a published suggested topic of that server."""
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE knowledge_topics SET published = 0, updated_at = ? "
-                "WHERE id = ? AND guild_id = ? AND source = 'suggested' AND published = 1",
-                [to_db_time(now), topic_id, guild_id],
-            )
+            cursor = await conn.execute(shared.UNPUBLISH_SUGGESTED, [to_db_time(now), topic_id, guild_id])
             if cursor.rowcount != 1:
                 return False
             await unindex_topics(conn, [topic_id])
@@ -173,10 +138,4 @@ async def _free_slug(conn: aiosqlite.Connection, base: str) -> str:
     rows = await (
         await conn.execute("SELECT slug FROM knowledge_topics WHERE slug = ? OR slug LIKE ? || '-%'", [base, base])
     ).fetchall()
-    taken = {r[0] for r in rows}
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    return shared.first_free_slug(base, {r[0] for r in rows})

@@ -14,15 +14,9 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import to_db_time
+from bot.db.shared.knowledge import TOPIC_COLUMNS, summary_from_row, topic_from_row
 from bot.db.sqlite._knowledge_feedback import SuggestionsAndLookups
-from bot.db.sqlite._knowledge_rows import (
-    TOPIC_COLUMNS,
-    index_topics,
-    summary_from_row,
-    topic_from_row,
-    unindex_topics,
-    visible,
-)
+from bot.db.sqlite._knowledge_rows import index_topics, unindex_topics, visible
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.topic_index import Fts5TopicIndex
 from bot.knowledge.model import Topic, TopicSummary

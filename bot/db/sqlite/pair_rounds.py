@@ -1,24 +1,20 @@
 """Pairing rounds (0008): a round stored with its pairs and who it left over, in one transaction
-under a key, and when the automatic round runs in each server."""
+under a key, and when the automatic round runs in each server. The row → model converters, and the
+statements PostgreSQL runs alike, are in bot/db/shared/pair_rounds.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from typing import Any, cast
+from datetime import datetime, time
+from typing import cast
 
 import aiosqlite
 
-from bot.clock import from_db_time, to_db_time
-from bot.db.common import StoredRow
+from bot.clock import to_db_time
+from bot.db.shared import pair_rounds as shared
+from bot.db.shared.pairing import pair_from_row, request_from_row
 from bot.db.sqlite.database import Database
-from bot.db.sqlite.pairing import (
-    close_open_requests,
-    insert_pair,
-    pair_from_row,
-    request_from_row,
-    stored_time,
-)
+from bot.db.sqlite.pairing import close_open_requests, insert_pair
 from bot.pairing.records import (
     AlreadyPaired,
     Pair,
@@ -31,15 +27,6 @@ from bot.pairing.records import (
     UnmatchedEntry,
 )
 from bot.projects.model import Discipline
-
-
-def round_from_row(row: StoredRow) -> Round:
-    return Round(row["id"], row["guild_id"], row["round_key"], row["started_by"], from_db_time(row["started_at"]),
-                 stored_time(row["completed_at"]), row["message_id"])
-
-
-def schedule_from_row(row: StoredRow) -> RoundSchedule:
-    return RoundSchedule(row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
 
 
 class SqliteRoundRepository:
@@ -57,9 +44,7 @@ class SqliteRoundRepository:
         requests of everyone it pairs are closed with it (an accept racing it then finds them closed)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO pair_rounds (guild_id, round_key, started_by, started_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (guild_id, round_key) DO NOTHING RETURNING *", (guild_id, round_key, started_by, stamp))
+            cursor = await conn.execute(shared.INSERT_ROUND, (guild_id, round_key, started_by, stamp))
             row = await cursor.fetchone()
             if row is not None:
                 left = list(unmatched)
@@ -76,7 +61,7 @@ class SqliteRoundRepository:
                     await conn.execute("RELEASE planned_pair")
                 told = [await self._tell(conn, guild_id, row["id"], entry) for entry in left]
                 await conn.executemany(
-                    "INSERT INTO pair_round_unmatched (round_id, member_id, side, reason, told) VALUES (?, ?, ?, ?, ?)",
+                    shared.INSERT_UNMATCHED,
                     [(row["id"], entry.member_id, entry.side, entry.reason, int(tell))
                      for entry, tell in zip(left, told, strict=True)])
         created = row is not None
@@ -84,7 +69,7 @@ class SqliteRoundRepository:
             row = await self._db.fetchone("SELECT * FROM pair_rounds WHERE guild_id = ? AND round_key = ?",
                                           (guild_id, round_key))
             assert row is not None
-        stored = round_from_row(row)
+        stored = shared.round_from_row(row)
         return StoredRound(stored, await self.round_pairs(stored.id), await self.round_unmatched(stored.id),
                            await self.closed_by_round(stored.id), created)
 
@@ -117,7 +102,7 @@ class SqliteRoundRepository:
     async def round_unmatched(self, round_id: int) -> list[UnmatchedEntry]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_round_unmatched WHERE round_id = ? ORDER BY side, member_id", (round_id,))
-        return [UnmatchedEntry(row["member_id"], row["side"], row["reason"], bool(row["told"])) for row in rows]
+        return [shared.unmatched_from_row(row) for row in rows]
 
     async def closed_by_round(self, round_id: int) -> list[PairRequest]:
         rows = await self._db.fetchall("SELECT * FROM pair_requests WHERE closed_by_round = ? ORDER BY id",
@@ -130,41 +115,22 @@ class SqliteRoundRepository:
             "WHERE id = ?", (to_db_time(now), message_id, round_id))
 
     async def unfinished_rounds(self, guild_id: int | None = None) -> list[Round]:
-        sql, params = "SELECT * FROM pair_rounds WHERE completed_at IS NULL", []
-        if guild_id is not None:
-            sql += " AND guild_id = ?"
-            params.append(guild_id)
-        return [round_from_row(row) for row in await self._db.fetchall(sql + " ORDER BY id", params)]
+        sql, params = shared.unfinished_rounds_query(guild_id)
+        return [shared.round_from_row(row) for row in await self._db.fetchall(sql, params)]
 
     # --- the automatic round -------------------------------------------------------------------
 
     async def schedule(self, guild_id: int) -> RoundSchedule | None:
         row = await self._db.fetchone("SELECT * FROM pair_schedule WHERE guild_id = ?", (guild_id,))
-        return schedule_from_row(row) if row else None
+        return shared.schedule_from_row(row) if row else None
 
     async def set_schedule(self, guild_id: int, weekday: int, at: time, paused: bool, by: int,
                            now: datetime) -> None:
         await self._db.execute(
-            "INSERT INTO pair_schedule (guild_id, weekday, at_time, paused, updated_by, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET weekday = excluded.weekday, "
-            "at_time = excluded.at_time, paused = excluded.paused, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at",
+            shared.SET_SCHEDULE,
             (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
 
     async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
         """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql = ("SELECT c.guild_id, c.channel_id, c.timezone, c.cohort_start, s.weekday, s.at_time, s.paused, "
-               "(SELECT COUNT(*) FROM pair_queue q WHERE q.guild_id = c.guild_id) AS waiting "
-               "FROM guild_config c LEFT JOIN pair_schedule s ON s.guild_id = c.guild_id "
-               "WHERE c.channel_id IS NOT NULL AND c.cohort_start IS NOT NULL")
-        params: list[Any] = []
-        if guild_id is not None:
-            sql += " AND c.guild_id = ?"
-            params.append(guild_id)
-        servers = []
-        for row in await self._db.fetchall(sql, params):
-            schedule = None if row["weekday"] is None else RoundSchedule(
-                row["weekday"], time.fromisoformat(row["at_time"]), bool(row["paused"]), True)
-            servers.append(RoundServer(row["guild_id"], row["channel_id"], row["timezone"],
-                                       date.fromisoformat(row["cohort_start"]), schedule, row["waiting"]))
-        return servers
+        sql, params = shared.round_servers_query(guild_id)
+        return [shared.round_server_from_row(row) for row in await self._db.fetchall(sql, params)]

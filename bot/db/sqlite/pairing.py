@@ -1,7 +1,8 @@
 """Pairing's tables (0001 and 0008): profiles, requests, pairs with their active members, the queue,
 rounds and the automatic round's schedule. Every change that must be all-or-nothing (an accept, a
 round, a leave) is one transaction here; "one active pair per member" is the primary key of
-`pair_members`, never a check before an insert."""
+`pair_members`, never a check before an insert. The row → model converters, and the statements
+PostgreSQL runs alike, are in bot/db/shared/pairing.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any, cast
 import aiosqlite
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.common import StoredRow
+from bot.db.common import counts_by_guild
+from bot.db.shared import pairing as shared
 from bot.db.sqlite.database import Database
 from bot.pairing.records import (
     AlreadyPaired,
@@ -25,59 +27,26 @@ from bot.pairing.records import (
     QueueVia,
     RequestStatus,
 )
-from bot.projects.model import Discipline
-
-
-def stored_time(value: str | None) -> datetime | None:
-    return from_db_time(value) if value else None
-
-
-def profile_from_row(row: StoredRow) -> Profile:
-    return Profile(row["guild_id"], row["user_id"], cast(Discipline | None, row["discipline"]), row["timezone"],
-                   row["skills"], row["availability"], from_db_time(row["updated_at"]))
-
-
-def request_from_row(row: StoredRow) -> PairRequest:
-    return PairRequest(
-        id=row["id"], guild_id=row["guild_id"], requester_id=row["requester_id"], target_id=row["target_id"],
-        note=row["note"], status=cast(RequestStatus, row["status"]), channel_id=row["channel_id"],
-        message_id=row["message_id"], delivered_in=row["delivered_in"],
-        created_at=from_db_time(row["created_at"]),
-        expires_at=from_db_time(row["expires_at"]), decided_at=stored_time(row["decided_at"]),
-    )
-
-
-def pair_from_row(row: StoredRow) -> Pair:
-    return Pair(
-        id=row["id"], guild_id=row["guild_id"], backend_id=row["backend_id"], frontend_id=row["frontend_id"],
-        source=cast(PairSource, row["source"]), request_id=row["request_id"], round_id=row["round_id"],
-        thread_id=row["thread_id"], message_id=row["message_id"], fit_reasons=row["fit_reasons"],
-        created_at=from_db_time(row["created_at"]), ended_at=stored_time(row["ended_at"]), ended_by=row["ended_by"],
-        end_reason=row["end_reason"],
-    )
 
 
 async def insert_pair(conn: aiosqlite.Connection, guild_id: int, planned: PlannedPair, source: PairSource,
                        request_id: int | None, round_id: int | None, stamp: str) -> aiosqlite.Row:
     cursor = await conn.execute(
-        "INSERT INTO pairs (guild_id, backend_id, frontend_id, source, request_id, round_id, fit_reasons, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        shared.INSERT_PAIR,
         (guild_id, planned.backend_id, planned.frontend_id, source, request_id, round_id, planned.fit_reasons, stamp),
     )
     row = await cursor.fetchone()
     assert row is not None
     try:
         await conn.executemany(
-            "INSERT INTO pair_members (guild_id, member_id, pair_id) VALUES (?, ?, ?)",
+            shared.INSERT_PAIR_MEMBER,
             [(guild_id, planned.backend_id, row["id"]), (guild_id, planned.frontend_id, row["id"])],
         )
     except aiosqlite.IntegrityError as exc:
         raise AlreadyPaired from exc
-    await conn.execute("DELETE FROM pair_queue WHERE guild_id = ? AND user_id IN (?, ?)",
-                       (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(shared.DEQUEUE_PAIRED, (guild_id, planned.backend_id, planned.frontend_id))
     # Paired: a round that leaves them unmatched later tells them why, whatever they were told before.
-    await conn.execute("DELETE FROM pair_unmatched_told WHERE guild_id = ? AND member_id IN (?, ?)",
-                       (guild_id, planned.backend_id, planned.frontend_id))
+    await conn.execute(shared.FORGET_UNMATCHED_TOLD, (guild_id, planned.backend_id, planned.frontend_id))
     return row
 
 
@@ -90,7 +59,7 @@ async def close_open_requests(conn: aiosqlite.Connection, guild_id: int, planned
         "UPDATE pair_requests SET status = 'closed', decided_at = ?, closed_by_round = ? WHERE guild_id = ? "
         "AND status = 'pending' AND (requester_id IN (?, ?) OR target_id IN (?, ?)) RETURNING *",
         (stamp, round_id, guild_id, *members, *members))
-    return [request_from_row(row) for row in await cursor.fetchall()]
+    return [shared.request_from_row(row) for row in await cursor.fetchall()]
 
 
 class SqlitePairingRepository:
@@ -105,18 +74,15 @@ class SqlitePairingRepository:
     async def profile(self, guild_id: int, member_id: int) -> Profile | None:
         row = await self._db.fetchone("SELECT * FROM member_profiles WHERE guild_id = ? AND user_id = ?",
                                       (guild_id, member_id))
-        return profile_from_row(row) if row else None
+        return shared.profile_from_row(row) if row else None
 
     async def profiles(self, guild_id: int) -> list[Profile]:
-        return [profile_from_row(row) for row in await self._db.fetchall(
+        return [shared.profile_from_row(row) for row in await self._db.fetchall(
             "SELECT * FROM member_profiles WHERE guild_id = ?", (guild_id,))]
 
     async def save_profile(self, profile: Profile) -> None:
         await self._db.execute(
-            "INSERT INTO member_profiles (guild_id, user_id, discipline, timezone, skills, availability, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "discipline = excluded.discipline, timezone = excluded.timezone, skills = excluded.skills, "
-            "availability = excluded.availability, updated_at = excluded.updated_at",
+            shared.SAVE_PROFILE,
             (profile.guild_id, profile.member_id, profile.discipline, profile.timezone, profile.skills,
              profile.availability, to_db_time(profile.updated_at)),
         )
@@ -133,15 +99,14 @@ class SqlitePairingRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM pairs WHERE ended_at IS NULL AND guild_id IN "
             f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return counts_by_guild(rows)
 
     # --- the queue -----------------------------------------------------------------------------
 
     async def queue(self, guild_id: int) -> list[QueueEntry]:
         rows = await self._db.fetchall("SELECT * FROM pair_queue WHERE guild_id = ? ORDER BY joined_at, user_id",
                                        (guild_id,))
-        return [QueueEntry(row["guild_id"], row["user_id"], from_db_time(row["joined_at"]), row["via"])
-                for row in rows]
+        return [shared.queue_entry_from_row(row) for row in rows]
 
     async def join_queue(self, guild_id: int, member_id: int, via: QueueVia, now: datetime) -> bool:
         """True when the member was not queued before. Joining by command makes a project's entry the
@@ -170,8 +135,7 @@ class SqlitePairingRepository:
             "(SELECT COUNT(*) FROM pair_queue WHERE guild_id = ?), "
             "(SELECT COUNT(*) FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ?)",
             (guild_id, guild_id, guild_id, to_db_time(now)))
-        assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return shared.counts_from_row(row)
 
     # --- pairs ---------------------------------------------------------------------------------
 
@@ -179,22 +143,22 @@ class SqlitePairingRepository:
         row = await self._db.fetchone(
             "SELECT pairs.* FROM pair_members JOIN pairs ON pairs.id = pair_members.pair_id "
             "WHERE pair_members.guild_id = ? AND pair_members.member_id = ?", (guild_id, member_id))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def get_pair(self, pair_id: int) -> Pair | None:
         row = await self._db.fetchone("SELECT * FROM pairs WHERE id = ?", (pair_id,))
-        return pair_from_row(row) if row else None
+        return shared.pair_from_row(row) if row else None
 
     async def pairs_of(self, guild_id: int, member_id: int) -> list[Pair]:
         """Every pair the member was in, newest first."""
         rows = await self._db.fetchall(
             "SELECT * FROM pairs WHERE guild_id = ? AND (backend_id = ? OR frontend_id = ?) "
             "ORDER BY created_at DESC, id DESC", (guild_id, member_id, member_id))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def all_pairs(self, guild_id: int) -> list[Pair]:
         rows = await self._db.fetchall("SELECT * FROM pairs WHERE guild_id = ?", (guild_id,))
-        return [pair_from_row(row) for row in rows]
+        return [shared.pair_from_row(row) for row in rows]
 
     async def set_pair_thread(self, pair_id: int, thread_id: int | None, message_id: int | None) -> None:
         await self._db.execute("UPDATE pairs SET thread_id = ?, message_id = ? WHERE id = ?",
@@ -210,7 +174,7 @@ class SqlitePairingRepository:
             if row is None:
                 return None
             await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (pair_id,))
-        return pair_from_row(row)
+        return shared.pair_from_row(row)
 
     async def member_left(self, guild_id: int, member_id: int, now: datetime) -> tuple[Pair | None, list[PairRequest]]:
         """A member left the server: out of the queue, their open requests (both ways) closed and
@@ -223,7 +187,7 @@ class SqlitePairingRepository:
             cursor = await conn.execute(
                 "UPDATE pair_requests SET status = 'closed', decided_at = ? WHERE guild_id = ? AND status = 'pending' "
                 "AND (requester_id = ? OR target_id = ?) RETURNING *", (stamp, guild_id, member_id, member_id))
-            closed = [request_from_row(row) for row in await cursor.fetchall()]
+            closed = [shared.request_from_row(row) for row in await cursor.fetchall()]
             cursor = await conn.execute(
                 "UPDATE pairs SET ended_at = ?, ended_by = ?, end_reason = 'left the server' WHERE id = "
                 "(SELECT pair_id FROM pair_members WHERE guild_id = ? AND member_id = ?) RETURNING *",
@@ -231,7 +195,7 @@ class SqlitePairingRepository:
             ended = await cursor.fetchone()
             if ended is not None:
                 await conn.execute("DELETE FROM pair_members WHERE pair_id = ?", (ended["id"],))
-        return (pair_from_row(ended) if ended else None), closed
+        return (shared.pair_from_row(ended) if ended else None), closed
 
     async def member_returned(self, guild_id: int, member_id: int) -> bool:
         return await self._db.execute_changes("DELETE FROM pair_departed WHERE guild_id = ? AND member_id = ?",
@@ -245,7 +209,7 @@ class SqlitePairingRepository:
 
     async def get_request(self, request_id: int) -> PairRequest | None:
         row = await self._db.fetchone("SELECT * FROM pair_requests WHERE id = ?", (request_id,))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def create_request(self, guild_id: int, requester_id: int, target_id: int, note: str, now: datetime,
                              expires_at: datetime) -> PairRequest | None:
@@ -258,11 +222,10 @@ class SqlitePairingRepository:
                 "AND target_id = ? AND status = 'pending' AND expires_at <= ?",
                 (stamp, guild_id, requester_id, target_id, stamp))
             cursor = await conn.execute(
-                "INSERT INTO pair_requests (guild_id, requester_id, target_id, note, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *",
+                shared.INSERT_REQUEST,
                 (guild_id, requester_id, target_id, note, stamp, to_db_time(expires_at)))
             row = await cursor.fetchone()
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def set_request_delivery(self, request_id: int, channel_id: int, message_id: int,
                                    delivered_in: str) -> None:
@@ -276,7 +239,7 @@ class SqlitePairingRepository:
             "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
             "AND (requester_id = ? OR target_id = ?) ORDER BY created_at, id",
             (guild_id, to_db_time(now), member_id, member_id))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def decide(self, request_id: int, status: RequestStatus, now: datetime) -> PairRequest | None:
         """Move an open request to `status` (declined, cancelled); None when it was no longer open."""
@@ -284,7 +247,7 @@ class SqlitePairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at > ? RETURNING *", (status, stamp, request_id, stamp))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def expire(self, request_id: int, now: datetime) -> PairRequest | None:
         """Mark a pending request whose time is up as expired; None when it was decided before."""
@@ -292,7 +255,7 @@ class SqlitePairingRepository:
         row = await self._db.fetchone_write(
             "UPDATE pair_requests SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending' "
             "AND expires_at <= ? RETURNING *", (stamp, request_id, stamp))
-        return request_from_row(row) if row else None
+        return shared.request_from_row(row) if row else None
 
     async def accept(self, request_id: int, planned: PlannedPair,
                      now: datetime) -> tuple[Pair, list[PairRequest]] | None:
@@ -311,20 +274,20 @@ class SqlitePairingRepository:
             guild_id = accepted["guild_id"]
             pair = await insert_pair(conn, guild_id, planned, "request", request_id, None, stamp)
             closed = await close_open_requests(conn, guild_id, planned, stamp, None)
-        return pair_from_row(pair), closed
+        return shared.pair_from_row(pair), closed
 
     async def expiring_between(self, after: datetime, until: datetime) -> list[PairRequest]:
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE status = 'pending' AND expires_at > ? AND expires_at <= ? "
             "ORDER BY expires_at, id", (to_db_time(after), to_db_time(until)))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def expiring_after(self, guild_id: int, after: datetime, limit: int) -> list[PairRequest]:
         """This server's pending requests expiring after `after`, soonest first (the calendar)."""
         rows = await self._db.fetchall(
             "SELECT * FROM pair_requests WHERE guild_id = ? AND status = 'pending' AND expires_at > ? "
             "ORDER BY expires_at, id LIMIT ?", (guild_id, to_db_time(after), limit))
-        return [request_from_row(row) for row in rows]
+        return [shared.request_from_row(row) for row in rows]
 
     async def next_expiry_after(self, moment: datetime) -> datetime | None:
         row = await self._db.fetchone(

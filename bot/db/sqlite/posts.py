@@ -2,6 +2,7 @@
 
 Every write here is a single conditional statement, so it stays correct when several bot processes
 share one database: a claim is an insert only one caller can win, a take-over is a compare-and-set.
+The statements PostgreSQL runs alike, and the row → model converter, are in bot/db/shared/posts.py.
 """
 
 from __future__ import annotations
@@ -10,16 +11,10 @@ import json
 from datetime import datetime
 
 from bot.clock import from_db_time, to_db_time
-from bot.db.common import StoredRow
+from bot.db.shared import posts as shared
 from bot.db.sqlite.database import Database
 from bot.scheduling.ledger import LedgerEntry, PostKey, earliest_of_shards
 from bot.shards import ShardPlan
-
-_KEY = "guild_id = ? AND kind = ? AND ref = ? AND due_at = ?"
-
-
-def _key(key: PostKey) -> tuple[int, str, str, str]:
-    return key.guild_id, key.kind, key.ref, key.stored_due_at
 
 
 class SqlitePostLedgerRepository:
@@ -28,55 +23,31 @@ class SqlitePostLedgerRepository:
 
     async def claim(self, key: PostKey, channel_id: int, now: datetime) -> bool:
         """Claim a post never claimed before. True for exactly one caller, whatever the concurrency."""
-        changed = await self._db.execute_changes(
-            """
-            INSERT INTO scheduled_posts (guild_id, kind, ref, due_at, channel_id, status, claimed_at, attempts)
-            VALUES (?, ?, ?, ?, ?, 'claimed', ?, 1)
-            ON CONFLICT (guild_id, kind, ref, due_at) DO NOTHING
-            """,
-            (*_key(key), channel_id, to_db_time(now)),
-        )
+        changed = await self._db.execute_changes(shared.CLAIM, (*shared.key_params(key), channel_id, to_db_time(now)))
         return changed == 1
 
     async def take_over(self, key: PostKey, channel_id: int, now: datetime, stale_before: datetime) -> bool:
         """Claim again a post whose send failed, or whose claim is older than `stale_before` (its
         claimant crashed). True for exactly one caller: the row changes only while it still qualifies."""
         changed = await self._db.execute_changes(
-            f"""
-            UPDATE scheduled_posts
-               SET status = 'claimed', claimed_at = ?, channel_id = ?, attempts = attempts + 1, retry_at = NULL
-             WHERE {_KEY}
-               AND (status = 'failed' OR (status = 'claimed' AND claimed_at < ?))
-            """,
-            (to_db_time(now), channel_id, *_key(key), to_db_time(stale_before)),
-        )
+            shared.TAKE_OVER, (to_db_time(now), channel_id, *shared.key_params(key), to_db_time(stale_before)))
         return changed == 1
 
     async def complete(self, key: PostKey, message_id: int, now: datetime) -> None:
-        await self._db.execute(
-            f"UPDATE scheduled_posts SET status = 'posted', message_id = ?, posted_at = ?, last_error = NULL, "
-            f"retry_at = NULL "
-            f"WHERE {_KEY}",
-            (message_id, to_db_time(now), *_key(key)),
-        )
+        await self._db.execute(shared.COMPLETE, (message_id, to_db_time(now), *shared.key_params(key)))
 
     async def fail(self, key: PostKey, error: str, retry_at: datetime | None = None) -> None:
         """Record a failed send: with `retry_at` it is tried again then (a reason that can pass);
         without, it stopped (a reason that cannot pass without an admin)."""
         await self._db.execute(
-            f"UPDATE scheduled_posts SET status = 'failed', last_error = ?, retry_at = ? "
-            f"WHERE {_KEY} AND status = 'claimed'",
-            (error[:500], to_db_time(retry_at) if retry_at else None, *_key(key)),
-        )
+            shared.FAIL,
+            (error[:shared.REASON_CHARS], to_db_time(retry_at) if retry_at else None, *shared.key_params(key)))
 
     async def give_up(self, key: PostKey, reason: str) -> bool:
         """Record as skipped a post still waiting to retry (or whose claimant died) that will not be
         made: the grace window ended, or it is no longer scheduled. True if this call recorded it."""
         changed = await self._db.execute_changes(
-            f"UPDATE scheduled_posts SET status = 'skipped', last_error = ?, retry_at = NULL "
-            f"WHERE {_KEY} AND status IN ('failed', 'claimed')",
-            (reason[:500], *_key(key)),
-        )
+            shared.GIVE_UP, (reason[:shared.REASON_CHARS], *shared.key_params(key)))
         return changed == 1
 
     async def due_again(self, kinds: list[str], now: datetime, stale_before: datetime,
@@ -96,7 +67,7 @@ class SqlitePostLedgerRepository:
             """,
             (*kinds, to_db_time(now), to_db_time(stale_before), limit),
         )
-        return [entry_from_row(row) for row in rows]
+        return [shared.entry_from_row(row) for row in rows]
 
     async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
         """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
@@ -112,65 +83,29 @@ class SqlitePostLedgerRepository:
             """,
             tuple(kinds),
         )
-        if row is None:
-            return None, None
-        return (from_db_time(row["retry_at"]) if row["retry_at"] else None,
-                from_db_time(row["claimed_at"]) if row["claimed_at"] else None)
+        return shared.next_again_from_row(row)
 
     async def skip(self, key: PostKey, channel_id: int, reason: str, now: datetime) -> bool:
         """Record a post that will never be made (found too late); True if this call recorded it."""
         changed = await self._db.execute_changes(
-            """
-            INSERT INTO scheduled_posts (guild_id, kind, ref, due_at, channel_id, status, claimed_at, attempts,
-                                         last_error)
-            VALUES (?, ?, ?, ?, ?, 'skipped', ?, 0, ?)
-            ON CONFLICT (guild_id, kind, ref, due_at) DO NOTHING
-            """,
-            (*_key(key), channel_id, to_db_time(now), reason[:500]),
-        )
+            shared.SKIP, (*shared.key_params(key), channel_id, to_db_time(now), reason[:shared.REASON_CHARS]))
         return changed == 1
 
     async def problems(self, guild_id: int, since: datetime, limit: int = 10) -> list[LedgerEntry]:
         """This server's failed (stopped or waiting to retry) and skipped posts due since `since`,
         newest first."""
-        rows = await self._db.fetchall(
-            """
-            SELECT * FROM scheduled_posts
-             WHERE guild_id = ? AND status IN ('failed', 'skipped') AND due_at >= ?
-             ORDER BY due_at DESC LIMIT ?
-            """,
-            (guild_id, to_db_time(since), limit),
-        )
-        return [entry_from_row(row) for row in rows]
+        rows = await self._db.fetchall(shared.PROBLEMS, (guild_id, to_db_time(since), limit))
+        return [shared.entry_from_row(row) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, ref, due time) of the posts of `kind` due since `since` that were made or are
         being made (failed and skipped ones are not)."""
-        rows = await self._db.fetchall(
-            "SELECT guild_id, ref, due_at FROM scheduled_posts WHERE kind = ? AND due_at >= ? "
-            "AND status IN ('posted', 'claimed')",
-            (kind, to_db_time(since)),
-        )
-        return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+        rows = await self._db.fetchall(shared.MADE_SINCE, (kind, to_db_time(since)))
+        return shared.made_from_rows(rows)
 
     async def get(self, key: PostKey) -> LedgerEntry | None:
-        row = await self._db.fetchone(f"SELECT * FROM scheduled_posts WHERE {_KEY}", _key(key))
-        return entry_from_row(row) if row is not None else None
-
-
-def entry_from_row(row: StoredRow) -> LedgerEntry:
-    due = row["due_at"]
-    return LedgerEntry(
-        key=PostKey(row["guild_id"], row["kind"], row["ref"], from_db_time(due) if due else None),
-        status=row["status"],
-        claimed_at=from_db_time(row["claimed_at"]) if row["claimed_at"] else None,
-        posted_at=from_db_time(row["posted_at"]) if row["posted_at"] else None,
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        attempts=row["attempts"],
-        last_error=row["last_error"],
-        retry_at=from_db_time(row["retry_at"]) if row["retry_at"] else None,
-    )
+        row = await self._db.fetchone(shared.GET, shared.key_params(key))
+        return shared.entry_from_row(row) if row is not None else None
 
 
 class SqliteSchedulerStateRepository:
@@ -180,7 +115,7 @@ class SqliteSchedulerStateRepository:
         self._db = db
 
     async def checked_until(self, shards: ShardPlan | None = None) -> datetime | None:
-        row = await self._db.fetchone("SELECT checked_until FROM scheduler_state WHERE id = 1")
+        row = await self._db.fetchone(shared.CHECKED_UNTIL)
         everything = from_db_time(row["checked_until"]) if row else None
         if shards is None:
             return everything
@@ -190,11 +125,7 @@ class SqliteSchedulerStateRepository:
 
     async def set_checked_until(self, moment: datetime, shards: ShardPlan | None = None) -> None:
         if shards is None:
-            await self._db.execute(
-                "INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until",
-                (to_db_time(moment),),
-            )
+            await self._db.execute(shared.SET_CHECKED_UNTIL, (to_db_time(moment),))
             return
         await self._db.execute(
             "INSERT INTO scheduler_shard_state (shard_count, shard_id, checked_until) "

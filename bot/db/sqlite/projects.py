@@ -1,4 +1,5 @@
-"""Projects (`projects`) and a learner's refused project form (`project_drafts`)."""
+"""Projects (`projects`) and a learner's refused project form (`project_drafts`). The row → model
+converters, and the statements PostgreSQL runs alike, are in bot/db/shared/projects.py."""
 
 from __future__ import annotations
 
@@ -6,34 +7,12 @@ import json
 from datetime import datetime
 from typing import Any, cast
 
-from bot.clock import from_db_time, to_db_time
-from bot.db.common import StoredRow
+from bot.clock import to_db_time
+from bot.db.common import counts_by_guild
+from bot.db.shared import projects as shared
 from bot.db.sqlite.database import Database
 from bot.learners.model import PartnerStates
-from bot.projects.model import Discipline, Project, ProjectDraft, ProjectFilter, ProjectStatus
-
-
-def project_from_row(row: StoredRow) -> Project:
-    return Project(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        owner_id=row["owner_id"],
-        title=row["title"],
-        track=row["track"],
-        description=row["description"],
-        stack=row["stack"],
-        repo_url=row["repo_url"],
-        discipline=cast(Discipline, row["discipline"]),
-        looking_for_partner=bool(row["looking_for_partner"]),
-        status=cast(ProjectStatus, row["status"]),
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        thread_id=row["thread_id"],
-        created_at=from_db_time(row["created_at"]),
-        updated_at=from_db_time(row["updated_at"]),
-        # The wish alone: the project service decides `looking` with pairing's states (bot.learners).
-        looking=bool(row["looking_for_partner"]) and row["status"] == "active",
-    )
+from bot.projects.model import Project, ProjectDraft, ProjectFilter
 
 
 def _where(guild_id: int, wanted: ProjectFilter, states: PartnerStates) -> tuple[str, list[Any]]:
@@ -62,11 +41,11 @@ class SqliteProjectRepository:
         row = await self._db.fetchone(
             "SELECT * FROM projects WHERE guild_id = ? AND owner_id = ? AND status = 'active'", (guild_id, owner_id)
         )
-        return project_from_row(row) if row else None
+        return shared.project_from_row(row) if row else None
 
     async def get(self, project_id: int) -> Project | None:
         row = await self._db.fetchone("SELECT * FROM projects WHERE id = ?", (project_id,))
-        return project_from_row(row) if row else None
+        return shared.project_from_row(row) if row else None
 
     async def newest(self, guild_id: int, wanted: ProjectFilter, states: PartnerStates, offset: int, limit: int
                      ) -> tuple[list[Project], int]:
@@ -80,7 +59,7 @@ class SqliteProjectRepository:
             [*params, *params, limit, offset],
         )
         if rows:
-            return [project_from_row(row) for row in rows], int(rows[0]["total"])
+            return [shared.project_from_row(row) for row in rows], int(rows[0]["total"])
         total = await self._db.fetchone(f"SELECT COUNT(*) FROM projects WHERE {where}", params)
         return [], int(total[0]) if total else 0
 
@@ -88,7 +67,7 @@ class SqliteProjectRepository:
         """The server's active projects, oldest announcement first."""
         rows = await self._db.fetchall(
             "SELECT * FROM projects WHERE guild_id = ? AND status = 'active' ORDER BY created_at, id", (guild_id,))
-        return [project_from_row(row) for row in rows]
+        return [shared.project_from_row(row) for row in rows]
 
     async def count_active(self, guild_ids: list[int]) -> dict[int, int]:
         """How many active projects each server has (servers with none are left out)."""
@@ -97,7 +76,7 @@ class SqliteProjectRepository:
         rows = await self._db.fetchall(
             "SELECT guild_id, COUNT(*) AS n FROM projects WHERE status = 'active' AND guild_id IN "
             f"({','.join('?' * len(guild_ids))}) GROUP BY guild_id", guild_ids)
-        return {row["guild_id"]: int(row["n"]) for row in rows}
+        return counts_by_guild(rows)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -127,7 +106,7 @@ class SqliteProjectRepository:
             await conn.execute("DELETE FROM project_drafts WHERE guild_id = ? AND owner_id = ?", (guild_id, owner_id))
             row = await (await conn.execute("SELECT * FROM projects WHERE id = ?", (updated[0],))).fetchone()
         assert row is not None
-        return project_from_row(row)
+        return shared.project_from_row(row)
 
     async def set_post(self, project_id: int, channel_id: int | None, message_id: int | None,
                        thread_id: int | None) -> None:
@@ -148,34 +127,15 @@ class SqliteProjectRepository:
         """Active projects given as (guild, owner, draft), in one transaction (benchmarks, the sandbox)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO projects (guild_id, owner_id, title, track, description, stack, repo_url, discipline, "
-                "looking_for_partner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(g, o, d.title, d.track, d.description, d.stack, d.repo_url or None, d.discipline,
-                  int(d.looking_for_partner), stamp, stamp) for g, o, d in projects],
-            )
+            await conn.executemany(shared.ADD_PROJECT, shared.added_project_rows(projects, stamp))
 
     # --- drafts --------------------------------------------------------------------------------
 
     async def save_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO project_drafts (guild_id, owner_id, track, discipline, looking_for_partner, title, "
-            "description, stack, repo_url, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (guild_id, owner_id) DO UPDATE "
-            "SET track = excluded.track, discipline = excluded.discipline, "
-            "looking_for_partner = excluded.looking_for_partner, title = excluded.title, "
-            "description = excluded.description, stack = excluded.stack, repo_url = excluded.repo_url, "
-            "saved_at = excluded.saved_at",
-            (guild_id, owner_id, draft.track, draft.discipline, int(draft.looking_for_partner), draft.title,
-             draft.description, draft.stack, draft.repo_url, to_db_time(now)),
-        )
+        await self._db.execute(shared.SAVE_DRAFT, shared.saved_draft_row(guild_id, owner_id, draft, to_db_time(now)))
 
     async def draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
         row = await self._db.fetchone(
             "SELECT * FROM project_drafts WHERE guild_id = ? AND owner_id = ?", (guild_id, owner_id)
         )
-        if row is None:
-            return None
-        return ProjectDraft(track=row["track"], discipline=row["discipline"],
-                            looking_for_partner=bool(row["looking_for_partner"]), title=row["title"],
-                            description=row["description"], stack=row["stack"], repo_url=row["repo_url"])
+        return shared.draft_from_row(row) if row else None

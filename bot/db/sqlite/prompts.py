@@ -1,60 +1,18 @@
 """Weekly prompts (`prompts`), the defaults a server was given (`prompt_defaults_given`), an admin's
-refused form (`prompt_drafts`), and the numbers prompt texts show (projects and pairs)."""
+refused form (`prompt_drafts`), and the numbers prompt texts show (projects and pairs). The row →
+model converters, and the statements PostgreSQL runs alike, are in bot/db/shared/prompts.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime
 
 from bot.clock import to_db_time
-from bot.db.common import StoredRow
+from bot.db.common import like_containing
+from bot.db.shared import prompts as shared
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
-from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt, ServerSchedule
-
-_SCHEDULED = """
-    SELECT p.*, c.channel_id, c.timezone, c.cohort_start
-      FROM prompts p JOIN guild_config c ON c.guild_id = p.guild_id
-     WHERE p.paused = 0 AND c.channel_id IS NOT NULL
-"""
-
-
-def _weeks(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part)
-
-
-def weeks_text(weeks: tuple[int, ...]) -> str:
-    """How `weeks` is stored: "2,4"; "" for every week (read back by `_weeks`)."""
-    return ",".join(str(w) for w in weeks)
-
-
-def prompt_from_row(row: StoredRow) -> Prompt:
-    hour, minute = row["time_of_day"].split(":")
-    return Prompt(
-        guild_id=row["guild_id"],
-        key=row["key"],
-        weekday=row["weekday"],
-        at=time(int(hour), int(minute)),
-        text=row["text"],
-        weeks=_weeks(row["weeks"]),
-        open_thread=bool(row["open_thread"]),
-        paused=bool(row["paused"]),
-        source=row["source"],
-    )
-
-
-def server_from_row(row: StoredRow) -> ServerSchedule:
-    return ServerSchedule(
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        timezone=row["timezone"],
-        cohort_start=date.fromisoformat(row["cohort_start"]) if row["cohort_start"] else None,
-    )
-
-
-def prompt_values(prompt: Prompt) -> tuple[object, ...]:
-    return (prompt.text, prompt.weekday, f"{prompt.at:%H:%M}", weeks_text(prompt.weeks), int(prompt.open_thread),
-            int(prompt.paused))
+from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt
 
 
 class SqlitePromptRepository:
@@ -65,18 +23,18 @@ class SqlitePromptRepository:
 
     async def get(self, guild_id: int, key: str) -> Prompt | None:
         row = await self._db.fetchone("SELECT * FROM prompts WHERE guild_id = ? AND key = ?", (guild_id, key))
-        return prompt_from_row(row) if row else None
+        return shared.prompt_from_row(row) if row else None
 
     async def for_guild(self, guild_id: int) -> list[Prompt]:
         """Every prompt of the server, in the order of the week (weekday, time), then key."""
         rows = await self._db.fetchall(
             "SELECT * FROM prompts WHERE guild_id = ? ORDER BY weekday, time_of_day, key", (guild_id,)
         )
-        return [prompt_from_row(row) for row in rows]
+        return [shared.prompt_from_row(row) for row in rows]
 
     async def keys(self, guild_id: int, typed: str, limit: int) -> list[str]:
         """Keys containing `typed` (autocomplete), those starting with it first."""
-        pattern = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_containing(typed)
         rows = await self._db.fetchall(
             """
             SELECT key FROM prompts WHERE guild_id = ? AND key LIKE ? ESCAPE '\\'
@@ -89,10 +47,10 @@ class SqlitePromptRepository:
     async def scheduled(self, guild_id: int | None = None) -> list[ScheduledPrompt]:
         """The prompts that are posted: not paused, in a server with a channel (one server, or all)."""
         if guild_id is None:
-            rows = await self._db.fetchall(_SCHEDULED)
+            rows = await self._db.fetchall(shared.SCHEDULED)
         else:
-            rows = await self._db.fetchall(_SCHEDULED + " AND p.guild_id = ?", (guild_id,))
-        return [ScheduledPrompt(prompt_from_row(row), server_from_row(row)) for row in rows]
+            rows = await self._db.fetchall(shared.SCHEDULED_IN, (guild_id,))
+        return [shared.scheduled_from_row(row) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:
         """(server, key, due time) of the posts of `kind` due since `since` that were made or are
@@ -103,28 +61,16 @@ class SqlitePromptRepository:
 
     async def add(self, prompt: Prompt, actor_id: int | None, now: datetime) -> bool:
         """Insert a new prompt; False when the server has one with that key already."""
+        stamp = to_db_time(now)
         changed = await self._db.execute_changes(
-            """
-            INSERT INTO prompts (guild_id, key, text, weekday, time_of_day, weeks, open_thread, paused, source,
-                                 created_at, updated_by, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (guild_id, key) DO NOTHING
-            """,
-            (prompt.guild_id, prompt.key, *prompt_values(prompt), prompt.source, to_db_time(now), actor_id,
-             to_db_time(now)),
-        )
+            shared.ADD,
+            (prompt.guild_id, prompt.key, *shared.prompt_values(prompt), prompt.source, stamp, actor_id, stamp))
         return changed == 1
 
     async def update(self, prompt: Prompt, actor_id: int, now: datetime) -> bool:
         """Save a changed prompt (found by server and key); False when it no longer exists."""
         changed = await self._db.execute_changes(
-            """
-            UPDATE prompts SET text = ?, weekday = ?, time_of_day = ?, weeks = ?, open_thread = ?, paused = ?,
-                               updated_by = ?, updated_at = ?
-             WHERE guild_id = ? AND key = ?
-            """,
-            (*prompt_values(prompt), actor_id, to_db_time(now), prompt.guild_id, prompt.key),
-        )
+            shared.UPDATE, (*shared.prompt_values(prompt), actor_id, to_db_time(now), prompt.guild_id, prompt.key))
         return changed == 1
 
     async def remove(self, guild_id: int, key: str) -> bool:
@@ -136,49 +82,23 @@ class SqlitePromptRepository:
         transaction, so two setups at once give them once and a crash gives none (the next setup does)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO prompt_defaults_given (guild_id, given_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (guild_id, stamp),
-            )
+            cursor = await conn.execute(shared.MARK_DEFAULTS_GIVEN, (guild_id, stamp))
             if cursor.rowcount != 1:
                 return False
             await conn.executemany(
-                """
-                INSERT INTO prompts (guild_id, key, text, weekday, time_of_day, weeks, open_thread, paused, source,
-                                     created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'default', ?, ?)
-                ON CONFLICT (guild_id, key) DO NOTHING
-                """,
-                [(guild_id, p.key, *prompt_values(p), stamp, stamp) for p in defaults],
-            )
+                shared.ADD_DEFAULT, [(guild_id, p.key, *shared.prompt_values(p), stamp, stamp) for p in defaults])
         return True
 
     # --- an admin's refused form -----------------------------------------------------------
 
     async def save_draft(self, guild_id: int, admin_id: int, draft: PromptDraft, now: datetime) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO prompt_drafts (guild_id, admin_id, original_key, key, weekday, time_of_day, weeks, open_thread,
-                                       text, saved_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (guild_id, admin_id) DO UPDATE SET
-                original_key = excluded.original_key, key = excluded.key, weekday = excluded.weekday,
-                time_of_day = excluded.time_of_day, weeks = excluded.weeks, open_thread = excluded.open_thread,
-                text = excluded.text, saved_at = excluded.saved_at
-            """,
-            (guild_id, admin_id, draft.original_key, draft.key, draft.weekday, draft.time_text, draft.weeks_text,
-             int(draft.open_thread), draft.text, to_db_time(now)),
-        )
+        await self._db.execute(shared.SAVE_DRAFT, shared.draft_values(guild_id, admin_id, draft, to_db_time(now)))
 
     async def draft(self, guild_id: int, admin_id: int) -> PromptDraft | None:
         row = await self._db.fetchone(
             "SELECT * FROM prompt_drafts WHERE guild_id = ? AND admin_id = ?", (guild_id, admin_id)
         )
-        if row is None:
-            return None
-        return PromptDraft(key=row["key"], weekday=row["weekday"], time_text=row["time_of_day"],
-                           weeks_text=row["weeks"], open_thread=bool(row["open_thread"]), text=row["text"],
-                           original_key=row["original_key"])
+        return shared.draft_from_row(row) if row else None
 
     async def delete_draft(self, guild_id: int, admin_id: int) -> None:
         await self._db.execute("DELETE FROM prompt_drafts WHERE guild_id = ? AND admin_id = ?", (guild_id, admin_id))
