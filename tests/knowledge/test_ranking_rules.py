@@ -298,3 +298,31 @@ async def test_did_you_mean_is_offered_for_a_typo(shipped: KnowledgeService) -> 
 async def test_an_unfinished_word_is_completed_without_saying_did_you_mean(shipped: KnowledgeService) -> None:
     assert slugs(await shipped.search("pagina", limit=1)) == ["api-pagination"]
     assert await shipped.corrected_query("pagina") is None
+
+
+# Practitioners' vocabulary in the topics' front matter and challenges (issue 17: real questions name
+# exception classes, log lines, settings and commands): each a family of real questions, not one.
+@pytest.mark.parametrize(("question", "slug"), [
+    ("MultipleObjectsReturned on get_or_create", "django-orm"),
+    ("[CRITICAL] WORKER TIMEOUT (pid:42)", "gunicorn-nginx"),
+    ("upstream prematurely closed connection while reading response header", "gunicorn-nginx"),
+    ("basic_nack with requeue=True keeps redelivering the message", "rabbitmq"),
+    ("Cannot find pg_config executable when pip installing psycopg2", "postgresql"),
+    ("filter_horizontal for a ManyToManyField in the admin", "django-admin"),
+    ("Is mark_safe dangerous?", "input-validation-sql-injection"),
+    ("ExpiredSignatureError from jwt.decode", "jwt-authentication"),
+    ("AUTH_USER_MODEL refers to model 'accounts.User' that has not been installed", "custom-user-model"),
+])
+async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService, question: str, slug: str) -> None:
+    assert slugs(await shipped.search(question, limit=1)) == [slug]
+
+
+@pytest.mark.parametrize("question", [
+    "How to Start Your First Developer Job?",
+    "Guide to landing your first dev job",
+    "Pods stuck in CrashLoopBackOff after the upgrade",
+    "useDispatch in a redux reducer: Actions must be plain objects",
+    "Token limit exceeded in the ChatGPT context window",
+])
+async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
+    assert await shipped.search(question, limit=1) == []
