@@ -149,3 +149,32 @@ async def test_a_question_asks_for_one_topic_as_for_three(shipped_db: Database) 
     service = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
     for question in questions():
         assert await service.search(question, limit=1) == (await service.search(question, limit=3))[:1]
+
+
+async def test_past_the_memory_budget_the_costly_words_are_read_at_load_and_searched_afresh_from_memory(
+    shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the vocabulary does not fit in memory (10,000 topics), the words held by many topics
+    (COSTLY_TERM_DOCS) are read when the topics are loaded all the same: a question of them never
+    waits for the index, not even searched afresh (`remember=False`), and ranks as the index does."""
+    from bot.knowledge import _relevance
+
+    monkeypatch.setattr(_relevance, "POSTINGS_KEPT", 100)
+    monkeypatch.setattr(_relevance, "COSTLY_TERM_DOCS", 4)
+    repository = _CountingRepository(shipped_db)
+    counts = await repository.term_counts()
+    relevance = TermRelevance(repository)
+    await relevance.read_vocabulary(counts.doc_freq)
+    costly = {stem for stem, docs in counts.doc_freq.items() if docs > 4}
+    read_at_start = repository.asked_terms
+    assert 0 < read_at_start <= len(costly)
+    compared = 0
+    for question in questions():
+        terms = [MatchTerm(term) for term in query_terms(question)
+                 if len(term) == 1 and porter_stem(term[0]) in costly]
+        before = repository.asked_terms
+        from_memory = await relevance.ranked(terms, lambda _: True, CANDIDATES, remember=False)
+        compared += repository.asked_terms == before
+        from_index = await repository.search(terms, None, CANDIDATES)
+        assert [m.relevance for m in from_memory] == [m.relevance for m in from_index]
+    assert compared > len(questions()) * 0.9
