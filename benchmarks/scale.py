@@ -75,6 +75,7 @@ GLOBAL_LIMIT = prompts.GLOBAL_LIMIT  # Discord's, requests per second, for the b
 LATENCY = prompts.LATENCY  # seconds added to every request
 DUE = prompts.DUE  # the default mid-week check-in, due in every server
 SETUP_AT_ONCE = 16  # servers set up at once on PostgreSQL (its pool); SQLite's one connection takes them in turn
+PREPARE_AT_ONCE = 8  # servers whose learners are prepared at once (the pool has 10 connections)
 PROJECTS_PER_SERVER = 4  # 5,000 servers: 20,000 projects, and as many learners with a profile
 LATENCY_PROJECTS = 2000  # in the server where the commands are measured, as benchmarks/latency.py
 TARGETS = {"fan_out_ratio_vs_limit_max": 1.05, "duplicates": 0, "global_429s": 0,
@@ -265,14 +266,19 @@ async def memory_child(url: str, servers: int, shards: int) -> dict[str, object]
                 # is the pairing service's own (no public handle: the services do not expose it).
                 pool = bot.services.pairing._pool
                 week = monday_of(bot.clock.now())
+                gate = asyncio.Semaphore(PREPARE_AT_ONCE)
+
+                async def prepare(guild_id: int) -> int:
+                    async with gate:
+                        return len((await pool.prepared(guild_id, week)).learners)
+
                 started = time.perf_counter()
-                learners = 0
-                for guild in standin.extra_guilds:
-                    learners += len((await pool.prepared(guild.id, week)).learners)
+                learners = sum(await asyncio.gather(*(prepare(guild.id) for guild in standin.extra_guilds)))
                 prepare_s = time.perf_counter() - started
                 prepared = rss_mb()
                 return {"servers": servers, "shards_held": shards, "start_to_ready_s": round(ready_s, 2),
-                        "prepare_all_learners_s": round(prepare_s, 2), "learners_prepared": learners,
+                        "prepare_all_learners_s": round(prepare_s, 2), "prepared_at_once": PREPARE_AT_ONCE,
+                        "learners_prepared": learners,
                         "rss_before_mb": before, "rss_ready_mb": ready, "rss_prepared_mb": prepared,
                         "rss_delta_ready_mb": round(ready - before, 1),
                         "rss_delta_prepared_mb": round(prepared - before, 1)}
