@@ -162,9 +162,13 @@ async def fan_out_postgres(url: str, servers: int, processes: int, tmp: Path) ->
             standin.latency = LATENCY
             standin.clear_records()
             progress(f"fanning out to {servers} servers (the limit's floor: {servers / GLOBAL_LIMIT:.0f} s)")
-            started = time.perf_counter()
+            lags: list[float] = []
+            watcher = asyncio.create_task(watch_loop(lags))
+            cpu_started, started = time.process_time(), time.perf_counter()
             results = await asyncio.gather(*(advance(bot) for bot, _ in bots))
             fan_out_s = time.perf_counter() - started
+            cpu_s = time.process_time() - cpu_started
+            watcher.cancel()
             standin.latency = 0.0
             progress(f"fan-out took {fan_out_s:.1f} s")
             posted = sum(len(r.posted) for reports, _ in results for r in reports)
@@ -185,10 +189,24 @@ async def fan_out_postgres(url: str, servers: int, processes: int, tmp: Path) ->
                 "global_429s": standin.global_429s, "retry_ticks": sum(retries for _, retries in results),
                 "pacer_rate_per_process": round(PACED_RATE / processes, 2),
                 "pacer_slowdowns": sum(bot.services.scheduler.pacer.slowed_down for bot, _ in bots),
+                # The processes and the stand-in share this one Python process (one core): its CPU time
+                # over the fan-out's, and how late a 50 ms sleep woke meanwhile. A share near 1 means
+                # this process, not the bot's pacing, set the pace.
+                "harness_cpu_s": round(cpu_s, 1), "harness_cpu_share": round(cpu_s / fan_out_s, 2),
+                "loop_lag_ms": latency.percentiles(lags) if len(lags) > 1 else None,
+                "loadavg_1m": round(os.getloadavg()[0], 2),
             }
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)
+
+
+async def watch_loop(lags: list[float]) -> None:
+    """How late a 50 ms sleep wakes, again and again: the event loop's lag, in ms."""
+    while True:
+        started = time.perf_counter()
+        await asyncio.sleep(0.05)
+        lags.append((time.perf_counter() - started - 0.05) * 1000)
 
 
 async def advance(bot: Any) -> tuple[list[Any], int]:
