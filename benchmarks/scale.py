@@ -9,7 +9,10 @@ JSON line.
    several servers at once, the alarms set once afterwards). The same for one process on SQLite
    at 500 servers (benchmarks/prompts.py's measurement), run first in the same process: the baseline.
    Each fan-out also tells when its first post was made and the span from first to last post (the
-   stand-in's request log), which shows how much of the time is work before posting starts.
+   stand-in's request log) and the time after the last post until the ticks returned: the fan-out's
+   time is those three. The processes share this one Python process and its event loop, so their
+   work before and after posting (each computes what is due) runs in turn here, where separate
+   processes would run it side by side: `harness_cpu_share` and `loop_lag_ms` say how busy it was.
    The bot paces at PACED_RATE = 45 requests a second (a margin below 50 for its other requests),
    so a ratio under 50 / 45 = 1.11 cannot be reached as things are: reported as measured.
 2. `/topic query`, `/project list` and `/pair find` as members run them, on a server with 2,000
@@ -203,6 +206,7 @@ async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> d
                 "first_post_after_s": round(made[0] - wall_started, 2) if made else None,
                 "posting_span_s": round(span, 2),
                 "posting_span_vs_limit": round(span / (len(made) / GLOBAL_LIMIT), 3) if made else None,
+                "after_last_post_s": round(wall_started + fan_out_s - made[-1], 2) if made else None,
                 "global_429s": standin.global_429s, "retry_ticks": sum(retries for _, retries in results),
                 "pacer_rate_per_process": round(PACED_RATE / processes if url is not None else PACED_RATE, 2),
                 "pacer_slowdowns": sum(bot.services.scheduler.pacer.slowed_down for bot, _ in bots),
