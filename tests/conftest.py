@@ -20,6 +20,16 @@ _real_getaddrinfo = socket.getaddrinfo
 # Both database engines behind one fixture (`engine_db`): the repository contract tests use it.
 pytest_plugins = ["tests.engines"]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every bot of the suite opens a fresh database of the same topic files: what loading them works
+    # out (~0.2 s of CPU a bot) is worked out once per process and shared, each bot holding copies
+    # of its own (bot/knowledge/search.py, `share_prepared`; tests/knowledge checks it answers alike).
+    from bot.knowledge.search import share_prepared
+
+    share_prepared()
+
+
 def _is_local(host: Any) -> bool:
     if host in (None, "localhost", ""):
         return True

@@ -107,6 +107,17 @@ def _key(term: MatchTerm) -> tuple[str, ...]:
     return tuple(map(porter_stem, term.words))
 
 
+@dataclass(frozen=True)
+class ConfidenceSnapshot:
+    """What a `Confidence` read of the topics (`Confidence.snapshot`); never changed."""
+
+    topics: tuple[tuple[int, _TopicWords], ...]
+    spelt: dict[str, str]
+    pairs: frozenset[tuple[str, str]] | None
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    words: frozenset[str]
+
+
 class Confidence:
     def __init__(self, repository: KnowledgeRepository) -> None:
         self._repository = repository
@@ -160,6 +171,20 @@ class Confidence:
                     for text in (indexed.naming, indexed.text):
                         self._phrases.update(_chunked_phrases(text))
         self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
+
+    def snapshot(self) -> ConfidenceSnapshot:
+        """What `read_topics` read, to give another `Confidence` over the same topics (`restore`)."""
+        pairs = frozenset(self._pairs) if self._pairs is not None else None
+        return ConfidenceSnapshot(tuple(self._topics.items()), dict(self._spelt), pairs, dict(self._phrases),
+                                  frozenset(self._words))
+
+    def restore(self, snapshot: ConfidenceSnapshot) -> None:
+        """Hold what `snapshot` holds, as `read_topics` would have read it: containers of its own."""
+        self._topics = OrderedDict(snapshot.topics)
+        self._spelt = dict(snapshot.spelt)
+        self._pairs = set(snapshot.pairs) if snapshot.pairs is not None else None
+        self._phrases = dict(snapshot.phrases)
+        self._words = set(snapshot.words)
 
     def terms_held(self, asked: Sequence[AskedTerm], topic_id: int) -> float:
         """How many of `asked` a topic holds, for a topic `of` just weighed (else 0)."""

@@ -78,6 +78,15 @@ class TermRelevance:
                 if len(key) > 1 or asked[key] == key or len(matches) == doc_freq[key[0]]:
                     self._keep(key, _shares(matches))
 
+    def snapshot(self) -> tuple[tuple[_Key, _Shares], ...]:
+        """The shares kept, least recently used first (for `restore` in another `TermRelevance`)."""
+        return tuple(self._shares.items())
+
+    def restore(self, snapshot: tuple[tuple[_Key, _Shares], ...]) -> None:
+        """Keep the shares of `snapshot`, as `read_vocabulary` would have read them."""
+        self._shares = OrderedDict(snapshot)
+        self._postings = sum(len(found) for _, found in snapshot)
+
     async def ranked(
         self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True,
         held_nowhere: Callable[[_Key], bool] | None = None,
