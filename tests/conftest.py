@@ -17,8 +17,9 @@ _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo
 
 
-# Both database engines behind one fixture (`engine_db`): the repository contract tests use it.
-pytest_plugins = ["tests.engines"]
+# The session's PostgreSQL (`postgres_server`, `pg_url`), and both database engines behind one
+# fixture (`engine_db`): the repository contract tests use it.
+pytest_plugins = ["tests.pg.session", "tests.engines"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
