@@ -113,9 +113,9 @@ class ConfidenceSnapshot:
 
     topics: tuple[tuple[int, _TopicWords], ...]
     spelt: dict[str, str]
-    pairs: frozenset[tuple[str, str]] | None
+    pairs: set[tuple[str, str]] | None
     phrases: dict[tuple[str, ...], tuple[str, ...]]
-    words: frozenset[str]
+    words: set[str]
 
 
 class Confidence:
@@ -173,18 +173,19 @@ class Confidence:
         self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
 
     def snapshot(self) -> ConfidenceSnapshot:
-        """What `read_topics` read, to give another `Confidence` over the same topics (`restore`)."""
-        pairs = frozenset(self._pairs) if self._pairs is not None else None
-        return ConfidenceSnapshot(tuple(self._topics.items()), dict(self._spelt), pairs, dict(self._phrases),
-                                  frozenset(self._words))
+        """What `read_topics` read, to give another `Confidence` over the same topics (`restore`).
+        The spellings, pairs, phrases and words are shared, not copied: only `read_topics` fills
+        them, into containers `invalidate` made new, so once read they never change."""
+        return ConfidenceSnapshot(tuple(self._topics.items()), self._spelt, self._pairs, self._phrases, self._words)
 
     def restore(self, snapshot: ConfidenceSnapshot) -> None:
-        """Hold what `snapshot` holds, as `read_topics` would have read it: containers of its own."""
+        """Hold what `snapshot` holds, as `read_topics` would have read it (the topics' words in an
+        order of its own, which `of` changes)."""
         self._topics = OrderedDict(snapshot.topics)
-        self._spelt = dict(snapshot.spelt)
-        self._pairs = set(snapshot.pairs) if snapshot.pairs is not None else None
-        self._phrases = dict(snapshot.phrases)
-        self._words = set(snapshot.words)
+        self._spelt = snapshot.spelt
+        self._pairs = snapshot.pairs
+        self._phrases = snapshot.phrases
+        self._words = snapshot.words
 
     def terms_held(self, asked: Sequence[AskedTerm], topic_id: int) -> float:
         """How many of `asked` a topic holds, for a topic `of` just weighed (else 0)."""
