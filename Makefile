@@ -29,8 +29,10 @@ typecheck: $(STAMP)
 kb-check: $(STAMP)
 	$(PY) -m bot kb check
 
+# On every core (pytest-xdist: `-n auto`, work stolen from a busy worker by an idle one); a single
+# test or folder runs alone with `$(PY) -m pytest path`.
 test: lint typecheck kb-check
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist worksteal
 
 bench: $(STAMP)
 	@for b in benchmarks/[!_]*.py; do $(PY) $$b || exit 1; done

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.db import Database
-from tests.pg.conftest import create_database, drop_database, postgres_server  # noqa: F401  (a fixture)
+from tests.pg.session import create_database, drop_database, start_times
 
 ENGINES = ["sqlite", "postgres"]
 
@@ -58,3 +58,26 @@ async def open_engine_db(engine: str, engine_location: str) -> AsyncIterator[Cal
 @pytest.fixture
 async def engine_db(open_engine_db: Callable[[], Awaitable[Any]]) -> Any:
     return await open_engine_db()
+
+
+# How long the test PostgreSQL took to start, so a slow start shows in every run. Under
+# pytest-xdist the workers start the servers and the main process reports: each worker's start
+# times reach it in the worker's output.
+_worker_times: list[tuple[float, float]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # an xdist worker
+        output["nexus_pg_start_times"] = start_times()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _worker_times.extend(getattr(node, "workeroutput", {}).get("nexus_pg_start_times", []))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for initdb, start in start_times() + _worker_times:
+        terminalreporter.write_line(
+            f"test PostgreSQL (pgserver): initdb {initdb:.2f} s + start {start:.2f} s = {initdb + start:.2f} s")

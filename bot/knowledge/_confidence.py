@@ -107,6 +107,17 @@ def _key(term: MatchTerm) -> tuple[str, ...]:
     return tuple(map(porter_stem, term.words))
 
 
+@dataclass(frozen=True)
+class ConfidenceSnapshot:
+    """What a `Confidence` read of the topics (`Confidence.snapshot`); never changed."""
+
+    topics: tuple[tuple[int, _TopicWords], ...]
+    spelt: dict[str, str]
+    pairs: set[tuple[str, str]] | None
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    words: set[str]
+
+
 class Confidence:
     def __init__(self, repository: KnowledgeRepository) -> None:
         self._repository = repository
@@ -160,6 +171,21 @@ class Confidence:
                     for text in (indexed.naming, indexed.text):
                         self._phrases.update(_chunked_phrases(text))
         self._pairs = pairs if len(topic_ids) <= PAIRS_KEPT_TOPICS else None
+
+    def snapshot(self) -> ConfidenceSnapshot:
+        """What `read_topics` read, to give another `Confidence` over the same topics (`restore`).
+        The spellings, pairs, phrases and words are shared, not copied: only `read_topics` fills
+        them, into containers `invalidate` made new, so once read they never change."""
+        return ConfidenceSnapshot(tuple(self._topics.items()), self._spelt, self._pairs, self._phrases, self._words)
+
+    def restore(self, snapshot: ConfidenceSnapshot) -> None:
+        """Hold what `snapshot` holds, as `read_topics` would have read it (the topics' words in an
+        order of its own, which `of` changes)."""
+        self._topics = OrderedDict(snapshot.topics)
+        self._spelt = snapshot.spelt
+        self._pairs = snapshot.pairs
+        self._phrases = snapshot.phrases
+        self._words = snapshot.words
 
     def terms_held(self, asked: Sequence[AskedTerm], topic_id: int) -> float:
         """How many of `asked` a topic holds, for a topic `of` just weighed (else 0)."""

@@ -120,6 +120,14 @@ class NameIndex:
             if word not in STOP_WORDS and not word.isdigit():
                 self._buckets[len(word), word[0]].append(word)
 
+    def copy(self) -> NameIndex:
+        """The same index, sharing everything built from the names (never changed once built), with
+        caches of its own."""
+        other = object.__new__(NameIndex)
+        other.__dict__.update(self.__dict__)
+        other._visible_ids = {}
+        return other
+
     def spelt_right(self, word: str) -> bool:
         """A word of a title or slug, or one the curated text holds (in some form: "indexes", "indexing")."""
         return word in self._title_words or porter_stem(word) in self._curated_terms

@@ -66,6 +66,8 @@ class _Shares:
 
 
 _NONE = _Shares()  # a phrase no topic holds
+# What a `TermRelevance` read, for another over the very same topics: (kept, read at load).
+RelevanceSnapshot = tuple[tuple[tuple[_Key, _Shares], ...], tuple[tuple[_Key, _Shares], ...]]
 
 
 def _key(term: MatchTerm) -> _Key:
@@ -147,6 +149,18 @@ class TermRelevance:
                 # vocabulary counts them: else it is read when a question asks for it, as typed.
                 if len(key) > 1 or asked[key] == key or len(matches) == doc_freq[key[0]]:
                     self._read_at_load[key] = _shares(matches)
+
+    def snapshot(self) -> RelevanceSnapshot:
+        """The shares kept, least recently used first, and those read at load (for `restore` in
+        another `TermRelevance`). The shares never change once read: they are shared, not copied."""
+        return tuple(self._shares.items()), tuple(self._read_at_load.items())
+
+    def restore(self, snapshot: RelevanceSnapshot) -> None:
+        """Keep the shares of `snapshot`, as `read_vocabulary` would have read them."""
+        kept, at_load = snapshot
+        self._shares = OrderedDict(kept)
+        self._postings = sum(len(found) for _, found in kept)
+        self._read_at_load = dict(at_load)
 
     async def ranked(
         self, terms: Sequence[MatchTerm], visible: Callable[[int], bool], limit: int, *, remember: bool = True,

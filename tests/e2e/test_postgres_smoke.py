@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.config import DatabaseSettings, Secret, load_settings
 from sandbox.run import sandbox_settings, start_bot_against, stop_bot
 from sandbox.standin import StandIn
-from tests.pg.conftest import create_database, drop_database
+from tests.pg.session import create_database, drop_database
 
 pytestmark = pytest.mark.asyncio
 

@@ -178,3 +178,56 @@ async def test_past_the_memory_budget_the_costly_words_are_read_at_load_and_sear
         from_index = await repository.search(terms, None, CANDIDATES)
         assert [m.relevance for m in from_memory] == [m.relevance for m in from_index]
     assert compared > len(questions()) * 0.9
+
+
+async def test_a_search_sharing_what_another_worked_out_answers_as_one_that_worked_it_out(
+    tmp_path: Path, shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`share_prepared` (the tests' bots): a search over a second database of the same topic files
+    takes what loading them works out from the first, and answers every question, corrections,
+    misses and autocomplete included, exactly as a search that worked it all out itself."""
+    from bot.knowledge import search as search_module
+
+    monkeypatch.setattr(search_module, "_shared", None)
+    alone = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    await alone.prepare()
+    search_module.share_prepared()
+    first = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    await first.prepare()
+    assert search_module._shared is not None and len(search_module._shared) == 1
+    other_db = await Database.open(tmp_path / "other.db")
+    try:
+        shared = KnowledgeService(SqliteKnowledgeRepository(other_db), SHIPPED_KNOWLEDGE)
+        await shared.sync()
+        counting = _CountingRepository(other_db)
+        shared._search = search_module.KnowledgeSearch(counting, shared._search._other_stacks)
+        await shared.prepare()
+        assert counting.asked_terms == 0  # taken from the first, not read from the index
+        assert len(search_module._shared) == 1
+        for number, question in enumerate(questions()):
+            assert await shared.search(question) == await alone.search(question), question
+            if number % 4 == 0:  # the rest of what a lookup asks, on a quarter of them (time)
+                assert await shared.miss(question) == await alone.miss(question), question
+                assert await shared.corrected_query(question) == await alone.corrected_query(question), question
+                assert await shared.autocomplete(question[:12]) == await alone.autocomplete(question[:12]), question
+        # What a search keeps as it answers is its own: the first, asked nothing, is as it was.
+        assert len(first._search._answers) == 0
+    finally:
+        await other_db.close()
+
+
+async def test_searches_over_different_topics_share_nothing(
+    write_topic: WriteTopic, service: KnowledgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.knowledge import search as search_module
+
+    monkeypatch.setattr(search_module, "_shared", None)
+    search_module.share_prepared()
+    write_topic("celery", title="Celery", summary="Background jobs with a zebrafish broker.")
+    await service.sync()
+    assert [hit.slug for hit in await service.search("zebrafish broker")] == ["celery"]
+    write_topic("celery", title="Celery", summary="Background jobs with a message broker.")
+    write_topic("redis-caching", title="Redis caching", summary="Keep hot rows in a zebrafish store.")
+    await service.sync()
+    assert [hit.slug for hit in await service.search("zebrafish")] == ["redis-caching"]
+    assert len(search_module._shared or {}) == 2

@@ -9,6 +9,8 @@ refused), so the server is made here with pgserver's binaries and its helpers fo
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
 import os
 import pwd
 import secrets
@@ -18,6 +20,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from pgserver import utils as pgserver_utils
 
 SUPERUSER = "postgres"
 START_TIMEOUT = 60  # seconds; a start that takes longer is a broken machine, told loudly
+PORT_ATTEMPTS = 3
 
 
 class PostgresUnavailable(RuntimeError):
@@ -71,13 +75,22 @@ class SessionPostgres:
                                     f"--pwfile={password_file}", "--encoding=UTF8", "--no-sync",
                                     "--no-instructions"])
         made = time.monotonic()
-        options = (f"-h {self.host} -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off")
         # Stopped at exit even when the session's teardown never runs (an interrupted or crashed
         # run), so no server outlives the tests.
         atexit.register(self.stop)
-        self._run(pgserver.pg_ctl, ["-w", "-t", str(START_TIMEOUT), "-o", options,
-                                    "-l", str(self.folder / "server.log"), "start"])
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            options = (f"-h {self.host} -p {self.port} -k {self.folder} -c fsync=off -c synchronous_commit=off "
+                       "-c full_page_writes=off")
+            try:
+                self._run(pgserver.pg_ctl, ["-w", "-t", str(START_TIMEOUT), "-o", options,
+                                            "-l", str(self.folder / "server.log"), "start"])
+                break
+            except PostgresUnavailable:
+                # The free port was taken between finding it and binding it (another test worker's
+                # server, say): another one.
+                if attempt == PORT_ATTEMPTS or "already in use" not in self.log_tail():
+                    raise
+                self.port = _free_port()
         self.times = StartTimes(initdb=made - begun, start=time.monotonic() - made)
         return self.times
 
@@ -98,7 +111,8 @@ class SessionPostgres:
 
     def _prepare_for_root(self) -> pwd.struct_passwd:
         self._system_user = "pgserver"
-        entry = pgserver_utils.ensure_user_exists(self._system_user)
+        with _machine_wide_lock():  # test workers (pytest-xdist) start their servers side by side
+            entry = pgserver_utils.ensure_user_exists(self._system_user)
         assert entry is not None
         pgserver_utils.ensure_prefix_permissions(self.folder)
         bin_path = Path(pgserver.__file__).parent / "pginstall" / "bin"
@@ -115,6 +129,17 @@ class SessionPostgres:
             command(args, pgdata=self.data, timeout=START_TIMEOUT, **extra)  # type: ignore[operator]
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
             raise PostgresUnavailable(f"{exc}\n{self.log_tail()}") from exc
+
+
+@contextlib.contextmanager
+def _machine_wide_lock() -> Iterator[None]:
+    """One process at a time past this point: making the `pgserver` user is no step two may take at once."""
+    with open(Path(tempfile.gettempdir()) / "nexus-pg-prepare.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _free_port() -> int:

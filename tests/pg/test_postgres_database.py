@@ -17,7 +17,7 @@ from bot.db.postgres import PostgresDatabase
 from bot.db.postgres import database as postgres_database
 from bot.db.sqlite import database as sqlite_database
 from tests.pg._server import SessionPostgres
-from tests.pg.conftest import create_database, drop_database
+from tests.pg.session import create_database, drop_database
 
 # SQLite's full-text index of the topics: PostgreSQL keeps only the rows it is built from (its
 # knowledge_fts is a plain table of the index's text, checked on its own below).

@@ -1,4 +1,9 @@
-"""One PostgreSQL for the whole test session, and a fresh, empty database in it for each test.
+"""One PostgreSQL for the whole test session (for each worker's, under pytest-xdist), and a fresh,
+empty database in it for each test.
+
+A plugin of the root conftest (`pytest_plugins`), not tests/pg's conftest: pytest imports a
+conftest under a name of its own ("pg.conftest"), so the tests importing its helpers had a second
+copy of it, with a session server of its own: two servers a run.
 
 The server comes from pgserver (a dev dependency: what `make test` installs), never from a service the
 machine happens to have. When it cannot start, every PostgreSQL test fails with the reason: these
@@ -60,11 +65,6 @@ async def pg_url(postgres_server: SessionPostgres) -> AsyncIterator[str]:
     await drop_database(postgres_server, url)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """How long the test PostgreSQL took to start, so a slow start shows in every run."""
-    for server in _started:
-        if server.times is not None:
-            terminalreporter.write_line(
-                f"test PostgreSQL (pgserver): initdb {server.times.initdb:.2f} s + start {server.times.start:.2f} s "
-                f"= {server.times.total:.2f} s"
-            )
+def start_times() -> list[tuple[float, float]]:
+    """(initdb, start) seconds of each server this process started."""
+    return [(server.times.initdb, server.times.start) for server in _started if server.times is not None]
