@@ -101,7 +101,7 @@ async def test_approve_opens_a_prefilled_form_and_publishes_the_moderators_topic
     assert "Published **Django signals: post\\_save and friends**" in review.message.text
     assert "No suggestions are waiting" in review.message.text
 
-    found = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    found = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     topic = found.message.embeds[0]
     assert topic["title"] == "Django signals: post_save and friends"
     assert topic["description"] == MODERATOR_TOPIC["summary"]
@@ -126,7 +126,7 @@ async def test_a_refused_form_says_why_and_reopens_with_what_the_moderator_wrote
     mentor_id = standin.guild.member("mentor").id
     reopen = button(refused.message, "nexus:topic:form:")
     assert reopen.endswith(f":{mentor_id}")
-    nothing = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    nothing = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     assert "post_save and friends" not in nothing.message.text  # nothing went live
 
     again = await standin.click("mentor", refused.message, reopen)
@@ -137,7 +137,7 @@ async def test_a_refused_form_says_why_and_reopens_with_what_the_moderator_wrote
     fixed = await standin.submit_modal("mentor", again.modal,
                                        {"links": "Signals https://docs.djangoproject.com/en/stable/topics/signals/"})
     assert fixed.response_type == 7 and "Published" in refused.message.text
-    found = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    found = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     assert found.message.embeds[0]["title"] == MODERATOR_TOPIC["title"]
     assert "[Signals](https://docs.djangoproject.com/en/stable/topics/signals/)" in found.message.text
 
@@ -194,7 +194,7 @@ async def test_when_the_member_cannot_be_told_at_all_the_decision_still_stands(n
             break
         await asyncio.sleep(0.01)
     assert "they were not told" in caplog.text
-    found = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    found = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     assert found.message.embeds[0]["title"] == MODERATOR_TOPIC["title"]
 
 
@@ -251,7 +251,7 @@ async def test_a_moderator_unpublishes_a_suggested_topic_but_not_a_curated_one(n
 
     done = await standin.invoke("mentor", "topic unpublish", {"topic": slug})
     assert done.ephemeral and "Unpublished **Django signals" in done.message.text
-    gone = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    gone = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     assert MODERATOR_TOPIC["title"] not in gone.message.text
     assert await standin.autocomplete("mentor", "topic unpublish", {"topic": ""}, focused="topic") == []
     assert (await standin.invoke("ben", "topic query", {"query": "celery"})).message.embeds[0]["title"]
@@ -271,7 +271,7 @@ async def test_manage_messages_is_checked_again_on_every_click_and_form(nexus):
     assert submitted.ephemeral and "Manage Messages" in submitted.message.text
     clicked = await standin.click("mentor", review.message, button(review.message, "nexus:topic:review:reject:"))
     assert clicked.ephemeral and "Manage Messages" in clicked.message.text
-    nothing = await standin.invoke("ben", "topic query", {"query": "django signals post_save"})
+    nothing = await standin.invoke("ben", "topic query", {"query": MODERATOR_TOPIC["title"]})
     assert MODERATOR_TOPIC["title"] not in nothing.message.text
 
     mentor.roles = roles
