@@ -200,6 +200,8 @@ class Rest:
         self.requests: list[RequestRecord] = []
         self.global_limit = GlobalRateLimit()  # the bot's: one for its token, across every process
         self.latency = 0.0  # seconds added to every request
+        # (method, path) of the requests received and still in their latency: not yet read nor answered.
+        self.waiting: list[tuple[str, str]] = []
         self.storm: Storm | None = None
         self.storm_rejected = 0  # requests storms answered with a 429
 
@@ -275,14 +277,21 @@ class Rest:
             return raw.decode(errors="replace"), []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.latency > 0:
-            await asyncio.sleep(self.latency)
         method = request.method.upper()
         path = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
+        # The whole request is in before the round trip's latency, as Discord has it once sent: a
+        # client that dies meanwhile has still asked for what it asked (a message is still made).
         try:
             body, files = await self._read(request)
         except ValueError:
             body, files = None, []
+        if self.latency > 0:
+            waiting = (method, request.path)
+            self.waiting.append(waiting)
+            try:
+                await asyncio.sleep(self.latency)
+            finally:
+                self.waiting.remove(waiting)
         route, params = self._match(method, path)
         record = RequestRecord(
             method=method,

@@ -198,6 +198,12 @@ class StandIn(GatewayControls):
             raise ValueError(f"latency cannot be negative: {value}")
         self._rest.latency = value
 
+    @property
+    def requests_in_flight(self) -> list[tuple[str, str]]:
+        """(method, path) of the requests received and still within their `latency`: a bot killed
+        now has sent them, and Discord goes on to make what they ask, answering nobody."""
+        return list(self._rest.waiting)
+
     # -- changing channels behind the bot's back ---------------------------------------------
     async def delete_channel(self, channel: ChannelRef, *, guild: DemoGuild | None = None) -> DemoChannel:
         """Delete a channel (and its threads) as an admin would; the bot gets CHANNEL_DELETE.

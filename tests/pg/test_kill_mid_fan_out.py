@@ -114,7 +114,11 @@ async def test_kill_9_in_the_middle_of_a_fan_out_then_a_restart_posts_every_serv
             def made(guilds):
                 return sum(len(checks(standin, g)) for g in guilds)
 
-            await wait_until(lambda: made(shard_0) >= 3, 90, "the shard-0 process's first posts")
+            # Killed once its first posts are made and more of its sends are on their way to Discord.
+            channels = {f"/api/v10/channels/{g.post_channel.id}/messages" for g in shard_0}
+            await wait_until(lambda: made(shard_0) >= 3 and any(
+                method == "POST" and path in channels for method, path in standin.requests_in_flight), 90,
+                "the shard-0 process's first posts, with more on their way")
             children[0].send_signal(signal.SIGKILL)
             await children[0].wait()
             killed_with = made(shard_0)
