@@ -47,6 +47,8 @@ GET = f"SELECT * FROM scheduled_posts WHERE {_KEY}"
 CHECKED_UNTIL = "SELECT checked_until FROM scheduler_state WHERE id = 1"
 SET_CHECKED_UNTIL = ("INSERT INTO scheduler_state (id, checked_until) VALUES (1, ?) "
                      "ON CONFLICT (id) DO UPDATE SET checked_until = excluded.checked_until")
+# A sharded process's windows (0014): one row per shard, `earliest_of_shards` reads them.
+SHARDS_CHECKED_UNTIL = "SELECT shard_id, checked_until FROM scheduler_shard_state WHERE shard_count = ?"
 # How much of an error or reason is kept.
 REASON_CHARS = 500
 
@@ -83,3 +85,8 @@ def next_again_from_row(row: StoredRow | None) -> tuple[datetime | None, datetim
 def made_from_rows(rows: Iterable[StoredRow]) -> set[tuple[int, str, datetime]]:
     """(server, ref, due time) of the rows of MADE_SINCE."""
     return {(row["guild_id"], row["ref"], from_db_time(row["due_at"])) for row in rows}
+
+
+def checked_by_shard(rows: Iterable[StoredRow]) -> dict[int, datetime]:
+    """The rows of SHARDS_CHECKED_UNTIL as shard → how far it was checked."""
+    return {row["shard_id"]: from_db_time(row["checked_until"]) for row in rows}

@@ -119,9 +119,8 @@ class SqliteSchedulerStateRepository:
         everything = from_db_time(row["checked_until"]) if row else None
         if shards is None:
             return everything
-        rows = await self._db.fetchall(
-            "SELECT shard_id, checked_until FROM scheduler_shard_state WHERE shard_count = ?", (shards.count,))
-        return earliest_of_shards(shards, {r["shard_id"]: from_db_time(r["checked_until"]) for r in rows}, everything)
+        rows = await self._db.fetchall(shared.SHARDS_CHECKED_UNTIL, (shards.count,))
+        return earliest_of_shards(shards, shared.checked_by_shard(rows), everything)
 
     async def set_checked_until(self, moment: datetime, shards: ShardPlan | None = None) -> None:
         if shards is None:
