@@ -75,13 +75,17 @@ class PostLedgerRepository(Protocol):
         ...
 
     async def due_again(self, kinds: list[str], now: datetime, stale_before: datetime,
-                        limit: int = 1000) -> list[LedgerEntry]:
+                        limit: int = 1000, shards: ShardPlan | None = None) -> list[LedgerEntry]:
         """Scheduled posts of these kinds to try again now: waiting to retry with their time come, or
-        claimed before `stale_before` and never completed (the claimant died). Oldest due first."""
+        claimed before `stale_before` and never completed (the claimant died). Oldest due first.
+        With `shards`, only the posts of servers on those shards (a sharded process's own)."""
         ...
 
-    async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
-        """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
+    async def next_again(self, kinds: list[str], shards: ShardPlan | None = None
+                         ) -> tuple[datetime | None, datetime | None]:
+        """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts;
+        with `shards`, of the servers on those shards only: another process's claims are its own to
+        wait for (waiting for them too, a process would wake every second until they completed)."""
         ...
 
     async def skip(self, key: PostKey, channel_id: int, reason: str, now: datetime) -> bool:

@@ -282,9 +282,8 @@ class Scheduler:
         """Posts the ledger says to try again now: a passing failure whose retry time has come, a claim
         whose claimant died. Each is found again through its source, so it is made with what is true
         now; one past the grace window, or no longer scheduled, is recorded as skipped with why."""
-        entries = [entry for entry in await self._ledger.due_again(list(self._sources), now,
-                                                                   stale_before=now - CLAIM_LEASE)
-                   if self._owns(entry.key.guild_id)]
+        entries = await self._ledger.due_again(list(self._sources), now, stale_before=now - CLAIM_LEASE,
+                                               shards=self._shards)
         posts: list[DuePost] = []
         found: dict[tuple[str, datetime], list[DuePost]] = {}
         for entry in entries:
@@ -409,7 +408,7 @@ class Scheduler:
 
     async def next_retry(self) -> datetime | None:
         """When the ledger next has a post to try again: a retry time, or a claim's lease running out."""
-        retry_at, claimed_at = await self._ledger.next_again(list(self._sources))
+        retry_at, claimed_at = await self._ledger.next_again(list(self._sources), self._shards)
         # Stored times have whole seconds: a second more makes sure the lease has run out by then.
         lease_out = claimed_at + CLAIM_LEASE + timedelta(seconds=1) if claimed_at else None
         return min((t for t in (retry_at, lease_out) if t is not None), default=None)

@@ -376,3 +376,46 @@ async def test_processes_on_other_shards_never_move_a_process_s_window(db, clock
     await shard_0.tick()
     await shard_1.tick()
     assert len(channel.deliveries) == 2
+
+
+async def test_a_process_waits_only_for_the_claims_and_retries_of_its_own_shards(db, clock):
+    """Another process's open claim (its send still on its way) and its post waiting to retry are its
+    own to wait for: a process on other shards neither sets its retry alarm for them (it would wake
+    every second until they completed) nor stops there while its clock is moved through a week,
+    which made it skip its own posts as found late."""
+    from bot.shards import ShardPlan
+
+    guilds = (4 << 22, 5 << 22)  # on shards 0 and 1 of 2
+    channel = Channel()
+    state = stores_for(db).scheduler_state
+    await state.set_checked_until(START)
+
+    def process(ids):
+        ledger = stores_for(db).ledger
+        scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, state, clock, grace=timedelta(hours=6),
+                              pacer=Pacer(rate=10_000), shards=ShardPlan(2, ids))
+        scheduler.add_source(HourlySource(guilds))
+        scheduler.set_delivery("test", channel.deliver)
+        return scheduler
+
+    shard_0, shard_1 = process((0,)), process((1,))
+    due = START + timedelta(hours=1)
+    ledger = stores_for(db).ledger
+    await ledger.claim(PostKey(guilds[1], "test", "hourly", due), 101, due)  # shard 1's send on its way
+    assert await shard_0.next_retry() is None
+    assert await shard_1.next_retry() == due + CLAIM_LEASE + timedelta(seconds=1)
+    later = due + timedelta(hours=1)
+    await ledger.claim(PostKey(guilds[1], "test", "hourly", later), 101, later)
+    await ledger.fail(PostKey(guilds[1], "test", "hourly", later), "Discord answered 503", later + RETRY_FIRST)
+    assert await shard_0.next_retry() is None
+    # Moved through three hours, shard 0's process makes each of its own posts at its own hour.
+    reports = await shard_0.advance_to(START + timedelta(hours=3, minutes=30))
+    made = [post for report in reports for post in report.posted]
+    assert [post.key.guild_id for post in made] == [guilds[0]] * 3
+    assert not any(report.skipped for report in reports)
+    assert all(not d.late for d in channel.deliveries)
+    # The stale claim and the retry are shard 1's: its process finds them, shard 0's never did.
+    clock.set(later + CLAIM_LEASE + timedelta(seconds=1))
+    again = await ledger.due_again(["test"], clock.now(), clock.now() - CLAIM_LEASE, shards=ShardPlan(2, (1,)))
+    assert {entry.key.due_at for entry in again} == {due, later}
+    assert await ledger.due_again(["test"], clock.now(), clock.now() - CLAIM_LEASE, shards=ShardPlan(2, (0,))) == []

@@ -56,7 +56,7 @@ class PostgresPostLedgerRepository:
         return changed == 1
 
     async def due_again(self, kinds: list[str], now: datetime, stale_before: datetime,
-                        limit: int = 1000) -> list[LedgerEntry]:
+                        limit: int = 1000, shards: ShardPlan | None = None) -> list[LedgerEntry]:
         """Scheduled posts of these kinds to try again now: waiting to retry with their time come, or
         claimed before `stale_before` and never completed (the claimant died). Oldest due first."""
         if not kinds:
@@ -67,13 +67,15 @@ class PostgresPostLedgerRepository:
              WHERE kind = ANY($1::text[]) AND due_at <> ''
                AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= $2)
                     OR (status = 'claimed' AND claimed_at < $3))
+               AND ($5::integer IS NULL OR ((guild_id >> 22) % $5) = ANY($6::bigint[]))
              ORDER BY due_at LIMIT $4
             """,
-            (kinds, to_db_time(now), to_db_time(stale_before), limit),
+            (kinds, to_db_time(now), to_db_time(stale_before), limit, *_shard_params(shards)),
         )
         return [shared.entry_from_row(row) for row in rows]
 
-    async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
+    async def next_again(self, kinds: list[str], shards: ShardPlan | None = None
+                         ) -> tuple[datetime | None, datetime | None]:
         """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
         if not kinds:
             return None, None
@@ -83,8 +85,9 @@ class PostgresPostLedgerRepository:
                    MIN(CASE WHEN status = 'claimed' THEN claimed_at END) AS claimed_at
               FROM scheduled_posts
              WHERE kind = ANY($1::text[]) AND due_at <> '' AND status IN ('failed', 'claimed')
+               AND ($2::integer IS NULL OR ((guild_id >> 22) % $2) = ANY($3::bigint[]))
             """,
-            (kinds,),
+            (kinds, *_shard_params(shards)),
         )
         return shared.next_again_from_row(row)
 
@@ -109,6 +112,12 @@ class PostgresPostLedgerRepository:
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(numbered(shared.GET), shared.key_params(key))
         return shared.entry_from_row(row) if row is not None else None
+
+
+def _shard_params(shards: ShardPlan | None) -> tuple[int | None, list[int] | None]:
+    """A sharded process's shards for the condition keeping its servers (`bot.shards.shard_of`); with
+    none (NULL), every server."""
+    return (None, None) if shards is None else (shards.count, list(shards.ids))
 
 
 class PostgresSchedulerStateRepository:

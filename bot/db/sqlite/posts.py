@@ -51,7 +51,7 @@ class SqlitePostLedgerRepository:
         return changed == 1
 
     async def due_again(self, kinds: list[str], now: datetime, stale_before: datetime,
-                        limit: int = 1000) -> list[LedgerEntry]:
+                        limit: int = 1000, shards: ShardPlan | None = None) -> list[LedgerEntry]:
         """Scheduled posts of these kinds to try again now: waiting to retry with their time come, or
         claimed before `stale_before` and never completed (the claimant died). Oldest due first."""
         if not kinds:
@@ -62,14 +62,15 @@ class SqlitePostLedgerRepository:
             SELECT * FROM scheduled_posts
              WHERE kind IN ({marks}) AND due_at != ''
                AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ?)
-                    OR (status = 'claimed' AND claimed_at < ?))
+                    OR (status = 'claimed' AND claimed_at < ?)){_on_shards(shards)}
              ORDER BY due_at LIMIT ?
             """,
-            (*kinds, to_db_time(now), to_db_time(stale_before), limit),
+            (*kinds, to_db_time(now), to_db_time(stale_before), *_shard_params(shards), limit),
         )
         return [shared.entry_from_row(row) for row in rows]
 
-    async def next_again(self, kinds: list[str]) -> tuple[datetime | None, datetime | None]:
+    async def next_again(self, kinds: list[str], shards: ShardPlan | None = None
+                         ) -> tuple[datetime | None, datetime | None]:
         """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
         if not kinds:
             return None, None
@@ -79,9 +80,9 @@ class SqlitePostLedgerRepository:
             SELECT MIN(CASE WHEN status = 'failed' THEN retry_at END) AS retry_at,
                    MIN(CASE WHEN status = 'claimed' THEN claimed_at END) AS claimed_at
               FROM scheduled_posts
-             WHERE kind IN ({marks}) AND due_at != '' AND status IN ('failed', 'claimed')
+             WHERE kind IN ({marks}) AND due_at != '' AND status IN ('failed', 'claimed'){_on_shards(shards)}
             """,
-            tuple(kinds),
+            (*kinds, *_shard_params(shards)),
         )
         return shared.next_again_from_row(row)
 
@@ -106,6 +107,15 @@ class SqlitePostLedgerRepository:
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(shared.GET, shared.key_params(key))
         return shared.entry_from_row(row) if row is not None else None
+
+
+def _on_shards(shards: ShardPlan | None) -> str:
+    """The condition keeping a sharded process's servers (`bot.shards.shard_of`), or none."""
+    return "" if shards is None else " AND ((guild_id >> 22) % ?) IN (SELECT value FROM json_each(?))"
+
+
+def _shard_params(shards: ShardPlan | None) -> tuple[object, ...]:
+    return () if shards is None else (shards.count, json.dumps(list(shards.ids)))
 
 
 class SqliteSchedulerStateRepository:
