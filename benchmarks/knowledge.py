@@ -9,9 +9,10 @@ first start and when nothing changed. Latencies are per call through `KnowledgeS
 aiosqlite's thread hop included, as the bot pays it.
 
 Relevance on real learners' questions (`benchmarks/real_questions.py`, tests/relevance/{real,real_dev2,
-fresh}_*.toml): on-topic top-1 and top-3 and off-topic "no topic", for the dev half (tuned on), the
-held-out half (the targets' half, never looked at case by case) and the fresh half (the blind one,
-never run while tuning).
+fresh,unseen}_*.toml): on-topic top-1 and top-3 and off-topic "no topic", for the dev half (tuned on), the
+held-out half (the targets' half, never looked at case by case), the fresh half (blind when collected,
+its totals seen since) and the unseen half (the third blind set, collected 2026-12-06 and run only to
+report).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
+REAL_REPORTED = ("held_out", "fresh", "unseen")  # the real questions' halves never tuned on
 TARGETS = {
     "search_p99_ms_10k": 2.0,
     "like_ratio_min": 20.0,
@@ -52,7 +54,7 @@ TARGETS = {
     "sync_first_s_10k": 3.0,
     "sync_unchanged_s_10k": 0.5,
     # Issue 17: on the held-out halves of the real questions.
-    **{f"real_{half}_{key}": target for half in ("held_out", "fresh") for key, target in REAL_TARGETS.items()},
+    **{f"real_{half}_{key}": target for half in REAL_REPORTED for key, target in REAL_TARGETS.items()},
 }
 EXTRA_QUERIES = [
     "celary beat", "postgress connection refused", "dokcer compose", "pagnation", "serilizer validation",
@@ -237,7 +239,7 @@ async def main(count: int, rounds: int) -> dict[str, object]:
         "sync_unchanged_10k": numbers["sync_unchanged_s_10k"] <= TARGETS["sync_unchanged_s_10k"],
         **{
             f"real_{half}_{key}": numbers[f"real_{half}_{key}"] >= REAL_TARGETS[key]
-            for half in ("held_out", "fresh")
+            for half in REAL_REPORTED
             for key in REAL_TARGETS
         },
     }
