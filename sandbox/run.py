@@ -253,7 +253,7 @@ async def run_two_processes(
             try:
                 console = SandboxConsole(standin, output=output, member="mentor", timeline=timeline,
                                          servers=[standin.guild, second], process_of=timeline.process_of)
-                output.print(describe(processes, standin), highlight=False)
+                output.print(describe(processes, standin), highlight=False, soft_wrap=True)
                 if script is not None:
                     await console.run_script(script)
                     return 1 if console.errors else 0
