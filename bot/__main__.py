@@ -3,6 +3,7 @@
     python -m bot                      Discord when DISCORD_TOKEN is set, else the local sandbox
     python -m bot run                  Discord (needs DISCORD_TOKEN)
     python -m bot sandbox [--script F] the local Discord stand-in, the real bot and a console
+                       [--processes 2]  two bot processes on two shards, one per demo server
     python -m bot db backup PATH       a consistent copy of the live database
     python -m bot db copy --to URL     the SQLite database into an empty PostgreSQL one
     python -m bot kb check|search|export   the knowledge base (see `python -m bot kb --help`)
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="the local Discord stand-in with a demo server and a console")
     sandbox.add_argument("--script", type=Path, help="run console lines from this file, print to stdout, exit")
     sandbox.add_argument("--db", type=Path, help="keep the sandbox database here (default: a fresh temporary one)")
+    # Read as text and checked by _run_sandbox: a bad value is one line, as every start-up problem.
+    sandbox.add_argument("--processes", default="1", metavar="N",
+                         help="1 (default): one bot; 2: two bot processes on two shards, one database, one clock")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     backup = db_sub.add_parser("backup", help="write a consistent copy of the database (safe while the bot runs)")
@@ -82,8 +86,15 @@ def _run_discord(settings: Settings) -> int:
     return 0
 
 
-def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> int:
+def _run_sandbox(settings: Settings, script: Path | None, db: Path | None, processes_text: str = "1") -> int:
+    if processes_text.strip() not in ("1", "2"):
+        return _fail(f"--processes: 1 (one bot) or 2 (two bot processes on two shards), not {processes_text[:20]!r}")
+    processes = int(processes_text)
+    if processes == 2 and db is not None:
+        return _fail("--db keeps a SQLite database, which is one process's; --processes 2 runs both processes on a "
+                     "throwaway PostgreSQL: give one or the other")
     try:
+        from sandbox.processes import SandboxUnavailable
         from sandbox.run import run_sandbox
     except ModuleNotFoundError as exc:  # the image ships without the sandbox and its console libraries
         return _fail(f"the sandbox is not part of this installation (no module {exc.name!r}); "
@@ -92,7 +103,9 @@ def _run_sandbox(settings: Settings, script: Path | None, db: Path | None) -> in
     if script is not None and not script.is_file():
         return _fail(f"no script file at {script}")
     try:
-        return asyncio.run(run_sandbox(settings, script=script, db_path=db))
+        return asyncio.run(run_sandbox(settings, script=script, db_path=db, processes=processes))
+    except SandboxUnavailable as exc:
+        return _fail(str(exc))
     except (DatabaseOpenError, MigrationError) as exc:
         return _fail(str(exc) if db is None else f"--db: {exc}")
     except KeyboardInterrupt:
@@ -166,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backed up {settings.database.path} to {args.path} ({size} bytes)")
         return 0
     if args.command == "sandbox":
-        return _run_sandbox(settings, args.script, args.db)
+        return _run_sandbox(settings, args.script, args.db, args.processes)
     if args.command == "run":
         return _run_discord(settings)
     # No sub-command: what `make run` does.

@@ -23,8 +23,10 @@ from bot.posting import nonce_for
 from bot.scheduling import DuePost
 from bot.scheduling.scheduler import TickReport
 from sandbox.console import MadePost, Move, SandboxConsole, ServerZone
+from sandbox.processes import SHARDS, ProcessesTimeline, describe, start_postgres, start_processes
 from sandbox.rehearsal import Rehearsal
-from sandbox.standin import StandIn
+from sandbox.standin import ShardingRules, StandIn
+from sandbox.standin.demo import build_second_demo_guild
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 30.0
@@ -45,12 +47,15 @@ def sandbox_settings(settings: Settings, standin: StandIn, db_path: Path) -> Set
 
 
 async def start_bot_against(
-    standin: StandIn, settings: Settings, *, clock: Clock | None = None
+    standin: StandIn, settings: Settings, *, clock: Clock | None = None, client: str | None = None
 ) -> tuple[NexusBot, asyncio.Task[None]]:
     """Start the real bot against a running stand-in and wait until its commands are synced.
-    `clock` becomes the bot's one clock (`bot.clock`; by default real time, which `clock +3d` moves)."""
+    `clock` becomes the bot's one clock (`bot.clock`; by default real time, which `clock +3d` moves).
+    `client`: added to its requests' User-Agent, so the stand-in's records tell which bot made what."""
     use_discord_endpoints(settings.discord.api_base_url, settings.discord.gateway_url)
     bot = make_bot(settings, clock=clock, guild_ready_timeout=0.05)
+    if client is not None:
+        bot.http.user_agent = f"{bot.http.user_agent} {client}"
     task = asyncio.create_task(bot.start(standin.token), name="nexus-bot")
     waiter = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, waiter}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
@@ -120,9 +125,9 @@ class BotTimeline:
     def real_now(self) -> datetime:
         return datetime.now(UTC)
 
-    async def zone(self) -> ServerZone:
+    async def zone(self, guild_id: int | None = None) -> ServerZone:
         setup = self._bot.services.guild_setup
-        config = await setup.get(self._guild_id)
+        config = await setup.get(guild_id if guild_id is not None else self._guild_id)
         if config is None:
             return ServerZone(setup.default_timezone, configured=False)
         return ServerZone(config.timezone, configured=True)
@@ -177,7 +182,8 @@ async def stop_bot(bot: NexusBot, task: asyncio.Task[None]) -> None:
     reset_discord_endpoints()
 
 
-async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path | None) -> int:
+async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path | None, processes: int = 1) -> int:
+    """`processes` 2: two bot processes on two shards (sandbox/processes.py); else the one bot."""
     output = Console(highlight=False)
     with tempfile.TemporaryDirectory(prefix="nexus-sandbox-") as tmp:
         database = db_path or Path(tmp) / "sandbox.db"
@@ -186,6 +192,9 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
             configure_logging(settings.log_level, file=log_file)
         else:
             configure_logging("WARNING")
+        if processes == 2:
+            return await run_two_processes(settings, script=script, output=output, folder=Path(tmp),
+                                           log_file=log_file if script is None else None)
         # With --db the whole rehearsal is kept: the stand-in's Discord and the clock beside the database.
         rehearsal = Rehearsal.beside(database) if db_path is not None else None
         async with StandIn() as standin:
@@ -226,3 +235,39 @@ async def run_sandbox(settings: Settings, *, script: Path | None, db_path: Path 
             finally:
                 keep()
                 await timeline.stop()
+
+
+async def run_two_processes(
+    settings: Settings, *, script: Path | None, output: Console, folder: Path, log_file: Path | None
+) -> int:
+    """`--processes 2`: the stand-in with two shards and two demo servers, a bot process on each
+    shard, one PostgreSQL and one clock for both (see sandbox/processes.py)."""
+    postgres = await asyncio.to_thread(start_postgres, folder / "postgres")
+    try:
+        second = build_second_demo_guild()
+        async with StandIn(more_guilds=[second], sharding=ShardingRules(recommended_shards=SHARDS,
+                                                                        max_concurrency=SHARDS)) as standin:
+            clock = Clock()
+            processes = await start_processes(standin, settings, postgres.url, folder, clock)
+            timeline = ProcessesTimeline(processes, clock, standin)
+            try:
+                console = SandboxConsole(standin, output=output, member="mentor", timeline=timeline,
+                                         servers=[standin.guild, second], process_of=timeline.process_of)
+                output.print(describe(processes, standin), highlight=False, soft_wrap=True)
+                if script is not None:
+                    await console.run_script(script)
+                    return 1 if console.errors else 0
+                output.print(
+                    f"[bold]Nexus sandbox[/bold], two processes: servers [cyan]{standin.guild.name}[/cyan] (shard 0) "
+                    f"and [cyan]{second.name}[/cyan] (shard 1). You are [green]mentor[/green] (Manage Server) in "
+                    "the first; [bold]server 2[/bold] acts in the second. Type [bold]help[/bold] for what you can "
+                    "do; [bold]quit[/bold] or Ctrl-D leaves."
+                )
+                if log_file is not None:
+                    output.print(f"[dim]Bot log: {log_file} (deleted on exit)[/dim]")
+                await console.run_interactive()
+                return 0
+            finally:
+                await timeline.stop()
+    finally:
+        await asyncio.to_thread(postgres.stop)

@@ -230,12 +230,7 @@ class Scheduler:
         reports = []
         previous: datetime | None = None
         while True:
-            checked = await self._state.checked_until(self._shards) or self._clock.now()
-            upcoming = [due for source in self._sources.values()
-                        if (due := await source.next_due_after(checked)) is not None]
-            if (again := await self.next_retry()) is not None:
-                upcoming.append(again)
-            step = min(upcoming, default=None)
+            step = await self.next_step()
             if step is None or step > moment or step == previous:  # the same step again: nothing moved
                 break
             previous = step
@@ -246,6 +241,17 @@ class Scheduler:
             self._clock.set(moment)
         reports.append(await self.tick())
         return reports
+
+    async def next_step(self) -> datetime | None:
+        """The next moment this scheduler has something to do: the first due time after the window
+        it checked, or a retry the ledger holds. (The sandbox moves one clock through the steps of
+        two schedulers, as `advance_to` does through one's.)"""
+        checked = await self._state.checked_until(self._shards) or self._clock.now()
+        upcoming = [due for source in self._sources.values()
+                    if (due := await source.next_due_after(checked)) is not None]
+        if (again := await self.next_retry()) is not None:
+            upcoming.append(again)
+        return min(upcoming, default=None)
 
     async def _run_due(self, now: datetime) -> TickReport:
         report = TickReport()

@@ -82,11 +82,11 @@ async def interact(
         if not (still_loading and rec.followups):
             note = "updated the message" if kind in (6, 7) else "replied"
             where = None if message.ephemeral else console._feed.where(int(message.channel_id))
-            console._show_message(message, names, where=where, note=note)
+            console._show_message(message, names, where=where, note=note, interaction=rec.id)
         if message.ephemeral:
             console._ephemeral_owner.setdefault(int(message.id), console.member)
     elif clicked is not None and fingerprint(clicked) != before:
-        console._show_message(clicked, names, note="updated the message")
+        console._show_message(clicked, names, note="updated the message", interaction=rec.id)
         shown.add(int(clicked.id))
     for followup in rec.followups or []:
         if int(followup.id) in shown:  # the first follow-up of a deferral can be @original itself
@@ -94,7 +94,7 @@ async def interact(
         if followup.ephemeral:
             console._ephemeral_owner.setdefault(int(followup.id), console.member)
         where = None if followup.ephemeral else console._feed.where(int(followup.channel_id))
-        console._show_message(followup, names, where=where, note="follow-up")
+        console._show_message(followup, names, where=where, note="follow-up", interaction=rec.id)
         shown.add(int(followup.id))
     if kind in (6, 7) and clicked is not None:
         shown.add(int(clicked.id))
@@ -150,10 +150,11 @@ async def slash(console: SandboxConsole, line: str) -> None:
         name = str(option["name"])
         if name in parsed.options:
             console._world.check_target(name, int(option.get("type", 3)), str(parsed.options[name]))
-    member, channel = console.member, console.channel
+    member, channel, guild = console._world.member(console.member), console.channel, console._world.guild
     await interact(
         console,
-        lambda: console.standin.invoke(member, parsed.path, parsed.options, channel=channel, timeout=console.timeout),
+        lambda: console.standin.invoke(member, parsed.path, parsed.options, channel=channel, guild=guild,
+                                       timeout=console.timeout),
         f"/{parsed.path}",
     )
 
@@ -229,7 +230,7 @@ async def press(console: SandboxConsole, rest: str) -> None:
     custom_id = button.get("custom_id")
     if not custom_id:
         raise ConsoleInputError(f"button {label!r} has no custom_id to send")
-    member = console.member
+    member = console._world.member(console.member)
     await interact(
         console, lambda: console.standin.click(member, target, custom_id), f"the {label!r} button", clicked=target
     )
@@ -246,7 +247,7 @@ async def select(console: SandboxConsole, rest: str) -> None:
     if menu.get("disabled"):
         raise ConsoleInputError("that select menu is disabled")
     values = _select_values(console, menu, words)
-    member, custom_id = console.member, str(menu.get("custom_id"))
+    member, custom_id = console._world.member(console.member), str(menu.get("custom_id"))
     await interact(
         console,
         lambda: console.standin.click(member, target, custom_id, values=values),

@@ -81,8 +81,8 @@ class Timeline(Protocol):
     def real_now(self) -> datetime:
         ...
 
-    async def zone(self) -> ServerZone:
-        """The demo server's time zone, as the bot would use it for its posts."""
+    async def zone(self, guild_id: int | None = None) -> ServerZone:
+        """A server's time zone (default: the demo server's), as the bot would use it for its posts."""
         ...
 
     async def advance_to(self, moment: datetime) -> Move:
@@ -249,7 +249,7 @@ async def clock(console: SandboxConsole, rest: str) -> None:
     timeline = console.timeline
     if timeline is None:
         raise ConsoleInputError("this console has no bot clock to show or move (it runs without the Nexus bot)")
-    zone = await timeline.zone()
+    zone = await timeline.zone(console._world.guild.id)
     if not rest:
         _show_now(console, timeline, zone)
         return
@@ -324,7 +324,7 @@ async def downtime(console: SandboxConsole, rest: str) -> None:
         raise ConsoleInputError(f"down for how long? {DOWNTIME_USAGE}")
     if _BARE_AMOUNT.match(text):
         text = "+" + text
-    zone = await timeline.zone()
+    zone = await timeline.zone(console._world.guild.id)
     now = timeline.now()
     try:
         target = parse_clock_target(text, now, zone.name)

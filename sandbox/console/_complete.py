@@ -187,7 +187,8 @@ class ConsoleCompleter(Completer):
         typed[str(option["name"])] = partial
         console = self.console
         choices = await asyncio.wait_for(
-            console.standin.autocomplete(console.member, spec.path, typed, focused=str(option["name"])), 2.0
+            console.standin.autocomplete(console._world.member(console.member), spec.path, typed,
+                                         focused=str(option["name"]), guild=console._world.guild), 2.0
         )
         return [
             Completion(_quote(str(c.get("value"))), start_position=-len(partial), display_meta=str(c.get("name")))

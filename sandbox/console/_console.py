@@ -48,7 +48,7 @@ from ._parse import CommandIndex, CommandSpec, ConsoleInputError, closest
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
-    from sandbox.standin import MessageRecord, ModalRecord, StandIn
+    from sandbox.standin import DemoGuild, MessageRecord, ModalRecord, StandIn, ThreadRecord
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ HANDLERS: dict[str, Word] = {
     "select": select,
     "fill": fill,
     "as": words.as_member,
+    "server": words.server,
     "whoami": words.whoami,
     "members": words.members,
     "join": words.join,
@@ -91,11 +92,16 @@ class SandboxConsole:
         clock: Callable[[], float] | None = None,
         timeline: Timeline | None = None,
         after_line: Callable[[], None] | None = None,
+        servers: Sequence[DemoGuild] = (),
+        process_of: Callable[[MessageRecord | ThreadRecord, int | None], str | None] | None = None,
     ) -> None:
         """`timeline`: the bot's own clock and scheduler, for the `clock` word (None: no such word).
         `clock`: what relative times (`<t:…:R>`) count from; by default the timeline's simulated now,
         so "in 2 days" stays true after `clock +1d`, else real time. `after_line`: called after every
-        line (the sandbox keeps the rehearsal with it)."""
+        line (the sandbox keeps the rehearsal with it). `servers`: the servers a person can act in
+        (`server` switches; default: the demo one). `process_of`: which bot process made a message or
+        opened a thread, or answered the interaction given with it (`--processes 2`: "process 2 · shard
+        1"); None marks nothing."""
         self.standin = standin
         self.out = output or Console()
         self.timeout = timeout
@@ -104,7 +110,8 @@ class SandboxConsole:
         self.after_line = after_line
         self.clock = clock if clock is not None or timeline is None else lambda: timeline.now().timestamp()
         self.errors: list[str] = []
-        self._world = DemoWorld(standin)
+        self._world = DemoWorld(standin, servers)
+        self.process_of = process_of
         self.member = self._world.member(member).name
         self.channel = self._world.channel_name(channel)
         self._index: tuple[str, CommandIndex] | None = None
@@ -116,7 +123,7 @@ class SandboxConsole:
         self._running: asyncio.Task[bool] | None = None  # the line being run, which Ctrl-C cancels
         self._location = ""  # "demo.txt:3: " while a script runs, to prefix errors
         self._ephemeral_owner: dict[int, str] = {}  # ephemeral message id -> the member who saw it
-        self._feed = Feed(self._world)  # what the console already showed
+        self._feed = Feed(self._world, process_of)  # what the console already showed
         self.zone = "UTC"  # the server's time zone, which timestamps are shown in (from the timeline)
 
     # ------------------------------------------------------------------ entry points
@@ -171,7 +178,7 @@ class SandboxConsole:
         if "{" not in line:
             return line
         if self.timeline is not None:
-            zone = (await self.timeline.zone()).name
+            zone = (await self.timeline.zone(self._world.guild.id)).name
             today = self.timeline.now().astimezone(ZoneInfo(zone)).date()
         else:
             today = datetime.now(UTC).date()
@@ -272,7 +279,8 @@ class SandboxConsole:
             signal.signal(signal.SIGINT, previous)
 
     def _prompt(self) -> str:
-        return f"{self.member} in #{self.channel} › "
+        server = f" (server {self._world.servers.index(self._world.guild) + 1})" if self._world.several else ""
+        return f"{self.member} in #{self.channel}{server} › "
 
     async def _watch(self) -> None:
         # Scheduled posts and other unprompted bot work, shown above the prompt while idle.
@@ -345,7 +353,7 @@ class SandboxConsole:
     async def _learn_zone(self) -> None:
         """The server's time zone as the bot has it now (`/nexus setup` may have changed it)."""
         if self.timeline is not None:
-            self.zone = (await self.timeline.zone()).name
+            self.zone = (await self.timeline.zone(self._world.guild.id)).name
 
     def _show_changes(
         self,
@@ -380,11 +388,16 @@ class SandboxConsole:
         return "pings " + ", ".join(([pings.everyone] if pings.everyone else []) + who)
 
     def _show_message(
-        self, record: MessageRecord, names: Names, *, where: str | None = None, note: str | None = None
+        self, record: MessageRecord, names: Names, *, where: str | None = None, note: str | None = None,
+        interaction: int | None = None,
     ) -> None:
+        """`interaction`: the one that made or updated the message (whose process answered it)."""
         # Discord notifies no one of an edit: an edited message shown again pinged nobody now.
         pings = "pings nobody (an edit notifies no one)" if note == "edited" else self._pings(record, names)
-        self.out.print(render_message(record, names, where=where, note=note, pings=pings))
+        process = None
+        if self.process_of is not None and int(attr(record, "author_id") or 0) == int(self.standin.bot_user_id):
+            process = self.process_of(record, interaction)
+        self.out.print(render_message(record, names, where=where, note=note, pings=pings, process=process))
         components = attr(record, "components") or []
         if iter_buttons(components) or iter_selects(components):
             self._target = record

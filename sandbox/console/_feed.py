@@ -8,6 +8,7 @@ the order they happened (snowflake order); a thread opened on a message right af
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from ._markup import Names, attr
 from ._world import DemoWorld
 
 if TYPE_CHECKING:
-    from sandbox.standin import MessageRecord
+    from sandbox.standin import MessageRecord, ThreadRecord
 
 
 @dataclass
@@ -55,9 +56,15 @@ def fingerprint(record: Any) -> str:
 class Feed:
     """The messages and threads the console already showed, and what changed since."""
 
-    def __init__(self, world: DemoWorld) -> None:
+    def __init__(
+        self, world: DemoWorld,
+        process_of: Callable[[MessageRecord | ThreadRecord, int | None], str | None] | None = None,
+    ) -> None:
+        """`process_of`: which bot process made a message or opened a thread, to mark it (the
+        sandbox's `--processes 2`); None marks nothing."""
         self.world = world
-        self.threads_seen: set[int] = {int(t.id) for t in world.threads()}
+        self.process_of = process_of
+        self.threads_seen: set[int] = {int(t.id) for t in world.all_threads()}
         self.where_by_channel: dict[int, str] = {}
         self.seen: dict[int, Seen] = self.snapshot()
 
@@ -88,13 +95,16 @@ class Feed:
         message ids the caller already showed. Everything returned counts as shown from now on."""
         now = self.snapshot()
         changes: list[Change] = []
-        for thread in self.world.threads():
+        for thread in self.world.all_threads():
             if int(thread.id) in self.threads_seen:
                 continue
             self.threads_seen.add(int(thread.id))
             members = ", ".join(names.user(m) for m in (thread.member_ids or []))
             kind = "private thread" if thread.private else "thread"
-            opened = f"{kind} opened in #{names.channel(thread.parent_id)}: “{thread.name}”"
+            by = self.process_of(thread, None) if self.process_of is not None else None
+            opened = f"[{by}] " if by else ""
+            opened += f"{kind} opened in {self.world.prefix(thread.guild_id)}#{names.channel(thread.parent_id)}: "
+            opened += f"“{thread.name}”"
             opened += f" (members: {members})" if members else ""
             at = (int(thread.message_id), 1) if thread.message_id else (int(thread.id), 0)
             changes.append(Change(at, line=opened, style="bold cyan"))

@@ -81,15 +81,18 @@ def render_message(
     where: str | None = None,
     note: str | None = None,
     pings: str | None = None,
+    process: str | None = None,
 ) -> RenderableType:
     """One message: a header line (where · author · marks · whom it pinged), then its content,
-    embeds and components."""
+    embeds and components. `process`: which bot process made it (`[process 2 · shard 1]`)."""
     view = message_view(message, names)
     header = Text()
     if where:
         header.append(where, style="bold cyan")
         header.append(" · ", style="dim")
     header.append(view.author, style="bold")
+    if process:
+        header.append(f" [{process}]", style="bold magenta")
     if note:
         header.append(f" · {note}", style="dim")
     if view.ephemeral:

@@ -16,6 +16,8 @@ from ._components import iter_buttons, iter_selects
 from ._parse import OPTION_TYPE_NAMES, CommandSpec, ConsoleInputError, closest
 
 if TYPE_CHECKING:
+    from sandbox.standin import DemoGuild
+
     from ._console import SandboxConsole
 
 DEFAULT_CHANNEL = "prodevprojectnexus"
@@ -28,6 +30,7 @@ CONSOLE_WORDS: list[tuple[str, str]] = [
     ("select N …", "pick options N (number or name) in its select menu; several menus: select MENU N …"),
     ("fill field=value …", "fill in and submit the open form (just `fill` asks field by field)"),
     ("as <member>", "act as another demo member"),
+    ("server [N | name]", "the servers; `server 2` acts in the second (--processes 2 has two)"),
     ("whoami", "who is acting, and where commands are typed"),
     ("members", "the demo members and their roles"),
     ("join <name> [role]", "a new member joins the server (e.g. join grace Backend), as on Discord: the bot is told"),
@@ -50,6 +53,7 @@ WORDS = [
     "select",
     "fill",
     "as",
+    "server",
     "whoami",
     "members",
     "join",
@@ -67,6 +71,8 @@ WORDS = [
 
 
 async def as_member(console: SandboxConsole, rest: str) -> None:
+    if rest and await as_member_elsewhere(console, rest):
+        console._note(f"{rest.strip()} is a member of {console._world.guild.name}: acting there now")
     if not rest:
         raise ConsoleInputError(f"as whom? members: {', '.join(console._world.member_names())}")
     member = console._world.member(rest)
@@ -78,11 +84,52 @@ async def as_member(console: SandboxConsole, rest: str) -> None:
     await whoami(console, "")
 
 
+async def as_member_elsewhere(console: SandboxConsole, rest: str) -> bool:
+    """`as kemi` in the first server, kemi being the second's: act in kemi's server (True when moved)."""
+    world = console._world
+    guild = world.server_of_member(rest) if rest else None
+    if guild is None or guild is world.guild:
+        return False
+    _enter(console, guild)
+    return True
+
+
+def _enter(console: SandboxConsole, guild: DemoGuild) -> None:
+    """Act in `guild`: as the same member if they are in it, else as its mentor (Manage Server);
+    typing in the same channel if it has one, else in #prodevprojectnexus."""
+    world = console._world
+    world.guild = guild
+    names = [m.name for m in guild.members if not m.bot]
+    if console.member not in names:
+        mentors = [m.name for m in guild.members if not m.bot and any(
+            r.name == "Mentor" for r in guild.roles if r.id in m.roles)]
+        console.member = (mentors or names)[0]
+    try:
+        console.channel = world.channel_name(console.channel)
+    except ConsoleInputError:
+        console.channel = world.channel_name(DEFAULT_CHANNEL)
+
+
+async def server(console: SandboxConsole, rest: str) -> None:
+    """`server`: the servers, and which one the console acts in; `server 2`: act in the second."""
+    world = console._world
+    if rest.strip():
+        _enter(console, world.server(rest))
+        await whoami(console, "")
+        return
+    for number, guild in enumerate(world.servers, start=1):
+        here = " ← you act here" if guild is world.guild else ""
+        console._note(f"{number} {guild.name}{here}", "bold" if here else "dim")
+    if world.several:
+        console._note("`server N` acts in server N; `as <member>` of another server moves there too")
+
+
 async def whoami(console: SandboxConsole, rest: str) -> None:
     member = console._world.member(console.member)
     roles = ", ".join(console._world.role_names(member)) or "no roles"
     owner = " · server owner" if int(member.id) == int(console._world.guild.owner_id) else ""
-    console._note(f"you are {member.name} ({roles}{owner}), typing in #{console.channel}", "bold")
+    server = f" of {console._world.guild.name}" if console._world.several else ""
+    console._note(f"you are {member.name} ({roles}{owner}), typing in #{console.channel}{server}", "bold")
 
 
 async def members(console: SandboxConsole, rest: str) -> None:
@@ -116,7 +163,7 @@ async def join(console: SandboxConsole, rest: str) -> None:
         raise ConsoleInputError(f"no role {role[0]!r} to give; roles: {', '.join(roles)}")
     when = console.timeline.now() if console.timeline is not None else None
     try:
-        member = await console.standin.add_member(name, *role, joined_at=when)
+        member = await console.standin.add_member(name, *role, guild=console._world.guild, joined_at=when)
     except ValueError as exc:
         raise ConsoleInputError(str(exc.args[0])) from None
     await settle(console)
@@ -134,15 +181,15 @@ async def in_channel(console: SandboxConsole, rest: str) -> None:
 async def channel(console: SandboxConsole, rest: str) -> None:
     name = console._world.channel_name(rest or DEFAULT_CHANNEL)
     try:
-        records = list(console.standin.messages(name))
+        records = list(console.standin.messages(name, guild=console._world.guild))
     except (KeyError, ValueError) as exc:
         raise ConsoleInputError(str(exc.args[0]) if exc.args else str(exc)) from None
     _list_messages(console, f"#{name}", records)
 
 
 async def dms(console: SandboxConsole, rest: str) -> None:
-    member = console._world.member(rest or console.member)
-    records = list(console.standin.dm_messages(member.name))
+    member = console._world.any_member(rest or console.member)
+    records = list(console.standin.dm_messages(member))
     _list_messages(console, f"DMs to {member.name}", records)
 
 
@@ -221,6 +268,8 @@ async def help_words(console: SandboxConsole, rest: str) -> None:
     words.add_column(style="bold")
     words.add_column(style="dim")
     for usage, what in CONSOLE_WORDS:
+        if usage.startswith("server") and not console._world.several:
+            continue  # one server: nothing to switch to
         words.add_row(*_plain(usage, what))
     console._note("Console words", "bold underline")
     console.out.print(words)

@@ -2,11 +2,15 @@
 
 Read from the stand-in on every call, so a thread the bot just opened is known at once. A name a
 person typed that matches nothing is a `ConsoleInputError` that lists the names that would do.
+
+With several servers (the sandbox's `--processes 2` has two demo servers) the console acts in one
+at a time (`guild`, switched with `server`); what the bot posted is watched in all of them, each
+place named with its server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from discord import Permissions
@@ -38,12 +42,52 @@ def permission_names(bits: int) -> list[str]:
 class DemoWorld:
     """Lookups over the stand-in's demo guild and the threads the bot opened in it."""
 
-    def __init__(self, standin: StandIn) -> None:
+    def __init__(self, standin: StandIn, servers: Sequence[DemoGuild] = ()) -> None:
+        """`servers`: the servers a person can act in (default: the demo one), the first to start with."""
         self.standin = standin
+        self.servers: list[DemoGuild] = list(servers) or [standin.guild]
+        self._guild = self.servers[0]
 
     @property
     def guild(self) -> DemoGuild:
-        return self.standin.guild
+        """The server the console acts in now."""
+        return self._guild
+
+    @guild.setter
+    def guild(self, guild: DemoGuild) -> None:
+        self._guild = guild
+
+    @property
+    def several(self) -> bool:
+        return len(self.servers) > 1
+
+    def server(self, typed: str) -> DemoGuild:
+        """A server by its number (1, 2, as `server` lists them) or a part of its name."""
+        key = typed.strip().strip("\"'").casefold()
+        if key.isdigit() and 1 <= int(key) <= len(self.servers):
+            return self.servers[int(key) - 1]
+        found = [g for g in self.servers if key and (key == g.name.casefold() or key in g.name.casefold())]
+        if len(found) == 1:
+            return found[0]
+        listing = ", ".join(f"{n} {g.name}" for n, g in enumerate(self.servers, start=1))
+        raise ConsoleInputError(f"which server? {listing}")
+
+    def server_of_member(self, name: str) -> DemoGuild | None:
+        """The first server (this one first) that has a member of this name."""
+        for guild in [self.guild, *(g for g in self.servers if g is not self.guild)]:
+            try:
+                guild.member(str(name).strip())
+            except KeyError:
+                continue
+            return guild
+        return None
+
+    def prefix(self, guild_id: int | None) -> str:
+        """`ProDev Nexus 2 (sandbox) › ` before a place of that server, with several servers; else ''."""
+        if not self.several or guild_id is None:
+            return ""
+        guild = next((g for g in self.servers if int(g.id) == int(guild_id)), None)
+        return f"{guild.name} › " if guild is not None else ""
 
     def member(self, name: str) -> DemoMember:
         try:
@@ -51,6 +95,11 @@ class DemoWorld:
         except KeyError:
             raise ConsoleInputError(f"unknown member {name!r}; members: {', '.join(self.member_names())}") from None
         return member
+
+    def any_member(self, name: str) -> DemoMember:
+        """A member of this server, else of another the console shows (`dms kemi` from server 1)."""
+        guild = self.server_of_member(name)
+        return guild.member(str(name).strip()) if guild is not None else self.member(name)
 
     def member_names(self) -> list[str]:
         return [m.name for m in self.guild.members if not m.bot]
@@ -62,12 +111,18 @@ class DemoWorld:
 
     def dm_owner(self, channel_id: int) -> str | None:
         """The member whose DM with the bot `channel_id` is (None: not a DM channel)."""
-        for member in self.guild.members:
-            if not member.bot and self.standin.dm_channel_id(member) == int(channel_id):
-                return str(member.name)
+        for guild in self.servers:
+            for member in guild.members:
+                if not member.bot and self.standin.dm_channel_id(member) == int(channel_id):
+                    return str(member.name)
         return None
 
     def threads(self) -> list[ThreadRecord]:
+        """The threads of the server the console acts in."""
+        threads = self.all_threads()
+        return threads if not self.several else [t for t in threads if int(t.guild_id) == int(self.guild.id)]
+
+    def all_threads(self) -> list[ThreadRecord]:
         return list(self.standin.threads or [])
 
     def text_channels(self) -> list[DemoChannel]:
@@ -118,30 +173,36 @@ class DemoWorld:
     def names(self, now: Callable[[], float] | None = None, zone: str = "UTC") -> Names:
         """Ids -> names for rendering mentions; `now` fixes the clock relative times count from,
         `zone` the time zone timestamps are shown in (the server's)."""
-        guild = self.guild
+        servers = [g for g in self.servers if g is not self.guild] + [self.guild]  # this server's names win
         names = Names(
-            users={int(m.id): m.name for m in guild.members},
-            roles={int(r.id): r.name.lstrip("@") for r in guild.roles},
-            channels={int(c.id): c.name for c in guild.channels},
+            users={int(m.id): m.name for g in servers for m in g.members},
+            roles={int(r.id): r.name.lstrip("@") for g in servers for r in g.roles},
+            channels={int(c.id): c.name for g in servers for c in g.channels},
             zone=zone,
         )
-        names.channels.update({int(t.id): t.name for t in self.threads()})
+        names.channels.update({int(t.id): t.name for t in self.all_threads()})
         if now is not None:
             names.now = now
         return names
 
     def places(self) -> Iterator[tuple[str, str, int]]:
-        """(where, "channel" | "dm", id) for every place the bot can post."""
-        for channel in self.text_channels():
-            yield f"#{channel.name}", "channel", int(channel.id)
-        parents = {int(c.id): c.name for c in self.guild.channels}
-        for thread in self.threads():
-            parent = parents.get(int(thread.parent_id or 0), "?")
+        """(where, "channel" | "dm", id) for every place the bot can post, in every server."""
+        for guild in self.servers:
+            prefix = self.prefix(guild.id)
+            for channel in guild.channels:
+                if int(getattr(channel, "type", 0) or 0) in TEXT_CHANNEL_TYPES:
+                    yield f"{prefix}#{channel.name}", "channel", int(channel.id)
+        parents = {int(c.id): (g.id, c.name) for g in self.servers for c in g.channels}
+        for thread in self.all_threads():
+            guild_id, parent = parents.get(int(thread.parent_id or 0), (None, "?"))
+            if self.several and guild_id is None:
+                continue  # a server the console does not show
             kind = "private thread" if thread.private else "thread"
-            yield f"#{parent} › {kind} “{thread.name}”", "channel", int(thread.id)
-        for member in self.guild.members:
-            if not member.bot:
-                yield f"DM to {member.name}", "dm", int(member.id)
+            yield f"{self.prefix(guild_id)}#{parent} › {kind} “{thread.name}”", "channel", int(thread.id)
+        for guild in self.servers:
+            for member in guild.members:
+                if not member.bot:
+                    yield f"DM to {member.name}", "dm", int(member.id)
 
     def check_target(self, name: str, kind: int, value: str) -> None:
         """A member/role/channel named in an option or select must exist: say which ones do."""

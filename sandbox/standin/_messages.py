@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._records import EPHEMERAL, LOADING, MessageRecord
+from ._records import EPHEMERAL, LOADING, MessageRecord, requesting_client
 from ._rest import Upload
 from ._state import StandInState
 from ._validate import check_message
@@ -106,6 +106,7 @@ def new_message(
         else None,
         nonce=None if body.get("nonce") is None else str(body["nonce"]),
         created_at=state.now(),
+        client=requesting_client.get(),
     )
     rec.attachments = _attachments(state, channel_id, body, files)
     return state.add_message(rec)

@@ -8,8 +8,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+
+# The User-Agent of the REST request being answered: which client made what it makes. (Discord keeps
+# no such thing; the sandbox, running two bot processes, tells by it which one made a message.)
+requesting_client: ContextVar[str] = ContextVar("requesting_client", default="")
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
@@ -58,6 +63,7 @@ class MessageRecord:
     thread_id: int | None = None
     nonce: str | None = None
     touched_at: float = field(default=0.0, repr=False)  # monotonic time the bot last got it back
+    client: str = field(default="", repr=False)  # the User-Agent of the request that made it
 
     @property
     def ephemeral(self) -> bool:
@@ -188,6 +194,7 @@ class ThreadRecord:
     auto_archive_duration: int = 4320
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     message_count: int = 0
+    client: str = field(default="", repr=False)  # the User-Agent of the request that opened it
 
 
 @dataclass

@@ -29,7 +29,7 @@ import orjson
 from aiohttp import BodyPartReader, web
 
 from ._ratelimit import GlobalRateLimit
-from ._records import RequestRecord
+from ._records import RequestRecord, requesting_client
 from ._validate import InvalidForm
 
 log = logging.getLogger(__name__)
@@ -279,6 +279,7 @@ class Rest:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         method = request.method.upper()
         path = request.path[len(API_PREFIX) :] if request.path.startswith(API_PREFIX) else request.path
+        requesting_client.set(request.headers.get("User-Agent", ""))  # this request's own task: its own context
         # The whole request is in before the round trip's latency, as Discord has it once sent: a
         # client that dies meanwhile has still asked for what it asked (a message is still made).
         try:

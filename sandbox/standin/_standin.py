@@ -9,7 +9,7 @@ import asyncio
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -38,7 +38,8 @@ class StandIn(GatewayControls):
     """A Discord stand-in on 127.0.0.1 with a demo server.
 
     `extra_guilds=N` serves N generated servers besides the demo one (`standin.extra_guilds`,
-    see generated.py); `standin.guilds` lists them all, the demo server first. `sharding` sets how it
+    see generated.py), `more_guilds` servers built by hand (the sandbox's second demo server);
+    `standin.guilds` lists them all, the demo server first. `sharding` sets how it
     shards (`standin.sharding`: the recommended shard count, max_concurrency, the IDENTIFY window,
     servers per shard; see _shards.py); by default one connection holds every server, as before.
     What touches the gateway itself (readiness, refusals, drops, records of which shard got what)
@@ -51,13 +52,16 @@ class StandIn(GatewayControls):
         token: str = "sandbox-token",
         *,
         extra_guilds: int = 0,
+        more_guilds: Sequence[DemoGuild] = (),
         sharding: ShardingRules | None = None,
     ) -> None:
         self.guild = guild if guild is not None else build_demo_guild()
+        # Servers set up by hand besides the demo one (the sandbox's second demo server), before the generated ones.
+        self.more_guilds: list[DemoGuild] = list(more_guilds)
         self.extra_guilds: list[GeneratedGuild] = build_generated_guilds(extra_guilds, self.guild.bot_member.id)
         self.token = token
         self.click_settle = 0.003  # seconds a click waits after the bot got the message back
-        self._state = StandInState([self.guild, *self.extra_guilds], token)
+        self._state = StandInState([self.guild, *self.more_guilds, *self.extra_guilds], token)
         self._interactions = Interactions(self._state)
         self._callbacks = Callbacks(self._state, self._interactions)
         self._rest = Rest(token)
@@ -165,8 +169,8 @@ class StandIn(GatewayControls):
     # -- servers, Discord's limits and latency ------------------------------------------------
     @property
     def guilds(self) -> list[DemoGuild]:
-        """Every server the stand-in serves: the demo one first, then the generated ones."""
-        return [self.guild, *self.extra_guilds]
+        """Every server the stand-in serves: the demo one first, then `more_guilds`, then the generated ones."""
+        return [self.guild, *self.more_guilds, *self.extra_guilds]
 
     @property
     def global_limit(self) -> int | None:

@@ -19,7 +19,7 @@ from discord.utils import time_snowflake
 
 from ._commands import CommandStore
 from ._directory import Directory
-from ._records import MessageRecord, ThreadRecord
+from ._records import MessageRecord, ThreadRecord, requesting_client
 from .demo import (
     DM_CHANNEL,
     PRIVATE_THREAD,
@@ -519,6 +519,7 @@ class StandInState:
             guild_id=guild.id,
             invitable=invitable,
             auto_archive_duration=auto_archive_duration,
+            client=requesting_client.get(),
         )
         self.threads[thread.id] = thread
         if message is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,11 +341,37 @@ LEARNERS: tuple[tuple[str, str | None], ...] = (
 )
 
 
+# The second demo server (`python -m bot sandbox --processes 2`): the same setup with its own people.
+# Usernames are unique across Discord, so none is the first server's.
+SECOND_LEARNERS: tuple[tuple[str, str | None], ...] = (
+    ("kemi", "Backend"),
+    ("tunde", "Frontend"),
+    ("zainab", "Backend"),
+    ("yaw", "Frontend"),
+)
+# Its ids are one millisecond after the first server's: a server's shard is `(guild_id >> 22) %
+# shard_count`, the millisecond of its id, so with two shards the first server is on shard 0 and
+# this one on shard 1.
+_SECOND_BASE = _BASE_ID + (1 << 22)
+
+
 def build_demo_guild() -> DemoGuild:
     """A fresh copy of the demo server (safe to mutate)."""
-    guild_id = demo_id(1)
-    bot_id = demo_id(2)  # the bot user; the stand-in uses it as the application id too
-    nexus_role, mentor_role, backend_role, frontend_role = demo_id(11), demo_id(12), demo_id(13), demo_id(14)
+    return _build_demo(demo_id, "ProDev Nexus (sandbox)", ("lead", "mentor"), LEARNERS)
+
+
+def build_second_demo_guild() -> DemoGuild:
+    """A fresh copy of the second demo server, on shard 1 of 2 (the first is on shard 0): the same
+    roles and channels, the same bot user, its own lead, mentor and learners."""
+    return _build_demo(lambda n: _SECOND_BASE + n, "ProDev Nexus 2 (sandbox)", ("lead2", "mentor2"), SECOND_LEARNERS)
+
+
+def _build_demo(
+    new_id: Callable[[int], int], name: str, staff: tuple[str, str], learners: tuple[tuple[str, str | None], ...]
+) -> DemoGuild:
+    guild_id = new_id(1)
+    bot_id = demo_id(2)  # the bot user, the same in every server; the stand-in uses it as the application id too
+    nexus_role, mentor_role, backend_role, frontend_role = new_id(11), new_id(12), new_id(13), new_id(14)
     roles = [
         DemoRole(guild_id, "@everyone", EVERYONE_PERMISSIONS, position=0),
         DemoRole(nexus_role, "Nexus", NEXUS_PERMISSIONS, position=4, managed=True, bot_id=bot_id),
@@ -353,33 +380,34 @@ def build_demo_guild() -> DemoGuild:
         DemoRole(frontend_role, "Frontend", 0, position=1, color=0x2ECC71, mentionable=True),
     ]
     channels = [
-        DemoChannel(demo_id(21), "general", position=0, topic="Say hello"),
+        DemoChannel(new_id(21), "general", position=0, topic="Say hello"),
         DemoChannel(
-            demo_id(22),
+            new_id(22),
             "prodevprojectnexus",
             position=1,
             topic="Projects, pairing, topics and weekly check-ins",
         ),
         DemoChannel(
-            demo_id(23),
+            new_id(23),
             "announcements",
             position=2,
             topic="Program announcements",
             overwrites=[DemoOverwrite(nexus_role, 0, deny=SEND_MESSAGES)],
         ),
     ]
-    lead_id = demo_id(31)
+    lead_id = new_id(31)
+    lead, mentor = staff
     members = [
         DemoMember(bot_id, "nexus", [nexus_role], bot=True),
-        DemoMember(lead_id, "lead"),
-        DemoMember(demo_id(32), "mentor", [mentor_role]),
+        DemoMember(lead_id, lead),
+        DemoMember(new_id(32), mentor, [mentor_role]),
     ]
     by_name = {"Backend": backend_role, "Frontend": frontend_role}
-    for n, (name, discipline) in enumerate(LEARNERS):
-        members.append(DemoMember(demo_id(41 + n), name, [by_name[discipline]] if discipline else []))
+    for n, (learner, discipline) in enumerate(learners):
+        members.append(DemoMember(new_id(41 + n), learner, [by_name[discipline]] if discipline else []))
     return DemoGuild(
         id=guild_id,
-        name="ProDev Nexus (sandbox)",
+        name=name,
         owner_id=lead_id,
         channels=channels,
         roles=roles,
