@@ -19,7 +19,7 @@ from bot.pairing.rounds import RoundPlan, UnmatchedReason, optimal_round
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND, default_schedule, next_round_after, round_times
 from bot.scheduling.ledger import PostKey
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.sources import DuePost
+from bot.scheduling.sources import DuePost, ServerFilter, every_server
 from bot.scheduling.weekly import WEEKDAYS
 
 REASON_CODES = {UnmatchedReason.NO_ONE_LEFT: "no-one-left",
@@ -49,8 +49,8 @@ class RoundService:
         self._pool = pool
         self._scheduler = scheduler
         self._clock = clock
-        self.round_source = RoundSource(rounds)
-        self.expiry_source = ExpirySource(repository)
+        self.round_source = RoundSource(rounds, scheduler.owns)
+        self.expiry_source = ExpirySource(repository, scheduler.owns)
 
     async def plan(self, guild_id: int) -> RoundPlan:
         """The round as it would be formed now over everyone queued and free; changes nothing."""
@@ -148,8 +148,13 @@ class RoundSource:
 
     kind = ROUND_KIND
 
-    def __init__(self, repository: RoundRepository) -> None:
+    def __init__(self, repository: RoundRepository, owns: ServerFilter = every_server) -> None:
         self._repository = repository
+        self._owns = owns
+
+    async def _waiting(self) -> list[RoundServer]:
+        return [server for server in await self._repository.round_servers()
+                if server.waiting and self._owns(server.guild_id)]
 
     @staticmethod
     def _due(server: RoundServer, at: datetime) -> DuePost:
@@ -158,11 +163,11 @@ class RoundSource:
                        requests=4, purpose=ROUND_PURPOSE)
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
-        return [self._due(server, at) for server in await self._repository.round_servers() if server.waiting
+        return [self._due(server, at) for server in await self._waiting()
                 for at in round_times(server.cohort_start, server.timezone, server.schedule, after, until)]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
-        times = [at for server in await self._repository.round_servers() if server.waiting
+        times = [at for server in await self._waiting()
                  if (at := next_round_after(server.cohort_start, server.timezone, server.schedule, moment))]
         return min(times, default=None)
 
@@ -181,8 +186,9 @@ class ExpirySource:
 
     kind = EXPIRY_KIND
 
-    def __init__(self, repository: PairingRepository) -> None:
+    def __init__(self, repository: PairingRepository, owns: ServerFilter = every_server) -> None:
         self._repository = repository
+        self._owns = owns
 
     @staticmethod
     def _due(request: PairRequest) -> DuePost:
@@ -191,7 +197,8 @@ class ExpirySource:
                        requests=3)
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
-        return [self._due(request) for request in await self._repository.expiring_between(after, until)]
+        return [self._due(request) for request in await self._repository.expiring_between(after, until)
+                if self._owns(request.guild_id)]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
         return await self._repository.next_expiry_after(moment)

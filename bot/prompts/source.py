@@ -15,7 +15,7 @@ from bot.prompts.repository import PromptRepository
 from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
 from bot.prompts.template import TemplateValues, render
 from bot.scheduling.ledger import PostKey
-from bot.scheduling.sources import DuePost
+from bot.scheduling.sources import DuePost, ServerFilter, every_server
 
 PROMPT_KIND = "prompt"
 MANUAL_KIND = "prompt-manual"  # `/prompts post`: made at once, recorded in the ledger as such
@@ -37,13 +37,18 @@ def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: 
 class PromptSource:
     kind = PROMPT_KIND
 
-    def __init__(self, prompts: PromptRepository, learners: LearnerService, program_weeks: int) -> None:
+    def __init__(self, prompts: PromptRepository, learners: LearnerService, program_weeks: int,
+                 owns: ServerFilter = every_server) -> None:
         self._prompts = prompts
         self._learners = learners
         self._program_weeks = program_weeks
+        self._owns = owns
+
+    async def _scheduled(self) -> list[ScheduledPrompt]:
+        return [item for item in await self._prompts.scheduled() if self._owns(item.server.guild_id)]
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
-        due = [(item, fire) for item in await self._prompts.scheduled()
+        due = [(item, fire) for item in await self._scheduled()
                for fire in fire_times_between(item.prompt, item.server, after, until, self._program_weeks)]
         if not due:
             return []
@@ -64,7 +69,7 @@ class PromptSource:
                 or (item.server.guild_id, item.prompt.key, fire.day) not in made_days]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
-        times = [fire.at for item in await self._prompts.scheduled()
+        times = [fire.at for item in await self._scheduled()
                  if (fire := next_fire_time(item.prompt, item.server, moment, self._program_weeks)) is not None]
         return min(times, default=None)
 

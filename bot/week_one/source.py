@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.scheduling.ledger import PostKey
-from bot.scheduling.sources import DuePost
+from bot.scheduling.sources import DuePost, ServerFilter, every_server
 from bot.week_one.model import WeekOneServer
 from bot.week_one.repository import WeekOneRepository
 from bot.week_one.schedule import (
@@ -43,12 +43,14 @@ def _due_post(spec: WeekOnePostSpec, server: WeekOneServer) -> DuePost:
 class WeekOneSource:
     kind = WEEK_ONE_KIND
 
-    def __init__(self, repository: WeekOneRepository) -> None:
+    def __init__(self, repository: WeekOneRepository, owns: ServerFilter = every_server) -> None:
         self._repository = repository
+        self._owns = owns
 
     async def _all(self, guild_id: int | None = None) -> list[DuePost]:
+        """Every week-one post of one server, or of every server this process schedules."""
         return [_due_post(spec, server) for server in await self._repository.servers(guild_id)
-                for spec in WEEK_ONE_POSTS]
+                if guild_id is not None or self._owns(server.guild_id) for spec in WEEK_ONE_POSTS]
 
     async def _not_made_before(self, posts: list[DuePost]) -> list[DuePost]:
         if not posts:

@@ -64,6 +64,13 @@ async def test_a_process_schedules_the_servers_of_the_shards_it_holds(tmp_path, 
                 for guild in guilds:
                     assert len(check_ins(standin, guild)) == (1 if shard in held else 0), (shard, guild.id)
             assert all(bot.settings.shards.owns(post.key.guild_id) for post in report.posted)
+            # What its sources work out is its own servers' schedule only: the whole week's posts of
+            # every kind, none of another process's servers (worked out for nothing, 4 processes over).
+            week = await bot.services.scheduler.calendar.due_between(CHECK_IN_AT - timedelta(days=3),
+                                                                     CHECK_IN_AT + timedelta(days=5))
+            kinds = {entry.post.key.kind for entry in week}
+            assert {"prompt", "week-one"} <= kinds, kinds
+            assert {shard_of(entry.post.key.guild_id, 2) for entry in week} == held
         finally:
             await stop_bot(bot, task)
 
