@@ -63,9 +63,13 @@ class Services:
         await knowledge.watch()  # another process's approval or sync is read here too (PostgreSQL)
         posting = OnceOnlyPoster(stores.ledger, clock)
         shards = settings.shards
-        # Sharded, a process schedules its own servers' posts and paces at its shards' share of the
-        # bot's global rate limit (50 requests a second for the bot, whatever its processes).
-        pacer = Pacer(PACED_RATE * shards.share) if shards else None
+        # Sharded, a process schedules its own servers' posts, and its fan-outs take their turns from
+        # the bot's one timeline on the database (50 requests a second are the bot's, whatever its
+        # processes), or at its shards' share of them when there is none (SQLite: one process anyway).
+        if shards and stores.global_pace is not None:
+            pacer: Pacer | None = Pacer(PACED_RATE, shared=stores.global_pace, share=shards.share)
+        else:
+            pacer = Pacer(PACED_RATE * shards.share) if shards else None
         scheduler = Scheduler(posting, stores.ledger, stores.scheduler_state, clock, settings.schedule_grace, pacer,
                               shards=shards)
         guild_setup = GuildSetupService(stores.guild_configs, settings.default_timezone, clock)

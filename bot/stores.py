@@ -26,6 +26,7 @@ from bot.pairing.repository import PairingRepository, RoundRepository
 from bot.projects.repository import ProjectRepository
 from bot.prompts.repository import PromptRepository
 from bot.scheduling.ledger import PostLedgerRepository, SchedulerStateRepository
+from bot.scheduling.pacing import GlobalPace
 from bot.shard_claims import ShardClaimRepository
 from bot.week_one.repository import WeekOneRepository
 
@@ -47,6 +48,9 @@ class Stores:
     scheduler_state: SchedulerStateRepository
     shard_claims: ShardClaimRepository
     week_one: WeekOneRepository
+    # The bot's one pacing timeline for its processes' fan-outs: PostgreSQL's; None on SQLite, which is
+    # one process's (it paces itself in memory).
+    global_pace: GlobalPace | None = None
 
 
 def sqlite_stores(db: Database) -> Stores:
@@ -70,6 +74,7 @@ def postgres_stores(db: PostgresDatabase) -> Stores:
     is an optional extra, needed only when DATABASE_URL names PostgreSQL."""
     from bot.db.postgres.guild_config import PostgresGuildConfigRepository
     from bot.db.postgres.knowledge import PostgresKnowledgeRepository
+    from bot.db.postgres.pacing import PostgresGlobalPace
     from bot.db.postgres.pair_rounds import PostgresRoundRepository
     from bot.db.postgres.pairing import PostgresPairingRepository
     from bot.db.postgres.posts import PostgresPostLedgerRepository, PostgresSchedulerStateRepository
@@ -89,6 +94,7 @@ def postgres_stores(db: PostgresDatabase) -> Stores:
         scheduler_state=PostgresSchedulerStateRepository(db),
         shard_claims=PostgresShardClaimRepository(db),
         week_one=PostgresWeekOneRepository(db),
+        global_pace=PostgresGlobalPace(db),
     )
 
 

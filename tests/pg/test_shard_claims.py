@@ -5,6 +5,7 @@ claim tell nothing."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -91,3 +92,26 @@ async def test_claims_are_refreshed_while_the_process_runs(two_databases):
         assert [c.process for c in await later.claim()] == ["host:1"]
     finally:
         await first.close()
+
+
+async def test_processes_take_their_turns_from_the_bots_one_timeline(two_databases):
+    """Two processes asking for turns at once get turns one after another on the database's one
+    timeline, each as long as asked, never two at the same moment; after a pause the next starts now."""
+    from bot.db.postgres.pacing import PostgresGlobalPace
+
+    first, second = (PostgresGlobalPace(db) for db in two_databases)
+    turn = 0.1
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(first.take(0.0), second.take(0.0))  # each pool's connection made and warm
+
+    async def start_of_turn(pace):
+        wait = await pace.take(turn)
+        return loop.time() + wait  # when this turn starts, on this process's clock
+
+    starts = sorted(await asyncio.gather(*(start_of_turn(pace) for _ in range(5) for pace in (first, second))))
+    # 10 turns of 100 ms one after another, whichever process asked (the order is the database's).
+    # (A start is read some ms after the database counted it: hence the margin of half a turn.)
+    assert all(later - earlier >= turn / 2 for earlier, later in itertools.pairwise(starts))
+    assert starts[-1] - starts[0] >= 9 * turn * 0.9
+    await asyncio.sleep(max(0.0, starts[-1] + turn - loop.time()) + 0.05)
+    assert await first.take(turn) <= 0.0  # the timeline has passed: now

@@ -146,24 +146,33 @@ async def test_a_request_sent_on_shard_1_and_accepted_from_a_dm_forms_one_pair_w
 
 async def test_two_processes_fan_outs_share_the_bots_one_global_rate_limit(pg_url, tmp_path):
     """Discord's 50 requests a second are the bot's, whatever its processes: with the stand-in
-    counting them across both, two processes fanning out at once (each at its shards' share) get no
-    global 429, and every server's check-in is posted once. At each one's full rate they draw 429s."""
+    counting them across both, two processes fanning out at once take their turns from the bot's
+    one timeline on the database, so together they start requests evenly spaced at PACED_RATE, as
+    one process would: no global 429, and every server's check-in posted once."""
     servers = 150
     async with StandIn(extra_guilds=servers, sharding=ShardingRules(**SHARDING)) as standin:
         bots = []
         try:
             for ids in ("0", "1"):
                 bots.append(await start_process(standin, pg_url, tmp_path, ids))
-            assert [bot.services.scheduler.pacer.rate for bot, _ in bots] == [PACED_RATE / 2] * 2  # each its share
+            assert [bot.services.scheduler.pacer.rate for bot, _ in bots] == [PACED_RATE] * 2  # one timeline
             await configure_all(bots[0][0], standin)
             standin.global_limit = 50  # a fresh window: the fan-out's requests alone
+            standin.clear_records()
             started = asyncio.get_running_loop().time()
-            await tick_both(bots)
+            reports = await tick_both(bots)
             took = asyncio.get_running_loop().time() - started
+            assert all(report.posted for report in reports)  # each process made its own servers' posts
             for guild in standin.extra_guilds:
                 assert len(check_ins(standin, guild)) == 1, guild.id
             assert standin.global_429s == 0
-            assert took >= (servers - 50) / 50  # the shared limit's floor, less one second's burst
+            assert took >= (servers - 1) / PACED_RATE  # the one timeline's pace, whatever the processes
+            # Both processes posted, their posts interleaved on the one timeline: no second of the
+            # fan-out held more than PACED_RATE of their requests together.
+            made = sorted(r.at for r in standin.requests
+                          if r.method == "POST" and r.route == "/channels/{channel_id}/messages" and r.status == 200)
+            assert len(made) == servers
+            assert max(sum(1 for t in made if start <= t < start + 1.0) for start in made) <= PACED_RATE + 1
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)
