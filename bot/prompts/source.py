@@ -34,6 +34,17 @@ def prompt_post(prompt: Prompt, server: ServerSchedule, fire: FireTime, counts: 
                       open_thread=prompt.open_thread, thread_name=thread)
 
 
+# What a prompt's fire times depend on (`fire_times_after`): its weekday, time and weeks, and its
+# server's time zone and cohort start. The servers of one program mostly share all of them, so a
+# fan-out to thousands of servers works each out once.
+_Timing = tuple[int, object, tuple[int, ...], str, object]
+
+
+def _timing(item: ScheduledPrompt) -> _Timing:
+    prompt, server = item.prompt, item.server
+    return prompt.weekday, prompt.at, prompt.weeks, server.timezone, server.cohort_start
+
+
 class PromptSource:
     kind = PROMPT_KIND
 
@@ -48,8 +59,14 @@ class PromptSource:
         return [item for item in await self._prompts.scheduled() if self._owns(item.server.guild_id)]
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
-        due = [(item, fire) for item in await self._scheduled()
-               for fire in fire_times_between(item.prompt, item.server, after, until, self._program_weeks)]
+        found: dict[_Timing, list[FireTime]] = {}  # servers alike share their fire times: worked out once
+        due = []
+        for item in await self._scheduled():
+            fires = found.get(timing := _timing(item))
+            if fires is None:
+                fires = found[timing] = fire_times_between(item.prompt, item.server, after, until,
+                                                            self._program_weeks)
+            due += [(item, fire) for fire in fires]
         if not due:
             return []
         due = await self._once_a_day(due)
@@ -69,7 +86,8 @@ class PromptSource:
                 or (item.server.guild_id, item.prompt.key, fire.day) not in made_days]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
-        times = [fire.at for item in await self._scheduled()
+        firsts = {_timing(item): item for item in await self._scheduled()}  # servers alike: once
+        times = [fire.at for item in firsts.values()
                  if (fire := next_fire_time(item.prompt, item.server, moment, self._program_weeks)) is not None]
         return min(times, default=None)
 

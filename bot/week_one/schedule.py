@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.scheduling.weekly import local_instant
@@ -50,10 +51,14 @@ BY_REF = {spec.ref: spec for spec in WEEK_ONE_POSTS}
 SAME_COHORT = timedelta(days=14)
 
 
+# Kept: every server of a cohort shares its start and mostly its time zone, and a fan-out or a tick asks
+# for each of thousands of servers' posts (`WeekOneSource`).
+@lru_cache(maxsize=4096)
 def due_at(spec: WeekOnePostSpec, cohort_start: date, timezone: str) -> datetime:
     return local_instant(cohort_start + timedelta(days=spec.day - 1), spec.at, ZoneInfo(timezone))
 
 
+@lru_cache(maxsize=4096)
 def deadline(cohort_start: date, timezone: str) -> datetime:
     """The end of day 7: local midnight at the start of day 8."""
     return local_instant(cohort_start + timedelta(days=7), time(0, 0), ZoneInfo(timezone))
