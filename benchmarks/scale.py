@@ -2,8 +2,9 @@
 JSON line.
 
 1. Fan-out of one prompt to 5,000 servers by 4 bot processes on one PostgreSQL, each holding 1 of 4
-   shards and pacing at its shards' share, the stand-in enforcing Discord's global limit of 50
-   requests a second (counted across the processes, as Discord does for one bot) with 80 ms added
+   shards, all taking their turns from the bot's one pacing timeline on the database, the stand-in
+   enforcing Discord's global limit of 50 requests a second (counted across the processes, as
+   Discord does for one bot) with 80 ms added
    to every request: the time against the floor that limit sets (servers / 50 s), duplicates,
    global 429s, and the set-up of the servers (`setup_s`, through the real set-up service,
    several servers at once, the alarms set once afterwards). The same for one process on SQLite
@@ -207,8 +208,13 @@ async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> d
                 "posting_span_s": round(span, 2),
                 "posting_span_vs_limit": round(span / (len(made) / GLOBAL_LIMIT), 3) if made else None,
                 "after_last_post_s": round(wall_started + fan_out_s - made[-1], 2) if made else None,
+                # Until every server had its post (what members see), before the ticks set their next
+                # alarms: the target stays on `ratio_vs_limit`, the whole of the ticks.
+                "last_post_ratio_vs_limit": round((made[-1] - wall_started) / (servers / GLOBAL_LIMIT), 3)
+                if made else None,
                 "global_429s": standin.global_429s, "retry_ticks": sum(retries for _, retries in results),
-                "pacer_rate_per_process": round(PACED_RATE / processes if url is not None else PACED_RATE, 2),
+                # Every process's requests together, on the bot's one timeline (PostgreSQL) or alone (SQLite).
+                "pacer_rate_all_processes": PACED_RATE,
                 "pacer_slowdowns": sum(bot.services.scheduler.pacer.slowed_down for bot, _ in bots),
                 # The processes and the stand-in share this one Python process (one core): its CPU time
                 # over the fan-out's, and how late a 50 ms sleep woke meanwhile. A share near 1 means
