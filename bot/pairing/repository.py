@@ -21,6 +21,7 @@ from bot.pairing.records import (
     StoredRound,
     UnmatchedEntry,
 )
+from bot.shards import ShardPlan
 
 
 class PairingRepository(Protocol):
@@ -176,6 +177,7 @@ class RoundRepository(Protocol):
                            now: datetime) -> None:
         ...
 
-    async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
-        """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
+    async def round_servers(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[RoundServer]:
+        """Servers with a channel and a cohort start (one, or all, or all on `shards`), their schedule
+        and how many wait in the queue."""
         ...

@@ -19,8 +19,9 @@ from bot.pairing.rounds import RoundPlan, UnmatchedReason, optimal_round
 from bot.pairing.schedule import EXPIRY_KIND, ROUND_KIND, default_schedule, next_round_after, round_times
 from bot.scheduling.ledger import PostKey
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.sources import DuePost, ServerFilter, every_server
+from bot.scheduling.sources import DuePost
 from bot.scheduling.weekly import WEEKDAYS
+from bot.shards import ShardPlan
 
 REASON_CODES = {UnmatchedReason.NO_ONE_LEFT: "no-one-left",
                 UnmatchedReason.ONLY_PREVIOUS_PARTNERS: "only-previous-partners"}
@@ -49,8 +50,8 @@ class RoundService:
         self._pool = pool
         self._scheduler = scheduler
         self._clock = clock
-        self.round_source = RoundSource(rounds, scheduler.owns)
-        self.expiry_source = ExpirySource(repository, scheduler.owns)
+        self.round_source = RoundSource(rounds, scheduler.shards)
+        self.expiry_source = ExpirySource(repository, scheduler.shards)
 
     async def plan(self, guild_id: int) -> RoundPlan:
         """The round as it would be formed now over everyone queued and free; changes nothing."""
@@ -148,13 +149,12 @@ class RoundSource:
 
     kind = ROUND_KIND
 
-    def __init__(self, repository: RoundRepository, owns: ServerFilter = every_server) -> None:
+    def __init__(self, repository: RoundRepository, shards: ShardPlan | None = None) -> None:
         self._repository = repository
-        self._owns = owns
+        self._shards = shards  # a sharded process's: only its servers are read
 
     async def _waiting(self) -> list[RoundServer]:
-        return [server for server in await self._repository.round_servers()
-                if server.waiting and self._owns(server.guild_id)]
+        return [server for server in await self._repository.round_servers(shards=self._shards) if server.waiting]
 
     @staticmethod
     def _due(server: RoundServer, at: datetime) -> DuePost:
@@ -186,9 +186,9 @@ class ExpirySource:
 
     kind = EXPIRY_KIND
 
-    def __init__(self, repository: PairingRepository, owns: ServerFilter = every_server) -> None:
+    def __init__(self, repository: PairingRepository, shards: ShardPlan | None = None) -> None:
         self._repository = repository
-        self._owns = owns
+        self._shards = shards
 
     @staticmethod
     def _due(request: PairRequest) -> DuePost:
@@ -198,7 +198,7 @@ class ExpirySource:
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
         return [self._due(request) for request in await self._repository.expiring_between(after, until)
-                if self._owns(request.guild_id)]
+                if self._shards is None or self._shards.owns(request.guild_id)]
 
     async def next_due_after(self, moment: datetime) -> datetime | None:
         return await self._repository.next_expiry_after(moment)

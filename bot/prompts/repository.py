@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt
+from bot.shards import ShardPlan
 
 
 class PromptRepository(Protocol):
@@ -24,8 +25,9 @@ class PromptRepository(Protocol):
         """Keys containing `typed` (autocomplete), those starting with it first."""
         ...
 
-    async def scheduled(self, guild_id: int | None = None) -> list[ScheduledPrompt]:
-        """The prompts that are posted: not paused, in a server with a channel (one server, or all)."""
+    async def scheduled(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[ScheduledPrompt]:
+        """The prompts that are posted: not paused, in a server with a channel (one server, or all, or
+        all of the servers on `shards`)."""
         ...
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:

@@ -59,7 +59,7 @@ class PromptService:
         self._poster = poster
         self._clock = clock
         self.defaults = defaults
-        self.source = PromptSource(prompts, learners, defaults.program_weeks, scheduler.owns)
+        self.source = PromptSource(prompts, learners, defaults.program_weeks, scheduler.shards)
 
     @property
     def program_weeks(self) -> int:

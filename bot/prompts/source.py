@@ -15,7 +15,8 @@ from bot.prompts.repository import PromptRepository
 from bot.prompts.schedule import FireTime, fire_times_after, fire_times_between, next_fire_time
 from bot.prompts.template import TemplateValues, render
 from bot.scheduling.ledger import PostKey
-from bot.scheduling.sources import DuePost, ServerFilter, every_server
+from bot.scheduling.sources import DuePost
+from bot.shards import ShardPlan
 
 PROMPT_KIND = "prompt"
 MANUAL_KIND = "prompt-manual"  # `/prompts post`: made at once, recorded in the ledger as such
@@ -49,14 +50,14 @@ class PromptSource:
     kind = PROMPT_KIND
 
     def __init__(self, prompts: PromptRepository, learners: LearnerService, program_weeks: int,
-                 owns: ServerFilter = every_server) -> None:
+                 shards: ShardPlan | None = None) -> None:
         self._prompts = prompts
         self._learners = learners
         self._program_weeks = program_weeks
-        self._owns = owns
+        self._shards = shards  # a sharded process's: only its servers' prompts are read
 
     async def _scheduled(self) -> list[ScheduledPrompt]:
-        return [item for item in await self._prompts.scheduled() if self._owns(item.server.guild_id)]
+        return await self._prompts.scheduled(shards=self._shards)
 
     async def due_between(self, after: datetime, until: datetime) -> list[DuePost]:
         found: dict[_Timing, list[FireTime]] = {}  # servers alike share their fire times: worked out once

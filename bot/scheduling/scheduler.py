@@ -39,7 +39,7 @@ from bot.posting import CLAIM_LEASE, OnceOnlyPoster, PostFailed, PostOutcome, Re
 from bot.scheduling.calendar import Calendar
 from bot.scheduling.ledger import LedgerEntry, PostKey, PostLedgerRepository, SchedulerStateRepository
 from bot.scheduling.pacing import Pacer
-from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource, ServerFilter, every_server
+from bot.scheduling.sources import Delivery, DeliveryHandler, DuePost, PostSource
 from bot.shards import ShardPlan
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Scheduler:
         self.grace = grace
         self._pacer = pacer or Pacer()
         self._shards = shards
-        self._owns: ServerFilter = shards.owns if shards else every_server
+        self._owns = shards.owns if shards else (lambda _guild_id: True)
         self._sources: dict[str, PostSource] = {}
         self.calendar = Calendar(self._sources)  # reads the sources as they are added
         self._handlers: dict[str, DeliveryHandler] = {}
@@ -108,10 +108,13 @@ class Scheduler:
         """The fan-out's pace, which the bot slows down when Discord answers 429."""
         return self._pacer
 
-    def owns(self, guild_id: int) -> bool:
-        """Whether this process schedules the server's posts (all of them unsharded): what its sources
-        work out (`ServerFilter`)."""
-        return self._owns(guild_id)
+    @property
+    def shards(self) -> ShardPlan | None:
+        """The shards whose servers' posts this process schedules (None: every server's). The sources
+        read and work out those servers' schedules only: four processes do not each work out every
+        server's, three quarters of it for nothing. (`upcoming`, one server's, is never filtered: it
+        is asked by the process that server's interactions reach.)"""
+        return self._shards
 
     def add_source(self, source: PostSource) -> None:
         self._sources[source.kind] = source

@@ -63,12 +63,3 @@ class Delivery:
 # Registered by a cog for a kind: makes the post on Discord and returns its message id, or raises
 # `bot.posting.PostFailed` with a reason an admin can act on.
 DeliveryHandler = Callable[[Delivery], Awaitable[int]]
-
-# Which servers' posts a source works out (`Scheduler.owns`): a sharded process's own, so four processes
-# do not each work out every server's schedule, three quarters of it for nothing. `upcoming` (one
-# server, asked by the process that server's interactions reach) is never filtered.
-ServerFilter = Callable[[int], bool]
-
-
-def every_server(_guild_id: int) -> bool:
-    return True

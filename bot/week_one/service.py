@@ -59,7 +59,7 @@ class WeekOneService:
         self._learners = learners  # the projects, and who looks for a partner
         self._scheduler = scheduler
         self._clock = clock
-        self.source = WeekOneSource(repository, scheduler.owns)
+        self.source = WeekOneSource(repository, scheduler.shards)
         self.tracks = tracks
 
     async def server_configured(self, config: GuildConfig) -> None:

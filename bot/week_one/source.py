@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.scheduling.ledger import PostKey
-from bot.scheduling.sources import DuePost, ServerFilter, every_server
+from bot.scheduling.sources import DuePost
+from bot.shards import ShardPlan
 from bot.week_one.model import WeekOneServer
 from bot.week_one.repository import WeekOneRepository
 from bot.week_one.schedule import (
@@ -43,14 +44,14 @@ def _due_post(spec: WeekOnePostSpec, server: WeekOneServer) -> DuePost:
 class WeekOneSource:
     kind = WEEK_ONE_KIND
 
-    def __init__(self, repository: WeekOneRepository, owns: ServerFilter = every_server) -> None:
+    def __init__(self, repository: WeekOneRepository, shards: ShardPlan | None = None) -> None:
         self._repository = repository
-        self._owns = owns
+        self._shards = shards  # a sharded process's: only its servers are read
 
     async def _all(self, guild_id: int | None = None) -> list[DuePost]:
         """Every week-one post of one server, or of every server this process schedules."""
-        return [_due_post(spec, server) for server in await self._repository.servers(guild_id)
-                if guild_id is not None or self._owns(server.guild_id) for spec in WEEK_ONE_POSTS]
+        servers = await self._repository.servers(guild_id, None if guild_id is not None else self._shards)
+        return [_due_post(spec, server) for server in servers for spec in WEEK_ONE_POSTS]
 
     async def _not_made_before(self, posts: list[DuePost]) -> list[DuePost]:
         if not posts:

@@ -145,3 +145,32 @@ async def test_next_due_and_upcoming(db):
     [in_kolkata] = await source(db).due_between(sunday, datetime(2026, 12, 7, 4, 0, tzinfo=UTC))
     assert in_kolkata.requests == 2  # the post and the thread opened on it
     assert in_kolkata.payload.thread_name == "Monday goals · Monday 7 December 2026"
+
+
+async def test_a_sharded_process_reads_and_works_out_only_its_own_servers_schedules(db):
+    """Servers on shards 0 and 1 of 2: a process holding shard 1 reads only shard 1's prompts, week-one
+    servers and round servers from the database (on either engine), and its sources work out only
+    theirs; one server's own (`upcoming`) is read whoever asks."""
+    from bot.shards import ShardPlan, shard_of
+    from bot.week_one.source import WeekOneSource
+
+    on_shard = {0: 4 << 22, 1: 5 << 22}
+    assert {shard: shard_of(guild_id, 2) for shard, guild_id in on_shard.items()} == {0: 0, 1: 1}
+    for guild_id in on_shard.values():
+        await server(db, guild_id, cohort_start=date(2027, 1, 4))
+        await prompt(db, "monday-goals", MONDAY, time(9, 0), guild_id=guild_id)
+    stores = stores_for(db)
+    shard_1 = ShardPlan(2, (1,))
+    assert {item.server.guild_id for item in await stores.prompts.scheduled(shards=shard_1)} == {on_shard[1]}
+    assert {item.server.guild_id for item in await stores.prompts.scheduled()} == set(on_shard.values())
+    assert [s.guild_id for s in await stores.week_one.servers(shards=shard_1)] == [on_shard[1]]
+    assert [s.guild_id for s in await stores.rounds.round_servers(shards=shard_1)] == [on_shard[1]]
+    both = ShardPlan(2, (0, 1))
+    assert {s.guild_id for s in await stores.rounds.round_servers(shards=both)} == set(on_shard.values())
+
+    learners = LearnerService(stores.projects, stores.pairing, knowledge=None)
+    prompts = PromptSource(stores.prompts, learners, PROGRAM_WEEKS, shard_1)
+    week = (datetime(2027, 1, 3, tzinfo=UTC), datetime(2027, 1, 12, tzinfo=UTC))
+    assert {p.key.guild_id for p in await prompts.due_between(*week)} == {on_shard[1]}
+    assert {p.key.guild_id for p in await WeekOneSource(stores.week_one, shard_1).due_between(*week)} == {on_shard[1]}
+    assert [p.key.guild_id for p in await prompts.upcoming(on_shard[0], week[0], 1)] == [on_shard[0]]

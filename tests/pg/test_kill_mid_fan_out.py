@@ -38,6 +38,9 @@ PROCESS_SITE = ROOT / "tests" / "e2e" / "process_site"
 SERVERS = 40
 TITLE = "Fan out check"  # the prompt `fan-out-check`'s title
 LEASE_S = 3
+# The bot's requests a second, its two processes' together (taking turns from the one timeline): at
+# most ~8 sends of 0.4 s in flight at once, so a kill after 3 of 20 posts leaves posts to make.
+PACED_RATE = 20
 
 
 def checks(standin, guild):
@@ -53,6 +56,7 @@ def child_env(standin, pg_url: str, shard: int, clock_at: datetime) -> dict[str,
         DISCORD_TOKEN=standin.token, DISCORD_API_BASE_URL=standin.api_base_url,
         DISCORD_GATEWAY_URL=standin.gateway_url, DATABASE_URL=pg_url, SHARD_COUNT="2", SHARD_IDS=str(shard),
         NEXUS_TEST_CLOCK_AT=clock_at.isoformat(), NEXUS_TEST_CLAIM_LEASE_S=str(LEASE_S),
+        NEXUS_TEST_PACED_RATE=str(PACED_RATE),
     )
     return env
 

@@ -5,7 +5,6 @@ claim tell nothing."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -96,22 +95,23 @@ async def test_claims_are_refreshed_while_the_process_runs(two_databases):
 
 async def test_processes_take_their_turns_from_the_bots_one_timeline(two_databases):
     """Two processes asking for turns at once get turns one after another on the database's one
-    timeline, each as long as asked, never two at the same moment; after a pause the next starts now."""
+    timeline, each as long as asked: it moves on by the sum of the turns, none lost to a race and no
+    two taken at once; once it has passed, the next turn starts now."""
     from bot.db.postgres.pacing import PostgresGlobalPace
 
     first, second = (PostgresGlobalPace(db) for db in two_databases)
     turn = 0.1
     loop = asyncio.get_running_loop()
     await asyncio.gather(first.take(0.0), second.take(0.0))  # each pool's connection made and warm
-
-    async def start_of_turn(pace):
-        wait = await pace.take(turn)
-        return loop.time() + wait  # when this turn starts, on this process's clock
-
-    starts = sorted(await asyncio.gather(*(start_of_turn(pace) for _ in range(5) for pace in (first, second))))
-    # 10 turns of 100 ms one after another, whichever process asked (the order is the database's).
-    # (A start is read some ms after the database counted it: hence the margin of half a turn.)
-    assert all(later - earlier >= turn / 2 for earlier, later in itertools.pairwise(starts))
-    assert starts[-1] - starts[0] >= 9 * turn * 0.9
-    await asyncio.sleep(max(0.0, starts[-1] + turn - loop.time()) + 0.05)
+    asked = loop.time()
+    waits = await asyncio.gather(*(pace.take(turn) for _ in range(5) for pace in (first, second)))
+    took = loop.time() - asked
+    row = await two_databases[0].fetchone(
+        "SELECT next_turn - EXTRACT(EPOCH FROM clock_timestamp()) AS ahead FROM global_pace")
+    assert row is not None
+    # Ten turns of 100 ms from about when they were asked: the timeline is a second ahead, less the
+    # time the asking took, and the last turn starts 0.9 s after the first.
+    assert 10 * turn - took - 0.05 <= row["ahead"] <= 10 * turn + 0.05
+    assert max(waits) - min(waits) >= 9 * turn - took - 0.05
+    await asyncio.sleep(row["ahead"] + 0.05)
     assert await first.take(turn) <= 0.0  # the timeline has passed: now

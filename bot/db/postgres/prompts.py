@@ -15,6 +15,7 @@ from bot.db.postgres.placeholders import numbered
 from bot.db.postgres.posts import PostgresPostLedgerRepository
 from bot.db.shared import prompts as shared
 from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt
+from bot.shards import ShardPlan
 
 
 class PostgresPromptRepository:
@@ -48,12 +49,11 @@ class PostgresPromptRepository:
         )
         return [row["key"] for row in rows]
 
-    async def scheduled(self, guild_id: int | None = None) -> list[ScheduledPrompt]:
-        """The prompts that are posted: not paused, in a server with a channel (one server, or all)."""
-        if guild_id is None:
-            rows = await self._db.fetchall(numbered(shared.SCHEDULED))
-        else:
-            rows = await self._db.fetchall(numbered(shared.SCHEDULED_IN), (guild_id,))
+    async def scheduled(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[ScheduledPrompt]:
+        """The prompts that are posted: not paused, in a server with a channel (one server, or all, or
+        all of the servers on `shards`)."""
+        sql, params = shared.scheduled_query(guild_id, shards, postgres=True)
+        rows = await self._db.fetchall(numbered(sql), params)
         return [shared.scheduled_from_row(row) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:

@@ -9,7 +9,9 @@ from typing import Any
 from bot.clock import from_db_time
 from bot.db.common import StoredRow
 from bot.db.shared.pairing import stored_time
+from bot.db.shared.shards import on_shards
 from bot.pairing.records import Round, RoundSchedule, RoundServer, UnmatchedEntry
+from bot.shards import ShardPlan
 
 INSERT_ROUND = ("INSERT INTO pair_rounds (guild_id, round_key, started_by, started_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, round_key) DO NOTHING RETURNING *")
@@ -31,9 +33,10 @@ def unfinished_rounds_query(guild_id: int | None) -> tuple[str, list[Any]]:
     return sql + " ORDER BY id", params
 
 
-def round_servers_query(guild_id: int | None) -> tuple[str, list[Any]]:
-    """Servers with a channel and a cohort start (one, or all), their schedule and how many wait in
-    the queue; rows for `round_server_from_row`."""
+def round_servers_query(guild_id: int | None, shards: ShardPlan | None = None, *,
+                        postgres: bool = False) -> tuple[str, list[Any]]:
+    """Servers with a channel and a cohort start (one, or all, or all of `shards`), their schedule and
+    how many wait in the queue; rows for `round_server_from_row`."""
     sql = ("SELECT c.guild_id, c.channel_id, c.timezone, c.cohort_start, s.weekday, s.at_time, s.paused, "
            "(SELECT COUNT(*) FROM pair_queue q WHERE q.guild_id = c.guild_id) AS waiting "
            "FROM guild_config c LEFT JOIN pair_schedule s ON s.guild_id = c.guild_id "
@@ -42,7 +45,8 @@ def round_servers_query(guild_id: int | None) -> tuple[str, list[Any]]:
     if guild_id is not None:
         sql += " AND c.guild_id = ?"
         params.append(guild_id)
-    return sql, params
+    condition, shard_params = on_shards("c.guild_id", shards, postgres=postgres)
+    return sql + condition, [*params, *shard_params]
 
 
 def round_from_row(row: StoredRow) -> Round:

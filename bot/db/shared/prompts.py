@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, time
 
 from bot.db.common import StoredRow
+from bot.db.shared.shards import on_shards
 from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt, ServerSchedule
+from bot.shards import ShardPlan
 
 # The prompts that are posted: not paused, in a server with a channel; SCHEDULED_IN narrows it to one.
 SCHEDULED = """
@@ -15,6 +17,15 @@ SCHEDULED = """
      WHERE p.paused = 0 AND c.channel_id IS NOT NULL
 """
 SCHEDULED_IN = SCHEDULED + " AND p.guild_id = ?"
+
+
+def scheduled_query(guild_id: int | None, shards: ShardPlan | None, *,
+                    postgres: bool = False) -> tuple[str, tuple[object, ...]]:
+    """SCHEDULED for one server, or all, or all of `shards`."""
+    if guild_id is not None:
+        return SCHEDULED_IN, (guild_id,)
+    condition, params = on_shards("p.guild_id", shards, postgres=postgres)
+    return SCHEDULED + condition, params
 ADD = """
             INSERT INTO prompts (guild_id, key, text, weekday, time_of_day, weeks, open_thread, paused, source,
                                  created_at, updated_by, updated_at)

@@ -27,6 +27,7 @@ from bot.pairing.records import (
     UnmatchedEntry,
 )
 from bot.projects.model import Discipline
+from bot.shards import ShardPlan
 
 
 class SqliteRoundRepository:
@@ -130,7 +131,8 @@ class SqliteRoundRepository:
             shared.SET_SCHEDULE,
             (guild_id, weekday, at.strftime("%H:%M"), int(paused), by, to_db_time(now)))
 
-    async def round_servers(self, guild_id: int | None = None) -> list[RoundServer]:
-        """Servers with a channel and a cohort start, their schedule and how many wait in the queue."""
-        sql, params = shared.round_servers_query(guild_id)
+    async def round_servers(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[RoundServer]:
+        """Servers with a channel and a cohort start (one, or all, or all on `shards`), their schedule
+        and how many wait in the queue."""
+        sql, params = shared.round_servers_query(guild_id, shards)
         return [shared.round_server_from_row(row) for row in await self._db.fetchall(sql, params)]

@@ -13,6 +13,7 @@ from bot.db.shared import prompts as shared
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
 from bot.prompts.model import Prompt, PromptDraft, ScheduledPrompt
+from bot.shards import ShardPlan
 
 
 class SqlitePromptRepository:
@@ -44,12 +45,10 @@ class SqlitePromptRepository:
         )
         return [row["key"] for row in rows]
 
-    async def scheduled(self, guild_id: int | None = None) -> list[ScheduledPrompt]:
-        """The prompts that are posted: not paused, in a server with a channel (one server, or all)."""
-        if guild_id is None:
-            rows = await self._db.fetchall(shared.SCHEDULED)
-        else:
-            rows = await self._db.fetchall(shared.SCHEDULED_IN, (guild_id,))
+    async def scheduled(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[ScheduledPrompt]:
+        """The prompts that are posted: not paused, in a server with a channel (one server, or all, or
+        all of the servers on `shards`)."""
+        rows = await self._db.fetchall(*shared.scheduled_query(guild_id, shards))
         return [shared.scheduled_from_row(row) for row in rows]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.db.shared import week_one as shared
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.posts import SqlitePostLedgerRepository
+from bot.shards import ShardPlan
 from bot.week_one.model import WeekOneServer
 
 
@@ -15,9 +16,9 @@ class SqliteWeekOneRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def servers(self, guild_id: int | None = None) -> list[WeekOneServer]:
-        """Servers week one runs in: a channel and a cohort start are set."""
-        sql, params = shared.servers_query(guild_id)
+    async def servers(self, guild_id: int | None = None, shards: ShardPlan | None = None) -> list[WeekOneServer]:
+        """Servers week one runs in (one, or all, or all on `shards`): a channel and a cohort start are set."""
+        sql, params = shared.servers_query(guild_id, shards)
         return [shared.server_from_row(row) for row in await self._db.fetchall(sql, params)]
 
     async def made_since(self, kind: str, since: datetime) -> set[tuple[int, str, datetime]]:

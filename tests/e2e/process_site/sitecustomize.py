@@ -72,10 +72,12 @@ def _audit(event: str, args: tuple) -> None:  # type: ignore[type-arg]
 sys.addaudithook(_audit)
 
 
-# Two knobs for the children of the kill -9 test (tests/pg/test_kill_mid_fan_out.py), read only when
-# set, so a child can meet a due post within seconds of its start and a restart need not wait out the
-# full claim lease: NEXUS_TEST_CLOCK_AT, the instant (ISO 8601) the bot's one clock reads when made,
-# real time passing from there; NEXUS_TEST_CLAIM_LEASE_S, the claim lease in seconds.
+# Three knobs for the children of the kill -9 test (tests/pg/test_kill_mid_fan_out.py), read only when
+# set, so a child can meet a due post within seconds of its start, a restart need not wait out the
+# full claim lease, and a fan-out lasts long enough to be killed in its middle: NEXUS_TEST_CLOCK_AT,
+# the instant (ISO 8601) the bot's one clock reads when made, real time passing from there;
+# NEXUS_TEST_CLAIM_LEASE_S, the claim lease in seconds; NEXUS_TEST_PACED_RATE, the bot's requests a
+# second (all its processes' together).
 def _test_knobs() -> None:
     at = os.environ.get("NEXUS_TEST_CLOCK_AT")
     if at:
@@ -98,6 +100,11 @@ def _test_knobs() -> None:
         from bot.scheduling import scheduler
 
         posting.CLAIM_LEASE = scheduler.CLAIM_LEASE = timedelta(seconds=float(lease))
+    rate = os.environ.get("NEXUS_TEST_PACED_RATE")
+    if rate:
+        from bot.scheduling import pacing
+
+        pacing.PACED_RATE = float(rate)  # before bot.services imports it
 
 
 _test_knobs()
