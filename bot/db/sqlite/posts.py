@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.clock import from_db_time, to_db_time
 from bot.db.shared import posts as shared
+from bot.db.shared import shards as shared_shards
 from bot.db.sqlite.database import Database
 from bot.scheduling.ledger import LedgerEntry, PostKey, earliest_of_shards
 from bot.shards import ShardPlan
@@ -57,15 +58,16 @@ class SqlitePostLedgerRepository:
         if not kinds:
             return []
         marks = ", ".join("?" for _ in kinds)
+        on_shards, shard_params = shared_shards.on_shards("guild_id", shards, postgres=False)
         rows = await self._db.fetchall(
             f"""
             SELECT * FROM scheduled_posts
              WHERE kind IN ({marks}) AND due_at != ''
                AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ?)
-                    OR (status = 'claimed' AND claimed_at < ?)){_on_shards(shards)}
+                    OR (status = 'claimed' AND claimed_at < ?)){on_shards}
              ORDER BY due_at LIMIT ?
             """,
-            (*kinds, to_db_time(now), to_db_time(stale_before), *_shard_params(shards), limit),
+            (*kinds, to_db_time(now), to_db_time(stale_before), *shard_params, limit),
         )
         return [shared.entry_from_row(row) for row in rows]
 
@@ -75,14 +77,15 @@ class SqlitePostLedgerRepository:
         if not kinds:
             return None, None
         marks = ", ".join("?" for _ in kinds)
+        on_shards, shard_params = shared_shards.on_shards("guild_id", shards, postgres=False)
         row = await self._db.fetchone(
             f"""
             SELECT MIN(CASE WHEN status = 'failed' THEN retry_at END) AS retry_at,
                    MIN(CASE WHEN status = 'claimed' THEN claimed_at END) AS claimed_at
               FROM scheduled_posts
-             WHERE kind IN ({marks}) AND due_at != '' AND status IN ('failed', 'claimed'){_on_shards(shards)}
+             WHERE kind IN ({marks}) AND due_at != '' AND status IN ('failed', 'claimed'){on_shards}
             """,
-            (*kinds, *_shard_params(shards)),
+            (*kinds, *shard_params),
         )
         return shared.next_again_from_row(row)
 
@@ -107,15 +110,6 @@ class SqlitePostLedgerRepository:
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(shared.GET, shared.key_params(key))
         return shared.entry_from_row(row) if row is not None else None
-
-
-def _on_shards(shards: ShardPlan | None) -> str:
-    """The condition keeping a sharded process's servers (`bot.shards.shard_of`), or none."""
-    return "" if shards is None else " AND ((guild_id >> 22) % ?) IN (SELECT value FROM json_each(?))"
-
-
-def _shard_params(shards: ShardPlan | None) -> tuple[object, ...]:
-    return () if shards is None else (shards.count, json.dumps(list(shards.ids)))
 
 
 class SqliteSchedulerStateRepository:
