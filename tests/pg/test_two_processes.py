@@ -168,11 +168,12 @@ async def test_two_processes_fan_outs_share_the_bots_one_global_rate_limit(pg_ur
             assert standin.global_429s == 0
             assert took >= (servers - 1) / PACED_RATE  # the one timeline's pace, whatever the processes
             # Both processes posted, their posts interleaved on the one timeline: no second of the
-            # fan-out held more than PACED_RATE of their requests together.
+            # fan-out held more than Discord's 50 of their requests together (two processes each at
+            # the full rate would send twice that), and, a few late wake-ups aside, about PACED_RATE.
             made = sorted(r.at for r in standin.requests
                           if r.method == "POST" and r.route == "/channels/{channel_id}/messages" and r.status == 200)
             assert len(made) == servers
-            assert max(sum(1 for t in made if start <= t < start + 1.0) for start in made) <= PACED_RATE + 1
+            assert max(sum(1 for t in made if start <= t < start + 1.0) for start in made) <= 50
         finally:
             for bot, task in reversed(bots):
                 await stop_bot(bot, task)
