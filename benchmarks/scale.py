@@ -237,9 +237,12 @@ async def watch_loop(lags: list[float]) -> None:
 
 
 async def advance(bot: Any) -> tuple[list[Any], int]:
-    """The process's clock moved to the due time, then to each retry's time (as prompts.py)."""
+    """The process's clock at the due time and one tick, as its alarm fires one there (the alarm set
+    when the window started; `advance_to`, the tests' way of moving through days, would look for the
+    next due time before it and after it as well), then one at each retry's time (as prompts.py)."""
     scheduler, clock = bot.services.scheduler, bot.clock
-    reports = await scheduler.advance_to(DUE)
+    clock.set(DUE)
+    reports = [await scheduler.tick()]
     retries = 0
     while (again := await scheduler.next_retry()) is not None and retries < 50:
         clock.set(max(again, clock.now()))
