@@ -15,7 +15,8 @@ JSON line.
    work before and after posting (each computes what is due) runs in turn here, where separate
    processes would run it side by side: `harness_cpu_share` and `loop_lag_ms` say how busy it was.
    The bot paces at PACED_RATE = 45 requests a second (a margin below 50 for its other requests),
-   so a ratio under 50 / 45 = 1.11 cannot be reached as things are: reported as measured.
+   so a ratio under 50 / 45 = 1.11 cannot be reached as things are: reported as measured. Each
+   process ticks once at the due time, as its alarm fires (`advance`).
 2. `/topic query`, `/project list` and `/pair find` as members run them, on a server with 2,000
    projects, against one bot on SQLite and one on PostgreSQL (each with its own stand-in), turn by
    turn in the same rounds: p50 per command and engine, and PostgreSQL's against SQLite's.
