@@ -94,7 +94,7 @@ class Pacer:
         """This turn, from the bot's one timeline (after any pause a global 429 set here); False when
         the timeline could not be read: the caller paces this turn itself, at this process's share."""
         pause = self._paused_until - self._monotonic()
-        if pause > 0:  # a slow-down met during this sleep holds the turns after this one
+        if pause > 0:  # a global 429 this process met holds its turns for Discord's retry_after
             await asyncio.sleep(pause)
         try:
             wait = await self._shared.take(requests / self._rate) if self._shared is not None else 0.0
