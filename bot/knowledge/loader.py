@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,18 +55,23 @@ def _read_changed(
 ) -> tuple[list[str], list[_ChangedFile], list[FileProblem]]:
     """Every topic file's name, the files whose content differs from what is stored, and the
     files that cannot be read."""
-    names, changed, unreadable = [], [], []
-    for path in sorted(directory.glob("*.md")):
-        names.append(path.name)
+    changed, unreadable = [], []
+    # Names and plain strings (`os.scandir`, `open`), not `Path` objects: at 10,000 files making and
+    # joining them cost a third of a sync that finds nothing changed.
+    with os.scandir(directory) as entries:
+        names = sorted(entry.name for entry in entries if entry.name.endswith(".md"))  # as glob("*.md")
+    folder = os.fspath(directory)
+    for name in names:
         try:
-            data = path.read_bytes()
+            with open(os.path.join(folder, name), "rb") as file:
+                data = file.read()
         except OSError as exc:
-            unreadable.append(FileProblem(path.name, f"cannot be read: {exc.strerror}"))
+            unreadable.append(FileProblem(name, f"cannot be read: {exc.strerror}"))
             continue
         digest = content_hash(data)
-        state = stored.get(path.name)
+        state = stored.get(name)
         if state is None or not state.published or state.content_hash != digest:
-            changed.append(_ChangedFile(path.name, digest, data))
+            changed.append(_ChangedFile(name, digest, data))
     return names, changed, unreadable
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.db import Database
 from bot.knowledge.service import KnowledgeService
 from bot.stores import stores_for
@@ -114,6 +116,26 @@ async def test_a_missing_folder_changes_nothing(db: Database, small_kb: None, kb
     report = await KnowledgeService(stores_for(db).knowledge, kb_dir.parent / "nowhere", clock=clock).sync()
     assert report.errors and "does not exist" in report.errors[0].problem
     assert report.unpublished == []
+    assert await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).get("celery") is not None
+
+
+async def test_a_folder_that_cannot_be_listed_changes_nothing(
+    db: Database, small_kb: None, kb_dir: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose listing fails (permissions, a mount gone) is no folder of no topics: nothing is
+    unpublished, and the report says why. (`Path.glob`, used before, listed such a folder as empty.)"""
+    from bot.knowledge import loader
+
+    await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).sync()
+
+    def refused(path: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(loader.os, "scandir", refused)
+    report = await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).sync()
+    assert report.errors and "Permission denied" in report.errors[0].problem
+    assert report.unpublished == []
+    monkeypatch.undo()
     assert await KnowledgeService(stores_for(db).knowledge, kb_dir, clock=clock).get("celery") is not None
 
 
