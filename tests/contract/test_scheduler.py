@@ -65,10 +65,10 @@ def clock():
     return FrozenClock(START)
 
 
-def make_scheduler(db, clock, channel, source=None):
+def make_scheduler(db, clock, channel, source=None, shards=None):
     ledger = stores_for(db).ledger
     scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, stores_for(db).scheduler_state, clock,
-                          grace=timedelta(hours=6), pacer=Pacer(rate=10_000))
+                          grace=timedelta(hours=6), pacer=Pacer(rate=10_000), shards=shards)
     scheduler.add_source(source or HourlySource())
     scheduler.set_delivery("test", channel.deliver)
     return scheduler
@@ -354,12 +354,7 @@ async def test_processes_on_other_shards_never_move_a_process_s_window(db, clock
     await state.set_checked_until(START)  # the one process this bot was, until today
 
     def process(ids):
-        ledger = stores_for(db).ledger
-        scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, state, clock, grace=timedelta(hours=6),
-                              pacer=Pacer(rate=10_000), shards=ShardPlan(2, ids))
-        scheduler.add_source(HourlySource(guilds))
-        scheduler.set_delivery("test", channel.deliver)
-        return scheduler
+        return make_scheduler(db, clock, channel, HourlySource(guilds), shards=ShardPlan(2, ids))
 
     shard_0, shard_1 = process((0,)), process((1,))
     clock.advance(timedelta(hours=1, minutes=5))
@@ -391,12 +386,7 @@ async def test_a_process_waits_only_for_the_claims_and_retries_of_its_own_shards
     await state.set_checked_until(START)
 
     def process(ids):
-        ledger = stores_for(db).ledger
-        scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, state, clock, grace=timedelta(hours=6),
-                              pacer=Pacer(rate=10_000), shards=ShardPlan(2, ids))
-        scheduler.add_source(HourlySource(guilds))
-        scheduler.set_delivery("test", channel.deliver)
-        return scheduler
+        return make_scheduler(db, clock, channel, HourlySource(guilds), shards=ShardPlan(2, ids))
 
     shard_0, shard_1 = process((0,)), process((1,))
     due = START + timedelta(hours=1)

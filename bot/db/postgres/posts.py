@@ -15,6 +15,7 @@ from bot.clock import from_db_time, to_db_time
 from bot.db.postgres.database import PostgresDatabase
 from bot.db.postgres.placeholders import numbered
 from bot.db.shared import posts as shared
+from bot.db.shared import shards as shared_shards
 from bot.scheduling.ledger import LedgerEntry, PostKey, earliest_of_shards
 from bot.shards import ShardPlan
 
@@ -61,16 +62,16 @@ class PostgresPostLedgerRepository:
         claimed before `stale_before` and never completed (the claimant died). Oldest due first."""
         if not kinds:
             return []
+        on_shards, shard_params = shared_shards.on_shards("guild_id", shards, postgres=True)
         rows = await self._db.fetchall(
-            """
+            numbered(f"""
             SELECT * FROM scheduled_posts
-             WHERE kind = ANY($1::text[]) AND due_at <> ''
-               AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= $2)
-                    OR (status = 'claimed' AND claimed_at < $3))
-               AND ($5::integer IS NULL OR ((guild_id >> 22) % $5) = ANY($6::bigint[]))
-             ORDER BY due_at LIMIT $4
-            """,
-            (kinds, to_db_time(now), to_db_time(stale_before), limit, *_shard_params(shards)),
+             WHERE kind = ANY(?::text[]) AND due_at <> ''
+               AND ((status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ?)
+                    OR (status = 'claimed' AND claimed_at < ?)){on_shards}
+             ORDER BY due_at LIMIT ?
+            """),
+            (kinds, to_db_time(now), to_db_time(stale_before), *shard_params, limit),
         )
         return [shared.entry_from_row(row) for row in rows]
 
@@ -79,15 +80,15 @@ class PostgresPostLedgerRepository:
         """(the earliest retry time, the earliest claim still open) of these kinds' scheduled posts."""
         if not kinds:
             return None, None
+        on_shards, shard_params = shared_shards.on_shards("guild_id", shards, postgres=True)
         row = await self._db.fetchone(
-            """
+            numbered(f"""
             SELECT MIN(CASE WHEN status = 'failed' THEN retry_at END) AS retry_at,
                    MIN(CASE WHEN status = 'claimed' THEN claimed_at END) AS claimed_at
               FROM scheduled_posts
-             WHERE kind = ANY($1::text[]) AND due_at <> '' AND status IN ('failed', 'claimed')
-               AND ($2::integer IS NULL OR ((guild_id >> 22) % $2) = ANY($3::bigint[]))
-            """,
-            (kinds, *_shard_params(shards)),
+             WHERE kind = ANY(?::text[]) AND due_at <> '' AND status IN ('failed', 'claimed'){on_shards}
+            """),
+            (kinds, *shard_params),
         )
         return shared.next_again_from_row(row)
 
@@ -112,12 +113,6 @@ class PostgresPostLedgerRepository:
     async def get(self, key: PostKey) -> LedgerEntry | None:
         row = await self._db.fetchone(numbered(shared.GET), shared.key_params(key))
         return shared.entry_from_row(row) if row is not None else None
-
-
-def _shard_params(shards: ShardPlan | None) -> tuple[int | None, list[int] | None]:
-    """A sharded process's shards for the condition keeping its servers (`bot.shards.shard_of`); with
-    none (NULL), every server."""
-    return (None, None) if shards is None else (shards.count, list(shards.ids))
 
 
 class PostgresSchedulerStateRepository:
