@@ -87,6 +87,18 @@ class Terminal:
             except TimeoutError:
                 raise AssertionError(f"{text!r} did not appear in {within:g} s; shown:\n{seen[-3000:]}") from None
 
+    async def reading_keys(self, within: float = 30) -> None:
+        """Wait until the program reads keys one by one (the prompt's raw mode, which Linux's pty shows
+        on its master side too): a prompt is drawn a moment before, and a Ctrl-C sent in between
+        reaches the line discipline as SIGINT instead of the prompt as a key."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if loop.time() > deadline:
+                raise AssertionError(f"the prompt did not read keys in {within:g} s; shown:\n"
+                                     f"{plain(self.output)[-3000:]}")
+            await asyncio.sleep(0.02)
+
     async def wait_exit(self, within: float = 30) -> int:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within

@@ -19,6 +19,7 @@ async def terminal(tmp_path: Path) -> AsyncIterator[Terminal]:
     term = Terminal("-m", "bot", "sandbox", "--db", str(tmp_path / "sandbox.db"), cwd=tmp_path)
     try:
         await term.expect(PROMPT, within=120)
+        await term.reading_keys()
         yield term
     finally:
         term.close()
@@ -46,15 +47,18 @@ async def test_ctrl_c_at_the_prompt_drops_the_line_and_twice_on_an_empty_line_le
     terminal.send("whoami")
     terminal.send(CTRL_C)  # drops the typed line: nothing runs
     await terminal.expect(PROMPT)
+    await terminal.reading_keys()
     terminal.send(CTRL_C)
     await terminal.expect("(Ctrl-C again, quit or Ctrl-D to leave the sandbox)")
     await terminal.expect(PROMPT)
     terminal.send("whoami\r")  # anything typed in between starts the count again
     await terminal.expect("you are mentor (Mentor), typing in #prodevprojectnexus")
     await terminal.expect(PROMPT)
+    await terminal.reading_keys()
     terminal.send(CTRL_C)
     await terminal.expect("(Ctrl-C again")
     await terminal.expect(PROMPT)  # drawn once the prompt reads keys again
+    await terminal.reading_keys()
     terminal.send(CTRL_C)
     assert await terminal.wait_exit() == 0
     assert "you are mentor" not in terminal.output.split("whoami")[1]  # the dropped line never ran
