@@ -204,6 +204,11 @@ class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
         self._max_concurrency: int | None = None
         self._identified_at: dict[int, float] = {}
 
+    def gateway_connected(self) -> bool:
+        # An AutoShardedBot has no one `ws` (it stays None): each shard has a connection of its own,
+        # and the process is connected while every one of them is open.
+        return self.is_ready() and bool(self.shards) and not any(shard.is_closed() for shard in self.shards.values())
+
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait only as Discord asks: discord.py waits 5 s before every IDENTIFY but the first,
         whatever the bucket, so a process of 4 shards takes 15 s to connect even where Discord's

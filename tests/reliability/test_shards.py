@@ -95,3 +95,17 @@ async def test_a_process_identifies_its_shards_as_fast_as_max_concurrency_lets_i
             assert apart < window if max_concurrency == 2 else apart >= window
         finally:
             await stop_bot(bot, task)
+
+
+async def test_a_sharded_process_tells_its_health_check_it_is_connected(tmp_path):
+    """The Docker health check reads the heartbeat a bot writes while `gateway_connected()`. A sharded
+    process (discord.py's AutoShardedBot) has no one gateway connection but one per shard: it is
+    connected while all of them are open, and not once one of them closed."""
+    async with StandIn(extra_guilds=4, sharding=ShardingRules(recommended_shards=2)) as standin:
+        [(bot, task)] = await start_shards(standin, tmp_path / "nexus.db", "0-1")
+        try:
+            assert bot.gateway_connected()
+            await bot.get_shard(1).disconnect()
+            assert not bot.gateway_connected()
+        finally:
+            await stop_bot(bot, task)
