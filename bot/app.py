@@ -26,6 +26,7 @@ from bot.db.engines import open_database
 from bot.endpoints import use_discord_endpoints
 from bot.gateway import tolerate_unreadable_gateway_messages
 from bot.heartbeat import HEARTBEAT_SECONDS, heartbeat_path, write_heartbeat
+from bot.scheduling.pacing import counts_against_global_limit
 from bot.scheduling.scheduler import Scheduler
 from bot.services import Services
 
@@ -114,7 +115,8 @@ class NexusBot(commands.Bot):
     def _rate_limit_trace(self) -> aiohttp.TraceConfig:
         """discord.py waits out each 429 itself, five tries a request, and tells nobody: the only place
         a 429 can be seen is the HTTP session, through aiohttp's tracing. Every one slows the
-        scheduler's fan-out (`Pacer.slow_down`), so a storm is waited out instead of spending tries."""
+        scheduler's fan-out (`Pacer.slow_down`), so a storm is waited out instead of spending tries.
+        The same trace holds every other request at the pacer's gate before it starts."""
         trace = aiohttp.TraceConfig()
 
         async def on_request_end(_session: Any, _context: Any, params: aiohttp.TraceRequestEndParams) -> None:
@@ -128,6 +130,14 @@ class NexusBot(commands.Bot):
             is_global = response.headers.get("X-RateLimit-Global", "").lower() == "true"
             self._services.scheduler.pacer.slow_down(retry_after, is_global=is_global)
 
+        async def on_request_start(_session: Any, _context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+            # aiohttp awaits this before the request leaves: every request Discord counts against the
+            # bot's limit passes the pacer's gate (the fan-out's own are let through by their turn).
+            if self._services is not None and counts_against_global_limit(
+                    params.url.path, params.headers.get("Authorization", "")):
+                await self._services.scheduler.pacer.gate()
+
+        trace.on_request_start.append(on_request_start)
         trace.on_request_end.append(on_request_end)
         return trace
 

@@ -52,6 +52,9 @@ RETRY_JOB = "nexus:retry"
 RETRY_FLOOR = timedelta(seconds=1)
 MISSED_JOB = "nexus:missed"
 CATCH_UP_JOB = "nexus:catch-up"
+# Posts being made at once in a fan-out: enough that the pacer always has the next turn's post waiting
+# while the sends before it are on their way (50 a second with Discord's answer taking up to a second).
+MAKING_AT_ONCE = 64
 
 
 @dataclass
@@ -228,7 +231,7 @@ class Scheduler:
             report = TickReport()
             now = self._clock.now()
             for _due_at, batch in _by_due_time(posts):
-                await asyncio.gather(*(self._make(post, now, report) for post in batch))
+                await self._make_all(batch, now, report)
 
     async def advance_to(self, moment: datetime) -> list[TickReport]:
         """Move the clock forward to `moment`, stopping at every due time on the way (in order) so
@@ -275,7 +278,7 @@ class Scheduler:
                     await self._leave_out_repeat(entry.post, entry.repeats, now, report)
             # In order of due time; posts due together (one prompt in many servers) go out concurrently.
             for _due_at, batch in _by_due_time(due):
-                await asyncio.gather(*(self._make(post, now, report) for post in batch))
+                await self._make_all(batch, now, report)
             # The window moves on whatever happened: a post to try again (a passing failure, a claim
             # whose claimant died) is found again through the ledger, at its own time.
             await self._state.set_checked_until(now, self._shards)
@@ -324,7 +327,7 @@ class Scheduler:
             posts.append(post)
         for post in posts:
             report.retried.append(post)
-        await asyncio.gather(*(self._make(post, now, report) for post in posts))
+        await self._make_all(posts, now, report)
         return len(entries)
 
     async def _stopped(self, key: PostKey, reason: str) -> None:
@@ -355,6 +358,19 @@ class Scheduler:
             log.info("left out %s in server %s: %s", post.label, post.key.guild_id, reason)
         report.left_out.append(post)
 
+    async def _make_all(self, posts: list[DuePost], now: datetime, report: TickReport) -> None:
+        """Make `posts` concurrently, at most MAKING_AT_ONCE at a time, in order. The pacer sets the
+        pace anyway; unbounded, 5,000 servers' ledger claims would all queue for the database at once,
+        in front of the pacer's own turns (on PostgreSQL, a query each), and the first post would wait
+        for the last claim."""
+        pending = iter(posts)
+
+        async def worker() -> None:
+            for post in pending:  # one iterator shared by the workers: each post is taken once
+                await self._make(post, now, report)
+
+        await asyncio.gather(*(worker() for _ in range(min(MAKING_AT_ONCE, len(posts)))))
+
     async def _make(self, post: DuePost, now: datetime, report: TickReport) -> None:
         overdue = now - post.due_at
         if overdue > self.grace:
@@ -370,8 +386,8 @@ class Scheduler:
             handler = self._handlers.get(post.key.kind)
             if handler is None:  # its cog is not loaded yet: not the post's fault, so it stays due
                 raise RetryLater(f"nothing delivers {post.key.kind} posts yet")
-            await self._pacer.wait(post.requests)
-            return await handler(Delivery(post, nonce, late=overdue > LATE_AFTER))
+            async with self._pacer.turn(post.requests):
+                return await handler(Delivery(post, nonce, late=overdue > LATE_AFTER))
 
         try:
             result = await self._poster.post(post.key, post.channel_id, send)

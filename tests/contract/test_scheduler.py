@@ -11,7 +11,7 @@ from bot.posting import CLAIM_LEASE, RETRY_FIRST, OnceOnlyPoster, PostFailed, Re
 from bot.scheduling import Delivery, DuePost
 from bot.scheduling.ledger import PostKey
 from bot.scheduling.pacing import Pacer
-from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.scheduler import MAKING_AT_ONCE, Scheduler
 from bot.stores import stores_for
 
 START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
@@ -68,7 +68,7 @@ def clock():
 def make_scheduler(db, clock, channel, source=None, shards=None):
     ledger = stores_for(db).ledger
     scheduler = Scheduler(OnceOnlyPoster(ledger, clock), ledger, stores_for(db).scheduler_state, clock,
-                          grace=timedelta(hours=6), pacer=Pacer(rate=10_000), shards=shards)
+                          grace=timedelta(hours=6), pacer=Pacer(rate=10_000, per_second=10_000), shards=shards)
     scheduler.add_source(source or HourlySource())
     scheduler.set_delivery("test", channel.deliver)
     return scheduler
@@ -409,3 +409,27 @@ async def test_a_process_waits_only_for_the_claims_and_retries_of_its_own_shards
     again = await ledger.due_again(["test"], clock.now(), clock.now() - CLAIM_LEASE, shards=ShardPlan(2, (1,)))
     assert {entry.key.due_at for entry in again} == {due, later}
     assert await ledger.due_again(["test"], clock.now(), clock.now() - CLAIM_LEASE, shards=ShardPlan(2, (0,))) == []
+
+
+async def test_a_fan_out_makes_a_bounded_number_of_posts_at_a_time(db, clock):
+    """Posts due together go out concurrently, but at most MAKING_AT_ONCE at a time: thousands of
+    servers' ledger claims queued at once would stand between the pacer and the first post."""
+    making = most = 0
+
+    class Slow(Channel):
+        async def deliver(self, delivery):
+            nonlocal making, most
+            making += 1
+            most = max(most, making)
+            await asyncio.sleep(0.1)  # Discord taking its time: the next posts are being made meanwhile
+            making -= 1
+            return await super().deliver(delivery)
+
+    channel = Slow()
+    servers = MAKING_AT_ONCE * 3
+    scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=range(1, servers + 1)))
+    await stores_for(db).scheduler_state.set_checked_until(START)
+    clock.set(START + timedelta(hours=1))
+    report = await scheduler.tick()
+    assert len(report.posted) == servers
+    assert most == MAKING_AT_ONCE

@@ -115,3 +115,22 @@ async def test_processes_take_their_turns_from_the_bots_one_timeline(two_databas
     assert max(waits) - min(waits) >= 9 * turn - took - 0.05
     await asyncio.sleep(row["ahead"] + 0.05)
     assert await first.take(turn) <= 0.0  # the timeline has passed: now
+
+
+async def test_a_turn_is_taken_on_a_connection_of_its_own_which_comes_back_after_it_is_lost(two_databases):
+    """The timeline's row is written on a connection outside the pool (never behind its queue of
+    claims); when the server drops it, the turn is taken on a new one, with no error to the pacer."""
+    from bot.db.postgres.pacing import PostgresGlobalPace
+
+    db = two_databases[0]
+    pace = PostgresGlobalPace(db)
+    await pace.take(0.0)
+    row = await db.fetchone("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> "
+                            "pg_backend_pid() AND query LIKE '%global_pace%'", (db.process,))
+    assert row is not None
+    await db.fetchone("SELECT pg_terminate_backend($1)", (row["pid"],))
+    await asyncio.sleep(0.1)
+    assert await pace.take(0.0) <= 0.0  # taken on a new connection, as if nothing happened
+    again = await db.fetchone("SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> "
+                              "pg_backend_pid() AND query LIKE '%global_pace%'", (db.process,))
+    assert again is not None and again["pid"] != row["pid"]

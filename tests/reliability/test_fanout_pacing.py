@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _support import start_bot_at
+from _support import CHANNEL, start_bot_at
 
 from bot.guild_setup.model import SetupRequest
 from sandbox.run import stop_bot
@@ -61,5 +61,42 @@ async def test_a_global_429_in_a_fan_out_holds_the_rest_for_retry_after_then_pac
             # What waited goes out paced, below Discord's limit even at its full pace (45 a second,
             # ~5 in 100 ms), never all at once the moment the limit lifts.
             assert most_within(after, 0.1) <= 6, [round(at - limited.at, 3) for at in after]
+        finally:
+            await stop_bot(bot, task)
+
+
+async def test_the_bots_other_requests_during_a_fan_out_take_their_place_so_discord_never_answers_429(tmp_path):
+    """The pacer runs near Discord's limit (PACED_RATE) with no margin kept for the bot's other
+    requests: each one it sends meanwhile (answers to members, edits, DMs) is seen as it starts and
+    pushes the fan-out's next turns back. Forty of them sent at once in the middle of a fan-out, with
+    Discord's global limit on: no 429, and never more than 50 of the bot's requests in a second."""
+    async with StandIn(extra_guilds=SERVERS) as standin:
+        bot, task = await start_bot_at(standin, tmp_path / "nexus.db", CHECK_IN_AT - timedelta(hours=1))
+        scheduler = bot.services.scheduler
+        try:
+            for guild in standin.extra_guilds:
+                await bot.services.guild_setup.configure(SetupRequest(
+                    guild.id, guild.admin.id, guild.post_channel.id, cohort_start=COHORT_START,
+                    timezone="Africa/Lagos"))
+            await scheduler.tick()
+            standin.clear_records()
+            standin.global_limit = 50
+            elsewhere = bot.get_partial_messageable(standin.guild.channel(CHANNEL).id, guild_id=standin.guild.id)
+
+            async def answers_meanwhile():
+                for _ in range(SERVERS // 4):  # a quarter of the way in
+                    await standin.wait_for_message(None, timeout=10)
+                await asyncio.gather(*(elsewhere.send(f"an answer to a member, {n}") for n in range(40)))
+
+            meanwhile = asyncio.create_task(answers_meanwhile())
+            bot.clock.set(CHECK_IN_AT + timedelta(minutes=1))
+            report = await scheduler.tick()
+            await meanwhile
+
+            assert len(report.posted) == SERVERS and not report.retrying
+            assert standin.global_429s == 0
+            sent = sorted(r.at for r in standin.requests if r.status == 200 and r.route == MESSAGES)
+            assert len(sent) == SERVERS + 40
+            assert most_within(sent, 1.0) <= 50
         finally:
             await stop_bot(bot, task)

@@ -184,6 +184,8 @@ class PostgresDatabase:
         self._url = url
         self.process = process  # the application_name of its connections
         self._listeners: list[_Listener] = []
+        self._unsynced: asyncpg.Connection | None = None  # see fetchone_unsynced
+        self._unsynced_lock = asyncio.Lock()
         # What `/nexus status` and the log show for "the database": the URL without its password.
         self.path = describe_url(url)
         # Kept for the same surface as SQLite's Database, which tracks a full disk or read-only file.
@@ -227,6 +229,10 @@ class PostgresDatabase:
         for listener in self._listeners:
             await listener.close()
         self._listeners.clear()
+        if self._unsynced is not None:
+            with contextlib.suppress(Exception):  # closing anyway: a connection already lost is fine
+                await self._unsynced.close()
+            self._unsynced = None
         await self._pool.close()
 
     async def listen(self, channel: str, received: Callable[[str | None], None]) -> None:
@@ -350,6 +356,27 @@ class PostgresDatabase:
         """A single write statement with `RETURNING`: the row it wrote, or None when it wrote none."""
         async with self._pool.acquire() as conn:
             return await PostgresTransaction(conn).fetchone_write(sql, params)
+
+    async def fetchone_unsynced(self, sql: str, params: Params = ()) -> Row | None:
+        """A single write statement with `RETURNING`, on a connection of its own whose commits do not
+        wait for the disk (`synchronous_commit = off`): for a row that is worth nothing after a crash
+        and must answer in a millisecond (the bot's pacing timeline), never behind the pool's queue
+        or a disk flush. A lost connection is opened again, and the statement tried once more on it."""
+        async with self._unsynced_lock:
+            for attempt in (1, 2):
+                if self._unsynced is None or self._unsynced.is_closed():
+                    self._unsynced = await asyncpg.connect(
+                        self._url, timeout=CONNECT_TIMEOUT,
+                        server_settings={"application_name": self.process, "synchronous_commit": "off"})
+                try:
+                    return await PostgresTransaction(self._unsynced).fetchone_write(sql, params)
+                except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
+                        asyncpg.AdminShutdownError):
+                    self._unsynced.terminate()
+                    self._unsynced = None
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
 
     async def size(self) -> DatabaseSize:
         """What the database takes on the server's disk; PostgreSQL's write-ahead log is the
