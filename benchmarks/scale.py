@@ -4,19 +4,18 @@ JSON line.
 1. Fan-out of one prompt to 5,000 servers by 4 bot processes on one PostgreSQL, each holding 1 of 4
    shards, all taking their turns from the bot's one pacing timeline on the database, the stand-in
    enforcing Discord's global limit of 50 requests a second (counted across the processes, as
-   Discord does for one bot) with 80 ms added
-   to every request: the time against the floor that limit sets (servers / 50 s), duplicates,
-   global 429s, and the set-up of the servers (`setup_s`, through the real set-up service,
-   several servers at once, the alarms set once afterwards). The same for one process on SQLite
-   at 500 servers (benchmarks/prompts.py's measurement), run first in the same process: the baseline.
-   Each fan-out also tells when its first post was made and the span from first to last post (the
-   stand-in's request log) and the time after the last post until the ticks returned: the fan-out's
-   time is those three. The processes share this one Python process and its event loop, so their
-   work before and after posting (each computes what is due) runs in turn here, where separate
-   processes would run it side by side: `harness_cpu_share` and `loop_lag_ms` say how busy it was.
-   The bot paces at PACED_RATE = 45 requests a second (a margin below 50 for its other requests),
-   so a ratio under 50 / 45 = 1.11 cannot be reached as things are: reported as measured. Each
-   process ticks once at the due time, as its alarm fires (`advance`).
+   Discord does for one bot) with 80 ms added to every request: the time from the due moment to the
+   last server's post against the floor that limit sets (servers / 50 s), duplicates, missing posts
+   and global 429s. Each bot is a real `python -m bot run` process (as deployed: its event loop is
+   its own, and Discord's side, the stand-in in this process, is not on it), its clock reading the
+   due moment at one real instant shared by all of them (the tests' process site,
+   tests/e2e/process_site, turns that knob on), so their alarms fire together. The servers are set up
+   before (`setup_s`, through the real set-up service, by one bot in this process holding every
+   shard, stopped before the processes start). The same for one process on SQLite at 500 servers,
+   run first in the same run: the baseline. Each fan-out also tells when its first post was made
+   and the span from first to last post (the stand-in's request log), the bot processes' CPU time,
+   and how late this process's loop woke meanwhile (`standin_loop_lag_ms`: a request is counted
+   against the limit when that loop reads it).
 2. `/topic query`, `/project list` and `/pair find` as members run them, on a server with 2,000
    projects, against one bot on SQLite and one on PostgreSQL (each with its own stand-in), turn by
    turn in the same rounds: p50 per command and engine, and PostgreSQL's against SQLite's.
@@ -27,9 +26,8 @@ JSON line.
    a process of its own (this script again, with the stand-in and nothing else started before it),
    so the figures are the bot's, not this benchmark's. Figures only: the issue gives no target.
 
-The two bots of (2) and the four of (1) run in this one Python process, each with its own database
-pool and its own gateway connections: to the database and the stand-in they are separate processes.
-The PostgreSQL server comes from pgserver, as the tests' does (tests/pg/_server.py).
+The bots of (1) and (2) are processes of their own, the stand-ins run in this one, and PostgreSQL in
+its own, from pgserver, as the tests' does (tests/pg/_server.py).
 
     .venv/bin/python benchmarks/scale.py [--servers 5000] [--processes 4] [--sqlite-servers 500] [--n 150]
 """
@@ -43,6 +41,7 @@ import json
 import logging
 import math
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -64,6 +63,7 @@ import prompts  # noqa: E402  (this folder: the 500-server fan-out on SQLite, it
 from bot.clock import FrozenClock  # noqa: E402
 from bot.config import DatabaseSettings, Secret, Settings, load_settings  # noqa: E402
 from bot.guild_setup.model import SetupRequest  # noqa: E402
+from bot.heartbeat import heartbeat_path  # noqa: E402
 from bot.pairing.learners import monday_of  # noqa: E402
 from bot.pairing.records import Profile  # noqa: E402
 from bot.projects.model import ProjectDraft  # noqa: E402
@@ -81,6 +81,7 @@ from tests.pg._server import SessionPostgres  # noqa: E402
 GLOBAL_LIMIT = prompts.GLOBAL_LIMIT  # Discord's, requests per second, for the bot across its processes
 LATENCY = prompts.LATENCY  # seconds added to every request
 DUE = prompts.DUE  # the default mid-week check-in, due in every server
+START_ALLOWANCE_S = 40  # from starting the bot processes to the due time: all of them connected by then
 SETUP_AT_ONCE = 16  # servers set up at once on PostgreSQL (its pool); SQLite's one connection takes them in turn
 PREPARE_AT_ONCE = 8  # servers whose learners are prepared at once (the pool has 10 connections)
 PROJECTS_PER_SERVER = 4  # 5,000 servers: 20,000 projects, and as many learners with a profile
@@ -135,98 +136,100 @@ def shard_count_for(servers: int, wanted: int) -> int:
 
 async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> dict[str, object]:
     """`processes` bots on PostgreSQL at `url`, one shard each; with no `url`, one bot on SQLite
-    holding every server, unsharded (as benchmarks/prompts.py measures it)."""
+    holding every server, unsharded (as benchmarks/prompts.py measures it). Each bot is a process
+    of its own (`python -m bot run`), as deployed: its event loop is its own, and Discord's (the
+    stand-in's, here in this process) is not on it."""
     sharding = ShardingRules(recommended_shards=processes, max_concurrency=processes)
+    db_path = tmp / "fan-out.db"
     async with StandIn(extra_guilds=servers, sharding=sharding) as standin:
-        bots: list[tuple[Any, asyncio.Task[None]]] = []
+        setup_s = await set_up_servers(standin, url, db_path, processes)
+        progress(f"set up {servers} servers in {setup_s:.1f} s; starting {processes} bot processes")
+        standin.global_limit = GLOBAL_LIMIT
+        standin.latency = LATENCY
+        standin.clear_records()
+        # The stand-in counts a request against the limit when its loop reads it: a pause of this
+        # process's collector walking every server's objects (150 ms at 1,000 servers) stamps the
+        # requests that arrived meanwhile as arriving together, a burst Discord would not have seen.
+        gc.collect()
+        gc.freeze()
+        log_path = tmp / "fan-out-processes.log"
+        # Every process's clock reads DUE at one real moment, long enough after their start for all of
+        # them to be connected: their alarms then fire together, as the alarms of processes on one clock.
+        due_wall = time.time() + START_ALLOWANCE_S
+        started = time.perf_counter()
+        children = [await start_child(standin, url, db_path, processes if url else None, shard, due_wall, tmp, log_path)
+                    for shard in range(processes)]
         try:
-            started = time.perf_counter()
-            for shard in range(processes):
-                if url is None:
-                    settings = sandbox_settings(load_settings({}, env_file=None), standin, tmp / "fan-out.db")
-                    settings = replace(settings, discord=replace(settings.discord, guild_id=None))
-                else:
-                    settings = postgres_settings(standin, url, tmp, (processes, str(shard)))
-                bots.append(await start_bot_against(standin, settings, clock=FrozenClock(DUE - timedelta(hours=2))))
+            beats = [heartbeat_path(db_path if url is None else heartbeat_folder(tmp, shard) / "unused.db")
+                     for shard in range(processes)]
+            while not all(beat.exists() for beat in beats):
+                if any(child.returncode is not None for child in children):
+                    raise SystemExit(f"a bot process stopped: see its log\n{log_path.read_text()[-3000:]}")
+                if time.time() > due_wall:
+                    raise SystemExit(f"the bot processes were not connected {START_ALLOWANCE_S} s after their start: "
+                                     f"{[beat.exists() for beat in beats]}\n{log_path.read_text()[-3000:]}")
+                await asyncio.sleep(0.05)
             start_s = time.perf_counter() - started
-            progress(f"{processes} processes ready in {start_s:.1f} s; setting up {servers} servers")
-            services = bots[0][0].services  # one process sets every server up; the others read it from PostgreSQL
-            gate = asyncio.Semaphore(SETUP_AT_ONCE if url is not None else 1)  # SQLite: its one connection
-
-            async def set_up(guild: Any) -> None:
-                async with gate:
-                    await services.guild_setup.configure(SetupRequest(
-                        guild_id=guild.id, actor_id=guild.admin.id, channel_id=guild.post_channel.id,
-                        cohort_start=prompts.COHORT_START, timezone="UTC"))
-
-            started = time.perf_counter()
-            # The alarms are set once after all of them, in each process (timed apart), not per server.
-            with patch.object(services.scheduler, "reschedule", prompts._alarms_set_later):
-                await asyncio.gather(*(set_up(guild) for guild in standin.extra_guilds))
-            setup_s = time.perf_counter() - started
-            progress(f"set up {servers} servers in {setup_s:.1f} s; scheduling")
-            for bot, _ in bots:
-                await bot.services.scheduler.tick()  # nothing due yet; the window starts here
-            started = time.perf_counter()
-            await asyncio.gather(*(bot.services.scheduler.reschedule() for bot, _ in bots))
-            schedule_s = time.perf_counter() - started
-
-            standin.global_limit = GLOBAL_LIMIT
-            standin.latency = LATENCY
-            standin.clear_records()
-            progress(f"fanning out to {servers} servers (the limit's floor: {servers / GLOBAL_LIMIT:.0f} s)")
+            progress(f"{processes} processes ready in {start_s:.1f} s; fanning out to {servers} servers at the "
+                     f"due time, in {due_wall - time.time():.0f} s (the limit's floor: {servers / GLOBAL_LIMIT:.0f} s)")
+            cpu_before = children_cpu_s(children)
             lags: list[float] = []
             watcher = asyncio.create_task(watch_loop(lags))
-            cpu_started, started, wall_started = time.process_time(), time.perf_counter(), time.time()
-            results = await asyncio.gather(*(advance(bot) for bot, _ in bots))
-            fan_out_s = time.perf_counter() - started
-            cpu_s = time.process_time() - cpu_started
+
+            def made() -> list[float]:
+                return sorted(r.at for r in standin.requests if r.method == "POST"
+                              and r.route == "/channels/{channel_id}/messages" and r.status == 200)
+
+            deadline = due_wall + 3 * servers / GLOBAL_LIMIT + 60
+            while len(made()) < servers and time.time() < deadline:  # noqa: ASYNC110 (the processes post)
+                await asyncio.sleep(0.25)
+            await asyncio.sleep(2.0)  # anything still to go out (a double) would go out by now
+            cpu_s = children_cpu_s(children) - cpu_before
             watcher.cancel()
-            standin.latency = 0.0
-            progress(f"fan-out took {fan_out_s:.1f} s")
-            posted = sum(len(r.posted) for reports, _ in results for r in reports)
-            failed = sum(len(r.failed) for reports, _ in results for r in reports)
-            per_channel = Counter(
-                message.channel_id
-                for guild in standin.extra_guilds
-                for message in standin.messages(guild.post_channel.id, guild=guild)
-                if "Mid-week check-in" in message.text
-            )
-            # When the stand-in made each post (its request log): how long before the first, and the
-            # span from the first to the last, against the limit's floor for that many posts.
-            made = sorted(r.at for r in standin.requests
-                          if r.method == "POST" and r.route == "/channels/{channel_id}/messages" and r.status == 200)
-            span = made[-1] - made[0] if len(made) > 1 else 0.0
-            return {
-                "engine": "sqlite" if url is None else "postgresql",
-                "servers": servers, "processes": processes, "start_s": round(start_s, 2),
-                "setup_s": round(setup_s, 2), "schedule_s": round(schedule_s, 3),
-                "fan_out_s": round(fan_out_s, 2), "limit_itself_s": servers / GLOBAL_LIMIT,
-                "ratio_vs_limit": round(fan_out_s / (servers / GLOBAL_LIMIT), 3),
-                "posts": posted, "failed": failed, "missing": servers - len(per_channel),
-                "duplicates": sum(count - 1 for count in per_channel.values() if count > 1),
-                "first_post_after_s": round(made[0] - wall_started, 2) if made else None,
-                "posting_span_s": round(span, 2),
-                "posting_span_vs_limit": round(span / (len(made) / GLOBAL_LIMIT), 3) if made else None,
-                "after_last_post_s": round(wall_started + fan_out_s - made[-1], 2) if made else None,
-                # Until every server had its post (what members see), before the ticks set their next
-                # alarms: the target stays on `ratio_vs_limit`, the whole of the ticks.
-                "last_post_ratio_vs_limit": round((made[-1] - wall_started) / (servers / GLOBAL_LIMIT), 3)
-                if made else None,
-                "global_429s": standin.global_429s, "retry_ticks": sum(retries for _, retries in results),
-                # Every process's requests together, on the bot's one timeline (PostgreSQL) or alone (SQLite).
-                "pacer_rate_all_processes": PACED_RATE,
-                "pacer_slowdowns": sum(bot.services.scheduler.pacer.slowed_down for bot, _ in bots),
-                # The processes and the stand-in share this one Python process (one core): its CPU time
-                # over the fan-out's, and how late a 50 ms sleep woke meanwhile. A share near 1 means
-                # this process, not the bot's pacing, set the pace.
-                "harness_cpu_s": round(cpu_s, 1), "harness_cpu_share": round(cpu_s / fan_out_s, 2),
-                "loop_lag_ms": latency.percentiles(lags) if len(lags) > 1 else None,
-                "loadavg_1m": round(os.getloadavg()[0], 2),
-            }
         finally:
-            for bot, task in reversed(bots):
-                await stop_bot(bot, task)
+            for child in children:
+                if child.returncode is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children:
+                try:
+                    await asyncio.wait_for(child.wait(), timeout=30)
+                except TimeoutError:
+                    child.kill()
+        standin.latency = 0.0
+        posts = made()
+        fan_out_s = posts[-1] - due_wall if posts else float("inf")
+        progress(f"fan-out took {fan_out_s:.1f} s")
+        per_channel = Counter(
+            message.channel_id
+            for guild in standin.extra_guilds
+            for message in standin.messages(guild.post_channel.id, guild=guild)
+            if "Mid-week check-in" in message.text
+        )
+        text = log_path.read_text(errors="replace")
+        if "Traceback" in text or standin.token in text:
+            raise SystemExit(f"a bot process logged a traceback (or its token): {log_path}\n{text[-3000:]}")
+        span = posts[-1] - posts[0] if len(posts) > 1 else 0.0
+        return {
+            "engine": "sqlite" if url is None else "postgresql",
+            "servers": servers, "processes": processes, "start_s": round(start_s, 2), "setup_s": round(setup_s, 2),
+            # From the due time to the last server's post (the stand-in's request log): what members see.
+            "fan_out_s": round(fan_out_s, 2), "limit_itself_s": servers / GLOBAL_LIMIT,
+            "ratio_vs_limit": round(fan_out_s / (servers / GLOBAL_LIMIT), 3),
+            "posts": len(posts), "missing": servers - len(per_channel),
+            "duplicates": sum(count - 1 for count in per_channel.values() if count > 1),
+            "first_post_after_s": round(posts[0] - due_wall, 2) if posts else None,
+            "posting_span_s": round(span, 2),
+            "posting_span_vs_limit": round(span / (len(posts) / GLOBAL_LIMIT), 3) if posts else None,
+            "global_429s": standin.global_429s,
+            # Every process's requests together, on the bot's one timeline (PostgreSQL) or alone (SQLite).
+            "pacer_rate_all_processes": PACED_RATE,
+            # The bot processes' CPU time over the fan-out (user and system, all of them together).
+            "bot_processes_cpu_s": round(cpu_s, 1),
+            # How late a 50 ms sleep woke in this process, the stand-in's (Discord's side): a request
+            # arriving meanwhile is counted against the limit when it is read, that much later.
+            "standin_loop_lag_ms": latency.percentiles(lags) if len(lags) > 1 else None,
+            "loadavg_1m": round(os.getloadavg()[0], 2),
+        }
 
 
 async def watch_loop(lags: list[float]) -> None:
@@ -237,19 +240,71 @@ async def watch_loop(lags: list[float]) -> None:
         lags.append((time.perf_counter() - started - 0.05) * 1000)
 
 
-async def advance(bot: Any) -> tuple[list[Any], int]:
-    """The process's clock at the due time and one tick, as its alarm fires one there (the alarm set
-    when the window started; `advance_to`, the tests' way of moving through days, would look for the
-    next due time before it and after it as well), then one at each retry's time (as prompts.py)."""
-    scheduler, clock = bot.services.scheduler, bot.clock
-    clock.set(DUE)
-    reports = [await scheduler.tick()]
-    retries = 0
-    while (again := await scheduler.next_retry()) is not None and retries < 50:
-        clock.set(max(again, clock.now()))
-        reports.append(await scheduler.tick())
-        retries += 1
-    return reports, retries
+async def set_up_servers(standin: StandIn, url: str | None, db_path: Path, processes: int) -> float:
+    """What the admins did before: every server set up (through the real set-up service, several at
+    once on PostgreSQL), by one bot holding every shard, stopped before the bot processes start."""
+    settings = sandbox_settings(load_settings({}, env_file=None), standin, db_path)
+    settings = replace(settings, discord=replace(settings.discord, guild_id=None))
+    if url is not None:
+        settings = postgres_settings(standin, url, db_path.parent, (processes, f"0-{processes - 1}"))
+    bot, task = await start_bot_against(standin, settings, clock=FrozenClock(DUE - timedelta(hours=2)))
+    try:
+        services = bot.services
+        gate = asyncio.Semaphore(SETUP_AT_ONCE if url is not None else 1)  # SQLite: its one connection
+
+        async def set_up(guild: Any) -> None:
+            async with gate:
+                await services.guild_setup.configure(SetupRequest(
+                    guild_id=guild.id, actor_id=guild.admin.id, channel_id=guild.post_channel.id,
+                    cohort_start=prompts.COHORT_START, timezone="UTC"))
+
+        started = time.perf_counter()
+        # The alarms are set once after all of them, not per server.
+        with patch.object(services.scheduler, "reschedule", prompts._alarms_set_later):
+            await asyncio.gather(*(set_up(guild) for guild in standin.extra_guilds))
+        return time.perf_counter() - started
+    finally:
+        await stop_bot(bot, task)
+
+
+async def start_child(standin: StandIn, url: str | None, db_path: Path, shard_count: int | None, shard: int,
+                      due_wall: float, tmp: Path, log_path: Path) -> asyncio.subprocess.Process:
+    """`python -m bot run` against `standin`, its clock reading DUE at `due_wall` (the tests' process
+    site, tests/e2e/process_site, turns that knob on); its heartbeat file says when it is connected."""
+    folder = heartbeat_folder(tmp, shard)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "DATABASE_", "KNOWLEDGE_", "NEXUS_", "SHARD_", "DEFAULT_TIMEZONE"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "tests" / "e2e" / "process_site"), str(ROOT)]),
+               DISCORD_TOKEN=standin.token, DISCORD_API_BASE_URL=standin.api_base_url,
+               DISCORD_GATEWAY_URL=standin.gateway_url, LOG_LEVEL="WARNING",
+               NEXUS_TEST_CLOCK_AT=DUE.isoformat(), NEXUS_TEST_CLOCK_AT_WALL=repr(due_wall))
+    if url is None:
+        env["DATABASE_PATH"] = str(db_path)
+    else:
+        env.update(DATABASE_URL=url, DATABASE_PATH=str(folder / "unused.db"), SHARD_COUNT=str(shard_count),
+                   SHARD_IDS=str(shard))
+    with log_path.open("ab") as log:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+                                                    stdout=log, stderr=asyncio.subprocess.STDOUT)
+
+
+def heartbeat_folder(tmp: Path, shard: int) -> Path:
+    """Where a process on PostgreSQL writes its heartbeat (beside its DATABASE_PATH, unused but for that)."""
+    folder = tmp / f"process-{shard}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def children_cpu_s(children: list[asyncio.subprocess.Process]) -> float:
+    """The CPU time (user and system) the running child processes have used, from /proc."""
+    total = 0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- 3. one process's memory and start-up, 5,000 servers ------------------------------------------
@@ -515,7 +570,7 @@ def main() -> None:
         "fan_out": postgres,
         "fan_out_sqlite_baseline": sqlite,
         "ratio_postgres_vs_sqlite_fan_out": round(postgres["ratio_vs_limit"] / sqlite["ratio_vs_limit"], 3),
-        # What the bot's pacing allows at best: PACED_RATE is a margin below Discord's 50 a second.
+        # What the bot's pacing allows at best: the fan-out's turns at PACED_RATE, a timing margin below 50.
         "paced_rate": PACED_RATE, "ratio_floor_at_paced_rate": round(GLOBAL_LIMIT / PACED_RATE, 3),
         "commands": commands,
         # One process holding every server: figures only, the issue sets no target for them.

@@ -75,21 +75,28 @@ sys.addaudithook(_audit)
 # Three knobs for the children of the kill -9 test (tests/pg/test_kill_mid_fan_out.py), read only when
 # set, so a child can meet a due post within seconds of its start, a restart need not wait out the
 # full claim lease, and a fan-out lasts long enough to be killed in its middle: NEXUS_TEST_CLOCK_AT,
-# the instant (ISO 8601) the bot's one clock reads when made, real time passing from there;
+# the instant (ISO 8601) the bot's one clock reads when made (or, with NEXUS_TEST_CLOCK_AT_WALL, at that
+# real moment), real time passing from there;
 # NEXUS_TEST_CLAIM_LEASE_S, the claim lease in seconds; NEXUS_TEST_PACED_RATE, the bot's requests a
 # second (all its processes' together).
 def _test_knobs() -> None:
     at = os.environ.get("NEXUS_TEST_CLOCK_AT")
     if at:
-        from datetime import datetime
+        import time
+        from datetime import datetime, timedelta
 
         from bot import clock
 
         made = clock.Clock.__init__
 
+        wall = os.environ.get("NEXUS_TEST_CLOCK_AT_WALL")
+
         def starts_at(self: clock.Clock) -> None:
             made(self)
-            self.set(datetime.fromisoformat(at))
+            # With a wall time, the clock reads `at` at that real moment (epoch seconds), so several
+            # processes started one after another share one clock (benchmarks/scale.py).
+            late = time.time() - float(wall) if wall else 0.0
+            self.set(datetime.fromisoformat(at) + timedelta(seconds=late))
 
         clock.Clock.__init__ = starts_at  # type: ignore[method-assign]
     lease = os.environ.get("NEXUS_TEST_CLAIM_LEASE_S")
