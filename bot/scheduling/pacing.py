@@ -36,9 +36,9 @@ share, and logs it once.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -50,10 +50,13 @@ DISCORD_GLOBAL_LIMIT = 50  # requests per second
 # Discord counts a request when it arrives: requests started evenly may arrive up to this much
 # closer together, so the limit's second is counted this much longer here.
 ARRIVAL_SPREAD = 0.02
-# The fan-out's pace: 50 turns span 49/49 = 1 s, inside the 1.02 s that may hold 50.
-PACED_RATE = 49.0
-# A shared turn this late is given up for a new one (see `_shared_turn`); half of ARRIVAL_SPREAD,
-# the other half is for the way from the turn to Discord.
+# The fan-out's pace: 51 turns span 50 / 48.8 = 1.025 s, so a second holds 50 of them even when one
+# reaches Discord 25 ms later than the one 50 turns after it (measured on a loaded 2-core machine,
+# benchmarks/scale.py: at 49 a second, 0-2 global 429s in 5,000 posts; at 48.8, none).
+PACED_RATE = 48.8
+# A shared turn this late is given up for a new one (see `_shared_turn`), and a local turn's place
+# never falls further behind its start: the rest of the slack is for the way from a turn to Discord.
+# (At 5 ms, one turn in twelve was given up on a busy machine: a fan-out 8 % slower.)
 LATE_TURN = 0.01
 LATE_RETAKES = 3  # then the turn goes ahead however late: a process this busy must still post
 
@@ -100,7 +103,7 @@ class Pacer:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._halved_at: float | None = None
-        self._started: deque[float] = deque()  # when this process's requests started, the last second's
+        self._started: list[float] = []  # when this process's requests started (in order), the last second's
         self._gated_waiting = 0  # requests at the gate waiting for room: the fan-out's turns let them first
         self._turns = asyncio.Lock()  # FIFO: callers are served in the order they ask
         self.slowed_down = 0  # 429s seen, for logs and benchmarks
@@ -153,12 +156,14 @@ class Pacer:
                     break
                 await asyncio.sleep(max(start - now, 0.001))  # a gated request goes first, then look again
                 slept = True
-            self._record(now, requests)
-            # The next turn counts from this one's slot, not from when the sleep ended: a sleep's few
-            # milliseconds late, 500 times over, would cost the fan-out a second. Never from further
-            # back than now, so a late wake-up lets at most one request follow at once.
-            rate = self._local_rate()
-            self._next_slot = max(start if slept else now, now - requests / rate) + requests / rate
+            # A turn that waited has its slot as its place on the timeline, not when the sleep ended:
+            # a sleep's millisecond late, 500 times over, would cost the fan-out a second, and counting
+            # the late start would leave the next turns less room. Never more than LATE_TURN behind
+            # now, so starts stay that close to their slots, well inside the window's ARRIVAL_SPREAD.
+            # A turn that did not wait (the timeline was idle) starts its place now.
+            slot = max(start, now - LATE_TURN) if slept else now
+            self._record(slot, requests)
+            self._next_slot = slot + requests / self._local_rate()
             self._rate = min(self._full_rate, self._rate + RECOVERY * requests)
 
     def _local_rate(self) -> float:
@@ -167,19 +172,20 @@ class Pacer:
 
     def _room_at(self, now: float, requests: int) -> float:
         """When `requests` more may start with at most the limit's count in any window of a second
-        (and ARRIVAL_SPREAD), counting this process's own starts: now, or when enough have left it."""
+        (and ARRIVAL_SPREAD), counting this process's own starts: 0 (any time) when the window has
+        room now, else when enough of them have left it."""
         window = 1.0 + ARRIVAL_SPREAD
         limit = self._per_second if self._shared is None else max(1, int(self._per_second * self._share))
         started = self._started
-        while started and started[0] <= now - window:
-            started.popleft()
+        del started[:bisect.bisect_right(started, now - window)]
         over = len(started) + requests - limit
         if over <= 0:
-            return now
+            return 0.0
         return started[min(over, len(started)) - 1] + window
 
-    def _record(self, now: float, requests: int) -> None:
-        self._started.extend([now] * requests)
+    def _record(self, at: float, requests: int) -> None:
+        for _ in range(requests):  # a turn's slot may fall just before a gated request's start: kept in order
+            bisect.insort(self._started, at)
 
     async def _shared_turn(self, requests: int, *, retake_late: bool) -> bool:
         """This turn, from the bot's one timeline (after any pause a global 429 set here); False when

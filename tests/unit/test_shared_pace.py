@@ -150,3 +150,20 @@ async def test_a_shared_turn_woken_too_late_for_is_given_up_for_a_new_one():
     assert len(timeline.asked) == 2 and pacer.late_turns == 1
     await pacer.gate()
     assert len(timeline.asked) == 3 and pacer.late_turns == 1
+
+
+async def test_wake_ups_a_little_late_never_slow_the_fan_out(monkeypatch):
+    """Every sleep wakes 1 ms late (an event loop's usual lateness): the turns keep their slots, so
+    100 of them take 99 / PACED_RATE seconds, not a millisecond more each."""
+    time = VirtualTime()
+
+    async def late_sleep(seconds):
+        await time.sleep(seconds + 0.001)
+
+    monkeypatch.setattr(asyncio, "sleep", late_sleep)
+    pacer = Pacer(monotonic=time)
+    first = None
+    for _ in range(100):
+        await pacer.wait()
+        first = time.now if first is None else first
+    assert time.now - first == pytest.approx(99 / PACED_RATE, abs=0.0015)
