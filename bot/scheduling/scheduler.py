@@ -55,6 +55,9 @@ CATCH_UP_JOB = "nexus:catch-up"
 # Posts being made at once in a fan-out: enough that the pacer always has the next turn's post waiting
 # while the sends before it are on their way (50 a second with Discord's answer taking up to a second).
 MAKING_AT_ONCE = 64
+# A source's alarm rings this long before its due time: the tick works out what is due (5,000
+# servers' posts: a second) and makes it when the due time comes, not that second after it.
+PREPARE_AHEAD = timedelta(seconds=3)
 
 
 @dataclass
@@ -162,9 +165,10 @@ class Scheduler:
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
 
-    async def _alarm(self) -> None:
-        """What an alarm runs: a tick, tracked so shutdown can stop it, its failure logged."""
-        await self._tracked(self.tick(), "a scheduled tick", "the next alarm tries again")
+    async def _alarm(self, due: datetime | None = None) -> None:
+        """What an alarm runs: a tick, tracked so shutdown can stop it, its failure logged. A source's
+        alarm rings PREPARE_AHEAD before its `due` time, and the tick posts at it (see `tick`)."""
+        await self._tracked(self.tick(at=due), "a scheduled tick", "the next alarm tries again")
 
     async def _catch_up(self) -> None:
         """The start's first tick, its report kept: what fell due while the bot was down."""
@@ -202,10 +206,13 @@ class Scheduler:
 
     # --- what is due ---------------------------------------------------------------------------
 
-    async def tick(self) -> TickReport:
-        """Post everything due up to now, once; then set the alarms for what comes next."""
+    async def tick(self, at: datetime | None = None) -> TickReport:
+        """Post everything due up to now, once; then set the alarms for what comes next. With `at` a
+        moment just ahead (an alarm rung PREPARE_AHEAD early), the posts due by then are worked out
+        first and made when the clock reads it: thousands of servers' posts are ready at the due
+        moment instead of being worked out after it."""
         async with self._tick_lock:
-            report = await self._run_due(self._clock.now())
+            report = await self._run_due(self._clock.now(), at)
         await self.reschedule()
         for hook in list(self._tick_hooks):
             try:
@@ -264,12 +271,22 @@ class Scheduler:
             upcoming.append(again)
         return min(upcoming, default=None)
 
-    async def _run_due(self, now: datetime) -> TickReport:
+    async def _run_due(self, now: datetime, at: datetime | None = None) -> TickReport:
         report = TickReport()
+        # An alarm rung early looks as far as its due time (never further than it could have rung
+        # early: a clock moved meanwhile makes nothing ahead of time).
+        early = at is not None and timedelta(0) < at - now <= PREPARE_AHEAD + timedelta(seconds=1)
+        until = at if early and at is not None else now
         checked = await self._state.checked_until(self._shards) or now
         due: list[DuePost] = []
-        if now > checked:
-            for entry in await self.calendar.due_between(checked, now):
+        if until > checked:
+            entries = await self.calendar.due_between(checked, until)
+            if early:  # worked out ahead: made when the due time comes, and counted as made then
+                ahead = (until - self._clock.now()).total_seconds()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+                now = until
+            for entry in entries:
                 if not self._owns(entry.post.key.guild_id):
                     continue  # another process's server
                 if entry.made:
@@ -281,7 +298,7 @@ class Scheduler:
                 await self._make_all(batch, now, report)
             # The window moves on whatever happened: a post to try again (a passing failure, a claim
             # whose claimant died) is found again through the ledger, at its own time.
-            await self._state.set_checked_until(now, self._shards)
+            await self._state.set_checked_until(until, self._shards)
         again = await self._try_again(now, report)
         if due or again:
             log.info("scheduled posts due by %s: %d posted, %d skipped, %d failed, %d to retry, %d held by an "
@@ -424,7 +441,8 @@ class Scheduler:
                 if self._alarms.get_job(job_id) is not None:
                     self._alarms.remove_job(job_id)
                 continue
-            self._alarms.add_job(self._alarm, DateTrigger(run_date=due - drift), id=job_id, replace_existing=True,
+            self._alarms.add_job(self._alarm, DateTrigger(run_date=due - drift - PREPARE_AHEAD), args=[due],
+                                 id=job_id, replace_existing=True,
                                  misfire_grace_time=None, coalesce=True)
         again = await self.next_retry()
         if again is None:

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FrozenClock
+from bot.clock import Clock, FrozenClock
 from bot.posting import CLAIM_LEASE, RETRY_FIRST, OnceOnlyPoster, PostFailed, RetryLater, nonce_for
 from bot.scheduling import Delivery, DuePost
 from bot.scheduling.ledger import PostKey
 from bot.scheduling.pacing import Pacer
-from bot.scheduling.scheduler import MAKING_AT_ONCE, Scheduler
+from bot.scheduling.scheduler import MAKING_AT_ONCE, PREPARE_AHEAD, Scheduler
 from bot.stores import stores_for
 
 START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
@@ -433,3 +433,45 @@ async def test_a_fan_out_makes_a_bounded_number_of_posts_at_a_time(db, clock):
     report = await scheduler.tick()
     assert len(report.posted) == servers
     assert most == MAKING_AT_ONCE
+
+
+async def test_an_alarm_rung_ahead_works_out_the_posts_first_and_makes_them_at_their_due_time(db):
+    """A source's alarm rings PREPARE_AHEAD early: what is due is worked out then (thousands of
+    servers' posts take a second), and the posts are made when the clock reads the due time, never
+    before it. The real clock, 1.5 s before the hour."""
+    clock = Clock()
+    due = START + timedelta(hours=1)
+    clock.set(due - timedelta(seconds=1.5))
+    asked_at: list[datetime] = []
+    made_at: list[datetime] = []
+
+    class Watched(HourlySource):
+        async def due_between(self, after, until):
+            asked_at.append(clock.now())
+            return await super().due_between(after, until)
+
+    class Timed(Channel):
+        async def deliver(self, delivery):
+            made_at.append(clock.now())
+            return await super().deliver(delivery)
+
+    scheduler = make_scheduler(db, clock, Timed(), Watched(guilds=(1, 2, 3)))
+    await stores_for(db).scheduler_state.set_checked_until(START)
+    report = await scheduler.tick(at=due)
+    assert len(report.posted) == 3 and not any(post.key.due_at != due for post in report.posted)
+    assert asked_at and asked_at[0] < due - timedelta(seconds=1)  # worked out ahead
+    assert min(made_at) >= due  # made at the due time, not before
+    assert await stores_for(db).scheduler_state.checked_until() == due
+
+
+async def test_an_alarm_for_a_time_further_ahead_than_it_could_ring_makes_nothing_early(db):
+    """A due time further ahead than PREPARE_AHEAD (the clock was moved back meanwhile): the tick
+    looks up to now only, and waits for nothing."""
+    clock = Clock()
+    due = START + timedelta(hours=1)
+    clock.set(due - PREPARE_AHEAD - timedelta(minutes=5))
+    channel = Channel()
+    scheduler = make_scheduler(db, clock, channel, HourlySource(guilds=(1,)))
+    await stores_for(db).scheduler_state.set_checked_until(START)
+    report = await scheduler.tick(at=due)
+    assert not report.posted and not channel.deliveries
