@@ -58,7 +58,7 @@ async def test_a_global_429_in_a_fan_out_holds_the_rest_for_retry_after_then_pac
             [limited] = [r for r in posts if r.status == 429]
             after = sorted(r.at for r in posts if r.status == 200 and r.at > limited.at)
             assert len(after) >= SERVERS - SERVERS // 3 - 3  # a few may have been on their way already
-            # What waited goes out paced, below Discord's limit even at its full pace (48.8 a second,
+            # What waited goes out paced, below Discord's limit even at its full pace (48.5 a second,
             # ~5 in 100 ms), never all at once the moment the limit lifts.
             assert most_within(after, 0.1) <= 6, [round(at - limited.at, 3) for at in after]
         finally:
