@@ -53,7 +53,7 @@ ARRIVAL_SPREAD = 0.02
 # The fan-out's pace: 51 turns span 50 / 48.5 = 1.031 s, so a second holds 50 of them even when one
 # reaches Discord 30 ms later than the one 50 turns after it, as happens when a process or Discord's
 # side is not scheduled in time on a busy machine (benchmarks/scale.py, 5,000 posts from 4 processes
-# on 2 cores: at 49 a second 0-2 global 429s a run, at 48.8 0-5, at 48.5 none).
+# on 2 cores: at 49 a second 0-2 global 429s a run, at 48.8 0-5, at 48.5 0-1).
 PACED_RATE = 48.5
 # A shared turn this late is given up for a new one (see `_shared_turn`), and a local turn's place
 # never falls further behind its start: the rest of the slack is for the way from a turn to Discord.
