@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 DISCORD_GLOBAL_LIMIT = 50  # requests per second
 # Discord counts a request when it arrives: requests started evenly may arrive up to this much
 # closer together, so the limit's second is counted this much longer here.
-ARRIVAL_SPREAD = 0.02
+ARRIVAL_SPREAD = 0.03
 # The fan-out's pace: 51 turns span 50 / 48.5 = 1.031 s, so a second holds 50 of them even when one
 # reaches Discord 30 ms later than the one 50 turns after it, as happens when a process or Discord's
 # side is not scheduled in time on a busy machine (benchmarks/scale.py, 5,000 posts from 4 processes

@@ -9,6 +9,7 @@ import pytest
 from _support import CHANNEL, start_bot_at
 
 from bot.guild_setup.model import SetupRequest
+from bot.scheduling.pacing import Pacer
 from sandbox.run import stop_bot
 from sandbox.standin import StandIn
 
@@ -67,9 +68,10 @@ async def test_a_global_429_in_a_fan_out_holds_the_rest_for_retry_after_then_pac
 
 async def test_the_bots_other_requests_during_a_fan_out_take_their_place_so_discord_never_answers_429(tmp_path):
     """The pacer runs near Discord's limit (PACED_RATE) with no margin kept for the bot's other
-    requests: each one it sends meanwhile (answers to members, edits, DMs) is seen as it starts and
-    pushes the fan-out's next turns back. Forty of them sent at once in the middle of a fan-out, with
-    Discord's global limit on: no 429, and never more than 50 of the bot's requests in a second."""
+    requests: each one it sends meanwhile (answers to members, edits, DMs) passes the gate as it
+    starts, at once while the last second has room, else before the fan-out's next turn. Forty of
+    them sent at once in the middle of a fan-out, with Discord's global limit on: no 429, and never
+    more in a second than the limit the gate keeps."""
     async with StandIn(extra_guilds=SERVERS) as standin:
         bot, task = await start_bot_at(standin, tmp_path / "nexus.db", CHECK_IN_AT - timedelta(hours=1))
         scheduler = bot.services.scheduler
@@ -81,6 +83,11 @@ async def test_the_bots_other_requests_during_a_fan_out_take_their_place_so_disc
             await scheduler.tick()
             standin.clear_records()
             standin.global_limit = 50
+            # The gate counting 25 a second, the fan-out at 20: the bot and the stand-in share this
+            # test's event loop, whose pauses on a loaded machine bunch arrivals by tens of ms, so the
+            # limit the bot keeps is set well below the one Discord enforces. Without the gate, the
+            # 40 requests land in the fan-out's second all the same: 60 in it.
+            scheduler._pacer = Pacer(rate=20, per_second=25)
             elsewhere = bot.get_partial_messageable(standin.guild.channel(CHANNEL).id, guild_id=standin.guild.id)
 
             async def answers_meanwhile():
@@ -97,6 +104,6 @@ async def test_the_bots_other_requests_during_a_fan_out_take_their_place_so_disc
             assert standin.global_429s == 0
             sent = sorted(r.at for r in standin.requests if r.status == 200 and r.route == MESSAGES)
             assert len(sent) == SERVERS + 40
-            assert most_within(sent, 1.0) <= 50
+            assert most_within(sent, 1.0) <= 26  # the gate's count, a late arrival aside
         finally:
             await stop_bot(bot, task)
