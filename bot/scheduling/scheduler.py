@@ -13,8 +13,9 @@
   waits for the earliest of them, so a restart with claims still held waits quietly, never spins.
 - A post that will not be made (stopped for a reason that cannot pass, or given up) is told to the
   `on_stopped` listeners: the admin cog's notice.
-- APScheduler (`AsyncIOScheduler`) holds one alarm per source, a `DateTrigger` at that source's next
-  due time, rebuilt after every tick and whenever an admin changes something (`reschedule`).
+- APScheduler (`AsyncIOScheduler`) holds one alarm per source, a `DateTrigger` PREPARE_AHEAD before
+  that source's next due time (the tick works out what is due, then makes it at the due time),
+  rebuilt after every tick and whenever an admin changes something (`reschedule`).
   Fire times themselves come from `CronTrigger` (see `weekly.py`).
 - Posts due at the same moment (one prompt in 500 servers) go out concurrently, paced under
   Discord's global rate limit, slower after Discord answered 429 (`Pacer.slow_down`); a failure in
