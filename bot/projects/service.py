@@ -143,15 +143,21 @@ class ProjectService:
         await self._changed(saved)  # pairing's queue follows it, so `looking` is decided after
         return await self._learners.resolved(saved)
 
-    async def keep_draft(self, guild_id: int, owner_id: int, draft: ProjectDraft) -> None:
+    async def keep_draft(
+        self, guild_id: int, owner_id: int, draft: ProjectDraft, refused: UserError | None = None
+    ) -> None:
         """Keep what the learner wrote for the form to reopen with: in the database, or in memory when
-        it can't be written just now (it is what could not save the form in the first place)."""
-        try:
-            await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
-        except (DatabaseBusy, DatabaseUnwritable):
-            self._unsaved[(guild_id, owner_id)] = draft
-        else:
-            self._unsaved.pop((guild_id, owner_id), None)
+        it can't be written just now: when the database is what `refused` the form (busy, its wait
+        already spent on the form; or unwritable), it isn't tried again."""
+        if not isinstance(refused, (DatabaseBusy, DatabaseUnwritable)):
+            try:
+                await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
+            except (DatabaseBusy, DatabaseUnwritable):
+                pass
+            else:
+                self._unsaved.pop((guild_id, owner_id), None)
+                return
+        self._unsaved[(guild_id, owner_id)] = draft
 
     async def refused_draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
         """What the learner wrote in a form that was refused and not saved since, if anything."""

@@ -165,16 +165,24 @@ class PromptService:
                 if not await self._prompts.update(prompt, actor_id, now):
                     raise UserError(f"The prompt `{draft.original_key}` was removed meanwhile.")
         except UserError as refused:
-            try:
-                await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
-            except (DatabaseBusy, DatabaseUnwritable):  # what refused it may refuse the draft too
-                self._unsaved[(guild_id, actor_id)] = draft
+            await self._keep_draft(guild_id, actor_id, draft, refused)
             raise PromptRefused(*(refused.problems if isinstance(refused, FormRefused) else (str(refused),))) from None
         self._unsaved.pop((guild_id, actor_id), None)
         await self._prompts.delete_draft(guild_id, actor_id)
         await self._scheduler.reschedule()
         log.info("admin %s saved prompt %s in server %s", actor_id, prompt.key, guild_id)
         return prompt
+
+    async def _keep_draft(self, guild_id: int, actor_id: int, draft: PromptDraft, refused: UserError) -> None:
+        """Keep the refused form for `draft()` to reopen: in the database, or in memory when the database
+        is what refused it (busy, its wait already spent on the form; or unwritable)."""
+        if not isinstance(refused, (DatabaseBusy, DatabaseUnwritable)):
+            try:
+                await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
+                return
+            except (DatabaseBusy, DatabaseUnwritable):
+                pass
+        self._unsaved[(guild_id, actor_id)] = draft
 
     async def draft(self, guild_id: int, admin_id: int) -> PromptDraft:
         draft = self._unsaved.get((guild_id, admin_id)) or await self._prompts.draft(guild_id, admin_id)

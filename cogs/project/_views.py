@@ -84,7 +84,7 @@ class ProjectForm(ReportingForm):
             project = await service.save(guild_id, interaction.user.id, written)
         except UserError as refused:  # not saved: keep every word, offer the form again
             if not isinstance(refused, ProjectRefused):  # (the service kept a refused draft itself)
-                await service.keep_draft(guild_id, interaction.user.id, written)
+                await service.keep_draft(guild_id, interaction.user.id, written, refused)
             view = discord.ui.View(timeout=None)
             view.add_item(ReopenFormButton(interaction.user.id))
             await reply_private(interaction, refusal("I can't announce this yet", refused) + "\n\nWhat you wrote is "

@@ -224,3 +224,33 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_maintenance_is_n
         await first.close()
     again = await Database.open(path, only_nexus=True)  # released on close
     await again.close()
+
+
+async def test_a_write_given_a_deadline_gives_up_by_it_its_wait_for_the_lock_included(tmp_path):
+    # An interaction's write has until its answer is due (Discord's 3 s): every try, SQLite's own
+    # busy wait included, must be over by then, or the member's "Nexus is busy" comes too late.
+    import asyncio
+
+    from bot.db import WRITE_DEADLINE, DatabaseBusy
+
+    path = tmp_path / "nexus.db"
+    db = await Database.open(path)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+
+    async def write_with_deadline(wait):
+        deadline = loop.time() + wait
+        WRITE_DEADLINE.set(deadline)
+        with pytest.raises(DatabaseBusy):
+            await db.execute("INSERT INTO pair_queue (guild_id, user_id, joined_at) VALUES (1, 2, 'now')")
+        return loop.time() - deadline
+
+    try:
+        for wait in (0.3, 0.5, 0.62, 0.9):
+            overrun = await asyncio.create_task(write_with_deadline(wait))
+            assert overrun <= 0.1, f"a write allowed {wait} s gave up {overrun:.3f} s after its deadline"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await db.close()

@@ -299,7 +299,9 @@ class Database:
             try:
                 return await attempt()
             except sqlite3.Error as exc:
-                if _is_busy(exc) and loop.time() + BUSY_RETRY_PAUSE < deadline:
+                # A try may itself wait SQLite's busy_timeout: one is made only if that wait, too,
+                # ends by the deadline (else an interaction's answer came after Discord's 3 s).
+                if _is_busy(exc) and loop.time() + BUSY_RETRY_PAUSE + BUSY_TIMEOUT_MS / 1000 <= deadline:
                     await asyncio.sleep(BUSY_RETRY_PAUSE)
                     continue
                 self._raise_write_error(exc)
