@@ -159,6 +159,7 @@ async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> d
         started = time.perf_counter()
         children = [await start_child(standin, url, db_path, processes if url else None, shard, due_wall, tmp, log_path)
                     for shard in range(processes)]
+        standin_priority = favour_this_process()
         try:
             beats = [heartbeat_path(db_path if url is None else heartbeat_folder(tmp, shard) / "unused.db")
                      for shard in range(processes)]
@@ -195,6 +196,8 @@ async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> d
                     await asyncio.wait_for(child.wait(), timeout=30)
                 except TimeoutError:
                     child.kill()
+            if standin_priority:
+                os.setpriority(os.PRIO_PROCESS, 0, 0)
         standin.latency = 0.0
         posts = made()
         fan_out_s = posts[-1] - due_wall if posts else float("inf")
@@ -229,7 +232,24 @@ async def fan_out(url: str | None, servers: int, processes: int, tmp: Path) -> d
             # arriving meanwhile is counted against the limit when it is read, that much later.
             "standin_loop_lag_ms": latency.percentiles(lags) if len(lags) > 1 else None,
             "loadavg_1m": round(os.getloadavg()[0], 2),
+            # This process's scheduling priority during the fan-out (`favour_this_process`).
+            "standin_nice": standin_priority,
         }
+
+
+STANDIN_NICE = -10
+
+
+def favour_this_process() -> int:
+    """Run this process, the stand-in's (Discord's side), ahead of the bot processes it started: Discord
+    is other machines, whose reading of a request does not wait for the bots' turn on these two cores.
+    Measured: the runs that drew a 429 had this loop 27–44 ms late, beyond the pacer's slack. The
+    niceness it got (0 where it may not raise its priority)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, STANDIN_NICE)
+    except PermissionError:
+        return 0
+    return STANDIN_NICE
 
 
 async def watch_loop(lags: list[float]) -> None:

@@ -37,11 +37,18 @@ class GlobalRateLimit:
         self._per_second = value
         self._admitted.clear()
 
-    def admit(self) -> float | None:
-        """None if this request may go on; else the seconds until one would (this one is refused)."""
+    def now(self) -> float:
+        return self._clock()
+
+    def admit(self, arrived: float | None = None) -> float | None:
+        """None if this request may go on; else the seconds until one would (this one is refused).
+        `arrived` (this limit's clock, `now()`): when the request reached Discord, if it is answered
+        later. Requests are admitted in the order they arrived (an earlier time counts as the last)."""
         if self._per_second is None:
             return None
-        now = self._clock()
+        now = self._clock() if arrived is None else arrived
+        if self._admitted and now < self._admitted[-1]:
+            now = self._admitted[-1]
         while self._admitted and self._admitted[0] <= now - self.window:
             self._admitted.popleft()
         if len(self._admitted) < self._per_second:

@@ -97,6 +97,7 @@ class Ctx:
     json: Any
     files: list[Upload]
     after: list[Callable[[], None]] = field(default_factory=list)
+    arrived: float | None = None  # when the request was in whole (the global limit's clock)
 
     def body(self) -> dict[str, Any]:
         if not isinstance(self.json, dict):
@@ -286,6 +287,9 @@ class Rest:
             body, files = await self._read(request)
         except ValueError:
             body, files = None, []
+        # Discord counts a request against the global limit as it arrives: the latency below is the
+        # round trip's, and the stand-in's own timers firing late after it must not bunch the count.
+        arrived = self.global_limit.now()
         if self.latency > 0:
             waiting = (method, request.path)
             self.waiting.append(waiting)
@@ -304,7 +308,7 @@ class Rest:
             route=route.template if route else "",
         )
         self.requests.append(record)
-        ctx = Ctx(request, params, dict(request.query), body, files)
+        ctx = Ctx(request, params, dict(request.query), body, files, arrived=arrived)
         reply = await self._reply(ctx, route, method, path)
         record.status = reply.status
         response = json_response(reply.status, reply.body, reply.headers)
@@ -332,7 +336,7 @@ class Rest:
                 fault = storm.server_error()
                 if fault is not None and not fault.after_handler:
                     return fault.reply()
-            wait = self.global_limit.admit()
+            wait = self.global_limit.admit(ctx.arrived)
             if wait is not None:
                 return rate_limited(wait, is_global=True)
         reply = await self._handled(ctx, route, method)

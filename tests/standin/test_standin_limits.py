@@ -43,6 +43,24 @@ def test_the_global_limit_counts_a_sliding_second_and_says_when_to_retry() -> No
         limit.per_second = 0
 
 
+def test_a_request_is_counted_when_it_arrived_not_when_its_answer_is_made() -> None:
+    # Three requests arrive at once and are answered 0.9 s later (a slow round trip, a busy loop);
+    # one more arrives 1.015 s after them: Discord's second measured from arrivals has room for it.
+    clock = FakeClock()
+    limit = GlobalRateLimit(clock)
+    limit.per_second = 3
+    arrived = clock.now
+    clock.now += 0.9
+    assert [limit.admit(arrived) for _ in range(3)] == [None, None, None]
+    clock.now = arrived + 1.02
+    assert limit.admit(arrived + 1.015) is None
+    # Answered out of order, a request counts as arriving with the last one admitted, never before it.
+    assert limit.admit(arrived + 1.01) is None
+    assert limit.admit(arrived + 1.016) is None
+    assert limit.admit(arrived + 1.02) == pytest.approx(0.995, abs=0.0015)  # the second from 1.015 is full
+    assert limit.rejected == 1
+
+
 async def test_raw_requests_past_the_limit_get_discords_global_429(standin: StandIn) -> None:
     standin.global_limit = 2
     standin._rest.global_limit._clock = FakeClock()  # no second passes during this test
