@@ -58,7 +58,7 @@ async def test_a_changed_file_is_updated_and_searchable_at_once(
     report = await service.sync()
     assert report.updated == ["redis-caching"]
     assert len(report.unchanged) == len(SLUGS) - 1
-    assert [h.slug for h in await service.search("flamingos")] == ["redis-caching"]
+    assert [h.slug for h in await service.search("memoize expensive lookups")] == ["redis-caching"]
     assert "redis-caching" not in [h.slug for h in await service.search("ttl")]  # the old text is gone
     topic = await service.get("redis-caching")
     assert topic is not None and "flamingos" in topic.summary

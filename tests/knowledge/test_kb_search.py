@@ -53,11 +53,10 @@ def slugs(hits: list[SearchHit]) -> list[str]:
 
 
 async def test_a_name_beats_a_mention_in_the_body(loaded: KnowledgeService) -> None:
-    # Redis' summary and Compose's summary mention Celery; the Celery topics are about it.
+    # Redis' summary and Compose's summary mention Celery; the Celery topics are about it, and come
+    # first (a mention alone, far from what the word means, may not answer at all).
     hits = slugs(await loaded.search("celery"))
-    assert hits[0] == "celery"
-    assert hits.index("celery-beat") < hits.index("redis-caching")
-    assert hits.index("celery-beat") < hits.index("docker-compose")
+    assert hits[:2] == ["celery", "celery-beat"]
 
 
 async def test_scores_are_best_first(loaded: KnowledgeService) -> None:

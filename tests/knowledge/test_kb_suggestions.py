@@ -83,7 +83,7 @@ async def test_approval_publishes_the_moderators_topic_in_that_server_only(loade
     )
 
     assert (await loaded.search("websocket keepalive", GUILD))[0].slug == "websocket-keepalive"
-    assert (await loaded.search("ping pong frames", GUILD))[0].slug == "websocket-keepalive"
+    assert (await loaded.search("idle websocket connections closed", GUILD))[0].slug == "websocket-keepalive"
     assert (await loaded.autocomplete("websock", GUILD))[0].slug == "websocket-keepalive"
     assert (await loaded.get("websocket-keepalive", GUILD)) == topic
     for elsewhere in (OTHER_GUILD, None):

@@ -326,3 +326,23 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
+
+
+async def test_a_word_shared_with_a_topic_finds_nothing_when_the_question_means_something_else(
+    shipped: KnowledgeService,
+) -> None:
+    # A game engine's jitter and Go's deadlocking worker pools hold a word of fault tolerance and of
+    # transactions, but mean something else: closeness in meaning (bot.knowledge._meaning) turns them
+    # away. Before: fault-tolerance, database-transactions.
+    assert await shipped.search("Movement Jitter") == []
+    assert await shipped.search("worker pools example program can deadlock") == []
+    # What a topic is about is still found, worded as learners word it.
+    assert slugs(await shipped.search("my celery task runs twice", limit=1)) == ["celery"]
+    assert slugs(await shipped.search("Retry with exponential backoff and jitter", limit=1)) == ["fault-tolerance"]
+
+
+async def test_closeness_in_meaning_orders_topics_holding_as_much_of_the_question(shipped: KnowledgeService) -> None:
+    # "custom user" is the custom user model's, though file uploads hold as many of the words.
+    # Before: file-uploads-media-storage first.
+    found = await shipped.search("Django 1.6 compatibility error with custom user", limit=1)
+    assert slugs(found) == ["custom-user-model"]

@@ -63,12 +63,13 @@ async def test_ranking_from_memory_is_the_index_ranking_bit_for_bit(shipped_db: 
 
 
 async def test_a_changed_topic_is_searched_by_its_new_text(write_topic: WriteTopic, service: KnowledgeService) -> None:
-    write_topic("celery", title="Celery", summary="Background jobs with a zebrafish broker.")
+    write_topic("celery", title="Celery and its zebrafish broker", summary="Background jobs with a zebrafish broker.")
     write_topic("redis-caching", title="Redis caching", summary="Keep hot rows in memory.")
     await service.sync()
     assert [hit.slug for hit in await service.search("zebrafish broker")] == ["celery"]
     write_topic("celery", title="Celery", summary="Background jobs with a message broker.")
-    write_topic("redis-caching", title="Redis caching", summary="Keep hot rows in a zebrafish store.")
+    write_topic("redis-caching", title="Redis caching in a zebrafish store",
+                summary="Keep hot rows in a zebrafish store.")
     await service.sync()
     assert [hit.slug for hit in await service.search("zebrafish")] == ["redis-caching"]
 
@@ -223,11 +224,12 @@ async def test_searches_over_different_topics_share_nothing(
 
     monkeypatch.setattr(search_module, "_shared", None)
     search_module.share_prepared()
-    write_topic("celery", title="Celery", summary="Background jobs with a zebrafish broker.")
+    write_topic("celery", title="Celery and its zebrafish broker", summary="Background jobs with a zebrafish broker.")
     await service.sync()
     assert [hit.slug for hit in await service.search("zebrafish broker")] == ["celery"]
     write_topic("celery", title="Celery", summary="Background jobs with a message broker.")
-    write_topic("redis-caching", title="Redis caching", summary="Keep hot rows in a zebrafish store.")
+    write_topic("redis-caching", title="Redis caching in a zebrafish store",
+                summary="Keep hot rows in a zebrafish store.")
     await service.sync()
     assert [hit.slug for hit in await service.search("zebrafish")] == ["redis-caching"]
     assert len(search_module._shared or {}) == 2
