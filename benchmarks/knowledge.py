@@ -9,10 +9,10 @@ first start and when nothing changed. Latencies are per call through `KnowledgeS
 aiosqlite's thread hop included, as the bot pays it.
 
 Relevance on real learners' questions (`benchmarks/real_questions.py`, tests/relevance/{real,real_dev2,
-fresh,unseen}_*.toml): on-topic top-1 and top-3 and off-topic "no topic", for the dev half (tuned on), the
+fresh,unseen,blind4}_*.toml): on-topic top-1 and top-3 and off-topic "no topic", for the dev half (tuned on), the
 held-out half (the targets' half, never looked at case by case), the fresh half (blind when collected,
-its totals seen since) and the unseen half (the third blind set, collected 2026-12-06 and run only to
-report).
+its totals seen since), the unseen half (the third blind set, collected 2026-12-06 and run only to
+report) and blind4 (the fourth, sealed until the meaning rule was chosen).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-REAL_REPORTED = ("held_out", "fresh", "unseen")  # the real questions' halves never tuned on
+REAL_REPORTED = ("held_out", "fresh", "unseen", "blind4")  # the real questions' halves never tuned on
 TARGETS = {
     "search_p99_ms_10k": 2.0,
     "like_ratio_min": 20.0,
