@@ -107,14 +107,14 @@ def _is_cjk(code: int) -> bool:
 class StaticModel:
     """Word-piece vectors and the split of a text into those pieces."""
 
-    vectors: np.ndarray  # (pieces, dims), float32
+    vectors: np.ndarray  # (pieces, dims), float16 as shipped (15 MB in memory); sums are float32
     pieces: WordPieces
 
     @classmethod
     @functools.cache
     def shipped(cls, folder: Path = MEANING_DIR) -> StaticModel:
         """The model in `folder`, loaded once a process."""
-        vectors = np.load(folder / "vectors.npy").astype(np.float32)
+        vectors = np.load(folder / "vectors.npy")
         vocabulary = (folder / "vocabulary.txt").read_text(encoding="utf-8").split("\n")
         return cls(vectors, WordPieces(vocabulary[: len(vectors)]))
 
@@ -124,14 +124,15 @@ class StaticModel:
         split = [self.pieces.ids(text) for text in texts]
         if len(texts) == 1:  # a question: the same, with less numpy around it
             ids = split[0]
-            vector = self.vectors.take(ids, axis=0).sum(axis=0) if ids else np.zeros(self.vectors.shape[1], np.float32)
+            vector = (self.vectors.take(ids, axis=0).sum(axis=0, dtype=np.float32) if ids
+                      else np.zeros(self.vectors.shape[1], np.float32))
             return (vector / max(float(np.sqrt(vector @ vector)), 1e-9))[np.newaxis]
         out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
         rows = [row for row, ids in enumerate(split) if ids]
         if rows:
             ids = [piece for row in rows for piece in split[row]]
             starts = np.cumsum([0] + [len(split[row]) for row in rows[:-1]])
-            out[rows] = np.add.reduceat(self.vectors[ids], starts, axis=0)
+            out[rows] = np.add.reduceat(self.vectors[ids].astype(np.float32), starts, axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)
 
