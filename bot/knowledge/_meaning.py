@@ -25,7 +25,7 @@ import numpy as np
 from bot.knowledge.repository import IndexedText, KnowledgeRepository
 
 MEANING_DIR = Path(__file__).resolve().parents[2] / "data" / "meaning"
-CACHED_TOPICS = 4096  # topics whose vectors stay in memory (a few KB each)
+CACHED_TOPICS = 1024  # topics whose vectors stay in memory (~36 KB each: a name is 1 KB)
 READ_AT_ONCE = 500
 MAX_NAMES = 64  # a topic's names weighed (title, aliases, headings, symptoms): enough for any curated one
 SUMMARY_CHARS = 600  # the summary's start: what a topic is about, before the detail
@@ -139,16 +139,22 @@ class StaticModel:
 
 @dataclass(frozen=True)
 class TopicMeaning:
-    names: np.ndarray  # (names, dims): each name's vector
-    whole: np.ndarray  # (dims,): the title with the summary's start
+    # Each name's vector, then the whole's (the title with the summary's start): one product with a
+    # question gives all its cosines. float32, as numpy multiplies float16 without BLAS, slowly.
+    vectors: np.ndarray
 
     @classmethod
     def of(cls, model: StaticModel, indexed: IndexedText) -> TopicMeaning:
         names = [line for line in indexed.naming.split("\n") if line.strip()][:MAX_NAMES]
         title = names[0] if names else ""
         summary = indexed.text.split("\n", 1)[0][:SUMMARY_CHARS]
-        vectors = model.embed([*names, f"{title}. {summary}"])
-        return cls(vectors[:-1].astype(np.float16), vectors[-1])
+        return cls(model.embed([*names, f"{title}. {summary}"]))
+
+    def closeness(self, asked: np.ndarray) -> float:
+        """The mean of the nearest name's cosine with `asked` and the whole's."""
+        cosines = self.vectors @ asked
+        nearest_name = float(cosines[:-1].max()) if len(cosines) > 1 else 0.0
+        return (nearest_name + float(cosines[-1])) / 2
 
 
 MeaningSnapshot = tuple[tuple[int, "TopicMeaning"], ...]
@@ -200,6 +206,5 @@ class MeaningIndex:
             if topic is None:
                 continue
             self._topics.move_to_end(topic_id)
-            nearest_name = float(np.max(topic.names.astype(np.float32) @ asked)) if len(topic.names) else 0.0
-            found[topic_id] = (nearest_name + float(topic.whole @ asked)) / 2
+            found[topic_id] = topic.closeness(asked)
         return found

@@ -133,6 +133,9 @@ class _QueryPlan:
     # word too, maybe ("godot signals").
     foreign: bool = False
     named: dict[int, int] = field(default_factory=dict)
+    # Per server (what it sees): topics one of whose names the question holds, with the name's length
+    # in words (`NameIndex.name_matches`), as the last ranking worked it out.
+    named_as: dict[int | None, dict[int, int]] = field(default_factory=dict)
     indexes: _Indexes | None = None  # what it was planned with
 
     @property
@@ -317,7 +320,9 @@ class KnowledgeSearch:
     async def _named_at_length(self, query: str, guild_id: int | None) -> dict[int, int]:
         """Topics one of whose names the question holds, with the name's length in words."""
         indexes = await self._loaded()
-        return indexes.names.name_matches(self._plan(query, indexes).words, guild_id)
+        plan = self._plan(query, indexes)
+        named = plan.named_as.get(guild_id)
+        return named if named is not None else indexes.names.name_matches(plan.words, guild_id)
 
     def _meant(self, query: str) -> str:
         """The question as its meaning is weighed: its words as searched, misspellings corrected and
@@ -360,7 +365,8 @@ class KnowledgeSearch:
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
             matches = names.search(plan.too_common, guild_id, wanted)
             candidates, totals = [m.topic_id for m in matches], {m.topic_id: m.relevance for m in matches}
-        ranked = _rank(candidates, totals, names.name_matches(plan.words, guild_id),
+        named = plan.named_as[guild_id] = names.name_matches(plan.words, guild_id)
+        ranked = _rank(candidates, totals, named,
                        _exact_names(plan, names, guild_id), names, max(limit, checked), plan.content_words)
         found = await self._confidence.of(plan.asked, [topic.id for topic, _ in ranked[:checked]],
                                           indexes.terms.documents, enough=confident, at_least=CONFIDENT)
