@@ -136,6 +136,9 @@ class _QueryPlan:
     # Per server (what it sees): topics one of whose names the question holds, with the name's length
     # in words (`NameIndex.name_matches`), as the last ranking worked it out.
     named_as: dict[int | None, dict[int, int]] = field(default_factory=dict)
+    # Each topic's closeness in meaning to the question, once worked out: a miss searches it again
+    # ("did you mean", the closest topics) with another limit.
+    closeness: dict[int, float] = field(default_factory=dict)
     indexes: _Indexes | None = None  # what it was planned with
 
     @property
@@ -305,7 +308,7 @@ class KnowledgeSearch:
             return list(hits)
         ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
         held = [hit for hit in ranked if hit.confidence >= CONFIDENT and self._not_homonym(query, hit)]
-        closeness = await self._meaning.closeness(self._meant(query), [hit.topic_id for hit in held])
+        closeness = await self._closeness(query, [hit.topic_id for hit in held])
         answering = [hit for hit in held if hit.confidence >= HOLDS_ALL
                      or hit.confidence + MEANING_WEIGHT * closeness.get(hit.topic_id, 0.0) >= ANSWER_BAR]
         if len(answering) < len(held):
@@ -316,6 +319,16 @@ class KnowledgeSearch:
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
+
+    async def _closeness(self, query: str, topic_ids: list[int]) -> dict[int, float]:
+        """Each topic's closeness in meaning to the question (`MeaningIndex.closeness`), remembered
+        with the question's plan."""
+        plan = self._plans.get(query)
+        known = plan.closeness if plan is not None else {}
+        missing = [topic_id for topic_id in topic_ids if topic_id not in known]
+        if missing:
+            known.update(await self._meaning.closeness(self._meant(query), missing))
+        return known
 
     async def _named_at_length(self, query: str, guild_id: int | None) -> dict[int, int]:
         """Topics one of whose names the question holds, with the name's length in words."""
