@@ -17,7 +17,6 @@ from bot.config import SettingsError, load_settings
 from bot.db import Database, DatabaseOpenError, MigrationError
 from bot.knowledge.export import export_markdown
 from bot.knowledge.model import SearchHit
-from bot.knowledge.search import CONFIDENT
 from bot.knowledge.service import KnowledgeService
 from bot.knowledge.validation import check_directory, load_track_keys
 from bot.stores import sqlite_stores
@@ -102,7 +101,7 @@ async def _search(service: KnowledgeService, query: str, limit: int, as_json: bo
     if not hits:
         # What the bot answers: no topic, "did you mean", and the closest topics it offers as buttons.
         miss = await service.miss(query)
-        print(f"No topic covers that yet (no topic reaches confidence {CONFIDENT})."
+        print("No topic covers that yet (none holds enough of it, near enough in meaning)."
               + (f" Did you mean: {miss.spelling}?" if miss.spelling else ""))
         if miss.closest:
             print("Closest topics:")

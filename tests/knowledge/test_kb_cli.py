@@ -61,7 +61,7 @@ def test_search_of_something_no_topic_covers_says_so_with_the_closest_topics(
     # Celery holds "background" and "jobs" of it, not "elixir" (0.29): close enough to offer (search.NEAR).
     assert run(["search", "background jobs in elixir", *args]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"No topic covers that yet (no topic reaches confidence {CONFIDENT})."
+    assert lines[0] == "No topic covers that yet (none holds enough of it, near enough in meaning)."
     assert lines[1] == "Closest topics:"
     assert lines[2].startswith("1. celery ") and "confidence 0." in lines[2]
     # A longer question Celery holds less of: no topic is close, and it says where to look.
