@@ -86,20 +86,22 @@ async def test_raw_requests_past_the_limit_get_discords_global_429(standin: Stan
 
 
 async def test_a_fan_out_past_50_per_second_is_held_back_and_discord_py_retries_it() -> None:
-    async with running_standin(extra_guilds=150) as standin:
+    async with running_standin(extra_guilds=120) as standin:
         bot = FleetBot()
         async with running_bot(bot, standin, ready_within=30):
             channels = [bot.get_channel(g.post_channel.id) for g in standin.extra_guilds]
             assert all(isinstance(c, discord.TextChannel) for c in channels)
             standin.clear_records()
             standin.global_limit = 50
+            # 120 sends: the limit holds back 70 of them, and discord.py retries each within its 5 tries even
+            # when a loaded machine spreads the first 50 admissions over a good part of the second.
             await asyncio.gather(*(c.send(f"prompt {i}") for i, c in enumerate(channels)))  # type: ignore[union-attr]
             for i, generated in enumerate(standin.extra_guilds):
                 assert [m.content for m in standin.messages(generated.post_channel.id)] == [f"prompt {i}"]
             assert standin.global_429s > 0
             posts = [r for r in standin.requests if r.route == MESSAGES]
             assert sum(r.status == 429 for r in posts) == standin.global_429s
-            assert sum(r.status == 200 for r in posts) == 150
+            assert sum(r.status == 200 for r in posts) == 120
             admitted = sorted(r.at for r in posts if r.status == 200)
             # never more than 50 let through in one second (1 ms spared for clock reads)
             assert max(sum(1 for t in admitted if at - 0.999 < t <= at) for at in admitted) <= 50
