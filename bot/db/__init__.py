@@ -15,9 +15,10 @@ from bot.db.common import (
     DatabaseSize,
     DatabaseUnwritable,
     MigrationError,
+    saved_unless_refused_by_database,
 )
 from bot.db.sqlite.database import Database
 from bot.db.sqlite.lock import DatabaseInUse
 
 __all__ = ["WRITE_DEADLINE", "Database", "DatabaseBusy", "DatabaseInUse", "DatabaseOpenError", "DatabaseSize",
-           "DatabaseUnwritable", "MigrationError"]
+           "DatabaseUnwritable", "MigrationError", "saved_unless_refused_by_database"]

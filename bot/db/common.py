@@ -4,7 +4,7 @@ deadline an interaction gives its writes, and what `/nexus status` shows of the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,18 @@ class DatabaseUnwritable(UserError):
         super().__init__(f"Nexus can't save anything right now: {cause}. An admin sees why in `/nexus status`.")
         self.cause = cause
         self.path = path
+
+
+async def saved_unless_refused_by_database(save: Callable[[], Awaitable[object]], refused: UserError | None) -> bool:
+    """Save what a refused form held (`save`), unless the database is what refused it: busy, its wait
+    already spent on the form, or unwritable. False when not saved, for the caller to keep it in memory."""
+    if isinstance(refused, (DatabaseBusy, DatabaseUnwritable)):
+        return False
+    try:
+        await save()
+    except (DatabaseBusy, DatabaseUnwritable):
+        return False
+    return True
 
 
 # The deadline (the event loop's clock) by which a write must be done or given up: an interaction

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 
 from bot.clock import Clock
-from bot.db import DatabaseBusy, DatabaseUnwritable
+from bot.db import saved_unless_refused_by_database
 from bot.errors import ChoiceNeeded, UserError
 from bot.guild_setup.model import GuildConfig
 from bot.guild_setup.service import GuildSetupService
@@ -149,15 +149,11 @@ class ProjectService:
         """Keep what the learner wrote for the form to reopen with: in the database, or in memory when
         it can't be written just now: when the database is what `refused` the form (busy, its wait
         already spent on the form; or unwritable), it isn't tried again."""
-        if not isinstance(refused, (DatabaseBusy, DatabaseUnwritable)):
-            try:
-                await self._projects.save_draft(guild_id, owner_id, draft, self._clock.now())
-            except (DatabaseBusy, DatabaseUnwritable):
-                pass
-            else:
-                self._unsaved.pop((guild_id, owner_id), None)
-                return
-        self._unsaved[(guild_id, owner_id)] = draft
+        if await saved_unless_refused_by_database(
+                lambda: self._projects.save_draft(guild_id, owner_id, draft, self._clock.now()), refused):
+            self._unsaved.pop((guild_id, owner_id), None)
+        else:
+            self._unsaved[(guild_id, owner_id)] = draft
 
     async def refused_draft(self, guild_id: int, owner_id: int) -> ProjectDraft | None:
         """What the learner wrote in a form that was refused and not saved since, if anything."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.cohort import program_week
-from bot.db import DatabaseBusy, DatabaseUnwritable
+from bot.db import saved_unless_refused_by_database
 from bot.errors import FormRefused, Problems, UserError
 from bot.guild_setup.model import GuildConfig
 from bot.guild_setup.repository import GuildConfigRepository
@@ -176,13 +176,11 @@ class PromptService:
     async def _keep_draft(self, guild_id: int, actor_id: int, draft: PromptDraft, refused: UserError) -> None:
         """Keep the refused form for `draft()` to reopen: in the database, or in memory when the database
         is what refused it (busy, its wait already spent on the form; or unwritable)."""
-        if not isinstance(refused, (DatabaseBusy, DatabaseUnwritable)):
-            try:
-                await self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now())
-                return
-            except (DatabaseBusy, DatabaseUnwritable):
-                pass
-        self._unsaved[(guild_id, actor_id)] = draft
+        if await saved_unless_refused_by_database(
+                lambda: self._prompts.save_draft(guild_id, actor_id, draft, self._clock.now()), refused):
+            self._unsaved.pop((guild_id, actor_id), None)  # else an older form kept in memory reopened
+        else:
+            self._unsaved[(guild_id, actor_id)] = draft
 
     async def draft(self, guild_id: int, admin_id: int) -> PromptDraft:
         draft = self._unsaved.get((guild_id, admin_id)) or await self._prompts.draft(guild_id, admin_id)
