@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.db import Database  # noqa: E402
-from bot.db.sqlite.week_one import SqliteWeekOneRepository  # noqa: E402
+from bot.learners.service import LearnerService  # noqa: E402
+from bot.stores import stores_for  # noqa: E402
 from bot.tracks import load_tracks  # noqa: E402
 from bot.week_one import render  # noqa: E402
+from bot.week_one.service import announced_projects  # noqa: E402
 from cogs.week_one._delivery import to_embed  # noqa: E402
 
 GUILD_ID = 1
@@ -50,11 +52,13 @@ async def main(projects: int, rounds: int) -> dict[str, object]:
         db = await Database.open(Path(folder) / "nexus.db")
         try:
             await fill(db, projects)
-            repository = SqliteWeekOneRepository(db)
+            stores = stores_for(db)
+            learners = LearnerService(stores.projects, stores.pairing, knowledge=None)  # type: ignore[arg-type]  # counts only
             samples, messages = [], 0
             for _ in range(rounds + 1):  # the first round warms SQLite's pages up and is not counted
                 start = time.perf_counter()
-                built = render.roundup(await repository.announced(GUILD_ID), tracks, render.Available())
+                learners.forget(GUILD_ID)  # each round reads who is paired afresh, as day 8's delivery does
+                built = render.roundup(await announced_projects(learners, GUILD_ID), tracks, render.Available())
                 embeds = [to_embed(spec) for message in built for spec in message.embeds]
                 samples.append((time.perf_counter() - start) * 1000)
                 messages, embed_count = len(built), len(embeds)

@@ -133,8 +133,7 @@ class WeekOneService:
             raise UserError(f"I couldn't post the {spec.label}: {failed}") from None
 
     async def _announced(self, guild_id: int) -> list[AnnouncedProject]:
-        return [AnnouncedProject(p.owner_id, p.title, p.track, p.discipline, p.looking)
-                for p in await self._learners.active_projects(guild_id)]
+        return await announced_projects(self._learners, guild_id)
 
     @staticmethod
     def spec(key: str) -> WeekOnePostSpec:
@@ -162,3 +161,9 @@ class WeekOneService:
         started = server.cohort_start if today != server.cohort_start else None
         return render.kickoff(server.channel_id, end, available, first_round_at(server.cohort_start, server.timezone),
                               started=started)
+
+
+async def announced_projects(learners: LearnerService, guild_id: int) -> list[AnnouncedProject]:
+    """The server's active projects as the week-one posts show them, `looking` as pairing decides it."""
+    return [AnnouncedProject(p.owner_id, p.title, p.track, p.discipline, p.looking)
+            for p in await learners.active_projects(guild_id)]
