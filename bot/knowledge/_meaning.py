@@ -152,9 +152,9 @@ class TopicMeaning:
 
     def closeness(self, asked: np.ndarray) -> float:
         """The mean of the nearest name's cosine with `asked` and the whole's."""
-        cosines = self.vectors @ asked
-        nearest_name = float(cosines[:-1].max()) if len(cosines) > 1 else 0.0
-        return (nearest_name + float(cosines[-1])) / 2
+        cosines = (self.vectors @ asked).tolist()  # a few dozen: Python's max beats numpy's call
+        whole = cosines.pop()
+        return ((max(cosines) if cosines else 0.0) + whole) / 2
 
 
 MeaningSnapshot = tuple[tuple[int, "TopicMeaning"], ...]

@@ -106,6 +106,7 @@ class NameIndex:
                     completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
         # Every name's first words (folded), so matching stops where no name goes on.
         self._prefixes = {name[:end] for name in self._owners for end in range(1, len(name) + 1)}
+        self._longest_compact = max(map(len, self._compact_choices), default=0)
         self._first_words = {name[0] for name in self._owners}
         self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
         for entries in completions:
@@ -261,7 +262,7 @@ class NameIndex:
         misspelling of it."""
         compact = "".join(words(query))
         allowed = allowed_typos(compact)
-        if not allowed:
+        if not allowed or len(compact) > self._longest_compact + allowed:  # a sentence misspells no name
             return []
         found: dict[int, tuple[float, str]] = {}
         for _, distance, index in process.extract(

@@ -136,6 +136,8 @@ class _QueryPlan:
     # word too, maybe ("godot signals").
     foreign: bool = False
     named: dict[int, int] = field(default_factory=dict)
+    # Topics one of whose names the question holds as typed, whatever server sees them.
+    named_anywhere: dict[int, int] = field(default_factory=dict)
     # Per server (what it sees): topics one of whose names the question holds, with the name's length
     # in words (`NameIndex.name_matches`), as the last ranking worked it out.
     named_as: dict[int | None, dict[int, int]] = field(default_factory=dict)
@@ -311,7 +313,10 @@ class KnowledgeSearch:
             return list(hits)
         ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
         held = [hit for hit in ranked if hit.confidence >= CONFIDENT and self._not_homonym(query, hit)]
-        closeness = await self._closeness(query, [hit.topic_id for hit in held])
+        # Closeness decides whether a topic answers and orders answers: for one topic holding all
+        # of the question it does neither, and the question is not embedded (most exact names).
+        weighed = len(held) > 1 or any(hit.confidence < HOLDS_ALL for hit in held)
+        closeness = await self._closeness(query, [hit.topic_id for hit in held]) if weighed else {}
         answering = [hit for hit in held if hit.confidence >= HOLDS_ALL
                      or hit.confidence + MEANING_WEIGHT * closeness.get(hit.topic_id, 0.0) >= ANSWER_BAR]
         if len(answering) < len(held):
@@ -381,7 +386,9 @@ class KnowledgeSearch:
         else:  # nothing rare enough to rank cheaply in the full text: rank by the names alone
             matches = names.search(plan.too_common, guild_id, wanted)
             candidates, totals = [m.topic_id for m in matches], {m.topic_id: m.relevance for m in matches}
-        named = plan.named_as[guild_id] = names.name_matches(plan.words, guild_id)
+        named = plan.named_as.get(guild_id)
+        if named is None:
+            named = plan.named_as[guild_id] = _named_in(plan, names, guild_id)
         ranked = _rank(candidates, totals, named,
                        _exact_names(plan, names, guild_id), names, max(limit, checked), plan.content_words)
         found = await self._confidence.of(plan.asked, [topic.id for topic, _ in ranked[:checked]],
@@ -456,6 +463,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     # it: a word no topic holds there is mostly English around the name, not another field.
     foreign = bool(other_stack) and not indexes.other_stacks.ours_named_in(typed_words)
     named = names.name_matches(typed_words, None)
+    plan.named_anywhere = named
     unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if named else UNKNOWN_EMPHASIS
     asked_stems: set[tuple[str, ...]] = set()
     for typed in typed_terms:
@@ -602,6 +610,15 @@ def _has_digits(term: tuple[str, ...]) -> bool:
 
 def _misspelt_alias(word: str, names: NameIndex) -> bool:
     return len(word) >= MIN_MISSPELLING_LENGTH and word.isalpha() and not names.spelt_right(word)
+
+
+def _named_in(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> dict[int, int]:
+    """Topics the server sees one of whose names the question holds as searched: those it holds as
+    typed, when nothing was corrected (one pass over the question's words, not two)."""
+    if plan.corrections:
+        return names.name_matches(plan.words, guild_id)
+    visible = names.visible_ids(guild_id)
+    return {topic_id: length for topic_id, length in plan.named_anywhere.items() if topic_id in visible}
 
 
 def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
