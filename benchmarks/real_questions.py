@@ -1,10 +1,12 @@
-"""Search on real learners' questions (tests/relevance/{real,real_dev2,fresh,unseen}_*.toml): ONE JSON line.
+"""Search on real learners' questions (tests/relevance/{real,real_dev2,fresh,unseen,blind4,dev3}_*.toml): ONE JSON line.
 
     .venv/bin/python benchmarks/real_questions.py [--misses] [--report-held-out]
 
 Three halves, each an on-topic and an off-topic set of real questions kept verbatim with sources:
 - `dev`: the dev half of real_*.toml plus all of real_dev2_*.toml; looked at case by case while
   tuning (`--misses` lists its misses on stderr);
+- `dev3`: dev3_*.toml, collected in issue 17's third session (half of a collection, the other half
+  being blind5_*.toml, sealed): run once before any change to report, then a tuning half like `dev`;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -39,7 +41,8 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-HALVES = ("dev", "held-out", "fresh", "unseen", "blind4")
+HALVES = ("dev", "dev3", "held-out", "fresh", "unseen", "blind4")
+TUNING = ("dev", "dev3")  # looked at case by case (`--misses`); the others are run only to report
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
     ("real_on_topic.toml", "real_off_topic.toml", None),
@@ -47,6 +50,7 @@ SETS = (
     ("fresh_on_topic.toml", "fresh_off_topic.toml", "fresh"),
     ("unseen_on_topic.toml", "unseen_off_topic.toml", "unseen"),
     ("blind4_on_topic.toml", "blind4_off_topic.toml", "blind4"),
+    ("dev3_on_topic.toml", "dev3_off_topic.toml", "dev3"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}
@@ -59,7 +63,7 @@ class HalfResult:
     top3: int = 0
     off_topic: int = 0
     no_topic: int = 0
-    misses: list[str] = field(default_factory=list)  # filled for the dev half only
+    misses: list[str] = field(default_factory=list)  # filled for the tuning halves only
 
     def figures(self) -> dict[str, float | int]:
         return {
@@ -89,7 +93,7 @@ async def measure(
     service: KnowledgeService, *, list_misses: bool = False, halves: tuple[str, ...] = HALVES
 ) -> dict[str, HalfResult]:
     """The figures of `halves` (cases of other halves are not even searched); with `list_misses`,
-    the dev half's misses are kept (never held-out's)."""
+    the tuning halves' misses are kept (never the others')."""
     results = {half: HalfResult() for half in halves}
     known = {topic.slug for topic in await service.list_topics()}
     for half, case in cases(0):
@@ -101,7 +105,7 @@ async def measure(
         result.on_topic += 1
         result.top1 += bool(found) and found[0] in acceptable
         result.top3 += any(slug in acceptable for slug in found)
-        if list_misses and half == "dev" and (not found or found[0] not in acceptable):
+        if list_misses and half in TUNING and (not found or found[0] not in acceptable):
             result.misses.append(f"on  {case['q']!r}: want {case['slugs']}, got {found or 'no topic'}")
     for half, case in cases(1):
         if half not in results:
@@ -110,7 +114,7 @@ async def measure(
         found = await service.search(str(case["q"]), limit=1, remember=False)
         result.off_topic += 1
         result.no_topic += not found
-        if list_misses and half == "dev" and found:
+        if list_misses and half in TUNING and found:
             result.misses.append(f"off {case['q']!r}: got {found[0].slug} ({found[0].confidence:.2f})")
     return results
 
@@ -136,22 +140,23 @@ async def main(list_misses: bool, halves: tuple[str, ...]) -> dict[str, object]:
             results = await measure(service, list_misses=list_misses, halves=halves)
         finally:
             await db.close()
-    for line in results["dev"].misses:
-        print(line, file=sys.stderr)
+    for half in TUNING:
+        for line in results[half].misses if half in results else ():
+            print(f"{half:4} {line}", file=sys.stderr)
     numbers: dict[str, object] = {half: results[half].figures() for half in halves}
     if "held-out" in halves:
         numbers["targets"] = TARGETS
-        numbers["targets_met"] = {half: targets_met(results[half]) for half in HALVES if half != "dev"}
+        numbers["targets_met"] = {half: targets_met(results[half]) for half in HALVES if half not in TUNING}
     return numbers
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list the dev half's misses on stderr")
+    parser.add_argument("--misses", action="store_true", help="list the tuning halves' misses on stderr")
     parser.add_argument("--report-held-out", action="store_true",
                         help="report the held-out, fresh and unseen halves too (to report figures, never while tuning)")
     parser.add_argument("--dev-only", action="store_true", help="the default; kept for older instructions")
     options = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    chosen = HALVES if options.report_held_out else ("dev",)
+    chosen = HALVES if options.report_held_out else TUNING
     print(json.dumps({"benchmark": "real_questions", **asyncio.run(main(options.misses, chosen))}))
