@@ -44,6 +44,10 @@ class WordPieces:
         # Words recur (in questions, across topics): each is split once.
         self._word_ids = functools.lru_cache(maxsize=WORDS_KEPT)(self._split_word)
 
+    def whole_word(self, word: str) -> bool:
+        """Whether the vocabulary holds `word` (lower case) as one piece: a word the model knows."""
+        return word in self._ids
+
     def ids(self, text: str) -> list[int]:
         found: list[int] = []
         for word in _basic_words(text):
