@@ -314,6 +314,9 @@ async def test_an_unfinished_word_is_completed_without_saying_did_you_mean(shipp
     ("AUTH_USER_MODEL refers to model 'accounts.User' that has not been installed", "custom-user-model"),
     ("Forbidden (403): CSRF verification failed. Request aborted.", "input-validation-sql-injection"),
     ("Origin checking failed - https://example.com does not match any trusted origins", "input-validation-sql-injection"),
+    ("Outlook says 535 Authentication failed, do I need an app password?", "sending-email"),
+    ("my staic files are missing once DEBUG is off on the server", "deployment-render"),
+    ("mutate() takes 3 positional arguments but 4 were given", "graphene-django"),
 ])
 async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService, question: str, slug: str) -> None:
     assert slugs(await shipped.search(question, limit=1)) == [slug]
