@@ -333,8 +333,8 @@ class KnowledgeSearch:
             return list(hits)
         ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
         named = await self._named_at_length(query, guild_id)
-        held = [hit for hit in ranked if (hit.confidence >= CONFIDENT or hit.topic_id in named
-                                          and hit.confidence >= NAMED_CONFIDENT) and self._not_homonym(query, hit)]
+        held = [hit for hit in ranked if (hit.confidence >= CONFIDENT or (hit.topic_id in named and hit.confidence
+                                          >= NAMED_CONFIDENT)) and self._not_homonym(query, hit)]
         # Closeness decides whether a topic answers and orders answers: for one topic holding all
         # of the question it does neither, and the question is not embedded (most exact names).
         weighed = len(held) > 1 or any(hit.confidence < HOLDS_ALL for hit in held)
@@ -342,8 +342,8 @@ class KnowledgeSearch:
         answering = [hit for hit in held if hit.confidence >= HOLDS_ALL
                      or hit.confidence + MEANING_WEIGHT * closeness.get(hit.topic_id, 0.0) >= ANSWER_BAR]
         if len(answering) < len(held):
-            answering = [hit for hit in held if hit in answering or hit.confidence >= CONFIDENT
-                         and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH]
+            answering = [hit for hit in held if hit in answering or (hit.confidence >= CONFIDENT
+                         and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH)]
         hits = tuple(by_confidence(answering, closeness))[:limit]
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
