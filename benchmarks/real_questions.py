@@ -1,4 +1,4 @@
-"""Search on real learners' questions (tests/relevance/{real,real_dev2,fresh,unseen,blind4,dev3}_*.toml): ONE JSON line.
+"""Search on real learners' questions (tests/relevance/{real,real_dev2,fresh,unseen,blind4,dev3,dev4}_*.toml): ONE JSON line.
 
     .venv/bin/python benchmarks/real_questions.py [--misses] [--report-held-out]
 
@@ -7,6 +7,8 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   tuning (`--misses` lists its misses on stderr);
 - `dev3`: dev3_*.toml, collected in issue 17's third session (half of a collection, the other half
   being blind5_*.toml, sealed): run once before any change to report, then a tuning half like `dev`;
+- `dev4`: dev4_*.toml, a second collection of that session (its other half blind6_*.toml, sealed), the
+  same way;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -41,8 +43,8 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-HALVES = ("dev", "dev3", "held-out", "fresh", "unseen", "blind4")
-TUNING = ("dev", "dev3")  # looked at case by case (`--misses`); the others are run only to report
+HALVES = ("dev", "dev3", "dev4", "held-out", "fresh", "unseen", "blind4")
+TUNING = ("dev", "dev3", "dev4")  # looked at case by case (`--misses`); the others are run only to report
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
     ("real_on_topic.toml", "real_off_topic.toml", None),
@@ -51,6 +53,7 @@ SETS = (
     ("unseen_on_topic.toml", "unseen_off_topic.toml", "unseen"),
     ("blind4_on_topic.toml", "blind4_off_topic.toml", "blind4"),
     ("dev3_on_topic.toml", "dev3_off_topic.toml", "dev3"),
+    ("dev4_on_topic.toml", "dev4_off_topic.toml", "dev4"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}

@@ -2,7 +2,8 @@
 public source, on-topic ones labelled with topics that exist, no question or source in two sets,
 and at least the issue's 200 on-topic and 100 off-topic questions. Read only: no search runs here
 (the blind sets are run by benchmarks/real_questions.py to report, never while tuning). The sealed
-set, blind5_*.toml (collected 2026-12-06 with dev3_*.toml and split from it by source), is checked too."""
+sets, blind5_*.toml and blind6_*.toml (collected 2026-12-06 with dev3 and dev4, split from them by source), are
+checked too."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def cases(name: str) -> list[dict[str, object]]:
 
 
 # The sets the benchmark reports, and any sealed one it does not run yet (blind4 was unsealed on
-# 2026-12-06, to report the meaning rule; blind5, the other half of dev3's collection, is sealed).
-SEALED: tuple[tuple[str, str, str], ...] = (("blind5_on_topic.toml", "blind5_off_topic.toml", "blind5"),)
+# 2026-12-06, to report the meaning rule; blind5 and blind6, the other halves of dev3's and dev4's collections, are sealed).
+SEALED: tuple[tuple[str, str, str], ...] = (("blind5_on_topic.toml", "blind5_off_topic.toml", "blind5"),
+                                            ("blind6_on_topic.toml", "blind6_off_topic.toml", "blind6"))
 EVERY_SET = (*SETS, *SEALED)
 
 
