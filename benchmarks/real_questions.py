@@ -1,4 +1,4 @@
-"""Search on real learners' questions (tests/relevance/{real,real_dev2,fresh,unseen,blind4,dev3,dev4}_*.toml): ONE JSON line.
+"""Search on real learners' questions (tests/relevance/*_on_topic.toml, *_off_topic.toml): ONE JSON line.
 
     .venv/bin/python benchmarks/real_questions.py [--misses] [--report-held-out]
 

@@ -25,7 +25,8 @@ def cases(name: str) -> list[dict[str, object]]:
 
 
 # The sets the benchmark reports, and any sealed one it does not run yet (blind4 was unsealed on
-# 2026-12-06, to report the meaning rule; blind5 and blind6, the other halves of dev3's and dev4's collections, are sealed).
+# 2026-12-06, to report the meaning rule; blind5 and blind6, the other halves of dev3's and dev4's
+# collections, are sealed).
 SEALED: tuple[tuple[str, str, str], ...] = (("blind5_on_topic.toml", "blind5_off_topic.toml", "blind5"),
                                             ("blind6_on_topic.toml", "blind6_off_topic.toml", "blind6"))
 EVERY_SET = (*SETS, *SEALED)
