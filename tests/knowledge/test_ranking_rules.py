@@ -330,6 +330,9 @@ async def test_an_unfinished_word_is_completed_without_saying_did_you_mean(shipp
     ("Outlook says 535 Authentication failed, do I need an app password?", "sending-email"),
     ("my staic files are missing once DEBUG is off on the server", "deployment-render"),
     ("mutate() takes 3 positional arguments but 4 were given", "graphene-django"),
+    ("django.db.utils.OperationalError: Specified key was too long; max key length is 767 bytes", "mysql"),
+    ("TypeError: unhashable type: 'dict' when building a set", "python-fundamentals"),
+    ("error invalid_scope on the refresh token request", "oauth2"),
 ])
 async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService, question: str, slug: str) -> None:
     assert slugs(await shipped.search(question, limit=1)) == [slug]
@@ -343,6 +346,9 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     "Token limit exceeded in the ChatGPT context window",
     "torch.cuda.is_available() returns False on my laptop",
     "EF Core migration fails with a foreign key error",
+    "How to restart page numbering in a Word document",
+    "my laptop CPU gets thermally throttled under load",
+    "reset_index on a MultiIndex dataframe drops a level",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
