@@ -395,3 +395,13 @@ async def test_a_topic_the_question_names_answers_on_less_of_it_when_near_in_mea
     assert slugs(await shipped.search(question, limit=1)) == ["normalization-denormalization"]
     # Naming alone is not enough: a question about something else that says "middleware" gets nothing.
     assert await shipped.search("Why My Middleware Is Hanging in Node.js", limit=1) == []
+
+
+async def test_a_topic_the_question_calls_by_name_leads_a_near_tie(shipped: KnowledgeService) -> None:
+    # Before, TDD (confidence 0.45, nearer in meaning) came before Django signals (0.44), which the
+    # question calls by its name (dev4, a GitHub issue title).
+    assert slugs(await shipped.search("Refactor save logic into signals", limit=1)) == ["django-signals"]
+    named = SearchHit(1, "named", "Named", "X", score=0.9, confidence=0.44)
+    other = SearchHit(2, "other", "Other", "X", score=0.9, confidence=0.5)
+    assert slugs(by_confidence([other, named], named={1})) == ["named", "other"]
+    assert slugs(by_confidence([other, named])) == ["other", "named"]
