@@ -8,11 +8,10 @@ over the same table in the same run (the baseline), and the sync time of the gen
 first start and when nothing changed. Latencies are per call through `KnowledgeService`, i.e. with
 aiosqlite's thread hop included, as the bot pays it.
 
-Relevance on real learners' questions (`benchmarks/real_questions.py`, tests/relevance/{real,real_dev2,
-fresh,unseen,blind4}_*.toml): on-topic top-1 and top-3 and off-topic "no topic", for the dev half (tuned on), the
-held-out half (the targets' half, never looked at case by case), the fresh half (blind when collected,
-its totals seen since), the unseen half (the third blind set, collected 2026-12-06 and run only to
-report) and blind4 (the fourth, sealed until the meaning rule was chosen).
+Relevance on real learners' questions (`benchmarks/real_questions.py`, tests/relevance/*_on_topic.toml and
+*_off_topic.toml): on-topic top-1 and top-3 and off-topic "no topic" for every half: the tuning ones (dev, dev3,
+dev4) and those never tuned on, with their targets (held-out, the targets' half; fresh and unseen, blind when
+collected; blind4 and blind5, sealed until a round was chosen and then run to report it).
 """
 
 from __future__ import annotations
