@@ -16,11 +16,12 @@ whatever a member types is reduced to letters and digits before it reaches the i
 
 Confidence (`_confidence`): how much of what the question says a topic holds, 0 to 1, words in
 its names counting fully and words only in its text half. `search()` returns only topics of
-confidence ≥ CONFIDENT: "stripe payments integration" finds CI/CD's "integration" but little else
-of it (0.22), where "my celery task runs twice" is all there (1.0). A number no topic holds
-("2000 lines") is not weighed: it says how much, not what about. A miss offers as the closest
-topics those near it in meaning (NEAR_CLOSENESS), and "did you mean" only for a misspelling. Measured by
-tests/knowledge/test_relevance.py and, on real learners' questions, benchmarks/real_questions.py.
+confidence ≥ CONFIDENT (NAMED_CONFIDENT for one the question names): "stripe payments
+integration" finds CI/CD's "integration" but little else of it (0.22), where "my celery task runs
+twice" is all there (1.0). A number no topic holds ("2000 lines") is not weighed: it says how much,
+not what about. A miss offers as the closest topics those near it in meaning (NEAR_CLOSENESS), and
+"did you mean" only for a misspelling. Measured by tests/knowledge/test_relevance.py and, on real
+learners' questions, benchmarks/real_questions.py.
 
 What it reads from the database to do this (names, term counts, each term's bm25 shares
 (`_relevance`), the words of recently ranked topics) stays in memory until a sync or an approval
