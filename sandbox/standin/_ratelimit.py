@@ -3,7 +3,10 @@
 Discord allows a bot 50 requests per second across all routes (interaction callbacks and
 follow-ups are exempt) and answers the rest with a global 429 whose `retry_after` says when a
 request would be let through again. Only requests it let through count: a 429 costs no slot, so
-a client that waits as told gets in. Off (`per_second = None`) unless a test turns it on.
+a client that waits as told gets in: each refused request is told a time of its own, the next slot
+no request refused before it was promised, so a burst's refused requests come back one slot
+apart rather than all at the first free one (where all but one would be refused again, until
+discord.py's five tries run out). Off (`per_second = None`) unless a test turns it on.
 
 The limit belongs to the bot, not to a connection: the stand-in keeps one for its bot token, and
 every request carrying that token counts against it, whichever process or socket sent it (a bot
@@ -24,6 +27,7 @@ class GlobalRateLimit:
         self.window = window
         self._per_second: int | None = None
         self._admitted: deque[float] = deque()
+        self._promised: list[float] = []  # when refused requests were told a slot would be free
         self.rejected = 0  # requests answered with a global 429
 
     @property
@@ -36,6 +40,7 @@ class GlobalRateLimit:
             raise ValueError(f"a global limit needs at least 1 request per second, not {value}")
         self._per_second = value
         self._admitted.clear()
+        self._promised.clear()
 
     def now(self) -> float:
         return self._clock()
@@ -55,5 +60,10 @@ class GlobalRateLimit:
             self._admitted.append(now)
             return None
         self.rejected += 1
-        wait = self._admitted[0] + self.window - now
-        return max(0.001, math.ceil(wait * 1000) / 1000)  # Discord gives milliseconds
+        # The slots that free up as the window slides, the first ones promised to requests refused
+        # before this one and not yet due: this one gets the next (a window later past the last).
+        self._promised = [at for at in self._promised if at > now]
+        queued = len(self._promised)
+        slot = self._admitted[queued % len(self._admitted)] + self.window * (1 + queued // len(self._admitted))
+        self._promised.append(slot)
+        return max(0.001, math.ceil((slot - now) * 1000) / 1000)  # Discord gives milliseconds

@@ -43,6 +43,23 @@ def test_the_global_limit_counts_a_sliding_second_and_says_when_to_retry() -> No
         limit.per_second = 0
 
 
+def test_requests_refused_in_a_burst_are_each_told_a_slot_of_their_own() -> None:
+    # Before, all were told the first free slot: they came back together, all but one were refused
+    # again, and under load a send could use up discord.py's five tries (a flaky fan-out test in CI).
+    clock = FakeClock()
+    limit = GlobalRateLimit(clock)
+    limit.per_second = 2
+    assert limit.admit() is None
+    clock.now += 0.5
+    assert limit.admit() is None
+    clock.now += 0.1
+    assert [limit.admit() for _ in range(3)] == pytest.approx([0.4, 0.9, 1.4], abs=0.0015)  # at 1.0, 1.5, 2.0
+    clock.now += 0.4
+    assert limit.admit() is None  # the first came back when told, and got in
+    clock.now += 0.5
+    assert limit.admit() is None  # and so did the second
+
+
 def test_a_request_is_counted_when_it_arrived_not_when_its_answer_is_made() -> None:
     # Three requests arrive at once and are answered 0.9 s later (a slow round trip, a busy loop);
     # one more arrives 1.015 s after them: Discord's second measured from arrivals has room for it.
