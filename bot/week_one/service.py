@@ -132,9 +132,6 @@ class WeekOneService:
         except PostFailed as failed:
             raise UserError(f"I couldn't post the {spec.label}: {failed}") from None
 
-    async def _announced(self, guild_id: int) -> list[AnnouncedProject]:
-        return await announced_projects(self._learners, guild_id)
-
     @staticmethod
     def spec(key: str) -> WeekOnePostSpec:
         spec = BY_KEY.get(key.strip().lower())
@@ -148,10 +145,10 @@ class WeekOneService:
         backend or frontend role (the reminder names those who have not announced)."""
         end = deadline(server.cohort_start, server.timezone)
         if spec is ROUNDUP:
-            return render.roundup(await self._announced(server.guild_id), self.tracks, available,
+            return render.roundup(await announced_projects(self._learners, server.guild_id), self.tracks, available,
                                   first_round_at(server.cohort_start, server.timezone))
         if spec is REMINDER:
-            projects = await self._announced(server.guild_id)
+            projects = await announced_projects(self._learners, server.guild_id)
             announced = {p.owner_id for p in projects}
             not_yet = [] if learners is None else [x.user_id for x in learners if x.user_id not in announced]
             return render.reminder(render.counts_of(projects), not_yet, end, server.channel_id, available,
