@@ -13,6 +13,7 @@ not what it is about ("jitter" in a game engine), and to order near ties (bot.kn
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from bot.knowledge.repository import IndexedText, KnowledgeRepository
 
@@ -49,10 +51,7 @@ class WordPieces:
         return word in self._ids
 
     def ids(self, text: str) -> list[int]:
-        found: list[int] = []
-        for word in _basic_words(text):
-            found += self._word_ids(word)
-        return found
+        return list(itertools.chain.from_iterable(map(self._word_ids, _basic_words(text))))
 
     def _split_word(self, word: str) -> tuple[int, ...]:
         if len(word) > self._max_word:
@@ -131,13 +130,18 @@ class StaticModel:
             vector = (self.vectors.take(ids, axis=0).sum(axis=0, dtype=np.float32) if ids
                       else np.zeros(self.vectors.shape[1], np.float32))
             return (vector / max(float(np.sqrt(vector @ vector)), 1e-9))[np.newaxis]
-        out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
-        rows = [row for row, ids in enumerate(split) if ids]
-        if rows:
-            ids = [piece for row in rows for piece in split[row]]
-            starts = np.cumsum([0] + [len(split[row]) for row in rows[:-1]])
-            out[rows] = np.add.reduceat(self.vectors[ids].astype(np.float32), starts, axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        # Many texts (a topic's names, a batch of topics): one sparse product of each text's piece
+        # counts with the rows of the pieces they use, converted to float32 once each. numpy's
+        # reduceat over the pieces' rows, the obvious way, took 20 times as long.
+        lengths = np.fromiter(map(len, split), np.int64, len(split))
+        starts = np.zeros(len(split) + 1, np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        every_piece = np.fromiter(itertools.chain.from_iterable(split), np.int64, int(starts[-1]))
+        used, column = np.unique(every_piece, return_inverse=True)
+        counts = sparse.csr_matrix((np.ones(len(every_piece), np.float32), column.reshape(-1), starts),
+                                   shape=(len(split), len(used)))
+        out = np.asarray(counts @ self.vectors[used].astype(np.float32))
+        norms = np.sqrt(np.einsum("ij,ij->i", out, out))[:, np.newaxis]
         return out / np.maximum(norms, 1e-9)
 
 
@@ -148,17 +152,27 @@ class TopicMeaning:
     vectors: np.ndarray
 
     @classmethod
-    def of(cls, model: StaticModel, indexed: IndexedText) -> TopicMeaning:
-        names = [line for line in indexed.naming.split("\n") if line.strip()][:MAX_NAMES]
-        title = names[0] if names else ""
-        summary = indexed.text.split("\n", 1)[0][:SUMMARY_CHARS]
-        return cls(model.embed([*names, f"{title}. {summary}"]))
+    def of_many(cls, model: StaticModel, topics: Sequence[IndexedText]) -> list[TopicMeaning]:
+        """Each topic's vectors, all worked out in one product."""
+        texts = [_texts_weighed(indexed) for indexed in topics]
+        vectors = model.embed([text for weighed in texts for text in weighed])
+        ends = itertools.accumulate(map(len, texts))
+        return [cls(vectors[end - len(weighed):end]) for weighed, end in zip(texts, ends, strict=True)]
 
     def closeness(self, asked: np.ndarray) -> float:
         """The mean of the nearest name's cosine with `asked` and the whole's."""
         cosines = (self.vectors @ asked).tolist()  # a few dozen: Python's max beats numpy's call
         whole = cosines.pop()
         return ((max(cosines) if cosines else 0.0) + whole) / 2
+
+
+def _texts_weighed(indexed: IndexedText) -> list[str]:
+    """A topic's names (title, aliases, headings, symptoms: the index's naming lines), then its
+    whole: the title with the summary's start."""
+    names = [line for line in indexed.naming.split("\n") if line.strip()][:MAX_NAMES]
+    title = names[0] if names else ""
+    summary = indexed.text.split("\n", 1)[0][:SUMMARY_CHARS]
+    return [*names, f"{title}. {summary}"]
 
 
 MeaningSnapshot = tuple[tuple[int, "TopicMeaning"], ...]
@@ -183,8 +197,9 @@ class MeaningIndex:
             await self._read(topic_ids[start:start + READ_AT_ONCE])
 
     async def _read(self, topic_ids: Sequence[int]) -> None:
-        for indexed in await self._repository.indexed_texts(topic_ids):
-            self._topics[indexed.topic_id] = TopicMeaning.of(self._model, indexed)
+        texts = await self._repository.indexed_texts(topic_ids)
+        for indexed, meaning in zip(texts, TopicMeaning.of_many(self._model, texts), strict=True):
+            self._topics[indexed.topic_id] = meaning
         while len(self._topics) > CACHED_TOPICS:
             self._topics.popitem(last=False)
 
