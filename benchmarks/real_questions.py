@@ -9,6 +9,8 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   being blind5_*.toml, sealed): run once before any change to report, then a tuning half like `dev`;
 - `dev4`: dev4_*.toml, a second collection of that session (its other half blind6_*.toml, sealed), the
   same way;
+- `dev5`: dev5_*.toml, a fifth collection (issue 17's fourth session; its other half blind7_*.toml,
+  sealed), the same way;
 - `blind5`: blind5_*.toml, dev3's other half, sealed while dev3 and dev4 were tuned on and run for the
   first time to report that round;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
@@ -45,8 +47,8 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-HALVES = ("dev", "dev3", "dev4", "held-out", "fresh", "unseen", "blind4", "blind5")
-TUNING = ("dev", "dev3", "dev4")  # looked at case by case (`--misses`); the others are run only to report
+HALVES = ("dev", "dev3", "dev4", "dev5", "held-out", "fresh", "unseen", "blind4", "blind5")
+TUNING = ("dev", "dev3", "dev4", "dev5")  # looked at case by case (`--misses`); the others are run only to report
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
     ("real_on_topic.toml", "real_off_topic.toml", None),
@@ -57,6 +59,7 @@ SETS = (
     ("dev3_on_topic.toml", "dev3_off_topic.toml", "dev3"),
     ("dev4_on_topic.toml", "dev4_off_topic.toml", "dev4"),
     ("blind5_on_topic.toml", "blind5_off_topic.toml", "blind5"),
+    ("dev5_on_topic.toml", "dev5_off_topic.toml", "dev5"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}
