@@ -141,9 +141,16 @@ class Confidence:
 
     def held_nowhere(self, key: tuple[str, ...]) -> bool:
         """Whether no topic holds the phrase `key` (stems): two of its words follow each other in
-        none of them. False when unsure (the topics' pairs are not kept)."""
+        none of them, or no one topic holds them all in a row ("dataloader+batch_load_fn" joins two
+        names of one topic that no topic writes together). False when unsure (the topics' pairs are
+        not kept, nor then all their words)."""
         pairs = self._pairs
-        return pairs is not None and any(pair not in pairs for pair in pairwise(key))
+        if pairs is None:
+            return False
+        if any(pair not in pairs for pair in pairwise(key)):
+            return True
+        phrase = " " + " ".join(key) + " "
+        return not any(phrase in topic.naming or phrase in topic.text for topic in self._topics.values())
 
     def words(self) -> set[str]:
         """Every word of the topics read by `read_topics` as written (when their pairs are kept too)."""

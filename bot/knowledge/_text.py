@@ -12,7 +12,7 @@ import unicodedata
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 16
 # Dots and colons between names (`a.b.c`, `pkg::Name`, `module:attr`): a qualified name. From this
-# many parts on, only the last is the name asked about (`qualified_name`).
+# many parts on, only its package and the last part are asked about (`qualified_names`).
 _QUALIFIER = re.compile(r"[.:]+")
 QUALIFIED_PARTS = 3
 _WORD = re.compile(r"[^\W_]+")
@@ -56,7 +56,14 @@ SCAFFOLDING = (
     "is there a way", "is there any way to", "what is the best way to", "what's the best way to",
     "what is the right way to", "what is the proper way to", "best way to", "how do i", "how do you",
     "how can i", "how should i", "how to", "any idea why", "any ideas", "does anyone know", "can someone explain",
-    "i have a question about", "question about", "quick question", "i want to", "i need to",
+    "i have a question about", "question about", "quick question", "i want to", "i need to", "ideas about",
+    # How an article's headline sells it ("Mastering Django REST Pagination: Crafting Custom Classes",
+    # "Lessons from the Django Atomic Block"): about the article, not the subject.
+    "mastering", "explained", "understanding", "demystifying", "deep dive into", "a deep dive", "deep dive",
+    "the ultimate guide to", "ultimate guide", "a complete guide to", "complete guide", "a practical guide to",
+    "a beginners guide to", "a guide to", "guide to", "step by step", "step-by-step", "for beginners",
+    "everything you need to know about", "everything you need to know", "tips and tricks", "lessons from",
+    "lessons learned", "fix it now", "in-depth",
 )
 _SCAFFOLDING = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SCAFFOLDING, key=len, reverse=True))
                           + r")\b")
@@ -119,24 +126,25 @@ def _terms_of(cleaned: str) -> list[tuple[str, ...]]:
         if chunk.isalnum():  # a plain word, most chunks: all of it is what `_WORD` finds
             if len(chunk) == 1 or chunk in STOP_WORDS:
                 continue
-            parts: tuple[str, ...] = (chunk,)
+            found: list[tuple[str, ...]] = [(chunk,)]
         else:
-            parts = tuple(_WORD.findall(qualified_name(chunk)))
-            if not parts or all(p in STOP_WORDS for p in parts) or (len(parts) == 1 and len(parts[0]) == 1):
-                continue
-        if parts not in seen:
-            seen.add(parts)
-            terms.append(parts)
+            found = [parts for name in qualified_names(chunk) if (parts := tuple(_WORD.findall(name)))
+                     and not all(p in STOP_WORDS for p in parts) and not (len(parts) == 1 and len(parts[0]) == 1)]
+        for parts in found:
+            if parts not in seen:
+                seen.add(parts)
+                terms.append(parts)
     return terms[:MAX_QUERY_WORDS]
 
 
-def qualified_name(chunk: str) -> str:
-    """A name qualified by its module path, as tracebacks print it, reduced to the name itself:
-    `django.core.exceptions.SynchronousOnlyOperation` is about what `SynchronousOnlyOperation` is
-    about, and no topic writes the whole path. Two parts (`asyncio.gather`, `user.is_staff`) stay
+def qualified_names(chunk: str) -> list[str]:
+    """A name qualified by its module path, as tracebacks print it, reduced to its package and the
+    name itself: `django.core.exceptions.SynchronousOnlyOperation` is about what Django's
+    `SynchronousOnlyOperation` is about, `aiohttp.client_exceptions.ClientConnectorError` about
+    aiohttp, and no topic writes the whole path. Two parts (`asyncio.gather`, `user.is_staff`) stay
     whole: topics write those, and search splits a phrase no topic holds into its words anyway."""
     parts = [part for part in _QUALIFIER.split(chunk) if _WORD.search(part)]
-    return parts[-1] if len(parts) >= QUALIFIED_PARTS else chunk
+    return [parts[0], parts[-1]] if len(parts) >= QUALIFIED_PARTS else [chunk]
 
 
 def query_words(text: str) -> list[str]:

@@ -53,11 +53,19 @@ def test_a_topic_holding_all_of_the_question_leads_one_holding_a_rare_word_of_it
 
 # --- dotted and qualified names -----------------------------------------------------------------
 
-def test_a_qualified_name_is_read_as_its_last_part() -> None:
-    assert query_terms("django.core.exceptions.SynchronousOnlyOperation") == [("synchronousonlyoperation",)]
-    assert query_terms("celery.exceptions.SoftTimeLimitExceeded: raised") == [("softtimelimitexceeded",), ("raised",)]
+def test_a_qualified_name_is_read_as_its_package_and_last_part() -> None:
+    assert query_terms("django.core.exceptions.SynchronousOnlyOperation") == [("django",), ("synchronousonlyoperation",)]
+    assert query_terms("celery.exceptions.SoftTimeLimitExceeded: raised") == [
+        ("celery",), ("softtimelimitexceeded",), ("raised",)]
     # Two parts stay one term: topics write them so.
     assert query_terms("asyncio.gather vs create_task") == [("asyncio", "gather"), ("create", "task")]
+
+
+async def test_a_pasted_name_finds_the_topic_of_its_package(shipped: KnowledgeService) -> None:
+    # Before: the path was read as its last part alone, and aiohttp (an alias of the asyncio topic)
+    # was lost: no topic.
+    found = await shipped.search("aiohttp.client_exceptions.ClientConnectorError(24, 'Too many open files')", limit=1)
+    assert slugs(found) == ["python-asyncio"]
 
 
 async def test_a_pasted_traceback_name_finds_what_the_bare_name_finds(shipped: KnowledgeService) -> None:
@@ -78,6 +86,14 @@ async def test_a_joined_phrase_no_topic_writes_is_searched_as_its_words(shipped:
     # A phrase the topics do write stays a phrase.
     plan = search._plan("select_related", await search._loaded())
     assert [term.words for term in plan.terms] == [("select", "related")]
+
+
+async def test_two_names_joined_that_no_topic_writes_together_are_searched_as_words(
+    shipped: KnowledgeService,
+) -> None:
+    # Before: every pair of its words follows each other in some topic, so the joined chunk was
+    # searched as one phrase, which no topic holds: no topic, though both are names of one.
+    assert slugs(await shipped.search("dataloader+batch_load_fn?", limit=1)) == ["graphql-dataloaders"]
 
 
 def test_n_plus_1_written_with_spaces_is_the_n_plus_1_problem() -> None:
@@ -108,6 +124,17 @@ def test_question_scaffolding_is_dropped_before_weighing() -> None:
     assert query_terms("what's the best way to version an api") == [("version",), ("api",)]
     # A scaffolding word on its own is a word like any other.
     assert query_terms("confirm email address") == [("confirm",), ("email",), ("address",)]
+
+
+def test_how_an_articles_headline_sells_it_is_dropped_before_weighing() -> None:
+    assert query_terms("Mastering Django REST Pagination") == query_terms("Django REST Pagination")
+    assert query_terms("Django signals explained: a deep dive") == query_terms("Django signals")
+    assert query_terms("Lessons from the Django Atomic Block") == query_terms("the Django Atomic Block")
+
+
+async def test_headline_words_no_longer_cost_the_answer(shipped: KnowledgeService) -> None:
+    # Before: "ideas", a word no topic holds, weighed against the code style topic: no topic.
+    assert slugs(await shipped.search("Ideas about how to integrate pylint-django?", limit=1)) == ["pep8-code-style"]
 
 
 async def test_scaffolding_no_longer_picks_the_topic(shipped: KnowledgeService) -> None:
