@@ -54,7 +54,8 @@ def test_a_topic_holding_all_of_the_question_leads_one_holding_a_rare_word_of_it
 # --- dotted and qualified names -----------------------------------------------------------------
 
 def test_a_qualified_name_is_read_as_its_package_and_last_part() -> None:
-    assert query_terms("django.core.exceptions.SynchronousOnlyOperation") == [("django",), ("synchronousonlyoperation",)]
+    assert query_terms("django.core.exceptions.SynchronousOnlyOperation") == [
+        ("django",), ("synchronousonlyoperation",)]
     assert query_terms("celery.exceptions.SoftTimeLimitExceeded: raised") == [
         ("celery",), ("softtimelimitexceeded",), ("raised",)]
     # Two parts stay one term: topics write them so.
