@@ -323,7 +323,9 @@ async def test_the_closest_topics_after_a_miss_are_near_it_in_meaning(shipped: K
     question = ("Enforce permissions. Several permissions are already set in TBItem and TBEmail models, "
                 "we want them to be effective and checked in the views.")
     assert await shipped.search(question) == []
-    assert slugs((await shipped.miss(question)).closest) == ["django-authentication"]
+    # The right topic is found among the five best-ranked, not only the three (CLOSEST_CHECKED):
+    # words as weak as its own can rank it fourth.
+    assert slugs((await shipped.miss(question)).closest)[:1] == ["django-authentication"]
 
 
 async def test_did_you_mean_is_offered_for_a_typo(shipped: KnowledgeService) -> None:
@@ -361,6 +363,11 @@ async def test_an_unfinished_word_is_completed_without_saying_did_you_mean(shipp
     ("django.db.utils.OperationalError: Specified key was too long; max key length is 767 bytes", "mysql"),
     ("TypeError: unhashable type: 'dict' when building a set", "python-fundamentals"),
     ("error invalid_scope on the refresh token request", "oauth2"),
+    ("I tried to edit ACCESS_TOKEN_LIFETIME but it doesn't work", "jwt-authentication"),
+    ("Recommended number of workers with Gevent (async)", "gunicorn-nginx"),
+    ("Small integer caching in python", "python-fundamentals"),
+    ("ManyRelatedManager has no attribute 'add'", "django-orm"),
+    ("unsupported_grant_type when verifying token at introspection endpoint", "oauth2"),
 ])
 async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService, question: str, slug: str) -> None:
     assert slugs(await shipped.search(question, limit=1)) == [slug]
@@ -377,6 +384,8 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     "How to restart page numbering in a Word document",
     "my laptop CPU gets thermally throttled under load",
     "reset_index on a MultiIndex dataframe drops a level",
+    "sidekiq workers get stuck",
+    "Throttle & Debounce behavior (lodash)",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
