@@ -13,6 +13,8 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   sealed), the same way;
 - `blind5`: blind5_*.toml, dev3's other half, sealed while dev3 and dev4 were tuned on and run for the
   first time to report that round;
+- `blind6`: blind6_*.toml, dev4's other half, sealed through that round and the next (tuned on dev5)
+  and run for the first time to report the latter;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -47,7 +49,7 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-HALVES = ("dev", "dev3", "dev4", "dev5", "held-out", "fresh", "unseen", "blind4", "blind5")
+HALVES = ("dev", "dev3", "dev4", "dev5", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6")
 TUNING = ("dev", "dev3", "dev4", "dev5")  # looked at case by case (`--misses`); the others are run only to report
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
@@ -60,6 +62,7 @@ SETS = (
     ("dev4_on_topic.toml", "dev4_off_topic.toml", "dev4"),
     ("blind5_on_topic.toml", "blind5_off_topic.toml", "blind5"),
     ("dev5_on_topic.toml", "dev5_off_topic.toml", "dev5"),
+    ("blind6_on_topic.toml", "blind6_off_topic.toml", "blind6"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}
