@@ -52,7 +52,8 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
 HALVES = ("dev", "dev3", "dev4", "dev5", "dev6", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6")
-TUNING = ("dev", "dev3", "dev4", "dev5", "dev6")  # looked at case by case (`--misses`); the others are run only to report
+# Looked at case by case (`--misses`); the others are run only to report.
+TUNING = ("dev", "dev3", "dev4", "dev5", "dev6")
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
     ("real_on_topic.toml", "real_off_topic.toml", None),
