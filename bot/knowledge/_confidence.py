@@ -59,7 +59,7 @@ class AskedTerm:
     def __post_init__(self) -> None:
         keys = [_key(match) for match in self.searched]
         object.__setattr__(self, "stems", frozenset(key[0] for key in keys if len(key) == 1))
-        object.__setattr__(self, "phrases", tuple(" " + " ".join(key) + " " for key in keys if len(key) > 1))
+        object.__setattr__(self, "phrases", tuple(_framed(key) for key in keys if len(key) > 1))
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,13 @@ class _TopicWords:
         cls, indexed: IndexedText, spelt: dict[str, str] | None = None, seen: set[str] | None = None
     ) -> _TopicWords:
         naming, text = _stems(indexed.naming, spelt, seen), _stems(indexed.text, spelt, seen)
-        return cls(" " + " ".join(naming) + " ", " " + " ".join(text) + " ", frozenset(naming), frozenset(text))
+        return cls(_framed(naming), _framed(text), frozenset(naming), frozenset(text))
+
+
+def _framed(stems: Sequence[str]) -> str:
+    """Stems space-separated and space-framed: a phrase is held by a text when its framed stems
+    occur in the text's."""
+    return " " + " ".join(stems) + " "
 
 
 def _stems(text: str, spelt: dict[str, str] | None = None, seen: set[str] | None = None) -> list[str]:
@@ -149,7 +155,7 @@ class Confidence:
             return False
         if any(pair not in pairs for pair in pairwise(key)):
             return True
-        phrase = " " + " ".join(key) + " "
+        phrase = _framed(key)
         return not any(phrase in topic.naming or phrase in topic.text for topic in self._topics.values())
 
     def words(self) -> set[str]:
