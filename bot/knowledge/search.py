@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from bot.knowledge import _confidence, _relevance
+from bot.knowledge import _confidence, _meaning, _relevance
 from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence, ConfidenceSnapshot
 from bot.knowledge._meaning import MeaningIndex, MeaningSnapshot, StaticModel
 from bot.knowledge._names import NamedTopic, NameIndex, allowed_typos
@@ -333,7 +333,8 @@ class KnowledgeSearch:
     ) -> list[SearchHit]:
         """The topics that answer the query, best first: only those of confidence ≥ CONFIDENT (≥
         NAMED_CONFIDENT for a topic the question names) whose confidence and closeness in meaning
-        together reach ANSWER_BAR.
+        together reach ANSWER_BAR, then, when there is room, the candidates near the question in
+        meaning (`_near_answers`): a question's next choices.
         A query asked again (a popular question, autocomplete while typing) is answered from
         memory until the topics change; `remember=False` searches afresh (the benchmarks)."""
         limit = max(1, min(limit, 50))
@@ -342,7 +343,13 @@ class KnowledgeSearch:
         if hits is not None:
             self._answers.move_to_end(key)
             return list(hits)
-        ranked = await self._ranked(query, guild_id, limit, max(limit, CONFIDENCE_CHECKED), remember=remember)
+        indexes = await self._loaded()
+        # Every topic's meaning is in memory for a base of up to _meaning.CACHED_TOPICS: then all candidates
+        # are ranked, to find the near answers among them (`_near_answers`); past that, reading theirs
+        # would cost a question more than it searches.
+        in_memory = len(indexes.names.topics) <= _meaning.CACHED_TOPICS
+        ranked = await self._ranked(query, guild_id, max(limit, CANDIDATES) if limit > 1 and in_memory else limit,
+                                    max(limit, CONFIDENCE_CHECKED), remember=remember)
         named = await self._named_at_length(query, guild_id)
         held = [hit for hit in ranked if (hit.confidence >= CONFIDENT or (hit.topic_id in named and hit.confidence
                                           >= NAMED_CONFIDENT)) and self._not_homonym(query, hit)]
@@ -356,10 +363,36 @@ class KnowledgeSearch:
             answering = [hit for hit in held if hit in answering or (hit.confidence >= CONFIDENT
                          and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH)]
         hits = tuple(by_confidence(answering, closeness, named))[:limit]
+        if hits and len(hits) < limit:
+            hits += await self._near_answers(query, ranked, hits, closeness, limit - len(hits), in_memory)
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
+
+    async def _near_answers(
+        self, query: str, ranked: list[SearchHit], answers: tuple[SearchHit, ...], closeness: Mapping[int, float],
+        room: int, in_memory: bool,
+    ) -> tuple[SearchHit, ...]:
+        """After the answers, up to `room` candidates that hold less of the question but are as near
+        it in meaning as right answers are (closeness ≥ NEAR_CLOSENESS, as for the closest topics
+        after a miss), nearest first, each with its confidence: a question's second and third
+        choices when its words reach the right topic only weakly ("Service can't be reached by
+        defined hostname": Docker Compose beside Docker). Not by a homonym of another stack's word.
+        Past CACHED_TOPICS topics only candidates already weighed in meaning are considered."""
+        shown = {hit.topic_id for hit in answers}
+        pool = [hit for hit in ranked if hit.topic_id not in shown and (in_memory or hit.topic_id in closeness)
+                and self._not_homonym(query, hit)]
+        near = await self._closeness(query, [hit.topic_id for hit in pool]) if pool else {}
+        chosen = sorted((hit for hit in pool if near.get(hit.topic_id, 0.0) >= NEAR_CLOSENESS),
+                        key=lambda hit: -near[hit.topic_id])[:room]
+        if not chosen:
+            return ()
+        indexes = await self._loaded()
+        weighed = await self._confidence.of(self._plan(query, indexes).asked, [hit.topic_id for hit in chosen],
+                                            indexes.terms.documents)
+        return tuple(SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
+                               round(weighed.get(hit.topic_id, hit.confidence), 4)) for hit in chosen)
 
     async def _closeness(self, query: str, topic_ids: list[int]) -> dict[int, float]:
         """Each topic's closeness in meaning to the question (`MeaningIndex.closeness`), remembered

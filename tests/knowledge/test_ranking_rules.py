@@ -442,3 +442,28 @@ async def test_a_topic_the_question_calls_by_name_leads_a_near_tie(shipped: Know
     other = SearchHit(2, "other", "Other", "X", score=0.9, confidence=0.5)
     assert slugs(by_confidence([other, named], named={1})) == ["named", "other"]
     assert slugs(by_confidence([other, named])) == ["other", "named"]
+
+
+async def test_a_question_answered_weakly_gets_the_topics_near_it_in_meaning_as_its_next_choices(
+    shipped: KnowledgeService,
+) -> None:
+    # A real question (dev6, a forum title) whose words reach Django migrations only weakly ("data
+    # migration" is 0.32 of it): system design answers it, and migrations, as near in meaning as
+    # right answers are (closeness ≥ 0.55), is its next choice: what autocomplete offers under it.
+    question = "Contrasting data migration with basic functions in Django"
+    assert slugs(await shipped.search(question, limit=1)) == ["system-design-basics"]
+    choices = await shipped.search(question, limit=3)
+    assert slugs(choices)[:2] == ["system-design-basics", "django-migrations"]
+    assert 0.3 < choices[1].confidence < 0.35  # weighed as any hit, not left at 0
+    assert "django-migrations" in slugs(await shipped.autocomplete(question))
+    # Only after an answer: a question no topic answers still gets none (its closest topics are
+    # the miss's to offer), and nothing near is added to one that has no room for it.
+    assert await shipped.search("best pizza in lagos", limit=3) == []
+    assert len(await shipped.search(question, limit=1)) == 1
+
+
+async def test_a_topic_near_in_meaning_is_no_next_choice_by_another_stacks_word(shipped: KnowledgeService) -> None:
+    # "React Query" names another stack: the caching topics share its words and are near it in
+    # meaning, but a shared word alone makes no next choice either (a real blog title, dev5).
+    question = "Why Your React Query Cache Isn't Invalidating (Fix It Now)"
+    assert not {"cache-invalidation", "redis-caching"} & set(slugs(await shipped.search(question, limit=3)))
