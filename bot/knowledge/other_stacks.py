@@ -9,12 +9,15 @@ names another stack and none of ours (the file's `ours`: Python, Django, DRF, Ce
 tools every stack uses, such as nginx or Docker), it is about that stack unless a topic holds at
 least half of it (search's FOREIGN_CONFIDENT), its words weigh fully, and a one-word name it calls
 a topic by is no evidence ("godot signals not firing" is not about Django signals).
+A path of another language's code (`mpsc::channel`, `ActiveRecord::Base`) names another stack
+as a marker does (`paths_of_other_languages`), a PostgreSQL cast (`created_at::date`) excepted.
 The markers are data, next to the topics, so a mentor reviews them as they review topics; `kb
 check` checks them (`check_other_stacks`).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +46,26 @@ class OtherStacks:
     def ours_named_in(self, query_words: list[str]) -> bool:
         """Whether `query_words` name our own stack ("django", "celery", "rest framework")."""
         return bool(_found(self.ours, query_words))
+
+
+# `a::b` is a path in Rust, C++, Ruby or PHP ("mpsc::channel", "ActiveRecord::Base", "QObject::connect"),
+# never in Python; in PostgreSQL it is a cast, to a type ("created_at::date"), which is ours.
+_PATH = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)::([A-Za-z_][A-Za-z0-9_]*)")
+_SQL_TYPES = frozenset({
+    "bigint", "bool", "boolean", "bytea", "char", "date", "decimal", "double", "float", "float4", "float8",
+    "inet", "int", "int2", "int4", "int8", "integer", "interval", "json", "jsonb", "money", "numeric", "oid",
+    "real", "regclass", "smallint", "text", "time", "timestamp", "timestamptz", "tsquery", "tsvector", "uuid",
+    "varchar"})
+
+
+def paths_of_other_languages(query: str) -> frozenset[str]:
+    """The words of the `a::b` paths a question pastes (code of another language), a PostgreSQL
+    cast excepted: they name another stack as its markers do."""
+    found: set[str] = set()
+    for left, right in _PATH.findall(query):
+        if right.lower() not in _SQL_TYPES:
+            found.update(words(left), words(right))
+    return frozenset(found)
 
 
 def _found(markers: frozenset[tuple[str, ...]], query_words: list[str]) -> frozenset[str]:

@@ -49,7 +49,7 @@ from bot.knowledge._stemmer import porter_stem
 from bot.knowledge._terms import TermStats, affordable
 from bot.knowledge._text import STOP_WORDS, query_terms, query_terms_and_words, query_words, words
 from bot.knowledge.model import SearchHit
-from bot.knowledge.other_stacks import OtherStacks
+from bot.knowledge.other_stacks import OtherStacks, paths_of_other_languages
 from bot.knowledge.repository import KnowledgeRepository, MatchTerm
 
 CANDIDATES = 30
@@ -528,7 +528,7 @@ def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
     names = indexes.names
     known_terms = indexes.known_terms
     typed_terms, typed_words = query_terms_and_words(query)
-    other_stack = indexes.other_stacks.named_in(typed_words)
+    other_stack = indexes.other_stacks.named_in(typed_words) | paths_of_other_languages(query)
     # A question naming one of our topics ("RabbitMQ vs. Kafka | An architect dillema") is about
     # it: a word no topic holds there is mostly English around the name, not another field.
     foreign = bool(other_stack) and not indexes.other_stacks.ours_named_in(typed_words)

@@ -13,6 +13,7 @@ from bot.db.sqlite.knowledge import SqliteKnowledgeRepository
 from bot.knowledge._text import query_terms
 from bot.knowledge.model import SearchHit
 from bot.knowledge.other_stacks import FILE_NAME as OTHER_STACKS_FILE
+from bot.knowledge.other_stacks import paths_of_other_languages
 from bot.knowledge.parsing import parse_topic
 from bot.knowledge.search import by_confidence
 from bot.knowledge.service import KnowledgeService
@@ -467,3 +468,20 @@ async def test_a_topic_near_in_meaning_is_no_next_choice_by_another_stacks_word(
     # meaning, but a shared word alone makes no next choice either (a real blog title, dev5).
     question = "Why Your React Query Cache Isn't Invalidating (Fix It Now)"
     assert not {"cache-invalidation", "redis-caching"} & set(slugs(await shipped.search(question, limit=3)))
+
+
+def test_a_path_of_another_language_names_another_stack_but_a_postgresql_cast_does_not() -> None:
+    assert paths_of_other_languages("mpsc::channel closes unexpectedly") == {"mpsc", "channel"}
+    assert paths_of_other_languages("Fix ActiveRecord::PendingMigrationError") == {"activerecord",
+                                                                                 "pendingmigrationerror"}
+    assert paths_of_other_languages("GROUP BY created_at::date is slow") == set()
+    assert paths_of_other_languages("'2024-01-01'::timestamptz in a filter") == set()
+    assert paths_of_other_languages("items[::2] skips every other one") == set()
+
+
+async def test_code_of_another_language_gets_no_topic_by_the_words_it_shares(shipped: KnowledgeService) -> None:
+    # Rust's channels share "messages" with our message brokers (a real issue title, dev6): the
+    # path `mpsc::channel` says it is Rust's, so the brokers need half of it, as for a named stack.
+    assert await shipped.search("mpsc::channel closes unexpectedly after a few thousands messages exchanged") == []
+    # A PostgreSQL cast is ours.
+    assert "postgresql" in slugs(await shipped.search("group by created_at::date in postgresql", limit=3))
