@@ -344,18 +344,17 @@ async def test_a_topic_too_long_for_one_embed_turns_pages(nexus, monkeypatch):
     monkeypatch.setattr(knowledge, "topics_version", knowledge.topics_version + 1)
     standin = nexus.standin
     reply = await query(nexus, query=ORM)
-    pages = int(re.search(r"page 1/(\d+)", embed(reply.message)["footer"]["text"]).group(1))
-    assert pages >= 2
+    assert "page 1/2" in embed(reply.message)["footer"]["text"]
     next_id = f"nexus:topic:page:all:1:{ORM}"
     assert [b.get("disabled", False) for b in reply.message.buttons[:2]] == [True, False]
     await standin.click("ada", reply.message, next_id)
-    assert f"page 2/{pages}" in embed(reply.message)["footer"]["text"]
+    assert "page 2/2" in embed(reply.message)["footer"]["text"]
     assert "Key ideas (continued)" in reply.message.text
 
     # On a public answer, someone else's Next shows them the page privately and leaves the post alone.
     public = await query(nexus, query=ORM, public=True)
     private_copy = await standin.click("ben", public.message, next_id)
-    assert private_copy.ephemeral and f"page 2/{pages}" in embed(private_copy.message)["footer"]["text"]
-    assert f"page 1/{pages}" in embed(public.message)["footer"]["text"]
+    assert private_copy.ephemeral and "page 2/2" in embed(private_copy.message)["footer"]["text"]
+    assert "page 1/2" in embed(public.message)["footer"]["text"]
     await standin.click("ada", public.message, next_id)
-    assert f"page 2/{pages}" in embed(public.message)["footer"]["text"]
+    assert "page 2/2" in embed(public.message)["footer"]["text"]
