@@ -9,14 +9,16 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   being blind5_*.toml, sealed): run once before any change to report, then a tuning half like `dev`;
 - `dev4`: dev4_*.toml, a second collection of that session (its other half blind6_*.toml, sealed), the
   same way;
-- `dev5`: dev5_*.toml, a fifth collection (issue 17's fourth session; its other half blind7_*.toml,
-  sealed), the same way;
-- `dev6`: dev6_*.toml, a sixth collection of the same session (its other half blind8_*.toml, sealed),
+- `dev5`: dev5_*.toml, a fifth collection (issue 17's fourth session; its other half
+  blind7_*.toml), the same way;
+- `dev6`: dev6_*.toml, a sixth collection of the same session (its other half blind8_*.toml),
   added after the round tuned on dev5 and run once then: a blind measure of that round's search;
 - `blind5`: blind5_*.toml, dev3's other half, sealed while dev3 and dev4 were tuned on and run for the
   first time to report that round;
 - `blind6`: blind6_*.toml, dev4's other half, sealed through that round and the next (tuned on dev5)
   and run for the first time to report the latter;
+- `blind7`, `blind8`: dev5's and dev6's other halves, sealed through the rounds tuned on them and run
+  for the first time to report the seventh round (issue 17's fifth session);
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -51,7 +53,8 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
-HALVES = ("dev", "dev3", "dev4", "dev5", "dev6", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6")
+HALVES = ("dev", "dev3", "dev4", "dev5", "dev6", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6",
+          "blind7", "blind8")
 # Looked at case by case (`--misses`); the others are run only to report.
 TUNING = ("dev", "dev3", "dev4", "dev5", "dev6")
 # (on-topic file, off-topic file, the half of a case without its own `half`).
@@ -67,6 +70,8 @@ SETS = (
     ("dev5_on_topic.toml", "dev5_off_topic.toml", "dev5"),
     ("blind6_on_topic.toml", "blind6_off_topic.toml", "blind6"),
     ("dev6_on_topic.toml", "dev6_off_topic.toml", "dev6"),
+    ("blind7_on_topic.toml", "blind7_off_topic.toml", "blind7"),
+    ("blind8_on_topic.toml", "blind8_off_topic.toml", "blind8"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}

@@ -1,9 +1,8 @@
 """The real learners' question sets (issue 17) are what they say: verbatim questions, each with its
 public source, on-topic ones labelled with topics that exist, no question or source in two sets,
 and at least the issue's 200 on-topic and 100 off-topic questions. Read only: no search runs here
-(the blind sets are run by benchmarks/real_questions.py to report, never while tuning). The sealed
-sets (blind7_*.toml, dev5's other half; blind8_*.toml, dev6's, split from them by source) are checked
-too."""
+(the blind sets are run by benchmarks/real_questions.py to report, never while tuning). A sealed set,
+when there is one, is checked too."""
 
 from __future__ import annotations
 
@@ -26,10 +25,9 @@ def cases(name: str) -> list[dict[str, object]]:
 
 # The sets the benchmark reports, and any sealed one it does not run yet (blind4 was unsealed on
 # 2026-12-06, to report the meaning rule, and blind5, dev3's other half, to report the round tuned on
-# dev3 and dev4, and blind6, dev4's other half, to report the round tuned on dev5; blind7, dev5's
-# other half, and blind8, dev6's, are sealed).
-SEALED: tuple[tuple[str, str, str], ...] = (("blind7_on_topic.toml", "blind7_off_topic.toml", "blind7"),
-                                            ("blind8_on_topic.toml", "blind8_off_topic.toml", "blind8"))
+# dev3 and dev4, and blind6, dev4's other half, to report the round tuned on dev5; blind7 and blind8,
+# dev5's and dev6's other halves, to report the seventh round). None is sealed now.
+SEALED: tuple[tuple[str, str, str], ...] = ()
 EVERY_SET = (*SETS, *SEALED)
 
 
