@@ -364,21 +364,22 @@ class KnowledgeSearch:
                          and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH)]
         hits = tuple(by_confidence(answering, closeness, named))[:limit]
         if hits and len(hits) < limit:
-            hits += await self._near_answers(query, ranked, hits, closeness, limit - len(hits), in_memory)
+            hits += await self._near_answers(query, indexes, ranked, hits, closeness, limit - len(hits), in_memory)
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
 
     async def _near_answers(
-        self, query: str, ranked: list[SearchHit], answers: tuple[SearchHit, ...], closeness: Mapping[int, float],
-        room: int, in_memory: bool,
+        self, query: str, indexes: _Indexes, ranked: list[SearchHit], answers: tuple[SearchHit, ...],
+        closeness: Mapping[int, float], room: int, in_memory: bool,
     ) -> tuple[SearchHit, ...]:
         """After the answers, up to `room` candidates that hold less of the question but are as near
         it in meaning as right answers are (closeness ≥ NEAR_CLOSENESS, as for the closest topics
         after a miss), nearest first, each with its confidence: a question's second and third
-        choices when its words reach the right topic only weakly ("Service can't be reached by
-        defined hostname": Docker Compose beside Docker). Not by a homonym of another stack's word.
+        choices when its words reach the right topic only weakly ("Contrasting data migration with
+        basic functions in Django": Django migrations after system design). Not by a homonym of
+        another stack's word.
         Past CACHED_TOPICS topics only candidates already weighed in meaning are considered."""
         shown = {hit.topic_id for hit in answers}
         pool = [hit for hit in ranked if hit.topic_id not in shown and (in_memory or hit.topic_id in closeness)
@@ -388,7 +389,6 @@ class KnowledgeSearch:
                         key=lambda hit: -near[hit.topic_id])[:room]
         if not chosen:
             return ()
-        indexes = await self._loaded()
         weighed = await self._confidence.of(self._plan(query, indexes).asked, [hit.topic_id for hit in chosen],
                                             indexes.terms.documents)
         return tuple(SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
