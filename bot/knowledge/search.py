@@ -382,17 +382,25 @@ class KnowledgeSearch:
         another stack's word.
         Past CACHED_TOPICS topics only candidates already weighed in meaning are considered."""
         shown = {hit.topic_id for hit in answers}
-        pool = [hit for hit in ranked if hit.topic_id not in shown and (in_memory or hit.topic_id in closeness)
-                and self._not_homonym(query, hit)]
-        near = await self._closeness(query, [hit.topic_id for hit in pool]) if pool else {}
-        chosen = sorted((hit for hit in pool if near.get(hit.topic_id, 0.0) >= NEAR_CLOSENESS),
-                        key=lambda hit: -near[hit.topic_id])[:room]
+        near, nearness = await self._near_in_meaning(query, [
+            hit for hit in ranked if hit.topic_id not in shown and (in_memory or hit.topic_id in closeness)])
+        chosen = sorted(near, key=lambda hit: -nearness[hit.topic_id])[:room]
         if not chosen:
             return ()
         weighed = await self._confidence.of(self._plan(query, indexes).asked, [hit.topic_id for hit in chosen],
                                             indexes.terms.documents)
         return tuple(SearchHit(hit.topic_id, hit.slug, hit.title, hit.category, hit.score,
                                round(weighed.get(hit.topic_id, hit.confidence), 4)) for hit in chosen)
+
+    async def _near_in_meaning(
+        self, query: str, hits: list[SearchHit]
+    ) -> tuple[list[SearchHit], Mapping[int, float]]:
+        """Of `hits`, those not reached by a homonym of another stack's word and as near the
+        question in meaning as right answers are (closeness ≥ NEAR_CLOSENESS), with the closeness
+        of each: the next choices after an answer and the closest topics after a miss."""
+        hits = [hit for hit in hits if self._not_homonym(query, hit)]
+        closeness = await self._closeness(query, [hit.topic_id for hit in hits]) if hits else {}
+        return [hit for hit in hits if closeness.get(hit.topic_id, 0.0) >= NEAR_CLOSENESS], closeness
 
     async def _closeness(self, query: str, topic_ids: list[int]) -> dict[int, float]:
         """Each topic's closeness in meaning to the question (`MeaningIndex.closeness`), remembered
@@ -514,10 +522,8 @@ class KnowledgeSearch:
         alike = [_hit(topic, 1.0, confidence.get(topic.id, 0.0))
                  for topic, _ in names.spelt_like(query, guild_id, limit)]
         seen = {hit.topic_id for hit in alike}
-        near = [hit for hit in ranked
-                if hit.confidence >= NEAR and hit.topic_id not in seen and self._not_homonym(query, hit)]
-        closeness = await self._closeness(query, [hit.topic_id for hit in near])
-        near = [hit for hit in near if closeness.get(hit.topic_id, 0.0) >= NEAR_CLOSENESS]
+        near, closeness = await self._near_in_meaning(
+            query, [hit for hit in ranked if hit.confidence >= NEAR and hit.topic_id not in seen])
         return (alike + by_confidence(near, closeness))[:limit]
 
 
