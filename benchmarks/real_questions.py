@@ -19,6 +19,8 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   and run for the first time to report the latter;
 - `blind7`, `blind8`: dev5's and dev6's other halves, sealed through the rounds tuned on them and run
   for the first time to report the seventh round (issue 17's fifth session);
+- `dev7`: dev7_*.toml, a seventh collection (issue 17's sixth session; its other half blind9_*.toml,
+  sealed), run once before any change of that session to report, then a tuning half;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -54,9 +56,9 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
 HALVES = ("dev", "dev3", "dev4", "dev5", "dev6", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6",
-          "blind7", "blind8")
+          "blind7", "blind8", "dev7")
 # Looked at case by case (`--misses`); the others are run only to report.
-TUNING = ("dev", "dev3", "dev4", "dev5", "dev6")
+TUNING = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7")
 # (on-topic file, off-topic file, the half of a case without its own `half`).
 SETS = (
     ("real_on_topic.toml", "real_off_topic.toml", None),
@@ -72,6 +74,7 @@ SETS = (
     ("dev6_on_topic.toml", "dev6_off_topic.toml", "dev6"),
     ("blind7_on_topic.toml", "blind7_off_topic.toml", "blind7"),
     ("blind8_on_topic.toml", "blind8_off_topic.toml", "blind8"),
+    ("dev7_on_topic.toml", "dev7_off_topic.toml", "dev7"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}
