@@ -32,37 +32,40 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Container, Iterable, Mapping
-from dataclasses import dataclass, field
-
-from rapidfuzz.distance import OSA
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass
 
 from bot.knowledge import _confidence, _meaning, _relevance
-from bot.knowledge._confidence import CODE_EMPHASIS, UNKNOWN_EMPHASIS, AskedTerm, Confidence, ConfidenceSnapshot
-from bot.knowledge._meaning import MeaningIndex, MeaningSnapshot, StaticModel
-from bot.knowledge._names import NamedTopic, NameIndex, allowed_typos
+from bot.knowledge._confidence import Confidence, ConfidenceSnapshot
+from bot.knowledge._meaning import MeaningIndex, MeaningSnapshot
+from bot.knowledge._names import NamedTopic, NameIndex
+from bot.knowledge._plan import (
+    KNOWN_TERMS_KEPT,
+    Indexes,
+    KnownTerm,
+    QueryPlan,
+    exact_names,
+    know_vocabulary,
+    named_in,
+    plan_query,
+    typos,
+)
 from bot.knowledge._relevance import RelevanceSnapshot, TermRelevance, best_of
-from bot.knowledge._stemmer import porter_stem
-from bot.knowledge._terms import TermStats, affordable
-from bot.knowledge._text import STOP_WORDS, query_terms, query_terms_and_words, query_words, words
+from bot.knowledge._terms import TermStats
+from bot.knowledge._text import query_terms, query_words, words
 from bot.knowledge.model import SearchHit
-from bot.knowledge.other_stacks import OtherStacks, paths_of_other_languages
-from bot.knowledge.repository import KnowledgeRepository, MatchTerm
+from bot.knowledge.other_stacks import OtherStacks
+from bot.knowledge.repository import KnowledgeRepository
 
 CANDIDATES = 30
-MAX_COMPLETIONS = 2
-MAX_CORRECTIONS = 2
-MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each costs a fuzzy scan
 # How much a topic's name inside the question adds, on a scale where the best full-text match is 1,
 # scaled by the share of the question's words the name covers: "celery" says more as the whole
 # query than as one word of a long question about query depth.
 NAME_BONUS_PER_WORD = 0.35
 NAME_BONUS_MAX_WORDS = 3
 EXACT_NAME_BONUS = 2.0
-NAMED_UNKNOWN_EMPHASIS = 0.75
 # The homonym rule: a topic must hold this many of the words of a question naming another stack.
 HOMONYM_MIN_HELD = 2.0
 # Confidence (see above). On tests/relevance the on-topic questions' right topics score 0.48 and up
@@ -94,8 +97,8 @@ NAMED_AT_LENGTH = 2
 # meaning rule (ANSWER_BAR) still decides whether it answers. On the tuning halves (dev, dev3), from
 # 0.25 (off) down: 0.2 and 0.15 gain dev3 3 questions of top-1 and top-3, 0.1 and 0.05 one more; each
 # answered one dev and one dev3 off-topic question more (an MDC "migration" script, Node.js middleware)
-# until other-stacks.toml named Node.js and a foreign question's unknown words weighed fully (`_plan`).
-# The tuned suites are unchanged.
+# until other-stacks.toml named Node.js and a foreign question's unknown words weighed fully
+# (`_plan.plan_query`). The tuned suites are unchanged.
 NAMED_CONFIDENT = 0.1
 # How much closeness counts when ordering answers (`by_confidence`), beside confidence and score.
 MEANING_SHARE = 1.5
@@ -111,7 +114,6 @@ NAMED_SHARE = 0.125
 FOREIGN_CONFIDENT = 0.5
 REMEMBERED_ANSWERS = 1024  # recent (query, server) searches answered from memory until topics change
 REMEMBERED_PLANS = 64  # plans of the latest queries
-_LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
 # The closest topics offered after a miss are near the question in meaning, as near as right answers
 # are (closeness ≥ NEAR_CLOSENESS: 90 % of the right first answers on the tuning halves, dev and dev3,
 # reach 0.55; half reach 0.66), and hold a little of it (confidence ≥ NEAR). Measured on those halves'
@@ -141,58 +143,6 @@ SCORE_CAP = 2.0
 CONFIDENCE_CHECKED = 5
 MAX_TITLE_GUESS_TERMS = 2
 AUTOCOMPLETE_SEARCHED = 5  # a question typed gets its few confident topics, not a long tail
-# A word no topic holds is corrected only when the sentence model does not know it whole (`_english`):
-# before, "correct" became "connect" and "cluster" "counter". On dev3, one off-topic question more
-# answered with no topic; dev and the tuned suites unchanged. Shorter words known whole are often
-# pieces of longer ones ("conn", "auth").
-ENGLISH_MIN_LENGTH = 5
-MIN_MISSPELLING_LENGTH = 5  # shorter alias-only words ("sqli", "rbca") may be real; kept as typed
-KNOWN_TERMS_KEPT = 50_000  # words and phrases whose part of a plan is kept (a few hundred bytes each)
-
-
-@dataclass
-class _QueryPlan:
-    terms: list[MatchTerm] = field(default_factory=list)
-    too_common: list[tuple[str, ...]] = field(default_factory=list)  # known words, all too common to search
-    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched instead
-    words: list[str] = field(default_factory=list)  # every word, corrected, stop words included
-    asked: list[AskedTerm] = field(default_factory=list)  # the terms confidence weighs
-    # The terms of words that do not name another stack, when the question names one ("terraform"):
-    # a topic must hold two of them to answer (the homonym rule, `other_stacks`). None otherwise.
-    generic: list[AskedTerm] | None = None
-    # Whether the question names another stack and none of ours: then it is about that stack
-    # unless a topic holds half of it (FOREIGN_CONFIDENT), and a one-word name it calls a topic by
-    # (`named`: topic -> the name's length in words) is no evidence of the topic: another stack's
-    # word too, maybe ("godot signals").
-    foreign: bool = False
-    named: dict[int, int] = field(default_factory=dict)
-    # Topics one of whose names the question holds as typed, whatever server sees them.
-    named_anywhere: dict[int, int] = field(default_factory=dict)
-    # Per server (what it sees): topics one of whose names the question holds, with the name's length
-    # in words (`NameIndex.name_matches`), as the last ranking worked it out.
-    named_as: dict[int | None, dict[int, int]] = field(default_factory=dict)
-    # Each topic's closeness in meaning to the question, once worked out: a miss searches it again
-    # ("did you mean", the closest topics) with another limit.
-    closeness: dict[int, float] = field(default_factory=dict)
-    indexes: _Indexes | None = None  # what it was planned with
-
-    @property
-    def content_words(self) -> int:
-        return max(1, sum(1 for word in self.words if word not in STOP_WORDS))
-
-
-@dataclass(frozen=True)
-class _Indexes:
-    """What search keeps in memory, read from the database after every change."""
-
-    names: NameIndex
-    terms: TermStats
-    # What each word or code phrase the topics hold as typed adds to a plan, the same in every
-    # question (`_known`): those of the topics worked out when they are read, others as asked.
-    known_terms: dict[tuple[str, ...], _KnownTerm] = field(default_factory=dict)
-    # Whether no topic holds a phrase (its stems), when that is known (`Confidence.held_nowhere`).
-    held_nowhere: Callable[[tuple[str, ...]], bool] = lambda stems: False
-    other_stacks: OtherStacks = field(default_factory=OtherStacks)
 
 
 @dataclass(frozen=True)
@@ -201,7 +151,7 @@ class _Prepared:
 
     names: NameIndex
     terms: TermStats
-    known_terms: dict[tuple[str, ...], _KnownTerm]
+    known_terms: dict[tuple[str, ...], KnownTerm]
     confidence: ConfidenceSnapshot
     relevance: RelevanceSnapshot
     meaning: MeaningSnapshot
@@ -244,13 +194,13 @@ class KnowledgeSearch:
     def __init__(self, repository: KnowledgeRepository, other_stacks: OtherStacks | None = None) -> None:
         self._repository = repository
         self._other_stacks = other_stacks or OtherStacks()
-        self._indexes: _Indexes | None = None
+        self._indexes: Indexes | None = None
         self._lock = asyncio.Lock()
         self._confidence = Confidence(repository)
         self._relevance = TermRelevance(repository)
         self._meaning = MeaningIndex(repository)
         self._answers: OrderedDict[tuple[str, int | None, int], tuple[SearchHit, ...]] = OrderedDict()
-        self._plans: OrderedDict[str, _QueryPlan] = OrderedDict()
+        self._plans: OrderedDict[str, QueryPlan] = OrderedDict()
         self._invalidations = 0
 
     def invalidate(self) -> None:
@@ -263,7 +213,7 @@ class KnowledgeSearch:
         self._plans.clear()
         self._invalidations += 1
 
-    async def _loaded(self) -> _Indexes:
+    async def _loaded(self) -> Indexes:
         indexes = self._indexes
         if indexes is None:
             async with self._lock:
@@ -273,7 +223,7 @@ class KnowledgeSearch:
                     self._indexes = indexes
         return indexes
 
-    async def _read(self) -> _Indexes:
+    async def _read(self) -> Indexes:
         rows = await self._repository.name_rows()
         names = NameIndex(rows, await self._repository.curated_terms())
         counts = await self._repository.term_counts()
@@ -281,12 +231,12 @@ class KnowledgeSearch:
         await self._meaning.read_topics([row.id for row in rows])
         await self._relevance.read_vocabulary(counts.doc_freq, self._confidence.spellings(),
                                               self._confidence.phrases())
-        indexes = _Indexes(names, TermStats(counts), held_nowhere=self._confidence.held_nowhere,
+        indexes = Indexes(names, TermStats(counts), held_nowhere=self._confidence.held_nowhere,
                            other_stacks=self._other_stacks)
-        _know_vocabulary(indexes, self._confidence.words(), self._confidence.phrases().values())
+        know_vocabulary(indexes, self._confidence.words(), self._confidence.phrases().values())
         return indexes
 
-    async def _read_shared(self) -> _Indexes:
+    async def _read_shared(self) -> Indexes:
         """`_read`, or what it worked out before from the very same topics (`share_prepared`)."""
         assert _shared is not None
         key = await _topics_key(self._repository)
@@ -296,7 +246,7 @@ class KnowledgeSearch:
             self._confidence.restore(prepared.confidence)
             self._relevance.restore(prepared.relevance)
             self._meaning.restore(prepared.meaning)
-            return _Indexes(prepared.names.copy(), prepared.terms, dict(prepared.known_terms),
+            return Indexes(prepared.names.copy(), prepared.terms, dict(prepared.known_terms),
                             held_nowhere=self._confidence.held_nowhere, other_stacks=self._other_stacks)
         invalidations = self._invalidations
         indexes = await self._read()
@@ -315,12 +265,12 @@ class KnowledgeSearch:
         question waits for it."""
         await self._loaded()
 
-    def _plan(self, query: str, indexes: _Indexes) -> _QueryPlan:
+    def _plan(self, query: str, indexes: Indexes) -> QueryPlan:
         """The query's plan, from memory when it was just made: `/topic query` asks for the
         corrected query ("did you mean") right after searching it."""
         plan = self._plans.get(query)
         if plan is None or plan.indexes is not indexes:
-            plan = self._plans[query] = _plan(query, indexes)
+            plan = self._plans[query] = plan_query(query, indexes)
             while len(self._plans) > REMEMBERED_PLANS:
                 self._plans.popitem(last=False)
         return plan
@@ -371,7 +321,7 @@ class KnowledgeSearch:
         return list(hits)
 
     async def _near_answers(
-        self, query: str, indexes: _Indexes, ranked: list[SearchHit], answers: tuple[SearchHit, ...],
+        self, query: str, indexes: Indexes, ranked: list[SearchHit], answers: tuple[SearchHit, ...],
         closeness: Mapping[int, float], room: int, in_memory: bool,
     ) -> tuple[SearchHit, ...]:
         """After the answers, up to `room` candidates that hold less of the question but are as near
@@ -462,9 +412,9 @@ class KnowledgeSearch:
             candidates, totals = [m.topic_id for m in matches], {m.topic_id: m.relevance for m in matches}
         named = plan.named_as.get(guild_id)
         if named is None:
-            named = plan.named_as[guild_id] = _named_in(plan, names, guild_id)
+            named = plan.named_as[guild_id] = named_in(plan, names, guild_id)
         ranked = _rank(candidates, totals, named,
-                       _exact_names(plan, names, guild_id), names, max(limit, checked), plan.content_words)
+                       exact_names(plan, names, guild_id), names, max(limit, checked), plan.content_words)
         found = await self._confidence.of(plan.asked, [topic.id for topic, _ in ranked[:checked]],
                                           indexes.terms.documents, enough=confident, at_least=CONFIDENT)
         return [_hit(topic, score, found.get(topic.id, 0.0)) for topic, score in ranked]
@@ -485,13 +435,13 @@ class KnowledgeSearch:
 
     async def corrected(self, query: str) -> str | None:
         """The query with its misspelt words corrected, or None when none was (from memory). Only
-        misspellings count (`_typos`): an unfinished word is completed in silence."""
+        misspellings count (`_plan.typos`): an unfinished word is completed in silence."""
         plan = self._plan(query, await self._loaded())
-        typos = _typos(plan)
-        if not typos:
+        fixed = typos(plan)
+        if not fixed:
             return None
-        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in typos) + r")\b")
-        return pattern.sub(lambda m: typos[m.group(1)], " ".join(query_words(query)))
+        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in fixed) + r")\b")
+        return pattern.sub(lambda m: fixed[m.group(1)], " ".join(query_words(query)))
 
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
         """"Did you mean", for spelling only: the query with its misspelt words corrected (each
@@ -525,190 +475,6 @@ class KnowledgeSearch:
         near, closeness = await self._near_in_meaning(
             query, [hit for hit in ranked if hit.confidence >= NEAR and hit.topic_id not in seen])
         return (alike + by_confidence(near, closeness))[:limit]
-
-
-def _plan(query: str, indexes: _Indexes) -> _QueryPlan:
-    plan = _QueryPlan(indexes=indexes)
-    weighed: list[tuple[int, MatchTerm]] = []
-    attempts = 0
-    names = indexes.names
-    known_terms = indexes.known_terms
-    typed_terms, typed_words = query_terms_and_words(query)
-    other_stack = indexes.other_stacks.named_in(typed_words) | paths_of_other_languages(query)
-    # A question naming one of our topics ("RabbitMQ vs. Kafka | An architect dillema") is about
-    # it: a word no topic holds there is mostly English around the name, not another field.
-    foreign = bool(other_stack) and not indexes.other_stacks.ours_named_in(typed_words)
-    named = names.name_matches(typed_words, None)
-    plan.named_anywhere = named
-    unknown_emphasis = NAMED_UNKNOWN_EMPHASIS if named else UNKNOWN_EMPHASIS
-    asked_stems: set[tuple[str, ...]] = set()
-    for typed in typed_terms:
-        # A word asked twice in two forms ("does not exist … it actually exists") is asked once:
-        # counted twice, it would double what a topic holding it earns.
-        stems = tuple(map(porter_stem, typed))
-        if stems in asked_stems:
-            continue
-        asked_stems.add(stems)
-        known = known_terms.get(typed)
-        if known is None and len(known_terms) < KNOWN_TERMS_KEPT:
-            known = _known(typed, indexes)
-            if known is not None:
-                known_terms[typed] = known
-        if known is not None:
-            weighed.append(known[0])
-            plan.asked.append(known[1])
-            continue
-        term = typed
-        doc_freq = typed_freq = _phrase_freq(term, indexes)
-        if not doc_freq and len(term) > 1 and attempts < MAX_CORRECTED_WORDS:
-            # A joined chunk with a misspelt part ("prefetch_relatd"): correct the parts, keep the phrase.
-            fixed = []
-            for word in term:
-                correction = None
-                if len(word) >= 4 and word.isalpha() and not indexes.terms.doc_freq((word,)) and not _english(word):
-                    attempts += 1
-                    correction = next(iter(names.corrections(word, 1)), None)
-                if correction is not None:
-                    plan.corrections[word] = correction
-                fixed.append(correction or word)
-            term = tuple(fixed)
-            doc_freq = _phrase_freq(term, indexes)
-        elif doc_freq and len(term) == 1 and _misspelt_alias(term[0], names):
-            # Only a misspelt alias holds it ("serialiser"): search the word it misspells too, as for a
-            # typo. When most topics hold that word, the alias would pin a word that names nothing in
-            # particular on one topic ("djnago rest framwork" is not about Django MVT): drop it.
-            correction = next(iter(names.corrections(term[0], 1)), None)
-            if correction is not None:
-                plan.corrections[term[0]] = correction
-                corrected_freq = indexes.terms.doc_freq((correction,))
-                searched = [MatchTerm((correction,))]
-                if corrected_freq * 2 <= indexes.terms.documents:
-                    searched.insert(0, MatchTerm(term))
-                weighed += [(indexes.terms.doc_freq(match.words), match) for match in searched]
-                plan.asked.append(AskedTerm(doc_freq, tuple(searched), False))
-                continue
-        if not doc_freq and len(term) > 1:
-            # No topic holds the joined chunk ("NEAR(celery", "user.is_staff"): its words stand alone.
-            for word in term:
-                if len(word) > 1 and word not in STOP_WORDS:
-                    freq = indexes.terms.doc_freq((word,))
-                    weighed.append((freq, MatchTerm((word,))))
-                    if freq or not _has_digits((word,)):
-                        plan.asked.append(AskedTerm(freq, (MatchTerm((word,)),) if freq else (), False))
-            continue
-        if doc_freq or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
-            searched_term = MatchTerm(term)
-            weighed.append((doc_freq, searched_term))
-            if doc_freq or not _has_digits(term):  # an unknown number ("2000 lines") says how much, not what
-                plan.asked.append(AskedTerm(typed_freq, (searched_term,) if doc_freq else (), term != typed))
-            continue
-        # A word no topic holds: unfinished ("pagina") or misspelt ("celary"), unless it names
-        # another stack ("rust" is no misspelt "rest").
-        word = term[0]
-        attempts += 1
-        alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 and word not in other_stack else []
-        if word not in other_stack and not _english(word):
-            alternatives += [w for w in names.corrections(word, MAX_CORRECTIONS) if w not in alternatives]
-        weighed += [(indexes.terms.doc_freq((alt,)), MatchTerm((alt,))) for alt in alternatives]
-        # In a question about another stack, a word no topic holds (its name, its talk: "kubernetes
-        # cluster") is what the question is about, not English around a name of ours that it shares
-        # ("nginx").
-        emphasis = 1.0 if alternatives else CODE_EMPHASIS if _written_as_camel(word, query) else \
-            UNKNOWN_EMPHASIS if foreign else unknown_emphasis
-        plan.asked.append(AskedTerm(0, tuple(MatchTerm((alt,)) for alt in alternatives), True, emphasis))
-        if alternatives:
-            plan.corrections[word] = alternatives[0]
-    plan.terms = affordable(weighed, indexes.terms.documents)
-    if not plan.terms:
-        plan.too_common = [term.words for doc_freq, term in weighed if doc_freq]
-    corrections = plan.corrections
-    plan.words = [corrections.get(w, w) for w in typed_words] if corrections else typed_words
-    if other_stack:
-        marked = {porter_stem(word) for word in other_stack}
-        plan.generic = [term for term in plan.asked if term.stems.isdisjoint(marked)]
-        plan.foreign = foreign
-        plan.named = named
-    return plan
-
-
-_KnownTerm = tuple[tuple[int, MatchTerm], AskedTerm]
-
-
-def _known(typed: tuple[str, ...], indexes: _Indexes) -> _KnownTerm | None:
-    """What a term adds to any plan when the topics hold it as typed and it is no misspelt alias
-    with a correction: itself, searched and weighed as it is. None for any other term (`_plan`
-    works those out question by question: corrections are bounded per question)."""
-    doc_freq = _phrase_freq(typed, indexes)
-    if not doc_freq:
-        return None
-    if len(typed) == 1 and _misspelt_alias(typed[0], indexes.names) and indexes.names.corrections(typed[0], 1):
-        return None
-    term = MatchTerm(typed)
-    return (doc_freq, term), AskedTerm(doc_freq, (term,), False)
-
-
-def _know_vocabulary(indexes: _Indexes, topic_words: Iterable[str], phrases: Iterable[tuple[str, ...]]) -> None:
-    """Work out at once what each word and code phrase of the topics adds to a plan (4,664 of them,
-    ~50 ms, for the shipped knowledge base): a question is mostly made of them."""
-    known_terms = indexes.known_terms
-    for typed in itertools.chain(((word,) for word in topic_words if len(word) > 1 and word not in STOP_WORDS),
-                                 phrases):
-        if len(known_terms) >= KNOWN_TERMS_KEPT:
-            return
-        known = _known(typed, indexes)
-        if known is not None:
-            known_terms[typed] = known
-
-
-def _typos(plan: _QueryPlan) -> dict[str, str]:
-    """The plan's corrections that fix a misspelling: within `allowed_typos` edits of the word typed
-    (completions of an unfinished word are searched, never offered as "did you mean")."""
-    return {typed: fixed for typed, fixed in plan.corrections.items()
-            if OSA.distance(typed, fixed) <= allowed_typos(typed)}
-
-
-def _phrase_freq(term: tuple[str, ...], indexes: _Indexes) -> int:
-    """Topics holding the term, at most; 0 for a phrase whose words no topic writes one after the
-    other ("django filter", "check object permissions"), so its words are searched and weighed
-    one by one rather than as a phrase nothing holds."""
-    doc_freq = indexes.terms.doc_freq(term)
-    if doc_freq and len(term) > 1 and indexes.held_nowhere(tuple(map(porter_stem, term))):
-        return 0
-    return doc_freq
-
-
-def _english(word: str) -> bool:
-    """Whether a word no topic holds is a word of English (or of the trade) as it is: one the
-    sentence model knows whole, of ENGLISH_MIN_LENGTH letters or more. Such a word is no misspelling
-    of a name ("correct" is not a misspelt "connect"); a typo ("celary", "framwork") is not known."""
-    return len(word) >= ENGLISH_MIN_LENGTH and StaticModel.shipped().pieces.whole_word(word)
-
-
-def _written_as_camel(word: str, query: str) -> bool:
-    return any(match.lower() == word for match in _LOWER_CAMEL.findall(query))
-
-
-def _has_digits(term: tuple[str, ...]) -> bool:
-    return any(ch.isdigit() for word in term for ch in word)
-
-
-def _misspelt_alias(word: str, names: NameIndex) -> bool:
-    return len(word) >= MIN_MISSPELLING_LENGTH and word.isalpha() and not names.spelt_right(word)
-
-
-def _named_in(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> dict[int, int]:
-    """Topics the server sees one of whose names the question holds as searched: those it holds as
-    typed, when nothing was corrected (one pass over the question's words, not two)."""
-    if plan.corrections:
-        return names.name_matches(plan.words, guild_id)
-    visible = names.visible_ids(guild_id)
-    return {topic_id: length for topic_id, length in plan.named_anywhere.items() if topic_id in visible}
-
-
-def _exact_names(plan: _QueryPlan, names: NameIndex, guild_id: int | None) -> set[int]:
-    """Topics one of whose names is the whole query, give or take stop words."""
-    meaningful = [w for w in plan.words if w not in STOP_WORDS] or plan.words
-    return names.named_exactly(meaningful, guild_id)
 
 
 def by_confidence(hits: Iterable[SearchHit], closeness: Mapping[int, float] | None = None,

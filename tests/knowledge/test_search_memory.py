@@ -114,14 +114,15 @@ async def test_words_planned_from_memory_are_planned_as_afresh(
 ) -> None:
     """The words and code phrases of the topics are planned once, at start: every question's plan
     is the very plan worked out word by word, corrections and all."""
-    from bot.knowledge import search as search_module
+    from bot.knowledge import _plan
+    from bot.knowledge.search import KnowledgeSearch
 
-    search = search_module.KnowledgeSearch(SqliteKnowledgeRepository(shipped_db))
+    search = KnowledgeSearch(SqliteKnowledgeRepository(shipped_db))
     indexes = await search._loaded()
     assert len(indexes.known_terms) > 1000
-    remembered = [search_module._plan(question, indexes) for question in questions()]
-    monkeypatch.setattr(search_module, "KNOWN_TERMS_KEPT", 0)  # nothing is looked up: all worked out
-    afresh = [search_module._plan(question, replace(indexes, known_terms={})) for question in questions()]
+    remembered = [_plan.plan_query(question, indexes) for question in questions()]
+    monkeypatch.setattr(_plan, "KNOWN_TERMS_KEPT", 0)  # nothing is looked up: all worked out
+    afresh = [_plan.plan_query(question, replace(indexes, known_terms={})) for question in questions()]
     fields = ("terms", "too_common", "corrections", "words", "asked")
     assert [[getattr(plan, f) for f in fields] for plan in remembered] == [
         [getattr(plan, f) for f in fields] for plan in afresh]
