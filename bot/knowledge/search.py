@@ -201,6 +201,9 @@ class KnowledgeSearch:
         self._meaning = MeaningIndex(repository)
         self._answers: OrderedDict[tuple[str, int | None, int], tuple[SearchHit, ...]] = OrderedDict()
         self._plans: OrderedDict[str, QueryPlan] = OrderedDict()
+        # Each recent query's "did you mean" (None: nothing misspelt), kept as long as its answers are:
+        # `/topic query` asks for it after every search, and a popular question's plan is long gone.
+        self._corrections: OrderedDict[str, str | None] = OrderedDict()
         self._invalidations = 0
 
     def invalidate(self) -> None:
@@ -211,6 +214,7 @@ class KnowledgeSearch:
         self._meaning.invalidate()
         self._answers.clear()
         self._plans.clear()
+        self._corrections.clear()
         self._invalidations += 1
 
     async def _loaded(self) -> Indexes:
@@ -436,12 +440,19 @@ class KnowledgeSearch:
     async def corrected(self, query: str) -> str | None:
         """The query with its misspelt words corrected, or None when none was (from memory). Only
         misspellings count (`_plan.typos`): an unfinished word is completed in silence."""
-        plan = self._plan(query, await self._loaded())
-        fixed = typos(plan)
-        if not fixed:
-            return None
-        pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in fixed) + r")\b")
-        return pattern.sub(lambda m: fixed[m.group(1)], " ".join(query_words(query)))
+        indexes = await self._loaded()
+        if query in self._corrections:
+            self._corrections.move_to_end(query)
+            return self._corrections[query]
+        fixed = typos(self._plan(query, indexes))
+        corrected = None
+        if fixed:
+            pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in fixed) + r")\b")
+            corrected = pattern.sub(lambda m: fixed[m.group(1)], " ".join(query_words(query)))
+        self._corrections[query] = corrected
+        while len(self._corrections) > REMEMBERED_ANSWERS:
+            self._corrections.popitem(last=False)
+        return corrected
 
     async def suggest_spelling(self, query: str, guild_id: int | None = None) -> str | None:
         """"Did you mean", for spelling only: the query with its misspelt words corrected (each

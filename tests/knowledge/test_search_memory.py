@@ -153,6 +153,32 @@ async def test_a_question_asks_for_one_topic_as_for_three(shipped_db: Database) 
         assert await service.search(question, limit=1) == (await service.search(question, limit=3))[:1]
 
 
+async def test_a_popular_question_asked_again_is_answered_without_planning_it_again(
+    shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/topic query` searches a question, then asks for its "did you mean": asked again after many
+    other questions (far more than the plans kept), both come from memory, the same as before."""
+    from bot.knowledge import search as search_module
+
+    planned: list[str] = []
+    plan_query = search_module.plan_query
+
+    def counted(query: str, indexes: object) -> object:
+        planned.append(query)
+        return plan_query(query, indexes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_module, "plan_query", counted)
+    service = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    popular, typo = "my celery task runs twice", "celary beat schedule"
+    asked = [popular, typo, *questions()]
+    assert len(asked) > 2 * search_module.REMEMBERED_PLANS
+    first = [(await service.search(q, limit=1), await service.corrected_query(q)) for q in asked]
+    assert first[1][1] == "celery beat schedule" and first[0][1] is None
+    planned.clear()
+    assert [(await service.search(q, limit=1), await service.corrected_query(q)) for q in asked] == first
+    assert planned == []
+
+
 async def test_past_the_memory_budget_the_costly_words_are_read_at_load_and_searched_afresh_from_memory(
     shipped_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
