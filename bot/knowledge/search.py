@@ -1,18 +1,19 @@
 """Ranked search over the knowledge base: full text (FTS5 bm25, title and aliases weighted above the
 body), topic names found in the question, typo correction, confidence, and autocomplete.
 
-A query goes: words (question scaffolding such as "how do I" or "confirm that" and stop words
-dropped, a dotted traceback name read as its last part) → unknown words completed when unfinished or corrected
-from the names' vocabulary, and words only a misspelt alias holds ("celary") corrected too → the
-informative words (`_terms.affordable`) in one FTS5 query for candidates, or the names in memory
-when every word is too common → a score that adds, to the normalised bm25, a bonus for every topic
-whose name the question contains → the confidence of the best candidates, which orders them with
-the score and closeness in meaning (`by_confidence`) → the meaning rule (`_meaning`, ANSWER_BAR):
-what a topic holds of the question and how near it is in meaning must together be enough, so a
-shared word alone does not answer → the homonym rule (`other_stacks`): a question naming another stack
-is answered only by a topic holding two of its other words, and one naming none of ours only by
-a topic holding half of it too (FOREIGN_CONFIDENT). No input raises:
-whatever a member types is reduced to letters and digits before it reaches the index.
+A query goes (its plan: `_plan`): words (question scaffolding such as "how do I" or "confirm that"
+and stop words dropped, a dotted traceback name read as its last part) → unknown words completed
+when unfinished or corrected from the names' vocabulary, and words only a misspelt alias holds
+("celary") corrected too → the informative words (`_terms.affordable`) in one FTS5 query for
+candidates, or the names in memory when every word is too common → a score that adds, to the
+normalised bm25, a bonus for every topic whose name the question contains → the confidence of the
+best candidates, which orders them with the score and closeness in meaning (`by_confidence`) → the
+meaning rule (`_meaning`, ANSWER_BAR): what a topic holds of the question and how near it is in
+meaning must together be enough, so a shared word alone does not answer → the homonym rule
+(`other_stacks`): a question naming another stack is answered only by a topic holding two of its
+other words, and one naming none of ours only by a topic holding half of it too (FOREIGN_CONFIDENT).
+No input raises: whatever a member types is reduced to letters and digits before it reaches the
+index.
 
 Confidence (`_confidence`): how much of what the question says a topic holds, 0 to 1, words in
 its names counting fully and words only in its text half. `search()` returns only topics of
