@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/real_questions.py [--misses] [--report-held-out]
 
-Three halves, each an on-topic and an off-topic set of real questions kept verbatim with sources:
+Halves (`HALVES`), each an on-topic and an off-topic set of real questions kept verbatim with sources:
 - `dev`: the dev half of real_*.toml plus all of real_dev2_*.toml; looked at case by case while
   tuning (`--misses` lists its misses on stderr);
 - `dev3`: dev3_*.toml, collected in issue 17's third session (half of a collection, the other half
@@ -30,8 +30,9 @@ Three halves, each an on-topic and an off-topic set of real questions kept verba
   was chosen and run for the first time to report it.
 For each: on-topic top-1 and top-3 (a hit is a search whose first, or first three, results hold one
 of the case's acceptable slugs; "no topic" is a miss) and the share of off-topic questions answered
-with no topic. Only `dev` is printed unless `--report-held-out` asks for the others (to report,
-never while tuning). `benchmarks/knowledge.py` reports these figures too, with their targets.
+with no topic. Only the tuning halves (`TUNING`) are printed unless `--report-held-out` asks for the
+others (to report, never while tuning). `benchmarks/knowledge.py` reports these figures too, with
+their targets.
 """
 
 from __future__ import annotations
