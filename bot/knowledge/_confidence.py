@@ -250,12 +250,16 @@ def _weight(term: AskedTerm, documents: int) -> float:
 
 
 def _share(asked: Sequence[AskedTerm], weights: list[float], topic: _TopicWords) -> float:
+    # `_held`, written out: every question weighs several topics term by term, and the calls cost
+    # more than the set lookups they make.
+    naming, naming_stems, text, text_stems = topic.naming, topic.naming_stems, topic.text, topic.text_stems
     total = earned = 0.0
     for term, weight in zip(asked, weights, strict=True):
         total += weight
-        if _held(term, topic.naming_stems, topic.naming):
+        stems, phrases = term.stems, term.phrases
+        if not stems.isdisjoint(naming_stems) or (phrases and any(phrase in naming for phrase in phrases)):
             credit = 1.0
-        elif _held(term, topic.text_stems, topic.text):
+        elif not stems.isdisjoint(text_stems) or (phrases and any(phrase in text for phrase in phrases)):
             credit = TEXT_ONLY_CREDIT
         else:
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 import unicodedata
 from collections import OrderedDict
@@ -121,15 +122,22 @@ class StaticModel:
         vocabulary = (folder / "vocabulary.txt").read_text(encoding="utf-8").split("\n")
         return cls(vectors, WordPieces(vocabulary[: len(vectors)]))
 
+    def embed_one(self, text: str) -> np.ndarray:
+        """One text's vector (a question's): `embed`'s, with as few numpy calls as it takes (each
+        costs a question microseconds). The length is a Python float: numpy divides by it in
+        float32, as by its own square root, which rounds the same."""
+        ids = self.pieces.ids(text)
+        if not ids:
+            return np.zeros(self.vectors.shape[1], np.float32)
+        vector = self.vectors.take(ids, axis=0).sum(axis=0, dtype=np.float32)
+        return vector / max(math.sqrt(vector @ vector), 1e-9)
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's vector, of length 1 (zero for a text of no known piece). The mean is left
         unscaled: only the direction counts."""
+        if len(texts) == 1:
+            return self.embed_one(texts[0])[np.newaxis]
         split = [self.pieces.ids(text) for text in texts]
-        if len(texts) == 1:  # a question: the same, with less numpy around it
-            ids = split[0]
-            vector = (self.vectors.take(ids, axis=0).sum(axis=0, dtype=np.float32) if ids
-                      else np.zeros(self.vectors.shape[1], np.float32))
-            return (vector / max(float(np.sqrt(vector @ vector)), 1e-9))[np.newaxis]
         # Many texts (a topic's names, a batch of topics): one sparse product of each text's piece
         # counts with the rows of the pieces they use, converted to float32 once each. numpy's
         # reduceat over the pieces' rows, the obvious way, took 20 times as long.
@@ -218,7 +226,7 @@ class MeaningIndex:
         missing = [topic_id for topic_id in topic_ids if topic_id not in self._topics]
         if missing:
             await self._read(missing)
-        asked = self._model.embed([query])[0]
+        asked = self._model.embed_one(query)
         found = {}
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)

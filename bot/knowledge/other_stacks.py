@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge._text import words
@@ -37,15 +37,23 @@ class OtherStacks:
 
     markers: frozenset[tuple[str, ...]] = frozenset()
     ours: frozenset[tuple[str, ...]] = frozenset()
+    # The words markers (ours) begin with: most words of a question begin none, and are passed
+    # over without building the phrases that start there (every question is read for both).
+    _marker_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    _our_starts: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_marker_starts", frozenset(marker[0] for marker in self.markers))
+        object.__setattr__(self, "_our_starts", frozenset(marker[0] for marker in self.ours))
 
     def named_in(self, query_words: list[str]) -> frozenset[str]:
         """The words of `query_words` that belong to a marker (empty when the question names no
         other stack)."""
-        return _found(self.markers, query_words)
+        return _found(self.markers, self._marker_starts, query_words)
 
     def ours_named_in(self, query_words: list[str]) -> bool:
         """Whether `query_words` name our own stack ("django", "celery", "rest framework")."""
-        return bool(_found(self.ours, query_words))
+        return bool(_found(self.ours, self._our_starts, query_words))
 
 
 # `a::b` is a path in Rust, C++, Ruby or PHP ("mpsc::channel", "ActiveRecord::Base", "QObject::connect"),
@@ -68,11 +76,11 @@ def paths_of_other_languages(query: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _found(markers: frozenset[tuple[str, ...]], query_words: list[str]) -> frozenset[str]:
-    if not markers:
-        return frozenset()
+def _found(markers: frozenset[tuple[str, ...]], starts: frozenset[str], query_words: list[str]) -> frozenset[str]:
     found: set[str] = set()
-    for start in range(len(query_words)):
+    for start, word in enumerate(query_words):
+        if word not in starts:
+            continue
         for length in range(1, MAX_MARKER_WORDS + 1):
             phrase = tuple(query_words[start:start + length])
             if len(phrase) == length and phrase in markers:
