@@ -187,6 +187,8 @@ class NameIndex:
     def named_exactly(self, query_words: list[str], guild_id: int | None) -> set[int]:
         """Topics one of whose names is all of `query_words`: those `name_matches` finds with a
         name as long as the query, looked up at once."""
+        if len(query_words) > MAX_NAME_WORDS:  # longer than any name (most real questions)
+            return set()
         owners = self._owners.get(tuple(map(fold, query_words)), ())
         visible = self.visible_ids(guild_id)
         return {topic_id for topic_id in owners if topic_id in visible}

@@ -304,8 +304,8 @@ class KnowledgeSearch:
         # would cost a question more than it searches.
         in_memory = len(indexes.names.topics) <= _meaning.CACHED_TOPICS
         ranked = await self._ranked(query, guild_id, max(limit, CANDIDATES) if limit > 1 and in_memory else limit,
-                                    max(limit, CONFIDENCE_CHECKED), remember=remember)
-        named = await self._named_at_length(query, guild_id)
+                                    max(limit, CONFIDENCE_CHECKED), remember=remember, indexes=indexes)
+        named = self._named_at_length(query, guild_id, indexes)
         held = [hit for hit in ranked if (hit.confidence >= CONFIDENT or (hit.topic_id in named and hit.confidence
                                           >= NAMED_CONFIDENT)) and self._not_homonym(query, hit)]
         # Closeness decides whether a topic answers and orders answers: for one topic holding all
@@ -367,9 +367,8 @@ class KnowledgeSearch:
             known.update(await self._meaning.closeness(self._meant(query), missing))
         return known
 
-    async def _named_at_length(self, query: str, guild_id: int | None) -> dict[int, int]:
+    def _named_at_length(self, query: str, guild_id: int | None, indexes: Indexes) -> dict[int, int]:
         """Topics one of whose names the question holds, with the name's length in words."""
-        indexes = await self._loaded()
         plan = self._plan(query, indexes)
         named = plan.named_as.get(guild_id)
         return named if named is not None else indexes.names.name_matches(plan.words, guild_id)
@@ -400,11 +399,12 @@ class KnowledgeSearch:
 
     async def _ranked(
         self, query: str, guild_id: int | None, limit: int, checked: int, *, remember: bool = True,
-        confident: int = 0,
+        confident: int = 0, indexes: Indexes | None = None,
     ) -> list[SearchHit]:
         """Candidates in rank order, the first `checked` with their confidence (the rest at 0). With
-        `confident`, only until that many are confident: those after them are left at 0."""
-        indexes = await self._loaded()
+        `confident`, only until that many are confident: those after them are left at 0. `indexes`:
+        those the caller just loaded."""
+        indexes = indexes or await self._loaded()
         plan = self._plan(query, indexes)
         names = indexes.names
         wanted = max(CANDIDATES, limit, checked)
