@@ -291,12 +291,13 @@ class KnowledgeSearch:
         together reach ANSWER_BAR, then, when there is room, the candidates near the question in
         meaning (`_near_answers`): a question's next choices.
         A query asked again (a popular question, autocomplete while typing) is answered from
-        memory until the topics change; `remember=False` searches afresh (the benchmarks)."""
+        memory until the topics change, and so is a query asked for fewer topics than a search
+        remembered gave (`/topic query` after the member's typing was autocompleted: Discord sends
+        the text typed before the command); `remember=False` searches afresh (the benchmarks)."""
         limit = max(1, min(limit, 50))
         key = (query, guild_id, limit)
-        hits = self._answers.get(key) if remember else None
+        hits = self._remembered(key) if remember else None
         if hits is not None:
-            self._answers.move_to_end(key)
             return list(hits)
         indexes = await self._loaded()
         # Every topic's meaning is in memory for a base of up to _meaning.CACHED_TOPICS: then all candidates
@@ -324,6 +325,20 @@ class KnowledgeSearch:
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
+
+    def _remembered(self, key: tuple[str, int | None, int]) -> tuple[SearchHit, ...] | None:
+        """The answers to `key` from memory: its own, or the first of a wider search's (the
+        autocomplete's). A search's first answers are the same whatever its limit: answers come
+        ordered, then next choices fill what room is left, nearest first."""
+        hits = self._answers.get(key)
+        if hits is None:
+            query, guild_id, limit = key
+            wider = (query, guild_id, AUTOCOMPLETE_SEARCHED)
+            if limit >= AUTOCOMPLETE_SEARCHED or (found := self._answers.get(wider)) is None:
+                return None
+            key, hits = wider, found[:limit]
+        self._answers.move_to_end(key)
+        return hits
 
     async def _near_answers(
         self, query: str, indexes: Indexes, ranked: list[SearchHit], answers: tuple[SearchHit, ...],

@@ -116,8 +116,11 @@ class TopicCog(
     async def query_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        # The value is the slug, so a picked choice opens exactly that topic.
-        hits = await self.knowledge.autocomplete(current[:QUERY_MAX], interaction.guild_id, MAX_CHOICES)
+        # The value is the slug, so a picked choice opens exactly that topic. The text is searched
+        # as the command will search it (spaces as `query_command` leaves them): a question typed
+        # to the end is answered from what its autocomplete found.
+        typed = " ".join(current[:QUERY_MAX].split())
+        hits = await self.knowledge.autocomplete(typed, interaction.guild_id, MAX_CHOICES)
         return [app_commands.Choice(name=clip(hit.title, CHOICE_NAME_LIMIT), value=hit.slug)
                 for hit in hits[:MAX_CHOICES]]
 

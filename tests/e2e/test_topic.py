@@ -46,6 +46,31 @@ async def test_autocomplete_offers_at_most_25_choices_relevant_first(nexus):
     assert all(len(c["name"]) <= 100 for c in everything)
 
 
+async def test_a_question_typed_to_the_end_is_answered_from_what_its_autocomplete_found(nexus, monkeypatch):
+    """Discord sends what a member types to the autocomplete before the command comes: the command
+    answers from that search (nothing ranked again), with the same topic and "did you mean" as a
+    search afresh."""
+    from bot.knowledge import search as search_module
+
+    typed = "my  celary task runs twice "  # as typed: a typo, spaces to spare
+    choices = await nexus.standin.autocomplete("ada", "topic query", {"query": typed}, focused="query")
+    ranked = []
+    original = search_module.KnowledgeSearch._ranked
+
+    async def counted(self, query, *args, **kwargs):
+        ranked.append(query)
+        return await original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(search_module.KnowledgeSearch, "_ranked", counted)
+    reply = await query(nexus, query=typed)
+    assert ranked == []
+    afresh = await nexus.bot.services.knowledge.search("my celary task runs twice", nexus.standin.guild.id, 1,
+                                                       remember=False)
+    assert afresh and choices[0]["value"] == afresh[0].slug
+    assert embed(reply.message)["title"] == afresh[0].title
+    assert "Did you mean **my celery task runs twice**?" in reply.message.content
+
+
 async def test_a_picked_choice_opens_that_topic_at_the_asked_section_privately(nexus):
     reply = await query(nexus, query=ORM, section="Common challenges")
     assert reply.ephemeral

@@ -260,3 +260,36 @@ async def test_searches_over_different_topics_share_nothing(
     await service.sync()
     assert [hit.slug for hit in await service.search("zebrafish")] == ["redis-caching"]
     assert len(search_module._shared or {}) == 2
+
+
+async def test_a_search_for_fewer_topics_is_answered_from_a_wider_one_as_it_would_be_afresh(
+    shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/topic query` (one topic) after the autocomplete searched the same text (five): the answer
+    comes from the autocomplete's search, with nothing planned or ranked again, and it is what a
+    search of one topic finds afresh, for every question of the team's sets (a search's first
+    answers are the same whatever its limit)."""
+    from bot.knowledge import search as search_module
+
+    asked = questions()
+    alone = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    afresh = {q: await alone.search(q, limit=1) for q in asked}
+    assert sum(1 for hits in afresh.values() if hits) > len(asked) / 2  # most find a topic: the check means something
+    service = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    completed = {q: await service.search(q, limit=search_module.AUTOCOMPLETE_SEARCHED) for q in asked}
+    ranked: list[str] = []
+    original = search_module.KnowledgeSearch._ranked
+
+    async def counted(self: object, query: str, *args: object, **kwargs: object) -> object:
+        ranked.append(query)
+        return await original(self, query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search_module.KnowledgeSearch, "_ranked", counted)
+    for q in asked:
+        assert await service.search(q, limit=1) == afresh[q] == completed[q][:1]
+        assert await service.search(q, limit=3) == completed[q][:3]
+    assert ranked == []
+    new = "celery retry with exponential backoff"  # never searched wider: searched
+    found = await service.search(new, limit=1)
+    assert ranked == [new]
+    assert found == await alone.search(new, limit=1)
