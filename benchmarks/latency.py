@@ -1,11 +1,12 @@
 """Interaction round trip (interaction sent → callback received) with the bot in its own process.
 
-Nexus's `/help` (a bare reply), `/nexus status` (database reads), `/topic query` (a search, a
-lookup written, an embed with buttons: five questions asked over and over, and learner questions
-each asked once, which the target is held to) and `/project list` / `/project show` with 2,000
-projects stored in the server, against a bare discord.py bot answering `/ping` as the baseline:
-both bots run at once, each against its own stand-in, and their commands are measured in turn,
-round after round. Prints one JSON line.
+Nexus's `/help` (a bare reply), `/nexus status` (database reads), `/topic query` (a search, a lookup
+written, an embed with buttons: five questions asked over and over, and learner questions each asked
+once, which the target is held to; and real learners' questions each asked once after their
+autocomplete, as Discord sends a typed question) and `/project list` / `/project show` with 2,000
+projects stored in the server, against a bare discord.py bot answering `/ping` as the baseline: both
+bots run at once, each against its own stand-in, and their commands are measured in turn, round
+after round. Prints one JSON line.
 
     .venv/bin/python benchmarks/latency.py [--n 300]
 """
@@ -64,7 +65,8 @@ async def start_process(standin: StandIn, argv: list[str], db_path: Path) -> asy
 
 async def measure_interleaved(calls: list[Callable[[], Awaitable[Any]]], n: int) -> list[list[float]]:
     """Each call in turn, n rounds: on a shared machine, whatever else runs slows all of them alike,
-    so their ratios hold (measured one after another, a busy minute would land on one command only)."""
+    so their ratios hold (measured one after another, a busy minute would land on one command only).
+    A call that returns a float has timed itself (seconds): the part of it a member waits for."""
     for _ in range(WARMUP):
         for call in calls:
             await call()
@@ -72,8 +74,8 @@ async def measure_interleaved(calls: list[Callable[[], Awaitable[Any]]], n: int)
     for _ in range(n):
         for call, taken in zip(calls, samples, strict=True):
             started = time.perf_counter()
-            await call()
-            taken.append((time.perf_counter() - started) * 1000)
+            result = await call()
+            taken.append((result if isinstance(result, float) else time.perf_counter() - started) * 1000)
     return samples
 
 
@@ -111,6 +113,30 @@ async def fresh_query_caller(standin: StandIn) -> tuple[Callable[[], Awaitable[A
         return standin.invoke("ada", "topic query", {"query": next(questions)}, timeout=10)
 
     return call, len(learner_questions()) - WARMUP
+
+
+def typed_questions() -> list[str]:
+    """Real learners' questions (tests/relevance/real_on_topic.toml), none of them among
+    `learner_questions`: new questions for the autocomplete flow, measured apart."""
+    path = ROOT / "tests" / "relevance" / "real_on_topic.toml"
+    asked = set(learner_questions())
+    cases = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+    return [case["q"] for case in cases if case["q"] not in asked and len(case["q"]) <= 200]
+
+
+async def typed_query_caller(standin: StandIn) -> tuple[Callable[[], Awaitable[Any]], int]:
+    """`/topic query` with a new question as a member types it in Discord: the option's
+    autocomplete gets the text first (while they type, not timed), then the command comes."""
+    questions = iter(typed_questions())
+
+    async def call() -> Any:
+        text = next(questions)
+        await standin.autocomplete("ada", "topic query", {"query": text}, focused="query", timeout=10)
+        started = time.perf_counter()
+        await standin.invoke("ada", "topic query", {"query": text}, timeout=10)
+        return time.perf_counter() - started
+
+    return call, len(typed_questions()) - WARMUP
 
 
 async def store_projects(standin: StandIn, db_path: Path) -> None:
@@ -176,6 +202,8 @@ async def measure_all(plain_standin: StandIn, standin: StandIn, n: int) -> dict[
         await topic_query_caller(standin)], n)
     fresh_call, fresh_n = await fresh_query_caller(standin)
     fresh_base, fresh_bare, fresh = await measure_interleaved([ping, bare_reply, fresh_call], min(n, fresh_n))
+    typed_call, typed_n = await typed_query_caller(standin)
+    typed_base, typed = await measure_interleaved([ping, typed_call], min(n, typed_n))
     listed = await standin.invoke("ben", "project list", timeout=10)
     shown = await standin.invoke("ben", "project show", {"member": "ada"}, timeout=10)
     if (listed.message is None or f"{STORED_PROJECTS} projects" not in listed.message.text
@@ -187,7 +215,8 @@ async def measure_all(plain_standin: StandIn, standin: StandIn, n: int) -> dict[
         lambda: standin.invoke("ben", "project show", {"member": "ada"}, timeout=10),
     ], n)
     return {"base": base, "help": help_, "status": status, "query": query, "fresh_base": fresh_base,
-            "fresh_bare": fresh_bare, "fresh": fresh, "beside": beside, "list": listing, "show": showing}
+            "fresh_bare": fresh_bare, "fresh": fresh, "typed_base": typed_base, "typed": typed,
+            "beside": beside, "list": listing, "show": showing}
 
 
 async def main() -> None:
@@ -201,6 +230,8 @@ async def main() -> None:
     fresh_base, fresh_bare = percentiles(measured["fresh_base"]), percentiles(measured["fresh_bare"])
     query_ratio = round(query["p50"] / base["p50"], 2)
     fresh_ratio = round(fresh["p50"] / fresh_base["p50"], 2)
+    typed, typed_base = percentiles(measured["typed"]), percentiles(measured["typed_base"])
+    typed_ratio = round(typed["p50"] / typed_base["p50"], 2)
     beside, listing, showing = percentiles(measured["beside"]), percentiles(measured["list"]), percentiles(
         measured["show"])
     list_ratio, show_ratio = round(listing["p50"] / beside["p50"], 2), round(showing["p50"] / beside["p50"], 2)
@@ -224,6 +255,12 @@ async def main() -> None:
         "nexus_bare_reply_beside_new_questions_ms": fresh_bare,
         "ratio_topic_query_new_question_p50_vs_baseline": fresh_ratio,
         "ratio_topic_query_new_question_p50_vs_bare_reply": round(fresh["p50"] / fresh_bare["p50"], 2),
+        # New questions as members type them in Discord: the autocomplete searches the text first
+        # (while they type, untimed), and the command answers from that. Not what the target holds.
+        "nexus_topic_query_typed_new_question_ms": typed,
+        "typed_new_questions": len(measured["typed"]),
+        "baseline_beside_typed_questions_ms": typed_base,
+        "ratio_topic_query_typed_new_question_p50_vs_baseline": typed_ratio,
         "stored_projects": STORED_PROJECTS,
         # /help, /project list and /project show measured in turn, round after round: the ratios
         # below compare each to the bare reply measured beside it.
