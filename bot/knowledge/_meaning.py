@@ -195,6 +195,8 @@ class MeaningIndex:
         self._repository = repository
         self._model = model or StaticModel.shipped()
         self._topics: OrderedDict[int, TopicMeaning] = OrderedDict()
+        # The latest question's vector: search weighs its topics one by one for a first answer.
+        self._asked: tuple[str, np.ndarray] | None = None
 
     def invalidate(self) -> None:
         self._topics = OrderedDict()
@@ -228,7 +230,9 @@ class MeaningIndex:
         missing = [topic_id for topic_id in topic_ids if topic_id not in self._topics]
         if missing:
             await self._read(missing)
-        asked = self._model.embed_one(query)
+        if self._asked is None or self._asked[0] != query:
+            self._asked = (query, self._model.embed_one(query))
+        asked = self._asked[1]
         found = {}
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)

@@ -103,6 +103,9 @@ NAMED_AT_LENGTH = 2
 NAMED_CONFIDENT = 0.1
 # How much closeness counts when ordering answers (`by_confidence`), beside confidence and score.
 MEANING_SHARE = 1.5
+# Closeness is a mean of cosines of unit vectors: at most 1, and a float32 cosine may pass it by a
+# rounding. What a topic could reach in `by_confidence`'s order is reckoned at this.
+CLOSENESS_MAX = 1.001
 # And a name the question calls a topic by ("Refactor save logic into signals": Django signals, not
 # TDD; "Cache-Control best practices for REST APIs": HTTP caching before REST design). On the tuning
 # halves, at 0.125 and 0.15: dev3 top-1 +2 questions, dev4 top-1 and top-3 +1, nothing lost (0.1: +1
@@ -311,20 +314,41 @@ class KnowledgeSearch:
                                           >= NAMED_CONFIDENT)) and self._not_homonym(query, hit)]
         # Closeness decides whether a topic answers and orders answers: for one topic holding all
         # of the question it does neither, and the question is not embedded (most exact names).
-        weighed = len(held) > 1 or any(hit.confidence < HOLDS_ALL for hit in held)
-        closeness = await self._closeness(query, [hit.topic_id for hit in held]) if weighed else {}
-        answering = [hit for hit in held if hit.confidence >= HOLDS_ALL
-                     or hit.confidence + MEANING_WEIGHT * closeness.get(hit.topic_id, 0.0) >= ANSWER_BAR]
-        if len(answering) < len(held):
-            answering = [hit for hit in held if hit in answering or (hit.confidence >= CONFIDENT
-                         and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH)]
-        hits = tuple(by_confidence(answering, closeness, named))[:limit]
+        if limit == 1 and len(held) > 1:
+            hits = await self._first_answer(query, held, named)
+        else:
+            weighed = len(held) > 1 or any(hit.confidence < HOLDS_ALL for hit in held)
+            closeness = await self._closeness(query, [hit.topic_id for hit in held]) if weighed else {}
+            answering = [hit for hit in held if _answers(hit, closeness.get(hit.topic_id, 0.0), named)]
+            hits = tuple(by_confidence(answering, closeness, named))[:limit]
         if hits and len(hits) < limit:
             hits += await self._near_answers(query, indexes, ranked, hits, closeness, limit - len(hits), in_memory)
         self._answers[key] = hits
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
         return list(hits)
+
+    async def _first_answer(
+        self, query: str, held: list[SearchHit], named: Mapping[int, int]
+    ) -> tuple[SearchHit, ...]:
+        """The first answer alone (`/topic query`): what `by_confidence` puts first among the
+        answering topics, weighing in meaning only as many as that takes. Topics are weighed in
+        order of the most they could reach (`by_confidence`'s sum at closeness 1), until the next
+        could not reach the best found: each one spared is a product of the question's vector with
+        all its names."""
+        best: tuple[float, int, SearchHit] | None = None
+        reach = [_order(hit, CLOSENESS_MAX, named) for hit in held]
+        for index in sorted(range(len(held)), key=lambda i: -reach[i]):
+            if best is not None and reach[index] < best[0]:
+                break
+            hit = held[index]
+            near = (await self._closeness(query, [hit.topic_id])).get(hit.topic_id, 0.0)
+            if _answers(hit, near, named):
+                order = _order(hit, near, named)
+                # Equal sums: the one ranked first, as `by_confidence`'s stable sort leaves them.
+                if best is None or order > best[0] or (order == best[0] and index < best[1]):
+                    best = (order, index, hit)
+        return (best[2],) if best is not None else ()
 
     def _remembered(self, key: tuple[str, int | None, int]) -> tuple[SearchHit, ...] | None:
         """The answers to `key` from memory: its own, or the first of a wider search's (the
@@ -510,9 +534,20 @@ def by_confidence(hits: Iterable[SearchHit], closeness: Mapping[int, float] | No
     known, and whether the question calls the topic by a name (`named`) settling near ties: how much
     of the question a topic holds says more than how rare the words it holds are."""
     near = closeness or {}
-    return sorted(hits, key=lambda hit: -(hit.confidence + SCORE_SHARE * min(hit.score, SCORE_CAP)
-                                          + MEANING_SHARE * near.get(hit.topic_id, 0.0)
-                                          + (NAMED_SHARE if hit.topic_id in named else 0.0)))
+    return sorted(hits, key=lambda hit: -_order(hit, near.get(hit.topic_id, 0.0), named))
+
+
+def _order(hit: SearchHit, closeness: float, named: Container[int]) -> float:
+    """What `by_confidence` orders hits by (the greater first); it grows with `closeness`."""
+    return (hit.confidence + SCORE_SHARE * min(hit.score, SCORE_CAP) + MEANING_SHARE * closeness
+            + (NAMED_SHARE if hit.topic_id in named else 0.0))
+
+
+def _answers(hit: SearchHit, closeness: float, named: Mapping[int, int]) -> bool:
+    """Whether a topic held for the question answers it: it holds all of it, or its confidence and
+    closeness together reach ANSWER_BAR, or the question calls it by a name of several words."""
+    return (hit.confidence >= HOLDS_ALL or hit.confidence + MEANING_WEIGHT * closeness >= ANSWER_BAR
+            or (hit.confidence >= CONFIDENT and named.get(hit.topic_id, 0) >= NAMED_AT_LENGTH))
 
 
 def _hit(topic: NamedTopic, score: float, confidence: float = 1.0) -> SearchHit:

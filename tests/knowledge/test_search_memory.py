@@ -293,3 +293,38 @@ async def test_a_search_for_fewer_topics_is_answered_from_a_wider_one_as_it_woul
     found = await service.search(new, limit=1)
     assert ranked == [new]
     assert found == await alone.search(new, limit=1)
+
+
+async def test_a_first_answer_alone_weighs_fewer_topics_in_meaning_and_is_the_same(
+    shipped_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/topic query` asks for one topic: its answer is the first of the full ordering, for every
+    question of the team's sets, and topics that could not overtake the best found are not weighed
+    in meaning (each is a product of the question's vector with all the topic's names): far fewer
+    than when every held topic is."""
+    from bot.knowledge import _meaning
+    from bot.knowledge import search as search_module
+
+    weighed: list[int] = []
+    closeness = _meaning.TopicMeaning.closeness
+
+    def counted(self: _meaning.TopicMeaning, asked: object) -> float:
+        weighed.append(1)
+        return closeness(self, asked)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_meaning.TopicMeaning, "closeness", counted)
+    asked = questions()
+    full = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+    firsts = [(await full.search(q, limit=3))[:1] for q in asked]
+    assert sum(1 for first in firsts if first) > len(asked) / 2
+
+    async def first_answers(closeness_max: float) -> int:
+        monkeypatch.setattr(search_module, "CLOSENESS_MAX", closeness_max)
+        weighed.clear()
+        alone = KnowledgeService(SqliteKnowledgeRepository(shipped_db), SHIPPED_KNOWLEDGE)
+        assert [await alone.search(q, limit=1) for q in asked] == firsts
+        return len(weighed)
+
+    closeness_max = search_module.CLOSENESS_MAX
+    every_held = await first_answers(1e9)  # no topic is ever out of reach: all are weighed
+    assert await first_answers(closeness_max) < 0.5 * every_held  # 253 of 702 when written
