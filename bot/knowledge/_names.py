@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -104,10 +105,16 @@ class NameIndex:
                 for start in range(min(len(name_words), COMPLETION_STARTS)):
                     key = " ".join(name_words[start:])[:COMPLETION_KEY_CHARS]
                     completions[_NAME_START if start == 0 else _INNER_WORD].add((key, row.id))
-        # Every name's first words (folded), so matching stops where no name goes on.
-        self._prefixes = {name[:end] for name in self._owners for end in range(1, len(name) + 1)}
+        # The names (folded) as a tree of their words, each node a dict of the words that go on
+        # from it and, under None, the topics whose name ends there: a question is matched word by
+        # word and stops where no name goes on.
+        self._name_tree: dict[str | None, Any] = {}
+        for name, owners in self._owners.items():
+            node = self._name_tree
+            for word in name:
+                node = node.setdefault(word, {})
+            node[None] = owners
         self._longest_compact = max(map(len, self._compact_choices), default=0)
-        self._first_words = {name[0] for name in self._owners}
         self._completions: list[tuple[list[str], list[int]]] = []  # per rank: sorted keys, their topics
         for entries in completions:
             ordered = sorted(entries)
@@ -158,19 +165,21 @@ class NameIndex:
         # `fold`, written out: a cached call a word cost a question more than the rest of this.
         folded = [w[:-1] if len(w) > 3 and w[-1] == "s" and not w.endswith("ss") else w for w in query_words]
         spans: list[tuple[int, int, set[int]]] = []
-        prefixes, first_words = self._prefixes, self._first_words
+        tree, length = self._name_tree, len(folded)
         for start, word in enumerate(folded):
-            if word not in first_words:  # no name begins here (most words)
+            node = tree.get(word)
+            if node is None:  # no name begins here (most words)
                 continue
-            # Names from here, longest first: grown word by word while some name begins so.
+            # Names from here, longest first: grown word by word while some name goes on so.
             found: list[tuple[int, int, set[int]]] = []
-            for end in range(start + 1, min(len(folded), start + MAX_NAME_WORDS) + 1):
-                words_here = tuple(folded[start:end])
-                if words_here not in prefixes:
-                    break
-                owners = self._owners.get(words_here)
+            end = start + 1
+            while True:
+                owners = node.get(None)
                 if owners:
                     found.append((start, end, owners))
+                if end == length or (node := node.get(folded[end])) is None:
+                    break
+                end += 1
             spans += reversed(found)
         matches: dict[int, int] = {}
         if not spans:
