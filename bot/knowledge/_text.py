@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 MAX_QUERY_CHARS = 300
 MAX_QUERY_WORDS = 16
@@ -68,8 +70,31 @@ SCAFFOLDING = (
     "everything you need to know about", "everything you need to know", "tips and tricks", "lessons from",
     "lessons learned", "fix it now", "in-depth",
 )
-_SCAFFOLDING = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(SCAFFOLDING, key=len, reverse=True))
-                          + r")\b")
+
+
+def _tree_pattern(phrases: Iterable[str]) -> str:
+    """One regular expression for the phrases, letter by letter as a tree ("how (?:do (?:i|you)|to)"),
+    each phrase that goes on optional where a shorter one ends and tried first (greedy): the longest
+    phrase at a place is what matches, as with the phrases longest first, but each place is tried
+    once rather than once a phrase."""
+    tree: dict[str, Any] = {}
+    for phrase in phrases:
+        node = tree
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
+_SCAFFOLDING = re.compile(r"\b(?:" + _tree_pattern(SCAFFOLDING) + r")\b")
 
 
 # Contractions, as one word: "doesn't" is the stop word "doesnt", not the phrase "doesn t" (which

@@ -71,7 +71,7 @@ class TopicSummary:
     guild_id: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A ranked answer; a higher score is a better match (scores compare within one query only).
     `confidence`, 0 to 1, is how much of what the query says the topic holds (bot.knowledge.search)."""
