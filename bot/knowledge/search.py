@@ -314,7 +314,8 @@ class KnowledgeSearch:
                                           >= NAMED_CONFIDENT)) and self._not_homonym(query, hit)]
         # Closeness decides whether a topic answers and orders answers: for one topic holding all
         # of the question it does neither, and the question is not embedded (most exact names).
-        if limit == 1 and len(held) > 1:
+        closeness: Mapping[int, float] = {}
+        if limit == 1 and len(held) > 1:  # one answer, no room for next choices (`/topic query`)
             hits = await self._first_answer(query, held, named)
         else:
             weighed = len(held) > 1 or any(hit.confidence < HOLDS_ALL for hit in held)
