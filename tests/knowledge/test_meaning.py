@@ -44,3 +44,18 @@ def test_texts_near_in_meaning_are_near_in_the_models_space(model: StaticModel) 
     assert question @ same > question @ other + 0.1
     # One text or many at once: the same vector.
     assert np.allclose(model.embed(["my background job runs twice"])[0], question, atol=1e-6)
+
+
+def test_no_closeness_passes_the_most_search_reckons_a_topic_could_reach(model: StaticModel) -> None:
+    """Search spares weighing a topic that could not overtake the best found, reckoning its
+    closeness at most `CLOSENESS_MAX`: a text's closeness to itself, the nearest there is, stays
+    under it, float32 roundings included."""
+    from bot.knowledge._meaning import TopicMeaning
+    from bot.knowledge.search import CLOSENESS_MAX
+
+    texts = ["my background job runs twice", "Celery", "select_related vs prefetch_related",
+             "JWT refresh tokens", "日本語", "a"]
+    for text in texts:
+        vectors = model.embed([text, text])  # as a topic's one name, and its whole
+        closeness = TopicMeaning(vectors).closeness(model.embed_one(text))
+        assert 0.99 < closeness <= CLOSENESS_MAX
