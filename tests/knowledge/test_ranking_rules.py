@@ -215,6 +215,7 @@ def test_the_shipped_symptoms_pass_kb_check() -> None:
 @pytest.mark.parametrize(("question", "before"), [
     ("rust lifetime of a reference", "jwt-authentication"),
     ("goroutine deadlock", "database-transactions"),
+    ("deadlock in go channels", "database-transactions"),
     ("godot signals not firing", "logging-monitoring-observability"),
 ])
 async def test_a_word_shared_with_another_stack_alone_makes_no_answer(shipped: KnowledgeService, question: str,
