@@ -31,6 +31,10 @@ MAX_CORRECTIONS = 2
 MAX_CORRECTED_WORDS = 3  # a query of many unknown words is not a typo, and each costs a fuzzy scan
 NAMED_UNKNOWN_EMPHASIS = 0.75  # a word no topic holds, in a question naming one of ours
 _LOWER_CAMEL = re.compile(r"\b[a-z]+[A-Z][A-Za-z0-9]*\b")  # useEffect, setState: code of another stack
+# A class name of two words or more after its package's path: celery.exceptions.SoftTimeLimitExceeded
+_QUALIFIED_CLASS_NAME = re.compile(
+    r"\b([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.((?:[A-Z][a-z0-9]+){2,})\b")
+_CLASS_NAME_WORD = re.compile(r"[A-Z][a-z0-9]+")
 # A word no topic holds is corrected only when the sentence model does not know it whole (`_english`):
 # before, "correct" became "connect" and "cluster" "counter". On dev3, one off-topic question more
 # answered with no topic; dev and the tuned suites unchanged. Shorter words known whole are often
@@ -149,12 +153,7 @@ def plan_query(query: str, indexes: Indexes) -> QueryPlan:
                 continue
         if not doc_freq and len(term) > 1:
             # No topic holds the joined chunk ("NEAR(celery", "user.is_staff"): its words stand alone.
-            for word in term:
-                if len(word) > 1 and word not in STOP_WORDS:
-                    freq = indexes.terms.doc_freq((word,))
-                    weighed.append((freq, MatchTerm((word,))))
-                    if freq or not _has_digits((word,)):
-                        plan.asked.append(AskedTerm(freq, (MatchTerm((word,)),) if freq else (), False))
+            _words_alone(term, plan, weighed, indexes)
             continue
         if doc_freq or not term[0].isalpha() or attempts == MAX_CORRECTED_WORDS:
             searched_term = MatchTerm(term)
@@ -165,6 +164,18 @@ def plan_query(query: str, indexes: Indexes) -> QueryPlan:
         # A word no topic holds: unfinished ("pagina") or misspelt ("celary"), unless it names
         # another stack ("rust" is no misspelt "rest").
         word = term[0]
+        parts = _class_name_words(word, query, lambda package: package not in other_stack and all(
+            indexes.terms.doc_freq((part,)) for part in package.split("_")))
+        if any(indexes.terms.doc_freq((part,)) for part in parts):
+            # A class name no topic writes whole, from a package the topics know, as a traceback
+            # prints it ("celery.exceptions.SoftTimeLimitExceeded", "rest_framework.exceptions.
+            # NotAuthenticated"): its words stand alone, as a joined chunk's do; a word the question
+            # asks besides is asked once. A class name alone stays one unknown word: more often than
+            # not another stack's ("DbContext", "StopAllCoroutines").
+            _words_alone(tuple(part for part in parts if (porter_stem(part),) not in asked_stems), plan, weighed,
+                         indexes)
+            asked_stems.update((porter_stem(part),) for part in parts)
+            continue
         attempts += 1
         alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 and word not in other_stack else []
         if word not in other_stack and not _english(word):
@@ -242,6 +253,29 @@ def _english(word: str) -> bool:
     sentence model knows whole, of ENGLISH_MIN_LENGTH letters or more. Such a word is no misspelling
     of a name ("correct" is not a misspelt "connect"); a typo ("celary", "framwork") is not known."""
     return len(word) >= ENGLISH_MIN_LENGTH and StaticModel.shipped().pieces.whole_word(word)
+
+
+def _words_alone(term: tuple[str, ...], plan: QueryPlan, weighed: list[tuple[int, MatchTerm]],
+                 indexes: Indexes) -> None:
+    """The words of `term`, which no topic holds whole, each searched and weighed on its own (stop
+    words and lone characters left out; an unknown number says how much, not what)."""
+    for word in term:
+        if len(word) > 1 and word not in STOP_WORDS:
+            freq = indexes.terms.doc_freq((word,))
+            weighed.append((freq, MatchTerm((word,))))
+            if freq or not _has_digits((word,)):
+                plan.asked.append(AskedTerm(freq, (MatchTerm((word,)),) if freq else (), False))
+
+
+def _class_name_words(word: str, query: str, ours: Callable[[str], bool]) -> list[str]:
+    """The words of `word` when the question writes it as a Python class name of two words or more,
+    qualified by a package that `ours` accepts (`celery.exceptions.SoftTimeLimitExceeded`: soft,
+    time, limit, exceeded), else none."""
+    for match in _QUALIFIED_CLASS_NAME.finditer(query):
+        package, name = match.group(1).lower(), match.group(2)
+        if name.lower() == word and ours(package):
+            return [part.lower() for part in _CLASS_NAME_WORD.findall(name)]
+    return []
 
 
 def _written_as_camel(word: str, query: str) -> bool:

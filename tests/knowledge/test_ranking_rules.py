@@ -79,6 +79,23 @@ async def test_a_pasted_traceback_name_finds_what_the_bare_name_finds(shipped: K
                                       limit=1)) == slugs(bare)
 
 
+async def test_a_class_name_from_a_package_of_ours_is_searched_as_its_words(shipped: KnowledgeService) -> None:
+    # Before: "softtimelimitexceeded", a word no topic holds, weighed as much as the rarest word, so
+    # every Celery topic held a third of the question and Celery beat answered it on closeness; the
+    # Celery topic writes `soft_time_limit`.
+    assert slugs(await shipped.search("celery.exceptions.SoftTimeLimitExceeded", limit=1)) == ["celery"]
+    # Before: no topic. DRF's exception for a request without credentials is about authentication.
+    found = slugs(await shipped.search("rest_framework.exceptions.NotAuthenticated", limit=3))
+    assert found and found[0] in {"jwt-authentication", "drf-permissions", "django-authentication"}
+    # Alone, a class name stays one word no topic holds: as often another stack's code as ours
+    # (a real off-topic question, dev5: Entity Framework's), and so does one from a package the
+    # topics do not know.
+    assert await shipped.search("DbContext not found") == []
+    search = shipped._search
+    plan = search._plan("Microsoft.EntityFrameworkCore.DbContext not found", await search._loaded())
+    assert ("context",) not in [term.words for term in plan.terms]
+
+
 async def test_a_joined_phrase_no_topic_writes_is_searched_as_its_words(shipped: KnowledgeService) -> None:
     # Before, "frontend/backend" was searched as the phrase "frontend backend", which no topic
     # writes: it scored no topic at all, where each word alone names one.
