@@ -21,6 +21,8 @@ Halves (`HALVES`), each an on-topic and an off-topic set of real questions kept 
   for the first time to report the seventh round (issue 17's fifth session);
 - `dev7`: dev7_*.toml, a seventh collection (issue 17's sixth session; its other half blind9_*.toml,
   sealed), run once before any change of that session to report, then a tuning half;
+- `blind9`: blind9_*.toml, dev7's other half, sealed through the rounds after it was gathered and run
+  for the first time to report issue 17's tenth session;
 - `held-out`: the held-out half of real_*.toml; never listed, its totals seen twice while tuning;
 - `fresh`: fresh_*.toml, collected later and never run while tuning (its totals seen twice since);
 - `unseen`: unseen_*.toml, a third blind set collected 2026-12-06 by a helper that never ran the
@@ -57,7 +59,7 @@ from bot.knowledge.service import KnowledgeService  # noqa: E402
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 RELEVANCE_DIR = ROOT / "tests" / "relevance"
 HALVES = ("dev", "dev3", "dev4", "dev5", "dev6", "held-out", "fresh", "unseen", "blind4", "blind5", "blind6",
-          "blind7", "blind8", "dev7")
+          "blind7", "blind8", "dev7", "blind9")
 # Looked at case by case (`--misses`); the others are run only to report.
 TUNING = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7")
 # (on-topic file, off-topic file, the half of a case without its own `half`).
@@ -76,6 +78,7 @@ SETS = (
     ("blind7_on_topic.toml", "blind7_off_topic.toml", "blind7"),
     ("blind8_on_topic.toml", "blind8_off_topic.toml", "blind8"),
     ("dev7_on_topic.toml", "dev7_off_topic.toml", "dev7"),
+    ("blind9_on_topic.toml", "blind9_off_topic.toml", "blind9"),
 )
 # Reported on the held-out half (issue 17), with the dev half beside it.
 TARGETS = {"top1": 0.90, "top3": 0.97, "off_topic_no_topic": 0.90}
