@@ -409,6 +409,9 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     "z-index not working inside a flexbox container",
     "How does variable hoisting differ between var, let, and const?",
     "Ansible playbook retries a failed task with a delay",
+    # Buying advice is no topic's (before: the twelve-factor app, through "laptop" and "coding").
+    "best laptop for coding",
+    "which laptop should I buy for web development",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
@@ -425,6 +428,8 @@ async def test_a_word_shared_with_a_topic_finds_nothing_when_the_question_means_
     # What a topic is about is still found, worded as learners word it.
     assert slugs(await shipped.search("my celery task runs twice", limit=1)) == ["celery"]
     assert slugs(await shipped.search("Retry with exponential backoff and jitter", limit=1)) == ["fault-tolerance"]
+    # A laptop in a question is no hardware question by itself: "works on my laptop" is Docker's.
+    assert slugs(await shipped.search("my app works on my laptop but not in docker", limit=1)) == ["docker"]
 
 
 async def test_closeness_in_meaning_orders_topics_holding_as_much_of_the_question(shipped: KnowledgeService) -> None:
