@@ -412,6 +412,10 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     # Buying advice is no topic's (before: the twelve-factor app, through "laptop" and "coding").
     "best laptop for coding",
     "which laptop should I buy for web development",
+    # Careers, worded with our words (before: API contracts with the frontend, twice, and OAuth2).
+    "freelancing rates for backend developers",
+    "how much do backend developers earn",
+    "what to put on github profile",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
