@@ -416,6 +416,10 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     "freelancing rates for backend developers",
     "how much do backend developers earn",
     "what to put on github profile",
+    # Another stack's framework or engine, named with words of ours (before: Django middleware and
+    # database indexing).
+    "go gin middleware for authentication",
+    "spark job is slow on large joins",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
