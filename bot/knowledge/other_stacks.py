@@ -66,13 +66,20 @@ _SQL_TYPES = frozenset({
     "varchar"})
 
 
+# Languages named with symbols, which a question's words lose ("c#" is the lone letter "c"): as
+# written, outside a longer name or path.
+_SYMBOL_NAMED = re.compile(r"(?<![\w.#+])(c#|f#|c\+\+|\.net)(?![\w#+])", re.IGNORECASE)
+
+
 def paths_of_other_languages(query: str) -> frozenset[str]:
     """The words of the `a::b` paths a question pastes (code of another language), a PostgreSQL
-    cast excepted: they name another stack as its markers do."""
+    cast excepted, and the languages it names with symbols (C#, F#, C++, .NET): they name another
+    stack as its markers do."""
     found: set[str] = set()
     for left, right in _PATH.findall(query):
         if right.lower() not in _SQL_TYPES:
             found.update(words(left), words(right))
+    found.update(name.lower() for name in _SYMBOL_NAMED.findall(query))
     return frozenset(found)
 
 

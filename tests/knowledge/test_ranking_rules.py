@@ -420,6 +420,9 @@ async def test_what_practitioners_name_finds_its_topic(shipped: KnowledgeService
     # database indexing).
     "go gin middleware for authentication",
     "spark job is slow on large joins",
+    "qt signals and slots",
+    # A real off-topic question (dev3): C# named only by its symbol (before: Python asyncio).
+    "async/await in C# — .Result Deadlocks Your UI Thread",
 ])
 async def test_careers_and_other_stacks_questions_find_no_topic(shipped: KnowledgeService, question: str) -> None:
     assert await shipped.search(question, limit=1) == []
@@ -511,6 +514,11 @@ def test_a_path_of_another_language_names_another_stack_but_a_postgresql_cast_do
                                                                                  "pendingmigrationerror"}
     assert paths_of_other_languages("GROUP BY created_at::date is slow") == set()
     assert paths_of_other_languages("'2024-01-01'::timestamptz in a filter") == set()
+    # Languages named with symbols, which a question's words lose ("c#" is the letter "c").
+    assert paths_of_other_languages("async/await in C# deadlocks") == {"c#"}
+    assert paths_of_other_languages("C++ vector out of range, and F#") == {"c++", "f#"}
+    assert paths_of_other_languages(".NET 8 minimal API") == {".net"}
+    assert paths_of_other_languages("deploy to my.net host with asp.net, see #c") == set()
     assert paths_of_other_languages("items[::2] skips every other one") == set()
 
 
