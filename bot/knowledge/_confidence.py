@@ -233,16 +233,25 @@ class Confidence:
 def terms_held(asked: Sequence[AskedTerm], topic: _TopicWords) -> float:
     """How many of the question's terms the topic holds: one for each its names or challenge
     headings hold, TEXT_ONLY_CREDIT for each only its text holds."""
-    return sum(1.0 if _held(term, topic.naming_stems, topic.naming)
-               else TEXT_ONLY_CREDIT if _held(term, topic.text_stems, topic.text) else 0.0
-               for term in asked)
+    return sum(_credits(asked, topic))
 
 
-def _held(term: AskedTerm, stems: frozenset[str], framed: str) -> bool:
-    """Whether a topic's words (`stems`, and `framed` for phrases) hold any of what `term` searched."""
-    if not term.stems.isdisjoint(stems):
-        return True
-    return any(phrase in framed for phrase in term.phrases) if term.phrases else False
+def _credits(asked: Sequence[AskedTerm], topic: _TopicWords) -> list[float]:
+    """Each term's credit in the topic: 1 when its names or challenge headings hold any of what the
+    term searched (a stem, or a phrase in its framed text), TEXT_ONLY_CREDIT when only its text
+    does, else 0. One loop with the lookups written out: every question weighs several topics term
+    by term, and a call a term cost more than the set lookups it makes."""
+    naming, naming_stems, text, text_stems = topic.naming, topic.naming_stems, topic.text, topic.text_stems
+    credits = []
+    for term in asked:
+        stems, phrases = term.stems, term.phrases
+        if not stems.isdisjoint(naming_stems) or (phrases and any(phrase in naming for phrase in phrases)):
+            credits.append(1.0)
+        elif not stems.isdisjoint(text_stems) or (phrases and any(phrase in text for phrase in phrases)):
+            credits.append(TEXT_ONLY_CREDIT)
+        else:
+            credits.append(0.0)
+    return credits
 
 
 def _weight(term: AskedTerm, documents: int) -> float:
@@ -250,18 +259,9 @@ def _weight(term: AskedTerm, documents: int) -> float:
 
 
 def _share(asked: Sequence[AskedTerm], weights: list[float], topic: _TopicWords) -> float:
-    # `_held`, written out: every question weighs several topics term by term, and the calls cost
-    # more than the set lookups they make.
-    naming, naming_stems, text, text_stems = topic.naming, topic.naming_stems, topic.text, topic.text_stems
     total = earned = 0.0
-    for term, weight in zip(asked, weights, strict=True):
+    for term, weight, credit in zip(asked, weights, _credits(asked, topic), strict=True):
         total += weight
-        stems, phrases = term.stems, term.phrases
-        if not stems.isdisjoint(naming_stems) or (phrases and any(phrase in naming for phrase in phrases)):
-            credit = 1.0
-        elif not stems.isdisjoint(text_stems) or (phrases and any(phrase in text for phrase in phrases)):
-            credit = TEXT_ONLY_CREDIT
-        else:
-            continue
-        earned += weight * credit * (CORRECTED_CREDIT if term.corrected else 1.0)
+        if credit:
+            earned += weight * credit * (CORRECTED_CREDIT if term.corrected else 1.0)
     return earned / total if total else 0.0

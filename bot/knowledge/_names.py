@@ -12,7 +12,6 @@ Built from the database in one query and rebuilt after a sync or an approval cha
 from __future__ import annotations
 
 import bisect
-import functools
 import heapq
 import itertools
 import math
@@ -58,10 +57,10 @@ class NamedTopic:
         return self.guild_id is None or self.guild_id == guild_id
 
 
-@functools.lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """A crude singular, so "views" in a question meets "view" in a name (both sides fold alike)."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+def folded(words: Iterable[str]) -> list[str]:
+    """Each word as a crude singular, so "views" in a question meets "view" in a name (both sides
+    fold alike). Words at once: a question's are folded in one pass, not a call a word."""
+    return [w[:-1] if len(w) > 3 and w[-1] == "s" and not w.endswith("ss") else w for w in words]
 
 
 def allowed_typos(word: str) -> int:
@@ -98,7 +97,7 @@ class NameIndex:
                 self._compact_choices.append("".join(name_words))
                 self._choice_owner.append(row.id)
                 if len(name_words) <= MAX_NAME_WORDS and not all(w in STOP_WORDS for w in name_words):
-                    self._owners[tuple(fold(w) for w in name_words)].add(row.id)
+                    self._owners[tuple(folded(name_words))].add(row.id)
                 for word in name_words:
                     topics = self._word_topics[porter_stem(word)]
                     topics[row.id] = max(topics.get(row.id, 0), 2 if name == row.title else 1)
@@ -162,11 +161,10 @@ class NameIndex:
         """Topics one of whose names appears in the query, with the length in words of the longest
         such name. A name inside a longer matched name counts for nothing ("celery" in "celery
         beat" is about beat)."""
-        # `fold`, written out: a cached call a word cost a question more than the rest of this.
-        folded = [w[:-1] if len(w) > 3 and w[-1] == "s" and not w.endswith("ss") else w for w in query_words]
+        singular = folded(query_words)
         spans: list[tuple[int, int, set[int]]] = []
-        tree, length = self._name_tree, len(folded)
-        for start, word in enumerate(folded):
+        tree, length = self._name_tree, len(singular)
+        for start, word in enumerate(singular):
             node = tree.get(word)
             if node is None:  # no name begins here (most words)
                 continue
@@ -177,7 +175,7 @@ class NameIndex:
                 owners = node.get(None)
                 if owners:
                     found.append((start, end, owners))
-                if end == length or (node := node.get(folded[end])) is None:
+                if end == length or (node := node.get(singular[end])) is None:
                     break
                 end += 1
             spans += reversed(found)
@@ -198,7 +196,7 @@ class NameIndex:
         name as long as the query, looked up at once."""
         if len(query_words) > MAX_NAME_WORDS:  # longer than any name (most real questions)
             return set()
-        owners = self._owners.get(tuple(map(fold, query_words)), ())
+        owners = self._owners.get(tuple(folded(query_words)), ())
         visible = self.visible_ids(guild_id)
         return {topic_id for topic_id in owners if topic_id in visible}
 
