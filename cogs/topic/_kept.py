@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import discord
+from discord.types.embed import Embed as EmbedData
 
 from bot.knowledge.model import Topic
 from bot.knowledge.render import Section
@@ -32,7 +33,35 @@ class _Kept:
     def __init__(self, version: int) -> None:
         self.version = version
         self.pages: OrderedDict[Hashable, list[discord.Embed]] = OrderedDict()
-        self.views: OrderedDict[Hashable, discord.ui.View] = OrderedDict()
+        self.views: OrderedDict[Hashable, KeptView] = OrderedDict()
+
+
+class KeptEmbed(discord.Embed):
+    """A kept page: sent as often as asked and never changed, so its payload is worked out once
+    (discord.py asks every send for `to_dict`, a dict built anew from the embed's parts)."""
+
+    _payload: EmbedData | None = None
+
+    @classmethod
+    def kept(cls, embed: discord.Embed) -> KeptEmbed:
+        return cls.from_dict(embed.to_dict())
+
+    def to_dict(self) -> EmbedData:
+        if self._payload is None:
+            self._payload = super().to_dict()
+        return self._payload
+
+
+class KeptView(discord.ui.View):
+    """A kept answer's buttons (`built_view`): stopped and never changed, so their components are
+    worked out once (discord.py asks every send for `to_components`, one dict a button)."""
+
+    _components: list[dict[str, Any]] | None = None
+
+    def to_components(self) -> list[dict[str, Any]]:
+        if self._components is None:
+            self._components = super().to_components()
+        return self._components
 
 
 _KEPT: WeakKeyDictionary[KnowledgeService, _Kept] = WeakKeyDictionary()
@@ -60,10 +89,19 @@ def built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | No
     """`topic_pages(topic, section)`, built once per topic and section until the topics change."""
     if topic.id is None:  # never stored: nothing to know it again by
         return topic_pages(topic, section)
-    return _remember(_kept(knowledge).pages, (topic.id, section), lambda: topic_pages(topic, section))
+    return _remember(_kept(knowledge).pages, (topic.id, section),
+                     lambda: [KeptEmbed.kept(page) for page in topic_pages(topic, section)])
 
 
-def built_view(knowledge: KnowledgeService, key: Hashable, build: Callable[[], discord.ui.View]) -> discord.ui.View:
+def kept_view(knowledge: KnowledgeService, key: Hashable) -> KeptView | None:
+    """The view `built_view` keeps for `key`, if it does."""
+    view = _kept(knowledge).views.get(key)
+    if view is not None:
+        _kept(knowledge).views.move_to_end(key)
+    return view
+
+
+def built_view(knowledge: KnowledgeService, key: Hashable, build: Callable[[], KeptView]) -> KeptView:
     """The view `build()` makes, built once per `key` (everything it is built from) until the topics
     change. It is stopped before it is first sent: its items are `DynamicItem`s, which the bot
     dispatches by their custom ids (`add_dynamic_items`), so discord.py has nothing to listen for
@@ -71,7 +109,7 @@ def built_view(knowledge: KnowledgeService, key: Hashable, build: Callable[[], d
     while `is_finished()` is false). Stopped, a view is only read (`to_components`), and can be
     sent again, like the pages."""
 
-    def stopped() -> discord.ui.View:
+    def stopped() -> KeptView:
         view = build()
         if not all(isinstance(item, discord.ui.DynamicItem) for item in view.children):
             raise TypeError("only a view of DynamicItems is dispatched without discord.py keeping it")

@@ -31,7 +31,7 @@ from cogs.topic._embeds import (
     list_page,
     list_page_count,
 )
-from cogs.topic._kept import built_pages, built_view
+from cogs.topic._kept import KeptView, built_pages, built_view, kept_view
 
 WHOLE = "all"  # the section part of a custom id when the whole topic is shown
 MAX_RELATED_BUTTONS = 10  # two rows of five
@@ -79,9 +79,14 @@ async def topic_answer(
     and the related topics this server can open."""
     pages = built_pages(knowledge, topic, section)
     page = min(max(page, 0), len(pages) - 1)
-    related = tuple(await knowledge.related_topics(topic, guild_id))
-    view = built_view(knowledge, (topic.slug, section, page, len(pages), related, shareable),
-                      lambda: topic_view(topic.slug, section, page, len(pages), related, shareable=shareable))
+    # A curated topic's related topics are curated (`kb check`), the same in every server: its
+    # buttons are kept by the topic alone, and its related topics are read only to build them.
+    curated = (topic.id, section, page, shareable) if topic.guild_id is None and topic.id is not None else None
+    view = kept_view(knowledge, curated) if curated else None
+    if view is None:
+        related = tuple(await knowledge.related_topics(topic, guild_id))
+        view = built_view(knowledge, curated or (topic.slug, section, page, len(pages), related, shareable),
+                          lambda: topic_view(topic.slug, section, page, len(pages), related, shareable=shareable))
     return TopicAnswer(pages[page], view, page, len(pages))
 
 
@@ -103,8 +108,8 @@ def topic_view(
     related: Sequence[TopicSummary],
     *,
     shareable: bool,
-) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+) -> KeptView:
+    view = KeptView(timeout=None)
     if page_count > 1:
         view.add_item(TopicPageButton(slug, section, max(page - 1, 0), "◀ Previous", disabled=page == 0))
         view.add_item(TopicPageButton(slug, section, min(page + 1, page_count - 1), "Next ▶",
