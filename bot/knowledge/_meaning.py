@@ -81,7 +81,9 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def _basic_words(text: str) -> list[str]:
     if text.isascii():
-        return _ASCII_WORDS.findall(_ASCII_CONTROL.sub("", text.lower()))
+        lowered = text.lower()
+        # No control character in it (a typed question), nothing to take out: one regex, not two.
+        return _ASCII_WORDS.findall(lowered if lowered.isprintable() else _ASCII_CONTROL.sub("", lowered))
     cleaned = []
     for char in unicodedata.normalize("NFD", text.lower()):
         code = ord(char)
@@ -125,14 +127,20 @@ class StaticModel:
         return cls(vectors, WordPieces(vocabulary[: len(vectors)]))
 
     def embed_one(self, text: str) -> np.ndarray:
-        """One text's vector (a question's): `embed`'s, with as few numpy calls as it takes (each
-        costs a question microseconds). The length is a Python float: numpy divides by it in
-        float32, as by its own square root, which rounds the same."""
+        """One text's vector (a question's): `embed`'s, from `unscaled`. The length is a Python
+        float: numpy divides by it in float32, as by its own square root, which rounds the same."""
+        vector, length = self.unscaled(text)
+        return vector / length
+
+    def unscaled(self, text: str) -> tuple[np.ndarray, float]:
+        """One text's vector before it is scaled to length 1, and its length: a question's, whose
+        cosines are scaled instead (a few dozen floats, where scaling the vector is one more numpy
+        call, and each costs a question microseconds in the bot, where its code is out of cache)."""
         ids = self.pieces.ids(text)
         if not ids:
-            return np.zeros(self.vectors.shape[1], np.float32)
+            return np.zeros(self.vectors.shape[1], np.float32), 1.0
         vector = self.vectors.take(ids, axis=0).sum(axis=0)
-        return vector / max(math.sqrt(vector @ vector), 1e-9)
+        return vector, max(math.sqrt(vector @ vector), 1e-9)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's vector, of length 1 (zero for a text of no known piece). The mean is left
@@ -169,11 +177,12 @@ class TopicMeaning:
         ends = itertools.accumulate(map(len, texts))
         return [cls(vectors[end - len(weighed):end]) for weighed, end in zip(texts, ends, strict=True)]
 
-    def closeness(self, asked: np.ndarray) -> float:
-        """The mean of the nearest name's cosine with `asked` and the whole's."""
+    def closeness(self, asked: np.ndarray, length: float = 1.0) -> float:
+        """The mean of the nearest name's cosine with `asked` and the whole's; `length`: `asked`'s,
+        when it is not 1 (`StaticModel.unscaled`)."""
         cosines = (self.vectors @ asked).tolist()  # a few dozen: Python's max beats numpy's call
         whole = cosines.pop()
-        return ((max(cosines) if cosines else 0.0) + whole) / 2
+        return ((max(cosines) if cosines else 0.0) + whole) / (2 * length)
 
 
 def _texts_weighed(indexed: IndexedText) -> list[str]:
@@ -196,7 +205,7 @@ class MeaningIndex:
         self._model = model or StaticModel.shipped()
         self._topics: OrderedDict[int, TopicMeaning] = OrderedDict()
         # The latest question's vector: search weighs its topics one by one for a first answer.
-        self._asked: tuple[str, np.ndarray] | None = None
+        self._asked: tuple[str, np.ndarray, float] | None = None
 
     def invalidate(self) -> None:
         self._topics = OrderedDict()
@@ -231,13 +240,13 @@ class MeaningIndex:
         if missing:
             await self._read(missing)
         if self._asked is None or self._asked[0] != query:
-            self._asked = (query, self._model.embed_one(query))
-        asked = self._asked[1]
+            self._asked = (query, *self._model.unscaled(query))
+        _, asked, length = self._asked
         found = {}
         for topic_id in topic_ids:
             topic = self._topics.get(topic_id)
             if topic is None:
                 continue
             self._topics.move_to_end(topic_id)
-            found[topic_id] = topic.closeness(asked)
+            found[topic_id] = topic.closeness(asked, length)
         return found
