@@ -308,9 +308,9 @@ async def test_a_first_answer_alone_weighs_fewer_topics_in_meaning_and_is_the_sa
     weighed: list[int] = []
     closeness = _meaning.TopicMeaning.closeness
 
-    def counted(self: _meaning.TopicMeaning, asked: object) -> float:
+    def counted(self: _meaning.TopicMeaning, asked: object, length: float = 1.0) -> float:
         weighed.append(1)
-        return closeness(self, asked)  # type: ignore[arg-type]
+        return closeness(self, asked, length)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_meaning.TopicMeaning, "closeness", counted)
     asked = questions()
