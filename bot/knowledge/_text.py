@@ -140,21 +140,32 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
     """The meaningful terms of a query, in order, without repeats. A chunk joined by punctuation
     (`select_related`, `n+1`, `asyncio.gather`) stays one term: a phrase of its words. A lone
     character ("a", "1") is no term, though it may be part of one ("n+1")."""
-    return _terms_of(_cleaned(text))
+    return _terms_of(_cleaned(text), _keywords(text))
 
 
 def query_terms_and_words(text: str) -> tuple[list[tuple[str, ...]], list[str]]:
     """`query_terms(text)` and `query_words(text)`, the text cleaned once for both."""
     cleaned = _cleaned(text)
-    return _terms_of(cleaned), _WORD.findall(cleaned)[: MAX_QUERY_WORDS * 3]
+    return _terms_of(cleaned, _keywords(text)), _WORD.findall(cleaned)[: MAX_QUERY_WORDS * 3]
 
 
-def _terms_of(cleaned: str) -> list[tuple[str, ...]]:
+# A stop word written in capitals in a question that is not all capitals is a keyword, as SQL's
+# are written ("Rows Removed By Filter in EXPLAIN output"), not English ("can someone explain").
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _keywords(text: str) -> frozenset[str]:
+    if text.isupper() or not _CAPITALS.search(text):
+        return frozenset()
+    return frozenset(word.lower() for word in _CAPITALS.findall(text)) & STOP_WORDS
+
+
+def _terms_of(cleaned: str, keywords: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
     terms: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
     for chunk in cleaned.split():
         if chunk.isalnum():  # a plain word, most chunks: all of it is what `_WORD` finds
-            if len(chunk) == 1 or chunk in STOP_WORDS:
+            if len(chunk) == 1 or (chunk in STOP_WORDS and chunk not in keywords):
                 continue
             found: list[tuple[str, ...]] = [(chunk,)]
         else:

@@ -162,6 +162,20 @@ async def test_scaffolding_no_longer_picks_the_topic(shipped: KnowledgeService) 
     assert slugs(found) == ["logging-monitoring-observability"]
 
 
+def test_a_stop_word_in_capitals_is_a_keyword() -> None:
+    assert ("explain",) in query_terms("Rows Removed By Filter in EXPLAIN output")
+    # In lower case it is English, and so is a question all in capitals.
+    assert query_terms("can someone explain select_related") == [("select", "related")]
+    assert ("explain",) not in query_terms("WHY IS EXPLAIN SO HARD TO READ")
+
+
+async def test_a_keyword_in_capitals_finds_its_topic(shipped: KnowledgeService) -> None:
+    # Before: Django admin, then normalization, then EXPLAIN ANALYZE: "explain" was dropped as the
+    # English of "can someone explain", leaving "filter" and "removed" to decide.
+    found = await shipped.search("PostgreSQL Tutorial: 'Rows Removed By Filter' in EXPLAIN output", limit=1)
+    assert slugs(found) == ["explain-analyze"]
+
+
 def test_words_saying_there_is_a_problem_are_not_what_it_is_about() -> None:
     assert query_terms("Issue With Expires Header - Possible config problem ?") == [
         ("expires",), ("header",), ("config",)]
