@@ -542,3 +542,9 @@ async def test_code_of_another_language_gets_no_topic_by_the_words_it_shares(shi
     assert await shipped.search("mpsc::channel closes unexpectedly after a few thousands messages exchanged") == []
     # A PostgreSQL cast is ours.
     assert "postgresql" in slugs(await shipped.search("group by created_at::date in postgresql", limit=3))
+
+
+async def test_a_python_idiom_pasted_as_code_finds_the_fundamentals(shipped: KnowledgeService) -> None:
+    # Before: no topic; the fundamentals wrote `d.get(key, default)`, never `dict` (a real dev6 question).
+    found = await shipped.search("Why dict.get(key) instead of dict[key]?", limit=1)
+    assert slugs(found) == ["python-fundamentals"]
