@@ -548,3 +548,10 @@ async def test_a_python_idiom_pasted_as_code_finds_the_fundamentals(shipped: Kno
     # Before: no topic; the fundamentals wrote `d.get(key, default)`, never `dict` (a real dev6 question).
     found = await shipped.search("Why dict.get(key) instead of dict[key]?", limit=1)
     assert slugs(found) == ["python-fundamentals"]
+
+
+async def test_speeding_up_tests_finds_django_testing(shipped: KnowledgeService) -> None:
+    # Before: Redis caching (0.88, for "speed"), Django testing second: its slow-suite challenge
+    # never said "speed up" (a real dev7 question).
+    found = await shipped.search("Speed up your Django tests", limit=1)
+    assert slugs(found) == ["django-testing"]
