@@ -78,6 +78,8 @@ class NameIndex:
         self._owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._choices: list[str] = []
         self._compact_choices: list[str] = []  # the same without spaces: "dockercompse" is "docker compose"
+        # Names of several words written as one ("mockserver", "celerybeat"): their words.
+        self._joined: dict[str, tuple[str, ...]] = {}
         self._choice_owner: list[int] = []
         completions: list[set[tuple[str, int]]] = [set(), set()]  # per rank: (key, topic id)
         # Stemmed name word -> {topic id: 2 for a title word, 1 for another name's}.
@@ -98,6 +100,8 @@ class NameIndex:
                 self._choice_owner.append(row.id)
                 if len(name_words) <= MAX_NAME_WORDS and not all(w in STOP_WORDS for w in name_words):
                     self._owners[tuple(folded(name_words))].add(row.id)
+                    if len(name_words) > 1 and all(w.isalpha() for w in name_words):
+                        self._joined.setdefault("".join(name_words), tuple(name_words))
                 for word in name_words:
                     topics = self._word_topics[porter_stem(word)]
                     topics[row.id] = max(topics.get(row.id, 0), 2 if name == row.title else 1)
@@ -236,6 +240,11 @@ class NameIndex:
                 index += 1
         ordered = sorted(found, key=lambda t: (found[t], len(self._topics[t].title), self._topics[t].title))
         return [self._topics[t] for t in ordered[:limit]]
+
+    def joined(self, word: str) -> tuple[str, ...] | None:
+        """The words of the name of several words that `word` writes without its spaces
+        ("mockserver" is "mock server"), if it is one."""
+        return self._joined.get(word)
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         """Name words spelt right starting with `prefix` (shortest first): "pagina" is "pagination" unfinished."""

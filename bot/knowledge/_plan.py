@@ -176,6 +176,14 @@ def plan_query(query: str, indexes: Indexes) -> QueryPlan:
                          indexes)
             asked_stems.update((porter_stem(part),) for part in parts)
             continue
+        joined = names.joined(word)
+        if joined is not None:
+            # A name of ours written without its spaces ("Create Mockserver for REST API"): its words,
+            # each asked once, as a joined chunk's.
+            _words_alone(tuple(part for part in joined if (porter_stem(part),) not in asked_stems), plan, weighed,
+                         indexes)
+            asked_stems.update((porter_stem(part),) for part in joined)
+            continue
         attempts += 1
         alternatives = names.completions(word, MAX_COMPLETIONS) if len(word) >= 4 and word not in other_stack else []
         if word not in other_stack and not _english(word):

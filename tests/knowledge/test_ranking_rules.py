@@ -562,3 +562,13 @@ async def test_an_acronym_the_question_names_the_topic_by_needs_less_from_meanin
     # 0.35, just under the bar, and Django's role-based access control answered (a real dev4 question).
     found = await shipped.search("XSS in Django Applications", limit=1)
     assert slugs(found) == ["input-validation-sql-injection"]
+
+
+async def test_a_name_written_without_its_spaces_is_its_words(shipped: KnowledgeService) -> None:
+    # Before: REST API design; "Mockserver" was one unknown word, weighing against every topic,
+    # though the frontend-collaboration topic is called "mock server" (a real dev3 question).
+    found = await shipped.search("Create Mockserver for REST API", limit=1)
+    assert slugs(found) == ["frontend-collaboration-api-contracts"]
+    names = (await shipped._search._loaded()).names
+    assert names.joined("mockserver") == ("mock", "server")
+    assert names.joined("mock") is None and names.joined("mockservr") is None
