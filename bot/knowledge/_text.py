@@ -155,9 +155,10 @@ _CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _keywords(text: str) -> frozenset[str]:
-    if text.isupper() or not _CAPITALS.search(text):
+    capitals = _CAPITALS.findall(text)
+    if not capitals or text.isupper():
         return frozenset()
-    return frozenset(word.lower() for word in _CAPITALS.findall(text)) & STOP_WORDS
+    return frozenset(word.lower() for word in capitals) & STOP_WORDS
 
 
 def _terms_of(cleaned: str, keywords: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:

@@ -95,9 +95,10 @@ def built_pages(knowledge: KnowledgeService, topic: Topic, section: Section | No
 
 def kept_view(knowledge: KnowledgeService, key: Hashable) -> KeptView | None:
     """The view `built_view` keeps for `key`, if it does."""
-    view = _kept(knowledge).views.get(key)
+    views = _kept(knowledge).views
+    view = views.get(key)
     if view is not None:
-        _kept(knowledge).views.move_to_end(key)
+        views.move_to_end(key)
     return view
 
 
